@@ -1,0 +1,35 @@
+"""dlcheck: is this machine ready for the 'Introduction to deep learning' course?"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from dlcheck.report import Report
+
+
+def check(
+    profile: str | None = None,
+    path: str | None = None,
+    places: str | None = None,
+    anonymize: bool = False,
+    timeout: float = 5.0,
+) -> Report:
+    """Probe this machine and judge it against a profile (the course's by default).
+
+    Returns a :class:`dlcheck.report.Report`; in Jupyter it displays as a table.
+    """
+    from dlcheck.report import build_report
+
+    return build_report(
+        profile_path=profile,
+        disk_path=path,
+        places_path=places,
+        anonymize=anonymize,
+        timeout=timeout,
+    )
+
+
+__all__ = ["__version__", "check"]

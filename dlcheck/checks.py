@@ -1,0 +1,262 @@
+"""The kinds of test a requirement can name. Each is a pure function of the facts and the
+requirement's parameters; it says met, unmet or unknown and what it observed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from dlcheck.probes.packages import canonical_name
+from dlcheck.records import Facts
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # met, unmet, unknown
+    observed: str
+    expected: str = ""
+    advice: str | None = None  # overrides the requirement's advice when the cause is specific
+
+
+def met(observed: str, expected: str = "") -> Outcome:
+    return Outcome("met", observed, expected)
+
+
+def unmet(observed: str, expected: str = "") -> Outcome:
+    return Outcome("unmet", observed, expected)
+
+
+def unknown(reason: str, expected: str = "") -> Outcome:
+    return Outcome("unknown", reason, expected)
+
+
+@dataclass(frozen=True)
+class Check:
+    evaluate: Callable[[Facts, dict[str, Any]], Outcome]
+    validate: Callable[[dict[str, Any]], str | None]
+
+
+def _needs(
+    *spec: tuple[str, type | tuple[type, ...], bool],
+) -> Callable[[dict[str, Any]], str | None]:
+    """A validator: each (key, type, required) must hold."""
+
+    def validate(params: dict[str, Any]) -> str | None:
+        for key, tp, required in spec:
+            if key not in params:
+                if required:
+                    return f"missing '{key}'"
+                continue
+            value = params[key]
+            if isinstance(value, bool) and tp is not bool:
+                return f"'{key}' has the wrong type"
+            if not isinstance(value, tp):
+                return f"'{key}' has the wrong type"
+            if tp is list and not all(isinstance(v, str) for v in value):
+                return f"'{key}' must be a list of strings"
+        for key in ("min", "max"):
+            if key in params and isinstance(params[key], str):
+                try:
+                    Version(params[key])
+                except InvalidVersion:
+                    return f"'{key}' = {params[key]!r} is not a version"
+        return None
+
+    return validate
+
+
+def fmt_gib(n: int | float | None) -> str:
+    return "unknown" if n is None else f"{n / GIB:.1f} GiB"
+
+
+def _why(section: Any) -> str:
+    return f"unknown ({section.error})" if getattr(section, "error", None) else "unknown"
+
+
+def check_cpu_arch(facts: Facts, p: dict[str, Any]) -> Outcome:
+    allowed = p.get("allowed", ["x86_64", "arm64"])
+    needs = p.get("x86_needs", ["avx"])
+    expected = " or ".join(allowed) + (
+        f" (x86-64 with {', '.join(needs).upper()})" if needs else ""
+    )
+    # Under Rosetta the hardware is arm64 whatever the translated CPU reports.
+    arch = (
+        facts.platform.machine
+        if facts.platform.rosetta
+        else (facts.cpu.arch or facts.platform.machine)
+    )
+    if not arch:
+        return unknown(_why(facts.cpu), expected)
+    model = facts.cpu.model or "unknown model"
+    if arch not in allowed:
+        return unmet(f"{arch} ({model})", expected)
+    if arch == "x86_64" and not facts.platform.rosetta:
+        missing = []
+        for flag in needs:
+            value = (
+                getattr(facts.cpu, flag, None)
+                if hasattr(facts.cpu, flag)
+                else (flag in facts.cpu.flags if facts.cpu.flags else None)
+            )
+            if value is None:
+                return unknown(f"x86_64 ({model}), instruction sets unknown", expected)
+            if not value:
+                missing.append(flag.upper())
+        if missing:
+            return unmet(f"x86_64 without {', '.join(missing)} ({model})", expected)
+        return met(f"x86_64 with {', '.join(n.upper() for n in needs)} ({model})", expected)
+    return met(f"{arch} ({model})", expected)
+
+
+def check_os_64bit(facts: Facts, p: dict[str, Any]) -> Outcome:
+    v = facts.platform.is_64bit_os
+    if v is None:
+        return unknown(_why(facts.platform), "64-bit")
+    return (met if v else unmet)("64-bit" if v else "32-bit", "64-bit")
+
+
+def check_python_native(facts: Facts, p: dict[str, Any]) -> Outcome:
+    if facts.platform.rosetta is None:
+        return unknown(_why(facts.platform), "native")
+    if facts.platform.rosetta:
+        return unmet(f"{facts.python.machine or 'x86_64'} Python under Rosetta", "native arm64")
+    return met(f"native {facts.python.machine or ''}".strip(), "native")
+
+
+def check_python_bits(facts: Facts, p: dict[str, Any]) -> Outcome:
+    want = int(p.get("bits", 64))
+    bits = facts.python.bits
+    if bits is None:
+        return unknown(_why(facts.python), f"{want}-bit")
+    return (met if bits >= want else unmet)(f"{bits}-bit", f"{want}-bit")
+
+
+def _cmp_version(text: str | None) -> Version | None:
+    try:
+        return Version(text) if text else None
+    except InvalidVersion:
+        return None
+
+
+def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
+    lo, hi = p.get("min"), p.get("max")
+    expected = f"{lo or 'any'} to {hi or 'any'}"
+    v = _cmp_version(facts.python.version)
+    if v is None:
+        return unknown(_why(facts.python), expected)
+    impl = facts.python.implementation or "Python"
+    observed = f"{impl} {facts.python.version}"
+    if lo and v.release[:2] < Version(lo).release[:2]:
+        return unmet(observed, expected)
+    if hi and v.release[:2] > Version(hi).release[:2]:
+        return unmet(observed, expected)
+    return met(observed, expected)
+
+
+def check_usable_cores(facts: Facts, p: dict[str, Any]) -> Outcome:
+    want = float(p["min"])
+    expected = f">= {want:g} cores"
+    n = facts.cpu.usable_cores
+    if n is None:
+        return unknown(_why(facts.cpu), expected)
+    detail = f"{n:g} usable"
+    if facts.cpu.usable_source and facts.cpu.usable_source != "logical CPUs":
+        detail += f" (limited by {facts.cpu.usable_source}; {facts.cpu.logical_cores} logical)"
+    return (met if n >= want else unmet)(detail, expected)
+
+
+def check_memory(facts: Facts, p: dict[str, Any]) -> Outcome:
+    want = float(p["min_gib"])
+    expected = f">= {want:g} GiB"
+    m = facts.memory
+    if m.effective_bytes is None:
+        return unknown(_why(m), expected)
+    observed = fmt_gib(m.effective_bytes)
+    if m.cgroup_limit_bytes is not None and m.total_bytes and m.cgroup_limit_bytes < m.total_bytes:
+        observed += f" (container limit; host has {fmt_gib(m.total_bytes)})"
+    # Installed RAM is sold as "8 GB" but the OS reports a little less: allow 5 %.
+    return (met if m.effective_bytes >= want * GIB * 0.95 else unmet)(observed, expected)
+
+
+def check_disk(facts: Facts, p: dict[str, Any]) -> Outcome:
+    want = float(p["min_gib"])
+    expected = f">= {want:g} GiB free"
+    d = facts.disk
+    if d.free_bytes is None:
+        return unknown(_why(d), expected)
+    observed = f"{fmt_gib(d.free_bytes)} free at {d.measured_path or d.path}"
+    return (met if d.free_bytes >= want * GIB else unmet)(observed, expected)
+
+
+def check_package(facts: Facts, p: dict[str, Any]) -> Outcome:
+    names = [canonical_name(n) for n in p["any_of"]]
+    lo, hi = p.get("min"), p.get("max")
+    expected = " or ".join(names) + (f" >= {lo}" if lo else "") + (f" <= {hi}" if hi else "")
+    if facts.packages.error and not facts.packages.versions:
+        return unknown(_why(facts.packages), expected)
+    found = [(n, facts.packages.versions[n]) for n in names if n in facts.packages.versions]
+    if not found:
+        return unmet("not installed", expected)
+    observed = ", ".join(f"{n} {v}" for n, v in found)
+    for _, text in found:
+        v = _cmp_version(text)
+        if v is None:
+            return unknown(f"{observed} (version unreadable)", expected)
+        if (lo is None or v >= Version(lo)) and (hi is None or v <= Version(hi)):
+            return met(observed, expected)
+    return unmet(observed, expected)
+
+
+def check_command(facts: Facts, p: dict[str, Any]) -> Outcome:
+    cmd = p["command"]
+    if cmd != "dot":
+        return unknown(f"dlcheck only probes `dot`, not `{cmd}`", f"`{cmd}` on PATH")
+    pk = facts.packages
+    if pk.error and pk.graphviz_dot is None:
+        return unknown(_why(pk), "`dot` on PATH")
+    if pk.graphviz_dot:
+        version = f" {pk.graphviz_version}" if pk.graphviz_version else ""
+        return met(f"Graphviz{version} at {pk.graphviz_dot}", "`dot` on PATH")
+    return unmet("`dot` not on PATH", "`dot` on PATH")
+
+
+def check_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
+    g = facts.gpu
+    if g.gpus:
+        parts = []
+        for gpu in g.gpus:
+            mem = f", {fmt_gib(gpu.memory_bytes)}" if gpu.memory_bytes else ""
+            extra = f", CUDA {gpu.cuda_driver_version} driver" if gpu.cuda_driver_version else ""
+            extra += f", compute {gpu.compute_capability}" if gpu.compute_capability else ""
+            extra += f", {gpu.metal}" if gpu.metal else ""
+            parts.append(f"{gpu.name or gpu.vendor}{mem}{extra}")
+        return met("; ".join(parts), "optional")
+    if g.nvidia_status == "error":
+        return Outcome(
+            "unmet", f"NVIDIA GPU unusable: {g.nvidia_error}", "optional", g.nvidia_advice
+        )
+    if g.error:
+        return unknown(_why(g), "optional")
+    return met("no GPU (not required for this course)", "optional")
+
+
+CHECKS: dict[str, Check] = {
+    "cpu_arch": Check(check_cpu_arch, _needs(("allowed", list, False), ("x86_needs", list, False))),
+    "os_64bit": Check(check_os_64bit, _needs()),
+    "python_native": Check(check_python_native, _needs()),
+    "python_bits": Check(check_python_bits, _needs(("bits", int, False))),
+    "python_version": Check(check_python_version, _needs(("min", str, False), ("max", str, False))),
+    "usable_cores": Check(check_usable_cores, _needs(("min", (int, float), True))),
+    "memory": Check(check_memory, _needs(("min_gib", (int, float), True))),
+    "disk": Check(check_disk, _needs(("min_gib", (int, float), True))),
+    "package": Check(
+        check_package, _needs(("any_of", list, True), ("min", str, False), ("max", str, False))
+    ),
+    "command": Check(check_command, _needs(("command", str, True))),
+    "gpu": Check(check_gpu, _needs()),
+}

@@ -1,0 +1,168 @@
+"""The command line. Commands are thin: parse options, call the library, render, exit code."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from dlcheck import __version__
+from dlcheck.errors import UserError
+
+# Commands that need more than the core are imported only when called, so that
+# `dlcheck check` starts fast on a machine where nothing else is installed yet.
+LAZY_COMMANDS: dict[str, str] = {}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module, _, attr = LAZY_COMMANDS[name].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dlcheck")
+def cli() -> None:
+    """Is this machine ready for the 'Introduction to deep learning' course?
+
+    Start with `dlcheck check`.
+    """
+
+
+def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
+    chosen = [n for n, on in (("json", json_flag), ("markdown", markdown_flag)) if on]
+    if fmt:
+        chosen.append(fmt)
+    if len(set(chosen)) > 1:
+        raise click.UsageError("choose one of --json, --markdown and --format")
+    return chosen[0] if chosen else "text"
+
+
+@cli.command()
+@click.option("--json", "json_flag", is_flag=True, help="Print the versioned JSON report.")
+@click.option(
+    "--markdown", "markdown_flag", is_flag=True, help="Print Markdown for a chat or issue."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), help="Output format."
+)
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False),
+    help="Requirement profile (TOML) to judge against.",
+)
+@click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list (TOML).")
+@click.option(
+    "--path",
+    "disk_path",
+    type=click.Path(),
+    help="Where the course will be installed "
+    "(free disk space is measured here; default: your home folder).",
+)
+@click.option(
+    "--from",
+    "from_path",
+    type=click.Path(dir_okay=False),
+    help="Re-evaluate a saved JSON report instead of probing this machine.",
+)
+@click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="Seconds each probe may take before it is reported as unknown.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+def check(
+    json_flag: bool,
+    markdown_flag: bool,
+    fmt: str | None,
+    profile: str | None,
+    places: str | None,
+    disk_path: str | None,
+    from_path: str | None,
+    anonymize: bool,
+    timeout: float,
+    output: str | None,
+) -> int:
+    """Check this machine against the course's minimum requirements.
+
+    Exit status: 0 ready (warnings allowed), 1 not ready, 2 bad usage or input.
+    """
+    from dlcheck.report import build_report
+
+    kind = output_format(json_flag, markdown_flag, fmt)
+    report = build_report(
+        profile_path=profile,
+        disk_path=disk_path,
+        places_path=places,
+        anonymize=anonymize,
+        timeout=timeout,
+        from_path=from_path,
+    )
+    emit(report, kind, output)
+    return report.exit_code
+
+
+def emit(report: Any, kind: str, output: str | None) -> None:
+    """Render ``report`` in ``kind`` to stdout or ``output``."""
+    if kind == "json":
+        text = report.to_json() + "\n"
+    elif kind == "markdown":
+        from dlcheck.render.markdown import render_markdown
+
+        text = render_markdown(report)
+    else:
+        text = None
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                if text is None:
+                    from dlcheck.render.text import render_text
+
+                    render_text(report, file=fh, width=120)
+                else:
+                    fh.write(text)
+        except OSError as exc:
+            raise UserError(output, f"cannot write: {exc.strerror or exc}") from None
+        return
+    if text is None:
+        from dlcheck.render.text import render_text
+
+        render_text(report)
+    else:
+        sys.stdout.write(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one line and status 2 for every error a user can cause."""
+    try:
+        rv = cli.main(args=argv, prog_name="dlcheck", standalone_mode=False)
+    except UserError as exc:
+        click.echo(f"dlcheck: error: {exc}", err=True)
+        sys.exit(2)
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        click.echo(f"dlcheck: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"dlcheck: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code if exc.exit_code != 1 else 2)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("dlcheck: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`dlcheck check --json | head`); say nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,91 @@
+"""Probes gather facts and never judge. Each runs alone: a failure or a hang becomes a record
+whose ``error`` says why, and the rest of the report still arrives."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from dlcheck import __version__
+from dlcheck.records import (
+    CpuFacts,
+    DiskFacts,
+    Facts,
+    GpuFacts,
+    MemoryFacts,
+    PackageFacts,
+    PlatformFacts,
+    PythonFacts,
+)
+
+DEFAULT_TIMEOUT = 5.0
+
+
+def _run_probe(
+    name: str, fn: Callable[[], Any], empty: type, timeout: float, out: dict[str, Any]
+) -> None:
+    start = time.perf_counter()
+    try:
+        out[name] = fn()
+    except Exception as exc:  # noqa: BLE001 - any probe failure becomes "unknown"
+        out[name] = empty(error=f"{type(exc).__name__}: {exc}")
+    out[f"{name}__seconds"] = round(time.perf_counter() - start, 4)
+
+
+def collect_facts(disk_path: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Facts:
+    """Probe this machine. Probes run concurrently in daemon threads; each is bounded by
+    ``timeout`` seconds (a hung one is abandoned, not waited for)."""
+    from dlcheck.probes.cpu import probe_cpu
+    from dlcheck.probes.disk import probe_disk
+    from dlcheck.probes.gpu import probe_gpu
+    from dlcheck.probes.memory import probe_memory
+    from dlcheck.probes.packages import probe_packages
+    from dlcheck.probes.platform_ import probe_platform
+    from dlcheck.probes.python import probe_python
+
+    # Each external command inside a probe gets a little less than the probe's own budget.
+    inner = max(0.5, timeout * 0.8)
+    probes: dict[str, tuple[Callable[[], Any], type]] = {
+        "platform": (lambda: probe_platform(timeout=inner), PlatformFacts),
+        "python": (probe_python, PythonFacts),
+        "cpu": (lambda: probe_cpu(timeout=inner), CpuFacts),
+        "memory": (probe_memory, MemoryFacts),
+        "disk": (lambda: probe_disk(disk_path), DiskFacts),
+        "gpu": (lambda: probe_gpu(timeout=inner), GpuFacts),
+        "packages": (lambda: probe_packages(timeout=inner), PackageFacts),
+    }
+    out: dict[str, Any] = {}
+    threads = []
+    for name, (fn, empty) in probes.items():
+        t = threading.Thread(
+            target=_run_probe, args=(name, fn, empty, timeout, out), daemon=True, name=name
+        )
+        t.start()
+        threads.append((name, t))
+    deadline = time.monotonic() + timeout
+    for _, t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    records: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
+    for name, (_, empty) in probes.items():
+        if name in out:
+            records[name] = out[name]
+            seconds[name] = out.get(f"{name}__seconds", 0.0)
+        else:
+            records[name] = empty(error=f"probe did not finish within {timeout:g} s")
+            seconds[name] = timeout
+    return Facts(
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        dlcheck_version=__version__,
+        probe_seconds=seconds,
+        **records,
+    )
+
+
+def replace_section(facts: Facts, **changes: Any) -> Facts:
+    """A copy of ``facts`` with some sections replaced."""
+    return dataclasses.replace(facts, **changes)

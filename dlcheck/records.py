@@ -1,0 +1,210 @@
+"""Typed records for facts, and their lossless JSON round trip.
+
+Every probe returns one of these frozen dataclasses. A field that is ``None`` is unknown;
+``error`` on a record says why the probe as a whole could not answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class RecordError(ValueError):
+    """A dictionary does not fit the record it should become (bad saved report)."""
+
+
+def to_dict(record: Any) -> Any:
+    """Turn a record (or list of records) into plain JSON-ready data, keeping every field."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, (list, tuple)):
+        return [to_dict(v) for v in record]
+    if isinstance(record, dict):
+        return {str(k): to_dict(v) for k, v in record.items()}
+    return record
+
+
+def from_dict(cls: type[T], data: Any, where: str = "") -> T:
+    """Rebuild a record of type ``cls`` from ``to_dict`` output; unknown keys are ignored
+    (newer writers), missing keys take the field default (older writers)."""
+    return _convert(cls, data, where or cls.__name__)
+
+
+def _convert(tp: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _convert(arg, value, where)
+            except RecordError:
+                continue
+        raise RecordError(f"{where}: unexpected value {value!r}")
+    if origin in (list, tuple):
+        if not isinstance(value, list):
+            raise RecordError(f"{where}: expected a list, got {type(value).__name__}")
+        (item,) = typing.get_args(tp)[:1] or (Any,)
+        items = [_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return tuple(items) if origin is tuple else items
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise RecordError(f"{where}: expected an object, got {type(value).__name__}")
+        _, vt = typing.get_args(tp)
+        return {str(k): _convert(vt, v, f"{where}.{k}") for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise RecordError(f"{where}: expected an object, got {type(value).__name__}")
+        hints = typing.get_type_hints(tp)
+        kwargs = {}
+        for f in dataclasses.fields(tp):
+            if f.name in value:
+                kwargs[f.name] = _convert(hints[f.name], value[f.name], f"{where}.{f.name}")
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise RecordError(f"{where}: missing field '{f.name}'")
+        return tp(**kwargs)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise RecordError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RecordError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if tp in (str, bool):
+        if not isinstance(value, tp):
+            raise RecordError(f"{where}: expected {tp.__name__}, got {value!r}")
+        return value
+    raise RecordError(f"{where}: cannot read type {tp!r}")
+
+
+@dataclass(frozen=True)
+class PlatformFacts:
+    system: str | None = None  # Linux, Darwin, Windows
+    os_name: str | None = None  # "Ubuntu 24.04.1 LTS", "macOS 15.1", "Windows 11"
+    os_version: str | None = None
+    kernel: str | None = None
+    machine: str | None = None  # normalised: x86_64, arm64, i686, ...
+    is_64bit_os: bool | None = None
+    wsl: bool | None = None
+    wsl_version: int | None = None
+    container: str | None = None  # docker, podman, kubernetes, lxc, or None when not in one
+    hypervisor: str | None = None
+    rosetta: bool | None = None  # x86-64 Python translated on Apple Silicon
+    hostname: str | None = None
+    libc: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PythonFacts:
+    version: str | None = None
+    implementation: str | None = None
+    executable: str | None = None
+    bits: int | None = None
+    machine: str | None = None  # architecture this interpreter was built for
+    env_kind: str | None = None  # venv, conda, system
+    env_name: str | None = None
+    prefix: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CpuFacts:
+    model: str | None = None
+    vendor: str | None = None
+    arch: str | None = None
+    logical_cores: int | None = None
+    physical_cores: int | None = None
+    usable_cores: float | None = None  # affinity and cgroup quota; may be fractional
+    usable_source: str | None = None
+    flags: list[str] = field(default_factory=list)  # only the instruction sets that matter here
+    avx: bool | None = None
+    avx2: bool | None = None
+    fma: bool | None = None
+    avx512f: bool | None = None
+    neon: bool | None = None
+    freq_mhz: float | None = None
+    source: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class MemoryFacts:
+    total_bytes: int | None = None
+    available_bytes: int | None = None
+    swap_total_bytes: int | None = None
+    cgroup_limit_bytes: int | None = None
+    cgroup_version: int | None = None
+    effective_bytes: int | None = None  # what the verdict uses: min(total, cgroup limit)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DiskFacts:
+    path: str | None = None
+    measured_path: str | None = None  # the nearest existing folder
+    total_bytes: int | None = None
+    free_bytes: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Gpu:
+    vendor: str  # nvidia, apple, amd
+    name: str | None = None
+    memory_bytes: int | None = None
+    driver_version: str | None = None
+    cuda_driver_version: str | None = None  # highest CUDA the driver supports (not a toolkit)
+    compute_capability: str | None = None
+    cores: int | None = None
+    metal: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class GpuFacts:
+    gpus: list[Gpu] = field(default_factory=list)
+    nvidia_status: str | None = None  # ok, absent, error
+    nvidia_error: str | None = None  # raw error text
+    nvidia_advice: str | None = None  # what the error means for a person
+    notes: list[str] = field(default_factory=list)  # other backends that failed, with reasons
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PackageFacts:
+    versions: dict[str, str] = field(default_factory=dict)  # canonical name -> version
+    graphviz_dot: str | None = None  # path of `dot`, None when not on PATH
+    graphviz_version: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the probes found about one machine; the input of the verdict engine."""
+
+    created: str | None = None
+    dlcheck_version: str | None = None
+    platform: PlatformFacts = field(default_factory=PlatformFacts)
+    python: PythonFacts = field(default_factory=PythonFacts)
+    cpu: CpuFacts = field(default_factory=CpuFacts)
+    memory: MemoryFacts = field(default_factory=MemoryFacts)
+    disk: DiskFacts = field(default_factory=DiskFacts)
+    gpu: GpuFacts = field(default_factory=GpuFacts)
+    packages: PackageFacts = field(default_factory=PackageFacts)
+    probe_seconds: dict[str, float] = field(default_factory=dict)
+    # Sections added by later features (frameworks, environment, benchmark) are kept as data
+    # so that a report from a newer dlcheck still loads here.
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Renderers only format a report; they never probe or judge."""

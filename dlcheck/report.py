@@ -1,0 +1,176 @@
+"""The report: facts, the profile they were judged against, findings and the verdict.
+Its JSON form (schema ``dlcheck.report``) round-trips: ``--from`` re-enters at the facts."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dlcheck import __version__
+from dlcheck.errors import UserError
+from dlcheck.places import Places, load_places
+from dlcheck.profile import Profile, load_profile
+from dlcheck.records import Facts, RecordError, from_dict, to_dict
+from dlcheck.verdict import Finding, evaluate, exit_code, overall
+
+SCHEMA = "dlcheck.report"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Report:
+    facts: Facts
+    profile: Profile
+    places: Places
+    findings: list[Finding]
+    verdict: str
+    anonymized: bool = False
+    source: str | None = None  # the saved report this was re-evaluated from
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.verdict)
+
+    def counts(self) -> dict[str, int]:
+        out = {"PASS": 0, "WARN": 0, "FAIL": 0, "UNKNOWN": 0}
+        for f in self.findings:
+            out[f.verdict] = out.get(f.verdict, 0) + 1
+        return out
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The documented, versioned JSON form (docs/schema.md)."""
+        return {
+            "schema": SCHEMA,
+            "schema_version": SCHEMA_VERSION,
+            "kind": "check",
+            "dlcheck_version": __version__,
+            "created": self.facts.created,
+            "anonymized": self.anonymized,
+            "source": self.source,
+            "verdict": self.verdict,
+            "exit_code": self.exit_code,
+            "counts": self.counts(),
+            "profile": {
+                "name": self.profile.name,
+                "title": self.profile.title,
+                "version": self.profile.version,
+                "source": self.profile.source,
+            },
+            "places_checked": self.places.checked,
+            "findings": to_dict(self.findings),
+            "facts": to_dict(self.facts),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_json_dict(), indent=2, sort_keys=False)
+
+    def _repr_html_(self) -> str:
+        from dlcheck.render.html import render_html
+
+        return render_html(self)
+
+
+_HOME_RE = re.compile(r"(/home/|/Users/|[A-Za-z]:\\Users\\|/var/home/)([^/\\\s]+)")
+
+
+def anonymize_facts(facts: Facts, user: str | None = None, home: str | None = None) -> Facts:
+    """Remove the hostname, the user name and home paths from every text field."""
+    try:
+        user = user if user is not None else getpass.getuser()
+    except Exception:  # noqa: BLE001 - getuser fails without a passwd entry
+        user = ""
+    home = home if home is not None else str(Path.home())
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            if home and home not in ("/", "") and home in value:
+                value = value.replace(home, "~")
+            value = _HOME_RE.sub(lambda m: "~", value)
+            if user and len(user) >= 3:
+                value = re.sub(rf"\b{re.escape(user)}\b", "<user>", value)
+            return value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    data = to_dict(facts)
+    data["platform"]["hostname"] = None
+    return from_dict(Facts, clean(data))
+
+
+def load_report_facts(path: str | Path) -> Facts:
+    """Read the facts of a saved ``dlcheck check --json`` report; UserError if unusable."""
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(where, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(where, f"cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(where, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    return facts_from_report_dict(data, where)
+
+
+def facts_from_report_dict(data: Any, where: str) -> Facts:
+    """The facts inside a parsed report, checked against the schema name and version."""
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise UserError(where, f'not a dlcheck report (no "schema": "{SCHEMA}")')
+    version = data.get("schema_version")
+    if not isinstance(version, int) or version < 1:
+        raise UserError(where, f"bad schema_version {version!r}")
+    if version > SCHEMA_VERSION:
+        raise UserError(
+            where,
+            f"schema_version {version} is newer than this dlcheck understands "
+            f"({SCHEMA_VERSION}); upgrade dlcheck",
+        )
+    if "facts" not in data:
+        raise UserError(where, "report has no 'facts'")
+    try:
+        return from_dict(Facts, data["facts"], "facts")
+    except RecordError as exc:
+        raise UserError(where, f"malformed facts: {exc}") from None
+
+
+def judge(
+    facts: Facts,
+    profile: Profile,
+    places: Places,
+    anonymized: bool = False,
+    source: str | None = None,
+) -> Report:
+    """Evaluate facts against a profile into a report."""
+    findings = evaluate(facts, profile, places)
+    return Report(facts, profile, places, findings, overall(findings), anonymized, source)
+
+
+def build_report(
+    profile_path: str | None = None,
+    disk_path: str | None = None,
+    places_path: str | None = None,
+    anonymize: bool = False,
+    timeout: float = 5.0,
+    from_path: str | None = None,
+) -> Report:
+    """Probe this machine (or read ``from_path``) and judge it. Inputs are loaded before the
+    probes run, so a bad profile fails fast."""
+    from dlcheck.probes import collect_facts
+
+    profile = load_profile(profile_path)
+    places = load_places(places_path)
+    if from_path:
+        facts = load_report_facts(from_path)
+    else:
+        facts = collect_facts(disk_path=disk_path, timeout=timeout)
+    if anonymize:
+        facts = anonymize_facts(facts)
+    return judge(facts, profile, places, anonymize, from_path)

@@ -1,0 +1,80 @@
+"""Run an external command with a timeout; never through a shell."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    args: tuple[str, ...]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    error: str | None  # why there is no usable answer: not found, timed out, exit status
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def run_command(args: list[str], timeout: float = 5.0) -> CommandResult:
+    """Run ``args`` and capture its text output. Failures come back as ``error``, never raised."""
+    targs = tuple(args)
+    try:
+        proc = subprocess.run(  # noqa: S603 - fixed argument lists, no shell
+            targs,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            errors="replace",
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        return CommandResult(targs, None, "", "", f"{args[0]} not found")
+    except subprocess.TimeoutExpired:
+        return CommandResult(targs, None, "", "", f"{args[0]} timed out after {timeout:g} s")
+    except OSError as exc:
+        return CommandResult(targs, None, "", "", f"{args[0]} could not run: {exc.strerror or exc}")
+    error = None
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        error = f"{args[0]} exited with status {proc.returncode}" + (
+            f": {detail[-1][:200]}" if detail else ""
+        )
+    return CommandResult(targs, proc.returncode, proc.stdout, proc.stderr, error)
+
+
+class CallTimeout(TimeoutError):
+    """A function given to ``call_with_timeout`` did not return in time."""
+
+
+def call_with_timeout(fn: Callable[[], R], timeout: float) -> R:
+    """Run ``fn`` in a daemon thread and wait at most ``timeout`` seconds for it.
+
+    A daemon thread, not a ThreadPoolExecutor: the interpreter joins pool threads at exit,
+    so one hung probe would hang dlcheck itself.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise CallTimeout(f"no answer after {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]

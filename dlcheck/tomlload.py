@@ -1,0 +1,42 @@
+"""Read TOML data files (profiles, places) with errors that name the file."""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from dlcheck.errors import UserError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+def packaged_text(name: str) -> str:
+    """A data file shipped inside the package (``dlcheck/data/NAME``)."""
+    return resources.files("dlcheck").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def load_toml(path: str | Path | None, default_name: str) -> tuple[dict[str, Any], str]:
+    """Parse ``path``, or the packaged ``default_name`` when path is None.
+    Returns (data, where) with ``where`` naming the source for messages."""
+    if path is None:
+        where = f"<packaged {default_name}>"
+        text = packaged_text(default_name)
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(where, "file not found") from None
+        except IsADirectoryError:
+            raise UserError(where, "is a folder, not a file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(where, f"cannot read: {exc}") from None
+    try:
+        return tomllib.loads(text), where
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(where, f"not valid TOML: {exc}") from None
