@@ -236,6 +236,10 @@ def check_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
             extra += f", {gpu.metal}" if gpu.metal else ""
             parts.append(f"{gpu.name or gpu.vendor}{mem}{extra}")
         return met("; ".join(parts), "optional")
+    if g.nvidia_status == "unknown":
+        return Outcome(
+            "unknown", f"NVIDIA GPU unknown: {g.nvidia_error}", "optional", g.nvidia_advice
+        )
     if g.nvidia_status == "error":
         return Outcome(
             "unmet", f"NVIDIA GPU unusable: {g.nvidia_error}", "optional", g.nvidia_advice

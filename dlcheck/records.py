@@ -176,7 +176,7 @@ class Gpu:
 @dataclass(frozen=True)
 class GpuFacts:
     gpus: list[Gpu] = field(default_factory=list)
-    nvidia_status: str | None = None  # ok, absent, error
+    nvidia_status: str | None = None  # ok, absent, error, unknown (tool hung)
     nvidia_error: str | None = None  # raw error text
     nvidia_advice: str | None = None  # what the error means for a person
     notes: list[str] = field(default_factory=list)  # other backends that failed, with reasons

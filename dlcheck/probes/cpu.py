@@ -34,7 +34,7 @@ INTERESTING_FLAGS = (
 
 def parse_proc_cpuinfo(text: str) -> dict[str, Any]:
     """Parse Linux /proc/cpuinfo (x86 and arm64 layouts)."""
-    model = vendor = None
+    model = vendor = board = None
     flags: set[str] = set()
     logical = 0
     cores: set[tuple[str, str]] = set()
@@ -48,8 +48,12 @@ def parse_proc_cpuinfo(text: str) -> dict[str, Any]:
         if key == "processor":
             logical += 1
             physical_id = core_id = None
-        elif key in ("model name", "hardware", "cpu model") and not model:
+        elif key in ("model name", "cpu model") and not model:
             model = value
+        elif key == "model" and not value.isdigit():
+            board = value  # arm boards: "Raspberry Pi 4 Model B Rev 1.1"
+        elif key == "hardware":
+            board = board or value
         elif key == "vendor_id" and not vendor:
             vendor = value
         elif key in ("flags", "features"):
@@ -73,6 +77,8 @@ def parse_proc_cpuinfo(text: str) -> dict[str, Any]:
         vendor = _ARM_IMPLEMENTERS.get(implementer.lower(), f"ARM implementer {implementer}")
     if model is None and implementer is not None:
         model = f"{vendor} CPU part {part}" if part else vendor
+    if board:
+        model = f"{model} ({board})" if model else board
     return {
         "model": model,
         "vendor": vendor,

@@ -271,9 +271,10 @@ def _probe_nvidia(timeout: float) -> tuple[list[Gpu], str, str | None, str | Non
             timeout=timeout,
         )
     if not res.ok:
-        message = f"{nvml_error}; {res.error}; {res.stdout.strip()[:200]}"
+        message = "; ".join(x for x in (nvml_error, res.error, res.stdout.strip()[:200]) if x)
         status, advice = explain_nvml_error(message)
-        return [], "error", message, advice
+        # A hung tool tells us nothing about the GPU: unknown, not broken.
+        return [], ("unknown" if res.returncode is None else "error"), message, advice
     gpus = parse_nvidia_smi_csv(res.stdout)
     head = run_command(["nvidia-smi"], timeout=timeout)
     cuda = parse_nvidia_smi_cuda(head.stdout) if head.ok else None

@@ -1,0 +1,148 @@
+"""The verdict engine on facts of distinct machines."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import machines
+import pytest
+
+from dlcheck.places import load_places
+from dlcheck.profile import load_profile
+from dlcheck.records import GpuFacts
+from dlcheck.report import judge
+from dlcheck.verdict import NOT_READY, READY, READY_WITH_WARNINGS, verdict_for
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return load_profile()
+
+
+@pytest.fixture(scope="module")
+def places():
+    return load_places()
+
+
+def by_id(report):
+    return {f.id: f for f in report.findings}
+
+
+def test_verdict_levels():
+    assert verdict_for("required", "met") == "PASS"
+    assert verdict_for("required", "unmet") == "FAIL"
+    assert verdict_for("recommended", "unmet") == "WARN"
+    assert verdict_for("optional", "unmet") == "WARN"
+    assert verdict_for("required", "unknown") == "UNKNOWN"
+
+
+def test_m1_air_8gb_is_ready_with_warnings(profile, places):
+    r = judge(machines.m1_air_8gb(), profile, places)
+    f = by_id(r)
+    assert r.verdict == READY_WITH_WARNINGS
+    assert r.exit_code == 0
+    assert f["cpu-arch"].verdict == "PASS" and "arm64" in f["cpu-arch"].observed
+    assert f["memory"].verdict == "PASS"
+    assert f["memory-recommended"].verdict == "PASS"  # 8 GiB exactly counts as 8
+    assert f["graphviz"].verdict == "WARN" and "graphviz" in f["graphviz"].advice.lower()
+    assert f["gpu"].verdict == "PASS" and "Apple M1" in f["gpu"].observed
+    assert f["python-native"].verdict == "PASS"
+
+
+def test_old_laptop_without_avx_is_not_ready_and_pointed_to_the_cloud(profile, places):
+    r = judge(machines.old_laptop_no_avx(), profile, places)
+    f = by_id(r)
+    assert r.verdict == NOT_READY and r.exit_code == 1
+    assert f["cpu-arch"].verdict == "FAIL"
+    assert "without AVX" in f["cpu-arch"].observed
+    assert "Google Colab" in f["cpu-arch"].advice and "Kaggle" in f["cpu-arch"].advice
+    assert "{places}" not in f["cpu-arch"].advice
+    assert f["memory"].verdict == "FAIL"  # 3.7 GiB < 4 GiB (minus 5 % tolerance)
+    assert f["tensorflow"].verdict == "FAIL" and "pip install" in f["tensorflow"].advice
+    assert f["disk"].verdict == "PASS" and f["disk-recommended"].verdict == "PASS"
+
+
+def test_windows_nvidia_laptop_is_ready(profile, places):
+    r = judge(machines.windows_nvidia_laptop(), profile, places)
+    f = by_id(r)
+    assert r.verdict == READY, [(x.id, x.verdict) for x in r.findings if x.verdict != "PASS"]
+    assert "RTX 3060" in f["gpu"].observed and "compute 8.6" in f["gpu"].observed
+    assert all(x.advice is None for x in r.findings)
+
+
+def test_container_limited_to_2gib_fails_memory_and_cores(profile, places):
+    r = judge(machines.container_2gib(), profile, places)
+    f = by_id(r)
+    assert r.verdict == NOT_READY
+    assert f["memory"].verdict == "FAIL"
+    assert "container limit" in f["memory"].observed and "64.0 GiB" in f["memory"].observed
+    assert f["cores"].verdict == "FAIL" and "cgroup CPU quota" in f["cores"].observed
+    assert f["disk"].verdict == "PASS" and f["disk-recommended"].verdict == "WARN"
+
+
+def test_32bit_python_is_not_ready(profile, places):
+    r = judge(machines.python_32bit(), profile, places)
+    f = by_id(r)
+    assert r.verdict == NOT_READY
+    assert f["python-64bit"].verdict == "FAIL" and f["python-64bit"].observed == "32-bit"
+    assert "64-bit" in f["python-64bit"].advice
+    assert f["os-64bit"].verdict == "PASS"
+
+
+def test_rosetta_python_fails_with_arm64_advice(profile, places):
+    r = judge(machines.m1_rosetta(), profile, places)
+    f = by_id(r)
+    assert f["python-native"].verdict == "FAIL"
+    assert "arm64 Python" in f["python-native"].advice
+    assert f["cpu-arch"].verdict == "PASS"  # the hardware is arm64
+
+
+def test_unknown_facts_become_unknown_not_pass(profile, places):
+    facts = machines.m1_air_8gb()
+    facts = replace(facts, memory=replace(facts.memory, effective_bytes=None, error="boom"))
+    r = judge(facts, profile, places)
+    f = by_id(r)
+    assert f["memory"].verdict == "UNKNOWN" and "boom" in f["memory"].observed
+    assert f["memory"].advice.startswith("Could not tell")
+
+
+def test_nvidia_driver_mismatch_warns_with_reboot(profile, places):
+    facts = replace(
+        machines.windows_nvidia_laptop(),
+        gpu=GpuFacts(
+            nvidia_status="error",
+            nvidia_error="NVMLError_LibRmVersionMismatch",
+            nvidia_advice="The NVIDIA driver was upgraded ...: reboot the machine.",
+        ),
+    )
+    f = by_id(judge(facts, profile, places))
+    assert f["gpu"].verdict == "WARN" and "reboot" in f["gpu"].advice
+
+
+def test_python_version_bounds(profile, places):
+    base = machines.windows_nvidia_laptop()
+    for version, expected in (
+        ("3.9.18", "FAIL"),
+        ("3.10.0", "PASS"),
+        ("3.13.1", "PASS"),
+        ("3.14.0", "FAIL"),
+    ):
+        facts = replace(base, python=replace(base.python, version=version))
+        assert by_id(judge(facts, profile, places))["python-version"].verdict == expected, version
+
+
+def test_old_tensorflow_and_keras2_fail(profile, places):
+    base = machines.windows_nvidia_laptop()
+    versions = {**base.packages.versions, "tensorflow": "2.15.1", "keras": "2.15.0"}
+    facts = replace(base, packages=replace(base.packages, versions=versions))
+    f = by_id(judge(facts, profile, places))
+    assert f["tensorflow"].verdict == "FAIL" and "2.15.1" in f["tensorflow"].observed
+    assert f["keras"].verdict == "FAIL"
+
+
+def test_tensorflow_cpu_counts_as_tensorflow(profile, places):
+    base = machines.container_2gib()
+    versions = {k: v for k, v in base.packages.versions.items() if k != "tensorflow"}
+    versions["tensorflow-cpu"] = "2.21.0"
+    facts = replace(base, packages=replace(base.packages, versions=versions))
+    assert by_id(judge(facts, profile, places))["tensorflow"].verdict == "PASS"
