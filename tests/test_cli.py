@@ -144,7 +144,8 @@ def test_hostile_hostname_is_escaped_in_markdown(tmp_path):
         ('{"schema": "something.else"}', ["not a dlcheck report"]),
         ('{"schema": "dlcheck.report", "schema_version": 99, "facts": {}}', ["newer", "upgrade"]),
         (
-            '{"schema": "dlcheck.report", "schema_version": 1, "facts": {"cpu": {"usable_cores": "x"}}}',
+            '{"schema": "dlcheck.report", "schema_version": 1, '
+            '"facts": {"cpu": {"usable_cores": "x"}}}',
             ["malformed facts", "usable_cores"],
         ),
     ],
