@@ -196,7 +196,8 @@ def check_disk(facts: Facts, p: dict[str, Any]) -> Outcome:
 def check_package(facts: Facts, p: dict[str, Any]) -> Outcome:
     names = [canonical_name(n) for n in p["any_of"]]
     lo, hi = p.get("min"), p.get("max")
-    expected = " or ".join(names) + (f" >= {lo}" if lo else "") + (f" <= {hi}" if hi else "")
+    shown = " or ".join(names) if len(names) <= 2 else f"{names[0]} (or {len(names) - 1} others)"
+    expected = shown + (f" >= {lo}" if lo else "") + (f" <= {hi}" if hi else "")
     if facts.packages.error and not facts.packages.versions:
         return unknown(_why(facts.packages), expected)
     found = [(n, facts.packages.versions[n]) for n in names if n in facts.packages.versions]
@@ -259,7 +260,8 @@ CHECKS: dict[str, Check] = {
     "memory": Check(check_memory, _needs(("min_gib", (int, float), True))),
     "disk": Check(check_disk, _needs(("min_gib", (int, float), True))),
     "package": Check(
-        check_package, _needs(("any_of", list, True), ("min", str, False), ("max", str, False))
+        check_package,
+        _needs(("any_of", list, True), ("min", str, False), ("max", str, False), ("pip", str, False)),
     ),
     "command": Check(check_command, _needs(("command", str, True))),
     "gpu": Check(check_gpu, _needs()),

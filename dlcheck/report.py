@@ -41,6 +41,20 @@ class Report:
             out[f.verdict] = out.get(f.verdict, 0) + 1
         return out
 
+    def install_command(self) -> str | None:
+        """One pip command that installs every missing or outdated course package."""
+        reqs = {r.id: r for r in self.profile.requirements}
+        specs = [
+            reqs[f.id].params["pip"]
+            for f in self.findings
+            if f.verdict in ("FAIL", "WARN") and f.id in reqs and "pip" in reqs[f.id].params
+        ]
+        if len(specs) < 2:
+            return None
+        return "python -m pip install " + " ".join(
+            f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
+        )
+
     def to_json_dict(self) -> dict[str, Any]:
         """The documented, versioned JSON form (docs/schema.md)."""
         return {
@@ -61,6 +75,7 @@ class Report:
                 "source": self.profile.source,
             },
             "places_checked": self.places.checked,
+            "install_command": self.install_command(),
             "findings": to_dict(self.findings),
             "facts": to_dict(self.facts),
         }

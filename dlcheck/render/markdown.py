@@ -48,6 +48,8 @@ def render_markdown(report: Report) -> str:
         out += ["", "### Next steps", ""]
         for i, f in enumerate(todo, 1):
             out.append(f"{i}. **{f.verdict}** {md_escape(f.title)}: {md_advice(f.advice or '')}")
+        if cmd := report.install_command():
+            out += ["", "Install all missing packages at once:", "", "```", cmd, "```"]
     c = report.counts()
     out += [
         "",

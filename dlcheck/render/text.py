@@ -66,6 +66,8 @@ def render_text(report: Report, file: IO[str] | None = None, width: int | None =
                     f.advice or "",
                 )
             )
+        if cmd := report.install_command():
+            console.print(Text.assemble(("Install all missing packages at once: ", "bold"), cmd))
         console.print()
     c = report.counts()
     console.print(
