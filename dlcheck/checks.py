@@ -266,3 +266,6 @@ CHECKS: dict[str, Check] = {
     "command": Check(check_command, _needs(("command", str, True))),
     "gpu": Check(check_gpu, _needs()),
 }
+
+# Framework diagnoses register themselves in CHECKS (imported last: they use this module).
+import dlcheck.frameworks.diagnose  # noqa: E402, F401

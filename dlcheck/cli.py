@@ -14,7 +14,11 @@ from dlcheck.errors import UserError
 
 # Commands that need more than the core are imported only when called, so that
 # `dlcheck check` starts fast on a machine where nothing else is installed yet.
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "report": "dlcheck.fleet.cli:report",
+    "bench": "dlcheck.bench.cli:bench",
+    "env": "dlcheck.envs.cli:env",
+}
 
 
 class LazyGroup(click.Group):
@@ -81,6 +85,18 @@ def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
     show_default=True,
     help="Seconds each probe may take before it is reported as unknown.",
 )
+@click.option(
+    "--no-frameworks",
+    is_flag=True,
+    help="Skip importing TensorFlow/Keras/PyTorch/JAX (fast hardware-only report).",
+)
+@click.option(
+    "--framework-timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds each framework probe (a separate Python process) may take.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
 def check(
     json_flag: bool,
@@ -92,6 +108,8 @@ def check(
     from_path: str | None,
     anonymize: bool,
     timeout: float,
+    no_frameworks: bool,
+    framework_timeout: float,
     output: str | None,
 ) -> int:
     """Check this machine against the course's minimum requirements.
@@ -108,6 +126,8 @@ def check(
         anonymize=anonymize,
         timeout=timeout,
         from_path=from_path,
+        frameworks=not no_frameworks,
+        framework_timeout=framework_timeout,
     )
     emit(report, kind, output)
     return report.exit_code

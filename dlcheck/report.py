@@ -3,6 +3,7 @@ Its JSON form (schema ``dlcheck.report``) round-trips: ``--from`` re-enters at t
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import re
@@ -175,9 +176,13 @@ def build_report(
     anonymize: bool = False,
     timeout: float = 5.0,
     from_path: str | None = None,
+    frameworks: bool = False,
+    framework_timeout: float = 60.0,
 ) -> Report:
     """Probe this machine (or read ``from_path``) and judge it. Inputs are loaded before the
-    probes run, so a bad profile fails fast."""
+    probes run, so a bad profile fails fast. Framework probes (``frameworks``) run in their
+    own processes, started first so that they overlap the hardware probes; the CLI turns them
+    on by default."""
     from dlcheck.probes import collect_facts
 
     profile = load_profile(profile_path)
@@ -185,7 +190,23 @@ def build_report(
     if from_path:
         facts = load_report_facts(from_path)
     else:
+        running = None
+        if frameworks:
+            from dlcheck.frameworks import start_frameworks
+            from dlcheck.probes.packages import installed_distributions
+
+            running = start_frameworks(installed_distributions(), timeout=framework_timeout)
         facts = collect_facts(disk_path=disk_path, timeout=timeout)
+        if running is not None:
+            facts = dataclasses.replace(
+                facts, extra={**facts.extra, "frameworks": to_dict(running.result())}
+            )
+        # Was this environment made from one of our setups (envs/)? Then show `env verify`.
+        from dlcheck.envs.detect import environment_section
+
+        env_section = environment_section()
+        if env_section is not None:
+            facts = dataclasses.replace(facts, extra={**facts.extra, "environment": env_section})
     if anonymize:
         facts = anonymize_facts(facts)
     return judge(facts, profile, places, anonymize, from_path)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dlcheck.checks import fmt_gib
+from dlcheck.envs.detect import environment_line
+from dlcheck.frameworks.summary import frameworks_line
 from dlcheck.records import Facts
 
 
@@ -58,7 +60,11 @@ def machine_lines(facts: Facts) -> list[tuple[str, str]]:
         ("Memory", mem),
         ("Disk", disk),
         ("GPU", gpu),
+        ("Frameworks", frameworks_line(facts)),
     ]
+    env_line = environment_line(facts.extra.get("environment"))
+    if env_line:
+        lines.append(("Environment setup", env_line))
     errors = [
         f"{name}: {sec.error}"
         for name, sec in (

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Ansible, for real: run ansible/site.yml against localhost (ansible_connection=local): it
+# installs dlcheck into its own venv, runs `dlcheck check --json`, fetches the result and
+# builds the fleet report. Then check that report against the host's own result.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+python -m pip install -q ansible-core
+ansible-playbook --version | head -1
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+host=$(python -c 'import socket; print(socket.gethostname())')
+cat > "$work/inventory.ini" <<INV
+[local]
+localhost ansible_connection=local ansible_python_interpreter=$(command -v python)
+INV
+
+export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+timeout 300 ansible-playbook -i "$work/inventory.ini" ansible/site.yml \
+  -e dlcheck_home="$work/home" -e dlcheck_results="$work/results" -e dlcheck_build="$work/build"
+
+res="$work/results"
+test -s "$res/hosts/localhost.check.json"
+test -x "$work/home/venv/bin/dlcheck"
+for f in fleet.html fleet.md fleet.csv fleet.json; do test -s "$res/$f"; done
+python - "$res" "$host" <<'PY'
+import json, sys
+from pathlib import Path
+
+res, host = Path(sys.argv[1]), sys.argv[2]
+check = json.loads((res / "hosts/localhost.check.json").read_text())
+fleet = json.loads((res / "fleet.json").read_text())
+assert check["schema"] == "dlcheck.report", check.get("schema")
+assert check["facts"]["platform"]["hostname"] == host, check["facts"]["platform"]["hostname"]
+assert fleet["schema"] == "dlcheck.fleet" and fleet["summary"]["machines"] == 1, fleet["summary"]
+(row,) = fleet["machines"]
+assert row["machine"] == host, row
+assert row["check_verdict"] == check["verdict"], (row, check["verdict"])
+assert fleet["skipped"] == [], fleet["skipped"]
+html = (res / "fleet.html").read_text()
+assert "<table id='machines'>" in html and host in html and "id='summary'" in html
+md = (res / "fleet.md").read_text()
+assert f"| {host} |" in md.replace("\\", "") or host in md
+print(f"ansible: report of {host}: {row['verdict']} ({len(row['failing'])} failing)")
+PY
+# the exit status of dlcheck report says whether the machine is ready
+set +e
+dlcheck report "$res/hosts" --format csv >/dev/null
+rc=$?
+set -e
+want=$(python -c "import json,sys; print(1 if json.load(open(sys.argv[1]))['verdict'] == 'NOT READY' else 0)" "$res/hosts/localhost.check.json")
+[ "$rc" = "$want" ] || { echo "dlcheck report exit $rc, expected $want" >&2; exit 1; }
+echo "ansible step passed"

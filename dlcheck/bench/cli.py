@@ -1,0 +1,165 @@
+"""`dlcheck bench` and `dlcheck bench compare`: parse options, call the library, render."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from dlcheck.errors import UserError
+
+
+def _progress_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--quick", is_flag=True, help="A shorter run of the reference CNN (about 30 s).")
+@click.option("--all", "all_", is_flag=True, help="Every episode's model (takes minutes).")
+@click.option(
+    "--workload",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this workload (ep2-dense, ep3-dense, ep4-cnn, ep5-densenet); repeatable.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["tensorflow", "jax", "torch"]),
+    default="tensorflow",
+    show_default=True,
+    help="Keras 3 backend (the course uses TensorFlow).",
+)
+@click.option("--json", "json_flag", is_flag=True, help="Print the versioned JSON result.")
+@click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
+@click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
+@click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list.")
+@click.option("--windows", type=click.IntRange(min=5), help="Timed windows per phase (at least 5).")
+@click.option(
+    "--window-seconds",
+    type=click.FloatRange(min=0.0),
+    help="Minimum length of a timed window in seconds.",
+)
+@click.option("--list", "list_", is_flag=True, help="List the workloads and exit.")
+@click.pass_context
+def bench(
+    ctx: click.Context,
+    quick: bool,
+    all_: bool,
+    names: tuple[str, ...],
+    backend: str,
+    json_flag: bool,
+    save: str | None,
+    profile: str | None,
+    places: str | None,
+    windows: int | None,
+    window_seconds: float | None,
+    list_: bool,
+) -> int:
+    """How long will the course's training take here? Times the lesson's reference CNN
+    (episode 4) on synthetic data of the course's shapes and predicts each episode.
+
+    Exit status: 0 PASS or WARN, 1 FAIL, 2 bad usage or input, 130 interrupted.
+    """
+    if ctx.invoked_subcommand is not None:
+        return 0
+    from dataclasses import replace
+
+    from dlcheck.bench.measure import DEFAULT, QUICK, require_backend, setup_backend
+    from dlcheck.bench.predict import bench_settings
+    from dlcheck.bench.workloads import find_workload, load_workloads
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+
+    workloads = load_workloads()
+    if list_:
+        for w in workloads:
+            click.echo(f"{w.id:14} {w.title}: {w.epochs} epochs, batch {w.batch_size}")
+        return 0
+    if all_ and names:
+        raise click.UsageError("choose --all or --workload, not both")
+    prof = load_profile(profile)
+    settings = bench_settings(prof.settings, prof.source)
+    place_list = load_places(places)
+    if all_:
+        chosen = sorted(workloads, key=lambda w: (not w.headline, w.episode))
+    elif names:
+        chosen = [find_workload(n, workloads) for n in names]
+    else:
+        chosen = [find_workload(settings.workload, workloads)]
+    plan = QUICK if quick else DEFAULT
+    if all_:
+        plan = replace(plan, name=f"{plan.name}+all")
+    if windows is not None:
+        plan = replace(plan, windows=windows)
+    if window_seconds is not None:
+        plan = replace(plan, window_seconds=window_seconds)
+    require_backend(backend)
+    if not json_flag:
+        click.echo(f"Loading Keras on {backend}...", err=True)
+    keras = setup_backend(backend)
+    run = _run_with_progress(keras, chosen, workloads, plan, settings, place_list)
+    result = run.result
+    if save:
+        from dlcheck.bench.results import save_result
+
+        save_result(result, save)
+    if json_flag:
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        from dlcheck.bench.render import render_result
+
+        render_result(result)
+    if run.interrupted:
+        click.echo("dlcheck: interrupted", err=True)
+        return 130
+    return 1 if result.verdict.verdict == "FAIL" else 0
+
+
+def _run_with_progress(
+    keras: Any, chosen: list[Any], workloads: list[Any], plan: Any, settings: Any, places: Any
+) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dlcheck.bench.suite import run_suite
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=_progress_console(),
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def tell(workload: str, stage: str, done: int, total: int) -> None:
+            if workload not in tasks:
+                tasks[workload] = bar.add_task(workload, total=total)
+            bar.update(tasks[workload], completed=done, description=f"{workload}: {stage}")
+
+        return run_suite(keras, chosen, workloads, plan, settings, places, progress=tell)
+
+
+@bench.command("compare")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a bar chart (PNG).")
+def compare_cmd(files: tuple[str, ...], plot: str | None) -> int:
+    """Compare saved results (`dlcheck bench --save FILE`) side by side; ratios are against
+    the first file."""
+    from dlcheck.bench.compare import compare
+    from dlcheck.bench.compare import plot as draw
+    from dlcheck.bench.render import render_comparison
+    from dlcheck.bench.results import load_result
+
+    if len(files) < 2:
+        raise UserError(None, "dlcheck bench compare needs at least two result files")
+    comp = compare([load_result(f) for f in files])
+    render_comparison(comp)
+    if plot:
+        draw(comp, plot)
+        click.echo(f"Plot written to {plot}", err=True)
+    return 0

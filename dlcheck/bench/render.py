@@ -1,0 +1,162 @@
+"""Text views of bench results and comparisons (rich). Formatting only: no verdicts here."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from dlcheck.bench.compare import Comparison
+from dlcheck.bench.predict import fmt_seconds
+from dlcheck.bench.results import BenchResult
+
+_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red", "UNKNOWN": "magenta"}
+
+
+def _mib(b: int | None) -> str:
+    return "?" if b is None else f"{b / 2**20:,.0f} MiB"
+
+
+def _g(x: float | None) -> str:
+    return "?" if x is None else f"{x / 1e9:,.1f}"
+
+
+def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
+    """The human report of one bench run."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=file, highlight=False)
+    c = result.context
+    console.print(Text(f"dlcheck bench {result.dlcheck_version} · {result.created}", "bold"))
+    console.print(
+        Text(
+            f"Keras {c.keras_version} on {c.backend} {c.backend_version} · device {c.device} · "
+            f"CPU {c.cpu_model} ({c.usable_cores or c.logical_cores} usable cores) · "
+            f"plan {c.plan}: {c.windows} windows of >= {c.window_seconds} s"
+        )
+    )
+    if c.matmul and c.matmul.peak:
+        console.print(
+            Text(
+                f"Matrix-product peak measured now (float32, n={c.matmul.n}): "
+                f"numpy {_g(c.matmul.numpy_flops)} GFLOP/s, "
+                f"{c.backend} {_g(c.matmul.backend_flops)} GFLOP/s"
+            )
+        )
+    table = Table(show_header=True, header_style="bold")
+    for col in (
+        "workload",
+        "train img/s (median ± MAD, CV)",
+        "step",
+        "val img/s",
+        "warm-up",
+        "GFLOP/s (of peak)",
+        "peak RSS (+workload)",
+    ):
+        table.add_column(col)
+    for r in result.results.values():
+        t = r.train.images_per_s
+        inf = r.inference.images_per_s if r.inference else None
+        util = f" ({r.utilisation:.0%})" if r.utilisation else ""
+        table.add_row(
+            Text(r.workload),
+            Text(f"{t.median:,.1f} ± {t.mad:,.1f} (CV {t.cv:.1%}, n={t.n})"),
+            Text(f"{r.train.step_seconds.median * 1000:,.1f} ms"),
+            Text(f"{inf.median:,.1f}" if inf else "-"),
+            Text(f"{r.train.warmup_seconds:.1f} s"),
+            Text(f"{_g(r.achieved_train_flops)}{util}"),
+            Text(f"{_mib(r.peak_rss_bytes)} (+{_mib(r.rss_increase_bytes)})"),
+        )
+    console.print(table)
+    for r in result.results.values():
+        if r.throttling.suspected:
+            console.print(
+                Text(
+                    f"{r.workload}: later windows were steadily slower "
+                    f"({r.throttling.change:+.0%}): the CPU may be throttling (heat, power "
+                    "saving, battery) or another program took the cores.",
+                    "yellow",
+                )
+            )
+    p = result.predictions
+    if p.episodes:
+        pt = Table(show_header=True, header_style="bold", title="Predicted training wall time")
+        for col in ("episode", "fit as the lesson runs it", "per epoch", "total", ""):
+            pt.add_column(col)
+        for e in p.episodes:
+            what = f"{e.epochs} epochs"
+            if e.early_stopping:
+                what += " (early stopping may end sooner)"
+            pt.add_row(
+                Text(f"{e.episode} ({e.workload})"),
+                Text(what),
+                Text(fmt_seconds(e.seconds_per_epoch)),
+                Text(fmt_seconds(e.seconds)),
+                Text(e.verdict, _STYLE.get(e.verdict, "")),
+            )
+        console.print(pt)
+        course = fmt_seconds(p.course_seconds)
+        if p.course_complete:
+            console.print(Text(f"All course training runs together: about {course}."))
+        else:
+            console.print(
+                Text(
+                    f"Measured episodes together: about {course} "
+                    "(`dlcheck bench --all` measures every episode).",
+                    "dim",
+                )
+            )
+    v = result.verdict
+    console.print(Text.assemble(("Verdict: ", "bold"), (v.verdict, _STYLE.get(v.verdict, ""))))
+    console.print(Text(v.message))
+    if v.places:
+        console.print(Text("Where to run it instead:", "bold"))
+        for pl in v.places:
+            there = (
+                f"predicted {fmt_seconds(pl.predicted_seconds)} (measured reference {pl.reference})"
+                if pl.predicted_seconds is not None
+                else "no measured reference yet"
+            )
+            url = f" {pl.url}" if pl.url else ""
+            console.print(Text(f"  - {pl.name}{url}: {there}"))
+    if result.interrupted:
+        console.print(Text("Interrupted: only the workloads above finished.", "yellow"))
+
+
+def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
+    """Side-by-side table of several results, ratios against the first."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=file, highlight=False)
+    for note in comp.notes:
+        console.print(Text(note, "yellow"))
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("workload / figure")
+    for label in comp.labels:
+        table.add_column(label)
+    for row in comp.rows:
+        cells = []
+        for i, cell in enumerate(row.cells):
+            if cell.value is None:
+                cells.append(Text("-"))
+                continue
+            text = f"{cell.value:,.{row.digits}f}{row.unit}"
+            if i and cell.ratio is not None:
+                mark = (
+                    ""
+                    if cell.significant is None
+                    else (" significant" if cell.significant else " within noise")
+                )
+                text += f" ({cell.ratio:.2f}x{mark})"
+            cells.append(Text(text))
+        table.add_row(Text(f"{row.workload} {row.figure}"), *cells)
+    console.print(table)
+    console.print(
+        Text(
+            "Ratios are against the first file; 'significant' means Welch's t-test on the "
+            "timed windows says the difference is bigger than their noise (95%).",
+            "dim",
+        )
+    )

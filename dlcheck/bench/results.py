@@ -1,0 +1,305 @@
+"""Benchmark records and their versioned JSON (schema ``dlcheck.bench``), a lossless round trip.
+
+Every record is a frozen dataclass; derived figures (medians, spreads) are stored as well, so
+that a reader without dlcheck (the fleet helper, a spreadsheet) can use the file as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from dlcheck.bench.stats import Summary, summarize, throughput_trend
+from dlcheck.errors import UserError
+from dlcheck.records import RecordError, from_dict, to_dict
+
+SCHEMA = "dlcheck.bench"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Window:
+    seconds: float
+    images: int
+    steps: int
+
+    @property
+    def rate(self) -> float:
+        return self.images / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The summary of one figure over the timed windows."""
+
+    n: int
+    median: float
+    mad: float  # unscaled median absolute deviation
+    q1: float
+    q3: float
+    cv: float  # stdev / mean
+    minimum: float
+    maximum: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        s: Summary = summarize(values)
+        return cls(s.n, s.median, s.mad, s.q1, s.q3, s.cv, s.minimum, s.maximum)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Training (model.fit) or inference (model.evaluate) of one workload."""
+
+    kind: str  # train or inference
+    batch_size: int
+    warmup_seconds: float  # first call: tracing, compilation, first batches (not in the rates)
+    warmup_images: int
+    windows: list[Window]
+    images_per_s: Spread
+    step_seconds: Spread  # seconds per batch
+    data: str = "train"  # which synthetic set was used: train or validation
+
+
+def make_phase(
+    kind: str,
+    batch_size: int,
+    warmup_seconds: float,
+    warmup_images: int,
+    windows: list[Window],
+    data: str,
+) -> Phase:
+    """A Phase with its spreads computed from the windows."""
+    return Phase(
+        kind=kind,
+        batch_size=batch_size,
+        warmup_seconds=warmup_seconds,
+        warmup_images=warmup_images,
+        windows=windows,
+        images_per_s=Spread.of([w.rate for w in windows]),
+        step_seconds=Spread.of([w.seconds / w.steps for w in windows]),
+        data=data,
+    )
+
+
+@dataclass(frozen=True)
+class Throttling:
+    tau: float  # Kendall's tau of the training rates over window order
+    change: float  # last half against first half of the windows, -0.08 = 8% slower
+    suspected: bool
+
+
+def throttling_of(windows: list[Window]) -> Throttling:
+    t = throughput_trend([w.rate for w in windows])
+    return Throttling(round(t.tau, 4), round(t.change, 4), t.throttling)
+
+
+@dataclass(frozen=True)
+class WorkloadResult:
+    workload: str
+    episode: int
+    title: str
+    params: int
+    trainable_params: int
+    build_seconds: float  # building and compiling the model
+    train: Phase
+    inference: Phase | None
+    forward_flops_per_image: float
+    train_flops_per_image: float
+    achieved_train_flops: float  # train FLOPs per image x median training images/s
+    utilisation: float | None  # achieved / the matrix-product peak measured in the same run
+    peak_rss_bytes: int | None
+    rss_increase_bytes: int | None  # peak RSS during the workload minus RSS before it
+    throttling: Throttling
+
+
+@dataclass(frozen=True)
+class Matmul:
+    """Matrix-product peak measured in the same run (float32, best of several repeats)."""
+
+    n: int
+    numpy_flops: float | None
+    backend_flops: float | None
+
+    @property
+    def peak(self) -> float | None:
+        vals = [v for v in (self.numpy_flops, self.backend_flops) if v]
+        return max(vals) if vals else None
+
+
+@dataclass(frozen=True)
+class Context:
+    python: str | None = None
+    platform: str | None = None
+    backend: str | None = None
+    backend_version: str | None = None
+    keras_version: str | None = None
+    numpy_version: str | None = None
+    device: str | None = None  # "CPU" or the accelerator's name
+    device_kind: str | None = None  # cpu, gpu
+    cpu_model: str | None = None
+    logical_cores: int | None = None
+    usable_cores: float | None = None
+    threads: dict[str, str] = field(default_factory=dict)
+    cpu_freq_mhz_start: float | None = None
+    cpu_freq_mhz_end: float | None = None
+    cpu_freq_mhz_max: float | None = None
+    matmul: Matmul | None = None
+    plan: str | None = None  # quick, default, all, or a custom plan
+    windows: int | None = None
+    window_seconds: float | None = None
+    load_average: list[float] = field(default_factory=list)  # 1, 5, 15 min at the start
+
+
+@dataclass(frozen=True)
+class EpisodePrediction:
+    workload: str
+    episode: int
+    epochs: int
+    seconds: float  # predicted wall time of the lesson's model.fit call
+    train_seconds: float
+    validation_seconds: float
+    warmup_seconds: float
+    seconds_per_epoch: float
+    early_stopping: bool  # epochs is then an upper bound
+    verdict: str  # PASS, WARN or FAIL against the profile's bench thresholds
+
+
+@dataclass(frozen=True)
+class Predictions:
+    episodes: list[EpisodePrediction] = field(default_factory=list)
+    course_seconds: float | None = None  # sum over the measured episodes
+    course_complete: bool = False  # every course workload was measured
+
+
+@dataclass(frozen=True)
+class PlacePointer:
+    id: str
+    name: str
+    url: str
+    predicted_seconds: float | None  # from a measured reference result for this place
+    reference: str | None  # the reference result it comes from
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str  # PASS, WARN, FAIL or UNKNOWN
+    workload: str
+    seconds: float | None
+    pass_seconds: float
+    warn_seconds: float
+    message: str
+    places: list[PlacePointer] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Headline:
+    workload: str
+    train_images_per_s: float | None
+    predicted_episode4_s: float | None
+    verdict: str
+
+
+@dataclass(frozen=True)
+class MachineNote:
+    """Description of a reference machine (benchmarks/results/)."""
+
+    id: str
+    description: str
+    place: str | None = None  # a place id from places.toml this machine stands for
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    dlcheck_version: str
+    created: str
+    hostname: str | None
+    context: Context
+    results: dict[str, WorkloadResult]
+    predictions: Predictions
+    verdict: Verdict
+    headline: Headline
+    interrupted: bool = False
+    machine: MachineNote | None = None
+    source: str | None = None  # where it was loaded from (not written)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        data = {
+            "schema": SCHEMA,
+            "schema_version": SCHEMA_VERSION,
+            "kind": "bench",
+        }
+        body = to_dict(self)
+        body.pop("source")
+        data.update(body)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_json_dict(), indent=2)
+
+    def label(self) -> str:
+        if self.machine:
+            return self.machine.id
+        if self.source:
+            return Path(self.source).stem
+        return self.hostname or "this machine"
+
+
+def result_from_dict(data: Any, where: str) -> BenchResult:
+    """A BenchResult from parsed JSON, checked against the schema name and version."""
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise UserError(where, f'not a dlcheck bench result (no "schema": "{SCHEMA}")')
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise UserError(where, f"bad schema_version {version!r}")
+    if version > SCHEMA_VERSION:
+        raise UserError(
+            where,
+            f"schema_version {version} is newer than this dlcheck understands "
+            f"({SCHEMA_VERSION}); upgrade dlcheck",
+        )
+    body = {k: v for k, v in data.items() if k not in ("schema", "schema_version", "kind")}
+    body["source"] = where
+    try:
+        return from_dict(BenchResult, body, "bench")
+    except RecordError as exc:
+        raise UserError(where, f"malformed bench result: {exc}") from None
+
+
+def load_result(path: str | Path) -> BenchResult:
+    """Read a saved ``dlcheck bench --save`` file; UserError when it is unusable."""
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(where, "file not found") from None
+    except IsADirectoryError:
+        raise UserError(where, "is a folder, not a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(where, f"cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(where, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    return result_from_dict(data, where)
+
+
+def save_result(result: BenchResult, path: str | Path) -> None:
+    try:
+        Path(path).write_text(result.to_json() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(str(path), f"cannot write: {exc.strerror or exc}") from None
+
+
+def reference_results() -> list[BenchResult]:
+    """The measured reference results shipped with dlcheck (copies of benchmarks/results/)."""
+    out = []
+    folder = resources.files("dlcheck.bench").joinpath("references")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            out.append(result_from_dict(data, f"<reference {entry.name}>"))
+    return out

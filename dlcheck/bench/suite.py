@@ -1,0 +1,82 @@
+"""Run a set of workloads and turn the measurements into a BenchResult with a verdict."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from dlcheck import __version__
+from dlcheck.bench.measure import Plan, Progress, collect_context, cpu_freq, measure_workload
+from dlcheck.bench.predict import (
+    BenchSettings,
+    decide,
+    headline_of,
+    predict_all,
+)
+from dlcheck.bench.results import BenchResult, Context, WorkloadResult, reference_results
+from dlcheck.bench.workloads import Workload
+from dlcheck.places import Places
+
+
+@dataclass(frozen=True)
+class Run:
+    result: BenchResult
+    interrupted: bool
+
+
+def assemble(
+    workloads: list[Workload],
+    context: Context,
+    results: dict[str, WorkloadResult],
+    settings: BenchSettings,
+    places: Places,
+    interrupted: bool = False,
+    references: list[BenchResult] | None = None,
+    created: str | None = None,
+    hostname: str | None = None,
+) -> BenchResult:
+    """Predictions, verdict and headline from measurements (pure but for the defaults)."""
+    refs = reference_results() if references is None else references
+    predictions = predict_all(workloads, results, settings)
+    verdict = decide(predictions, settings, places, refs)
+    return BenchResult(
+        dlcheck_version=__version__,
+        created=created or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        hostname=hostname if hostname is not None else socket.gethostname(),
+        context=context,
+        results=results,
+        predictions=predictions,
+        verdict=verdict,
+        headline=headline_of(results, predictions, verdict),
+        interrupted=interrupted,
+    )
+
+
+def run_suite(
+    keras: Any,
+    chosen: list[Workload],
+    workloads: list[Workload],
+    plan: Plan,
+    settings: BenchSettings,
+    places: Places,
+    progress: Progress | None = None,
+    measure: Callable[..., WorkloadResult] | None = None,
+) -> Run:
+    """Measure ``chosen`` in order. Ctrl-C stops the run; what finished is kept."""
+    measure = measure or measure_workload
+    results: dict[str, WorkloadResult] = {}
+    interrupted = False
+    context = Context(plan=plan.name)
+    try:
+        context = collect_context(keras, plan)
+        peak = context.matmul.peak if context.matmul else None
+        for w in chosen:
+            results[w.id] = measure(w, keras, plan, peak, progress)
+    except KeyboardInterrupt:
+        interrupted = True
+    context = replace(context, cpu_freq_mhz_end=cpu_freq()[0])
+    result = assemble(workloads, context, results, settings, places, interrupted)
+    return Run(result, interrupted)

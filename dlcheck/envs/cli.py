@@ -1,0 +1,171 @@
+"""`dlcheck env`: recommend a locked setup, and verify an environment against its lock."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from dlcheck.cli import output_format
+from dlcheck.errors import UserError
+
+
+def _write(text: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UserError(output, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _format_options(fn):  # noqa: ANN001, ANN202 - click decorator stack
+    fn = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")(fn)
+    fn = click.option(
+        "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), help="Output format."
+    )(fn)
+    fn = click.option("--markdown", "markdown_flag", is_flag=True, help="Print Markdown.")(fn)
+    fn = click.option("--json", "json_flag", is_flag=True, help="Print JSON.")(fn)
+    return fn
+
+
+@click.group()
+def env() -> None:
+    """Locked environments for the course (envs/ in the dlcheck repository)."""
+
+
+@env.command()
+@click.option("--setup", "setup_name", help="Show the commands for this setup instead.")
+@click.option(
+    "--from",
+    "from_path",
+    type=click.Path(dir_okay=False),
+    help="Recommend for the machine of a saved `dlcheck check --json` report.",
+)
+@_format_options
+def recommend(
+    setup_name: str | None,
+    from_path: str | None,
+    json_flag: bool,
+    markdown_flag: bool,
+    fmt: str | None,
+    output: str | None,
+) -> int:
+    """Which setup fits this machine, and the commands to create it (conda and pip routes)."""
+    from dlcheck.envs.recommend import recommend as pick
+    from dlcheck.envs.recommend import recommend_setup
+    from dlcheck.envs.render import render_recommend_markdown, render_recommend_text
+    from dlcheck.envs.setups import conda_locks_present, load_catalog
+
+    kind = output_format(json_flag, markdown_flag, fmt)
+    catalog = load_catalog()
+    if setup_name is not None and setup_name not in catalog.setups:
+        raise UserError(
+            None, f"unknown setup {setup_name!r}; known: {', '.join(sorted(catalog.setups))}"
+        )
+    if from_path:
+        from dlcheck.report import load_report_facts
+
+        facts = load_report_facts(from_path)
+    else:
+        from dlcheck.probes import collect_facts
+
+        facts = collect_facts()
+    ready = conda_locks_present(catalog)
+    rec = (
+        recommend_setup(facts, catalog, setup_name, ready)
+        if setup_name
+        else pick(facts, catalog, ready)
+    )
+    if kind == "json":
+        _write(json.dumps(rec.to_json_dict(), indent=2) + "\n", output)
+    elif kind == "markdown":
+        _write(render_recommend_markdown(rec), output)
+    elif output:
+        with open(output, "w", encoding="utf-8") as fh:
+            render_recommend_text(rec, file=fh)
+    else:
+        render_recommend_text(rec)
+    return 0 if rec.setup else 1
+
+
+@env.command()
+@click.option("--lock", "lock_path", type=click.Path(dir_okay=False), help="The lock file.")
+@click.option("--setup", "setup_name", help="Use the lock of this setup for this platform.")
+@click.option(
+    "--conda",
+    "use_conda",
+    is_flag=True,
+    help="With --setup: use the setup's conda-lock.yml, not its pip lock "
+    "(the default in a conda environment).",
+)
+@click.option(
+    "--prefix",
+    type=click.Path(file_okay=False),
+    help="Verify the environment at PATH instead of the running one.",
+)
+@click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
+@_format_options
+def verify(
+    lock_path: str | None,
+    setup_name: str | None,
+    use_conda: bool,
+    prefix: str | None,
+    allow_extra: bool,
+    json_flag: bool,
+    markdown_flag: bool,
+    fmt: str | None,
+    output: str | None,
+) -> int:
+    """Compare the active environment with a lock: missing, different and extra packages.
+
+    Changes nothing. Exit status: 0 matches, 1 differs, 2 bad usage or a bad lock file.
+    """
+    from dlcheck.envs.installed import scan_environment
+    from dlcheck.envs.locks import read_lock
+    from dlcheck.envs.render import render_verify_markdown, render_verify_text
+    from dlcheck.envs.setups import current_subdir, find_setup_dir, load_catalog, pip_lock_name
+    from dlcheck.envs.verify import verify as compare
+
+    kind = output_format(json_flag, markdown_flag, fmt)
+    if bool(lock_path) == bool(setup_name):
+        raise click.UsageError("give exactly one of --lock FILE and --setup NAME")
+    if prefix is not None:
+        from pathlib import Path
+
+        if not Path(prefix).is_dir():
+            raise UserError(prefix, "no such environment folder")
+    platform = current_subdir()
+    if platform is None:
+        raise UserError(None, "this platform has no conda name; dlcheck cannot pick a lock")
+    environment = scan_environment(prefix)
+    if setup_name:
+        folder = find_setup_dir(setup_name, load_catalog())
+        if use_conda or (environment.is_conda and (folder / "conda-lock.yml").is_file()):
+            lock_path = str(folder / "conda-lock.yml")
+            if not (folder / "conda-lock.yml").is_file():
+                raise UserError(
+                    lock_path,
+                    "not generated yet (conda channels were unreachable where the locks were "
+                    "made; .github/workflows/locks.yml makes it)",
+                )
+        else:
+            lock_path = str(folder / pip_lock_name(platform))
+            if not (folder / pip_lock_name(platform)).is_file():
+                raise UserError(lock_path, f"setup {setup_name} has no pip lock for {platform}")
+    assert lock_path is not None
+    lock = read_lock(lock_path)
+    result = compare(lock, environment, platform, allow_extra=allow_extra, setup=setup_name)
+    if kind == "json":
+        _write(json.dumps(result.to_json_dict(), indent=2) + "\n", output)
+    elif kind == "markdown":
+        _write(render_verify_markdown(result), output)
+    elif output:
+        with open(output, "w", encoding="utf-8") as fh:
+            render_verify_text(result, file=fh)
+    else:
+        render_verify_text(result)
+    return result.exit_code

@@ -1,0 +1,122 @@
+"""For `dlcheck check`: was the running environment made from one of our setups, and does it
+still match its lock? No marker is needed: an environment counts as made from a setup when
+most of that setup's locked packages are installed at exactly the locked versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dlcheck.envs.installed import Environment, scan_environment
+from dlcheck.envs.locks import Lock, read_lock
+from dlcheck.envs.verify import same_pip_version, verify
+from dlcheck.errors import UserError
+
+# Share of a lock's packages that must sit at the locked version to call it "made from it".
+MADE_FROM_SHARE = 0.8
+LIST_LIMIT = 10
+
+
+def candidate_locks(envs_dir: Path, platform: str, conda_env: bool) -> list[Path]:
+    """The pip lock of every setup for ``platform`` (and conda-lock.yml in a conda env)."""
+    out: list[Path] = []
+    for setup_dir in sorted(p for p in envs_dir.iterdir() if p.is_dir()):
+        pip_lock = setup_dir / f"{platform}.txt"
+        if pip_lock.is_file():
+            out.append(pip_lock)
+        if conda_env and (setup_dir / "conda-lock.yml").is_file():
+            out.append(setup_dir / "conda-lock.yml")
+    return out
+
+
+def share_at_locked_version(lock: Lock, env: Environment, platform: str) -> float:
+    """How many of the lock's packages for ``platform`` are installed at the locked version."""
+    try:
+        wanted = lock.for_platform(platform)
+    except UserError:
+        return 0.0
+    hits = 0
+    for p in wanted:
+        if p.manager == "conda":
+            rec = env.conda.get(p.name)
+            hits += rec is not None and rec.version == p.version
+        else:
+            dist = env.dists.get(p.name)
+            hits += dist is not None and same_pip_version(dist.version, p.version)
+    return hits / len(wanted) if wanted else 0.0
+
+
+def environment_section(
+    envs_dir: Path | None = None,
+    platform: str | None = None,
+    prefix: str | None = None,
+) -> dict[str, Any] | None:
+    """Plain data for ``Facts.extra["environment"]``; None when no setup made this environment
+    (or no lock files are found here). Never raises: a problem becomes an ``error`` entry."""
+    from dlcheck.envs.setups import current_subdir, envs_dirs
+
+    try:
+        platform = platform or current_subdir()
+        if platform is None:
+            return None
+        if envs_dir is None:
+            envs_dir = next((d for d in envs_dirs() if d.is_dir()), None)
+            if envs_dir is None:
+                return None
+        env = scan_environment(prefix)
+        best: tuple[float, Lock, str] | None = None
+        for path in candidate_locks(envs_dir, platform, env.is_conda):
+            try:
+                lock = read_lock(path)
+            except UserError:
+                continue
+            share = share_at_locked_version(lock, env, platform)
+            if best is None or share > best[0]:
+                best = (share, lock, path.parent.name)
+        if best is None or best[0] < MADE_FROM_SHARE:
+            return None
+        share, lock, setup = best
+        result = verify(lock, env, platform, setup=setup)
+    except Exception as exc:  # noqa: BLE001 - a report must still arrive
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "setup": setup,
+        "lock": str(lock.path),
+        "lock_format": lock.format,
+        "platform": platform,
+        "verdict": result.verdict,
+        "share_at_locked_version": round(share, 3),
+        "counts": {
+            "checked": result.checked,
+            "missing": len(result.missing),
+            "different": len(result.different),
+            "extra": len(result.extra),
+        },
+        "missing": [d.name for d in result.missing][:LIST_LIMIT],
+        "different": [
+            f"{d.name} {d.installed} (lock {d.locked})" for d in result.different
+        ][:LIST_LIMIT],
+        "extra": [f"{d.name} {d.installed}" for d in result.extra][:LIST_LIMIT],
+    }
+
+
+def environment_line(section: Any) -> str | None:
+    """One line for the machine summary of `dlcheck check`; None when there is no section."""
+    if not isinstance(section, dict):
+        return None
+    if section.get("error"):
+        return f"setup check failed: {section['error']}"
+    counts = section.get("counts") or {}
+    head = f"setup {section.get('setup')} ({section.get('platform')} lock): "
+    if section.get("verdict") == "MATCH":
+        return head + f"matches the lock ({counts.get('checked', '?')} packages)"
+    parts = [
+        f"{counts.get(k, 0)} {k}" for k in ("missing", "different", "extra") if counts.get(k)
+    ]
+    names = [*section.get("different", []), *section.get("missing", []), *section.get("extra", [])]
+    shown = "; ".join(str(n) for n in names[:3]) + ("; ..." if len(names) > 3 else "")
+    return (
+        head
+        + f"DIFFERS from the lock ({', '.join(parts)}: {shown}); "
+        + f"details: `dlcheck env verify --setup {section.get('setup')}`"
+    )

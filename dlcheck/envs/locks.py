@@ -1,0 +1,280 @@
+"""Lock files as data: conda-lock version 1 (conda-lock.yml) and pip requirement locks
+(`name==version --hash=...`, as `uv pip compile --generate-hashes` writes them).
+
+Every problem with a file is a UserError naming it: one line, exit status 2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.markers import InvalidMarker, Marker
+
+from dlcheck.envs.setups import LOCK_HEADER
+from dlcheck.errors import UserError
+from dlcheck.probes.packages import canonical_name
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    name: str  # conda name as written; pip names canonicalised (PEP 503)
+    version: str
+    manager: str  # conda or pip
+    platform: str | None = None
+    build: str | None = None
+    category: str = "main"
+    optional: bool = False
+    marker: str | None = None  # PEP 508 environment marker of a pip requirement
+
+
+@dataclass(frozen=True)
+class Lock:
+    path: str
+    format: str  # conda-lock-v1 or pip
+    platforms: list[str]  # empty: a pip lock that does not say
+    packages: list[LockedPackage]
+    setup: str | None = None
+    python: str | None = None  # the Python the lock was made for, when it says
+    channels: list[str] = field(default_factory=list)
+
+    def for_platform(self, platform: str) -> list[LockedPackage]:
+        """The packages to install on ``platform``; UserError when the lock is for others."""
+        if self.platforms and platform not in self.platforms:
+            raise UserError(
+                self.path,
+                f"made for {', '.join(self.platforms)}, not for this platform ({platform})",
+            )
+        chosen = [p for p in self.packages if p.platform in (None, platform)]
+        if not chosen:
+            raise UserError(self.path, f"names no package for this platform ({platform})")
+        return chosen
+
+
+def _read_text(path: str | Path) -> str:
+    where = str(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(where, "file not found") from None
+    except IsADirectoryError:
+        raise UserError(where, "is a folder, not a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(where, f"cannot read: {exc}") from None
+
+
+def read_lock(path: str | Path) -> Lock:
+    """Read a lock in either format, chosen by its content."""
+    text = _read_text(path)
+    name = Path(path).name.lower()
+    if name.endswith((".yml", ".yaml")) or re.search(r"^(version|package|metadata):", text, re.M):
+        return parse_conda_lock(text, str(path))
+    return parse_pip_lock(text, str(path))
+
+
+# ---------------------------------------------------------------- conda-lock version 1 ---
+
+# The fields conda-lock's own JSON schema (conda_lock/lockfile/v1/conda-lock-v1.schema.json)
+# defines; its objects allow no others ("additionalProperties": false).
+_TOP_REQUIRED = {"package", "metadata"}
+_TOP_ALLOWED = {"version", "package", "metadata"}
+_META_REQUIRED = {"content_hash", "channels", "platforms", "sources"}
+_META_ALLOWED = _META_REQUIRED | {
+    "time_metadata",
+    "git_metadata",
+    "inputs_metadata",
+    "custom_metadata",
+}
+_PKG_REQUIRED = {"name", "version", "manager", "platform", "url", "hash", "optional"}
+_PKG_ALLOWED = _PKG_REQUIRED | {"dependencies", "source", "build", "category"}
+_HASH_ALLOWED = {"md5", "sha256"}
+
+
+def _need(cond: bool, where: str, problem: str) -> None:
+    if not cond:
+        raise UserError(where, f"not a conda-lock version 1 file: {problem}")
+
+
+def _keys(obj: Any, required: set[str], allowed: set[str], what: str, where: str) -> None:
+    _need(isinstance(obj, dict), where, f"{what} is not a mapping")
+    missing = sorted(required - set(obj))
+    _need(not missing, where, f"{what} lacks {', '.join(missing)}")
+    unknown = sorted(set(obj) - allowed)
+    _need(not unknown, where, f"{what} has unknown field(s) {', '.join(unknown)}")
+
+
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def validate_conda_lock(data: Any, where: str) -> None:
+    """Check ``data`` against the conda-lock v1 schema (types, required and allowed fields)."""
+    _keys(data, _TOP_REQUIRED, _TOP_ALLOWED, "the file", where)
+    _need(data.get("version", 1) == 1, where, f"version is {data.get('version')!r}, not 1")
+    meta = data["metadata"]
+    _keys(meta, _META_REQUIRED, _META_ALLOWED, "metadata", where)
+    _need(
+        isinstance(meta["content_hash"], dict)
+        and all(isinstance(v, str) for v in meta["content_hash"].values()),
+        where,
+        "metadata.content_hash is not a mapping of platform to hash",
+    )
+    _need(_is_str_list(meta["platforms"]), where, "metadata.platforms is not a list of names")
+    _need(_is_str_list(meta["sources"]), where, "metadata.sources is not a list of paths")
+    _need(isinstance(meta["channels"], list), where, "metadata.channels is not a list")
+    for i, ch in enumerate(meta["channels"]):
+        _keys(ch, {"url", "used_env_vars"}, {"url", "used_env_vars"}, f"channel {i}", where)
+    for key in ("time_metadata", "git_metadata", "inputs_metadata", "custom_metadata"):
+        v = meta.get(key)
+        _need(v is None or isinstance(v, dict), where, f"metadata.{key} is not a mapping")
+    tm = meta.get("time_metadata")
+    if tm is not None:
+        _keys(tm, {"created_at"}, {"created_at"}, "metadata.time_metadata", where)
+    _need(isinstance(data["package"], list), where, "package is not a list")
+    for i, pkg in enumerate(data["package"]):
+        what = f"package {i}"
+        _keys(pkg, _PKG_REQUIRED, _PKG_ALLOWED, what, where)
+        for k in ("name", "version", "platform", "url"):
+            _need(isinstance(pkg[k], str) and pkg[k] != "", where, f"{what}: {k} is not a text")
+        _need(pkg["manager"] in ("conda", "pip"), where, f"{what}: manager is not conda or pip")
+        _need(isinstance(pkg["optional"], bool), where, f"{what}: optional is not true/false")
+        _need(isinstance(pkg.get("category", "main"), str), where, f"{what}: bad category")
+        _need(pkg.get("build") is None or isinstance(pkg["build"], str), where, f"{what}: build")
+        deps = pkg.get("dependencies", {})
+        _need(
+            isinstance(deps, dict) and all(isinstance(v, str) for v in deps.values()),
+            where,
+            f"{what}: dependencies is not a mapping of name to version",
+        )
+        _keys(pkg["hash"], set(), _HASH_ALLOWED, f"{what}: hash", where)
+        _need(
+            all(v is None or isinstance(v, str) for v in pkg["hash"].values()),
+            where,
+            f"{what}: a hash is not a text",
+        )
+        if pkg["manager"] == "conda":
+            _need(bool(pkg["hash"].get("md5")), where, f"{what}: a conda package needs an md5")
+        src = pkg.get("source")
+        if src is not None:
+            _keys(src, {"type", "url"}, {"type", "url"}, f"{what}: source", where)
+        _need(
+            pkg["platform"] in meta["platforms"],
+            where,
+            f"{what} ({pkg['name']}) is for {pkg['platform']}, not one of metadata.platforms",
+        )
+
+
+def parse_conda_lock(text: str, where: str) -> Lock:
+    """Parse a conda-lock.yml (format version 1)."""
+    try:
+        import yaml
+    except ImportError:
+        raise UserError(
+            where, "reading conda-lock files needs PyYAML: pip install pyyaml"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UserError(where, f"not valid YAML{at}") from None
+    validate_conda_lock(data, where)
+    packages = [
+        LockedPackage(
+            name=canonical_name(p["name"]) if p["manager"] == "pip" else p["name"],
+            version=str(p["version"]),
+            manager=p["manager"],
+            platform=p["platform"],
+            build=p.get("build"),
+            category=p.get("category", "main"),
+            optional=p["optional"],
+        )
+        for p in data["package"]
+    ]
+    return Lock(
+        path=where,
+        format="conda-lock-v1",
+        platforms=list(data["metadata"]["platforms"]),
+        packages=packages,
+        channels=[c["url"] for c in data["metadata"]["channels"]],
+    )
+
+
+# ---------------------------------------------------------------------------- pip lock ---
+
+_REQ_RE = re.compile(
+    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*"
+    r"==\s*(?P<version>[^\s;\\]+)\s*(?:;(?P<marker>[^\\]*?))?\s*$"
+)
+_HEADER_RE = re.compile(r"(\w[\w-]*)=(\S+)")
+# Options a hashed lock may carry that change nothing about what is installed.
+_HARMLESS_OPTIONS = ("--index-url", "-i", "--extra-index-url", "--find-links", "-f", "--no-binary")
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """Join backslash continuations, drop comments; (first line number, text)."""
+    out: list[tuple[int, str]] = []
+    buf, start = "", 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(" #", 1)[0] if not raw.lstrip().startswith("#") else ""
+        if not buf:
+            start = n
+        if line.rstrip().endswith("\\"):
+            buf += line.rstrip()[:-1] + " "
+            continue
+        buf += line
+        if buf.strip():
+            out.append((start, buf.strip()))
+        buf = ""
+    if buf.strip():
+        out.append((start, buf.strip()))
+    return out
+
+
+def parse_pip_lock(text: str, where: str) -> Lock:
+    """Parse a pip requirement lock: every requirement pinned with ``==``; hashes optional.
+    A dlcheck header (``# dlcheck-lock: setup=... platform=... python=...``) names the setup
+    and the one platform it was made for."""
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith(LOCK_HEADER):
+            header = dict(_HEADER_RE.findall(line[len(LOCK_HEADER) :]))
+            break
+    packages: dict[tuple[str, str | None], LockedPackage] = {}
+    for n, line in _logical_lines(text):
+        if line.startswith("-"):
+            if line.startswith(_HARMLESS_OPTIONS):
+                continue
+            raise UserError(where, f"line {n}: option {line.split()[0]} is not allowed in a lock")
+        req, _, _hashes = line.partition(" --hash")
+        m = _REQ_RE.match(req.strip())
+        if not m:
+            raise UserError(
+                where, f"line {n}: {req.strip()[:60]!r} is not a requirement pinned with =="
+            )
+        name = canonical_name(m.group("name"))
+        marker = (m.group("marker") or "").strip() or None
+        if marker:
+            try:
+                Marker(marker)
+            except InvalidMarker:
+                raise UserError(where, f"line {n}: bad environment marker {marker!r}") from None
+        key = (name, marker)
+        if key in packages and packages[key].version != m.group("version"):
+            raise UserError(where, f"line {n}: {name} is pinned twice, to different versions")
+        packages[key] = LockedPackage(
+            name=name, version=m.group("version"), manager="pip", marker=marker
+        )
+    if not packages:
+        raise UserError(where, "no pinned requirement in this file: not a lock")
+    platform = header.get("platform")
+    return Lock(
+        path=where,
+        format="pip",
+        platforms=[platform] if platform else [],
+        packages=list(packages.values()),
+        setup=header.get("setup"),
+        python=header.get("python"),
+    )

@@ -1,0 +1,215 @@
+"""The course's setups (locked environments) as data, where their lock files live, and the
+conda platform name ("subdir") of a machine or an interpreter."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform as _platform
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from dlcheck.errors import UserError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SETUPS_FILE = "setups.toml"
+LOCK_HEADER = "# dlcheck-lock:"
+# Where `--setup NAME` looks first: a folder holding <setup>/<platform>.txt (and conda-lock.yml).
+ENVS_DIR_VARIABLE = "DLCHECK_ENVS_DIR"
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    subdir: str  # conda's name: linux-64, osx-arm64, osx-64, win-64
+    uv: str  # uv's --python-platform target
+    title: str
+
+
+@dataclass(frozen=True)
+class Setup:
+    name: str
+    title: str
+    pip_platforms: list[str]
+    conda_platforms: list[str]
+    conda_cuda: str  # "none" or the CUDA version conda-lock assumes (--with-cuda)
+    macos_target: str | None = None
+    notes: list[str] = field(default_factory=list)
+    platform_notes: dict[str, list[str]] = field(default_factory=dict)
+
+    def notes_for(self, subdir: str) -> list[str]:
+        return [*self.notes, *self.platform_notes.get(subdir, [])]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    python: str
+    exclude_newer: str
+    platforms: dict[str, PlatformInfo]
+    setups: dict[str, Setup]
+
+
+def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
+    """Validate the parsed setups.toml."""
+    try:
+        platforms = {
+            k: PlatformInfo(k, str(v["uv"]), str(v["title"])) for k, v in data["platform"].items()
+        }
+        setups = {}
+        for name, s in data["setup"].items():
+            setups[name] = Setup(
+                name=name,
+                title=str(s["title"]),
+                pip_platforms=[str(p) for p in s["pip_platforms"]],
+                conda_platforms=[str(p) for p in s["conda_platforms"]],
+                conda_cuda=str(s.get("conda_cuda", "none")),
+                macos_target=s.get("macos_target"),
+                notes=[str(n) for n in s.get("notes", [])],
+                platform_notes={
+                    str(k): [str(n) for n in v] for k, v in s.get("platform_notes", {}).items()
+                },
+            )
+        catalog = Catalog(str(data["python"]), str(data["exclude_newer"]), platforms, setups)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UserError(where, f"malformed setups file ({exc!r})") from None
+    for s in catalog.setups.values():
+        for p in (*s.pip_platforms, *s.conda_platforms):
+            if p not in catalog.platforms:
+                raise UserError(where, f"setup {s.name!r} names unknown platform {p!r}")
+    return catalog
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """The packaged setups.toml, or ``path``."""
+    if path is None:
+        where = f"<packaged {SETUPS_FILE}>"
+        text = resources.files("dlcheck.envs").joinpath(SETUPS_FILE).read_text(encoding="utf-8")
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UserError(where, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return parse_catalog(tomllib.loads(text), where)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(where, f"not valid TOML: {exc}") from None
+
+
+def conda_subdir(system: str | None, machine: str | None) -> str | None:
+    """conda's platform name for an OS (platform.system()) and a normalised architecture
+    (x86_64, arm64, ...); None when conda has no such platform."""
+    arch = {"x86_64": "64", "amd64": "64", "arm64": "arm64", "aarch64": "aarch64"}.get(
+        (machine or "").lower()
+    )
+    if system == "Linux":
+        return {"64": "linux-64", "aarch64": "linux-aarch64", "arm64": "linux-aarch64"}.get(
+            arch or ""
+        )
+    if system == "Darwin":
+        return {"64": "osx-64", "arm64": "osx-arm64"}.get(arch or "")
+    if system == "Windows":
+        return {"64": "win-64", "arm64": "win-arm64"}.get(arch or "")
+    return None
+
+
+def current_subdir() -> str | None:
+    """The platform of the running interpreter (an x86-64 Python under Rosetta is osx-64)."""
+    from dlcheck.probes.platform_ import normalise_arch
+
+    return conda_subdir(_platform.system(), normalise_arch(_platform.machine() or ""))
+
+
+def checkout_envs_dir() -> Path | None:
+    """envs/ of the dlcheck source checkout this package runs from (editable install or a
+    clone on sys.path); None for an installed wheel."""
+    candidate = Path(__file__).resolve().parents[2] / "envs"
+    return candidate if (candidate / "lock.py").is_file() else None
+
+
+def envs_dirs() -> list[Path]:
+    """Where setups are looked for, in order: $DLCHECK_ENVS_DIR, the checkout, ./envs."""
+    out: list[Path] = []
+    if os.environ.get(ENVS_DIR_VARIABLE):
+        out.append(Path(os.environ[ENVS_DIR_VARIABLE]))
+    if (c := checkout_envs_dir()) is not None:
+        out.append(c)
+    out.append(Path.cwd() / "envs")
+    return out
+
+
+def find_setup_dir(name: str, catalog: Catalog) -> Path:
+    """The folder of setup ``name``; UserError when unknown or not found."""
+    if name not in catalog.setups:
+        raise UserError(None, f"unknown setup {name!r}; known: {', '.join(sorted(catalog.setups))}")
+    for base in envs_dirs():
+        if (base / name).is_dir():
+            return base / name
+    raise UserError(
+        None,
+        f"the lock files of setup {name!r} are not here: run from a clone of the dlcheck "
+        f"repository, set {ENVS_DIR_VARIABLE} to its envs/ folder, or pass --lock FILE",
+    )
+
+
+def conda_locks_present(catalog: Catalog) -> set[str] | None:
+    """The setups whose conda-lock.yml exists; None when no envs/ folder is found here."""
+    for base in envs_dirs():
+        if base.is_dir():
+            return {n for n in catalog.setups if (base / n / "conda-lock.yml").is_file()}
+    return None
+
+
+def pip_lock_name(subdir: str) -> str:
+    return f"{subdir}.txt"
+
+
+# --- lock inputs: the same function makes the header (envs/lock.py) and checks it (tests) ---
+
+
+def inputs_sha256(
+    requirements_in: str,
+    core_dependencies: list[str],
+    python: str,
+    uv_target: str,
+    exclude_newer: str,
+    macos_target: str | None,
+) -> str:
+    """Hash of everything a pip lock is computed from; stored in the lock's header so a
+    check can tell, offline, that a lock is current with its sources."""
+    parts = [
+        "requirements.in",
+        requirements_in.replace("\r\n", "\n"),
+        "core",
+        *sorted(core_dependencies),
+        f"python={python}",
+        f"target={uv_target}",
+        f"exclude-newer={exclude_newer}",
+        f"macos-target={macos_target or ''}",
+    ]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def core_dependencies(pyproject: str | Path) -> list[str]:
+    """dlcheck's own run-time dependencies ([project].dependencies of pyproject.toml)."""
+    data = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))
+    return [str(d) for d in data["project"]["dependencies"]]
+
+
+def header_lines(
+    setup: str, subdir: str, python: str, inputs_hash: str, exclude_newer: str
+) -> list[str]:
+    """The dlcheck header on top of every pip lock: what it is for, read by verify."""
+    return [
+        f"{LOCK_HEADER} setup={setup} platform={subdir} python={python}",
+        f"# inputs-sha256: {inputs_hash}",
+        f"# exclude-newer: {exclude_newer}",
+        "# Install: python -m pip install --require-hashes -r THIS_FILE",
+        "#   then dlcheck itself from the checkout: python -m pip install --no-deps -e .",
+    ]

@@ -1,0 +1,217 @@
+"""Compare an installed environment with a lock: missing, different and extra packages.
+A pure function of the lock and what was read from the environment."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from packaging.markers import Marker
+from packaging.version import InvalidVersion, Version
+
+from dlcheck import __version__
+from dlcheck.envs.installed import Environment
+from dlcheck.envs.locks import Lock, LockedPackage
+from dlcheck.records import to_dict
+
+SCHEMA = "dlcheck.env-verify"
+SCHEMA_VERSION = 1
+# dlcheck is not on PyPI: it is installed from the checkout with --no-deps and is not in the
+# locks. It is the tool doing the checking, so verify never counts it.
+TOOL = "dlcheck"
+# The installers a fresh venv brings; counted only when a lock pins them.
+BOOTSTRAP = ("pip", "setuptools", "wheel")
+
+
+@dataclass(frozen=True)
+class PackageDiff:
+    name: str
+    manager: str  # conda or pip
+    locked: str | None = None
+    installed: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    lock_path: str
+    lock_format: str
+    setup: str | None
+    platform: str
+    prefix: str
+    python_version: str | None
+    lock_python: str | None
+    checked: int  # packages of the lock that apply here
+    missing: list[PackageDiff] = field(default_factory=list)
+    different: list[PackageDiff] = field(default_factory=list)
+    extra: list[PackageDiff] = field(default_factory=list)
+    ignored: list[PackageDiff] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    allow_extra: bool = False
+    created: str | None = None
+    hostname: str | None = None
+
+    @property
+    def matches(self) -> bool:
+        return not (self.missing or self.different or (self.extra and not self.allow_extra))
+
+    @property
+    def verdict(self) -> str:
+        return "MATCH" if self.matches else "MISMATCH"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.matches else 1
+
+    def summary(self) -> str:
+        """One line: the verdict and the counts."""
+        return (
+            f"{self.verdict}: {self.checked} locked packages; {len(self.missing)} missing, "
+            f"{len(self.different)} different, {len(self.extra)} extra"
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The documented, versioned JSON form (``dlcheck env verify --json``)."""
+        return {
+            "schema": SCHEMA,
+            "schema_version": SCHEMA_VERSION,
+            "kind": "env-verify",
+            "dlcheck_version": __version__,
+            "created": self.created,
+            "hostname": self.hostname,
+            "setup": self.setup,
+            "platform": self.platform,
+            "lock": {
+                "path": self.lock_path,
+                "format": self.lock_format,
+                "python": self.lock_python,
+            },
+            "prefix": self.prefix,
+            "python_version": self.python_version,
+            "verdict": self.verdict,
+            "exit_code": self.exit_code,
+            "counts": {
+                "checked": self.checked,
+                "missing": len(self.missing),
+                "different": len(self.different),
+                "extra": len(self.extra),
+                "ignored": len(self.ignored),
+            },
+            "allow_extra": self.allow_extra,
+            "missing": to_dict(self.missing),
+            "different": to_dict(self.different),
+            "extra": to_dict(self.extra),
+            "ignored": to_dict(self.ignored),
+            "notes": list(self.notes),
+        }
+
+
+def same_pip_version(a: str, b: str) -> bool:
+    """PEP 440 equality (1.0 == 1.0.0); plain text equality for non-PEP 440 versions."""
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+def _applies(pkg: LockedPackage) -> bool:
+    if pkg.manager != "pip" or not pkg.marker:
+        return True
+    return Marker(pkg.marker).evaluate()
+
+
+def verify(
+    lock: Lock,
+    env: Environment,
+    platform: str,
+    allow_extra: bool = False,
+    setup: str | None = None,
+) -> VerifyResult:
+    """Compare ``env`` with the packages ``lock`` pins for ``platform``. Raises UserError
+    (from ``Lock.for_platform``) when the lock is not for this platform."""
+    wanted = [p for p in lock.for_platform(platform) if _applies(p)]
+    missing: list[PackageDiff] = []
+    different: list[PackageDiff] = []
+    extra: list[PackageDiff] = []
+    ignored: list[PackageDiff] = []
+    notes: list[str] = list(env.problems)
+    conda_lock = lock.format == "conda-lock-v1"
+    # In a conda environment conda's own Python packages also have metadata folders; pip's
+    # view is only what conda did not install.
+    pip_view = {
+        n: d for n, d in env.dists.items() if not (conda_lock and (d.installer or "") == "conda")
+    }
+    want_conda = {p.name: p for p in wanted if p.manager == "conda"}
+    want_pip = {p.name: p for p in wanted if p.manager == "pip"}
+    for name, pkg in sorted(want_conda.items()):
+        rec = env.conda.get(name)
+        if rec is None:
+            if not pkg.optional:
+                missing.append(PackageDiff(name, "conda", locked=_conda_label(pkg)))
+            continue
+        if rec.version != pkg.version or (pkg.build and rec.build and rec.build != pkg.build):
+            detail = "build differs" if rec.version == pkg.version else None
+            different.append(
+                PackageDiff(
+                    name,
+                    "conda",
+                    locked=_conda_label(pkg),
+                    installed=f"{rec.version} {rec.build}" if rec.build else rec.version,
+                    detail=detail,
+                )
+            )
+    for name, pkg in sorted(want_pip.items()):
+        dist = pip_view.get(name)
+        if dist is None:
+            if name in env.dists:  # installed by conda although the lock wants pip's
+                dist = env.dists[name]
+            elif not pkg.optional:
+                missing.append(PackageDiff(name, "pip", locked=pkg.version))
+                continue
+            else:
+                continue
+        if not same_pip_version(dist.version, pkg.version):
+            different.append(PackageDiff(name, "pip", locked=pkg.version, installed=dist.version))
+    if conda_lock:
+        for name, rec in sorted(env.conda.items()):
+            if name not in want_conda:
+                extra.append(PackageDiff(name, "conda", installed=rec.version))
+    for name, dist in sorted(pip_view.items()):
+        if name in want_pip or name in want_conda:
+            continue
+        if name == TOOL:
+            ignored.append(PackageDiff(name, "pip", installed=dist.version, detail="the tool"))
+        elif name in BOOTSTRAP:
+            ignored.append(PackageDiff(name, "pip", installed=dist.version, detail="installer"))
+        else:
+            extra.append(PackageDiff(name, "pip", installed=dist.version))
+    py = env.python_version
+    if lock.python and py and not (py == lock.python or py.startswith(lock.python + ".")):
+        notes.append(
+            f"the lock was made for Python {lock.python}; this environment has Python {py} "
+            "(the packages are compared all the same)"
+        )
+    return VerifyResult(
+        lock_path=lock.path,
+        lock_format=lock.format,
+        setup=setup or lock.setup,
+        platform=platform,
+        prefix=env.prefix,
+        python_version=py,
+        lock_python=lock.python,
+        checked=len(want_conda) + len(want_pip),
+        missing=missing,
+        different=different,
+        extra=extra,
+        ignored=ignored,
+        notes=notes,
+        allow_extra=allow_extra,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        hostname=socket.gethostname() or None,
+    )
+
+
+def _conda_label(pkg: LockedPackage) -> str:
+    return f"{pkg.version} {pkg.build}" if pkg.build else pkg.version

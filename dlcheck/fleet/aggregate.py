@@ -1,0 +1,203 @@
+"""Merging parts into one row per machine, and the fleet's summary. Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dlcheck.fleet.model import (
+    UNKNOWN_VERDICT,
+    VERDICT_RANK,
+    BenchPart,
+    CheckPart,
+    EnvPart,
+    Fleet,
+    MachineRow,
+    Part,
+    Skipped,
+    Summary,
+)
+from dlcheck.verdict import NOT_READY
+
+# File names that say what a file is, not whose it is: results/pc07/check.json.
+_GENERIC_STEMS = {"check", "env", "env-verify", "verify", "bench", "report", "dlcheck", "result"}
+TOP = 5
+
+
+def group_of(path: str) -> str:
+    """Files of one machine without a host name belong together by name:
+    ``dir/pc07.check.json``, ``dir/pc07.env.json`` and ``dir/pc07.bench.json`` -> ``dir/pc07``;
+    ``dir/pc07/check.json`` -> ``dir/pc07``."""
+    folder, name = os.path.split(path)
+    stem = name.split(".", 1)[0]
+    if not stem or stem.lower() in _GENERIC_STEMS:
+        return folder
+    return os.path.join(folder, stem)
+
+
+def anon_id(key: str) -> str:
+    """A stable id that does not show the name it was made from."""
+    return "anon-" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:8]
+
+
+@dataclass
+class _Machine:
+    """The newest result of each kind for one machine (older ones are dropped as read)."""
+
+    check: CheckPart | None = None
+    env: EnvPart | None = None
+    bench: BenchPart | None = None
+
+    def add(self, part: Part) -> None:
+        slot = (
+            "check"
+            if isinstance(part, CheckPart)
+            else "env"
+            if isinstance(part, EnvPart)
+            else "bench"
+        )
+        old = getattr(self, slot)
+        # The newest wins; on a tie the path decides, so the order files are read in does not.
+        if old is None or (part.created, part.path) > (old.created, old.path):
+            setattr(self, slot, part)
+
+    def merge(self, other: _Machine) -> None:
+        for part in (other.check, other.env, other.bench):
+            if part is not None:
+                self.add(part)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(p.path for p in (self.check, self.env, self.bench) if p is not None)
+
+
+class FleetBuilder:
+    """Collects parts one at a time; ``build()`` gives the fleet. Holds one small record
+    per machine and per skipped file, never a file's content."""
+
+    def __init__(self, anonymize: bool = False, profile: str | None = None) -> None:
+        self.anonymize = anonymize
+        self.profile = profile
+        self.by_host: dict[str, _Machine] = {}
+        self.by_group: dict[str, _Machine] = {}  # files without a host name
+        self.group_host: dict[str, str] = {}
+        self.skipped: list[Skipped] = []
+        self.files = 0
+
+    def add(self, item: Part | Skipped) -> None:
+        self.files += 1
+        if isinstance(item, Skipped):
+            self.skipped.append(item)
+            return
+        group = group_of(item.path)
+        if item.host:
+            self.by_host.setdefault(item.host, _Machine()).add(item)
+            self.group_host.setdefault(group, item.host)
+        else:
+            self.by_group.setdefault(group, _Machine()).add(item)
+
+    def add_all(self, items: Iterable[Part | Skipped]) -> FleetBuilder:
+        for item in items:
+            self.add(item)
+        return self
+
+    def build(self) -> Fleet:
+        machines: dict[str, tuple[str, bool, _Machine]] = {}
+        for host, m in self.by_host.items():
+            machines[host] = (anon_id(host) if self.anonymize else host, self.anonymize, m)
+        for group, m in self.by_group.items():
+            host = self.group_host.get(group)
+            if host is not None:
+                machines[host][2].merge(m)
+            else:
+                machines["\0" + group] = (anon_id(group), True, m)
+        rows = [make_row(name, anon, m) for name, anon, m in machines.values()]
+        rows.sort(key=lambda r: (-VERDICT_RANK.get(r.verdict, 2), r.machine))
+        self.skipped.sort(key=lambda s: s.path)
+        return Fleet(
+            rows,
+            summarize(rows, self.files, len(self.skipped), self._titles()),
+            self.skipped,
+            self.profile,
+        )
+
+    def _titles(self) -> dict[str, str]:
+        titles: dict[str, str] = {}
+        for m in [*self.by_host.values(), *self.by_group.values()]:
+            if m.check is not None:
+                titles.update(m.check.titles)
+        return titles
+
+
+def make_row(name: str, anonymized: bool, m: _Machine) -> MachineRow:
+    c, e, b = m.check, m.env, m.bench
+    verdicts = [p.verdict for p in (c, e) if p is not None]
+    if b is not None:
+        verdicts.append(b.overall)
+    verdict = max(verdicts, key=lambda v: VERDICT_RANK.get(v, 2)) if verdicts else UNKNOWN_VERDICT
+    if c is None and verdict != NOT_READY:
+        verdict = UNKNOWN_VERDICT  # no check report: nobody looked at the requirements
+    failing = list(c.failing) if c else []
+    if c is None:
+        failing.append("no-check-report")
+    if e is not None and e.verdict == NOT_READY:
+        failing.append("environment")
+    if b is not None and b.overall == NOT_READY:
+        failing.append("benchmark")
+    bench = ""
+    if b is not None:
+        bench = b.workload or "benchmark"
+        if b.images_per_s is not None:
+            bench += f": {b.images_per_s:,.0f} img/s"
+    return MachineRow(
+        machine=name,
+        anonymized=anonymized or bool(c and c.anonymized),
+        os=c.os if c else "",
+        cpu=c.cpu if c else "",
+        cores=c.cores if c else None,
+        ram_bytes=c.ram_bytes if c else None,
+        gpu=c.gpu if c else "",
+        env=e.status if e else "",
+        bench=bench,
+        bench_verdict=b.verdict if b else "",
+        ep4_seconds=b.ep4_seconds if b else None,
+        check_verdict=c.verdict if c else "",
+        verdict=verdict,
+        failing=tuple(failing),
+        sources=m.sources,
+    )
+
+
+_SPECIAL_TITLES = {
+    "no-check-report": "no dlcheck check report for this machine",
+    "environment": "locked environment does not verify",
+    "benchmark": "benchmark verdict: too slow or failed",
+}
+
+
+def summarize(
+    rows: list[MachineRow], files: int, skipped: int, titles: dict[str, str] | None = None
+) -> Summary:
+    titles = {**_SPECIAL_TITLES, **(titles or {})}
+    by_verdict = Counter(r.verdict for r in rows)
+    fails = Counter(f for r in rows for f in dict.fromkeys(r.failing))
+    ranked = sorted(fails.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+    common = [(fid, titles.get(fid, fid), n) for fid, n in ranked]
+    timed = sorted(
+        ((r.machine, r.ep4_seconds) for r in rows if r.ep4_seconds is not None),
+        key=lambda t: (t[1], t[0]),
+    )
+    k = min(3, (len(timed) + 1) // 2) if len(timed) > 1 else len(timed)
+    return Summary(
+        machines=len(rows),
+        ready=sum(1 for r in rows if r.ready),
+        by_verdict=dict(sorted(by_verdict.items(), key=lambda kv: VERDICT_RANK.get(kv[0], 2))),
+        common_failures=common,
+        fastest=timed[:k],
+        slowest=list(reversed(timed[-k:])) if timed else [],
+        files_read=files,
+        skipped=skipped,
+    )

@@ -1,0 +1,362 @@
+"""Reading saved results one file at a time into small parts.
+
+Each file is read, parsed, reduced to a row-sized part and dropped, so memory holds the
+table, never the files. Every problem with one file becomes a ``Skipped`` with its reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing as mp
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from dlcheck.errors import UserError
+from dlcheck.fleet.model import (
+    UNKNOWN_VERDICT,
+    BenchPart,
+    CheckPart,
+    EnvPart,
+    Part,
+    Skipped,
+)
+from dlcheck.report import SCHEMA as CHECK_SCHEMA
+from dlcheck.report import SCHEMA_VERSION as CHECK_VERSION
+from dlcheck.verdict import FAIL, NOT_READY, READY, READY_WITH_WARNINGS, WARN
+
+ENV_SCHEMA = "dlcheck.env-verify"
+BENCH_SCHEMA = "dlcheck.bench"
+MAX_BYTES = 16 * 1024 * 1024  # no dlcheck result comes near this; bigger is not ours
+MAX_TEXT = 200  # longest value a cell shows
+
+
+def max_versions() -> dict[str, int]:
+    """The newest schema version of each kind that this dlcheck reads."""
+    return {
+        CHECK_SCHEMA: CHECK_VERSION,
+        ENV_SCHEMA: _module_version("dlcheck.envs.verify"),
+        BENCH_SCHEMA: _module_version("dlcheck.bench.results"),
+    }
+
+
+def _module_version(*modules: str) -> int:
+    """SCHEMA_VERSION of the first of ``modules`` that defines it; 1 when none is installed."""
+    import importlib
+
+    for name in modules:
+        try:
+            mod = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing or broken feature must not stop the report
+            continue
+        version = getattr(mod, "SCHEMA_VERSION", None)
+        if isinstance(version, int):
+            return version
+    return 1
+
+
+def iter_files(paths: Iterable[str]) -> Iterator[str]:
+    """Files named, and ``*.json`` under folders named, in a stable order, lazily.
+    A path that does not exist is the user's mistake (UserError)."""
+    for p in paths:
+        if os.path.isdir(p):
+            yield from _walk(p)
+        elif os.path.lexists(p):
+            yield p
+        else:
+            raise UserError(p, "no such file or folder")
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """``*.json`` files under ``folder``, as the file system lists them: never the whole
+    listing in memory (the fleet's order does not depend on the order files are read)."""
+    subdirs = []
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    subdirs.append(entry.path)
+                elif entry.name.endswith(".json"):
+                    yield entry.path
+    except OSError:
+        return
+    for sub in sorted(subdirs):
+        yield from _walk(sub)
+
+
+def clean(value: Any, limit: int = MAX_TEXT) -> str:
+    """A value from a machine as one line of plain text: control characters (terminal
+    escapes, newlines) replaced, length bounded. Formats escape their own specials later."""
+    if value is None:
+        return ""
+    s = value if isinstance(value, str) else str(value)
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    if s.isprintable():
+        return s
+    return "".join(
+        " " if ch in "\t\r\n" else ("�" if unicodedata.category(ch)[0] == "C" else ch) for ch in s
+    )
+
+
+def read_part(path: str | Path, versions: dict[str, int], rejudge: Any = None) -> Part | Skipped:
+    """One file as a part, or why it is skipped. ``rejudge(data, where)`` re-evaluates a
+    check report (``--profile``) and returns (verdict, findings as dicts)."""
+    where = str(path)
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                return Skipped(where, f"too large ({size} bytes) for a dlcheck result")
+            raw = fh.read()
+    except OSError as exc:
+        return Skipped(where, f"cannot read: {exc.strerror or exc}")
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        return Skipped(where, "not UTF-8 text")
+    except json.JSONDecodeError as exc:
+        return Skipped(where, f"not valid JSON ({exc.msg} at line {exc.lineno})")
+    except RecursionError:
+        return Skipped(where, "not valid JSON (nested too deeply)")
+    if not isinstance(data, dict):
+        return Skipped(where, "not a dlcheck result (JSON is not an object)")
+    schema = data.get("schema")
+    if schema not in versions:
+        return Skipped(where, f"unknown schema {clean(schema, 60)!r}")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return Skipped(where, f"bad schema_version {clean(version, 60)!r}")
+    if version > versions[schema]:
+        return Skipped(
+            where,
+            f"{schema} schema_version {version} is newer than this dlcheck reads "
+            f"({versions[schema]}); upgrade dlcheck",
+        )
+    try:
+        if schema == CHECK_SCHEMA:
+            return check_part(data, where, version, rejudge)
+        if schema == ENV_SCHEMA:
+            return env_part(data, where)
+        return bench_part(data, where)
+    except UserError as exc:
+        return Skipped(where, exc.problem)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return Skipped(where, f"malformed {schema} result ({type(exc).__name__}: {exc})")
+
+
+def _obj(data: Any, key: str, where: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UserError(where, f"malformed: '{key}' is not an object")
+    return value
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = None) -> CheckPart:
+    """Reduce a check report to its row. Missing sections (older writers) read as unknown."""
+    facts = data.get("facts")
+    if not isinstance(facts, dict):
+        raise UserError(where, "report has no 'facts'")
+    if rejudge is not None:
+        verdict, findings = rejudge(data, where)
+    else:
+        verdict, findings = data.get("verdict"), data.get("findings")
+        if not isinstance(findings, list):
+            raise UserError(where, "malformed: 'findings' is not a list")
+        if verdict not in (READY, READY_WITH_WARNINGS, NOT_READY):
+            raise UserError(where, f"malformed: unknown verdict {clean(verdict, 40)!r}")
+    failing, titles, warnings = [], [], 0
+    for f in findings:
+        if not isinstance(f, dict):
+            raise UserError(where, "malformed: a finding is not an object")
+        if f.get("verdict") == FAIL:
+            fid = clean(f.get("id"), 80)
+            failing.append(fid)
+            titles.append((fid, clean(f.get("title"), 120)))
+        elif f.get("verdict") == WARN:
+            warnings += 1
+    plat = _obj(facts, "platform", where)
+    cpu = _obj(facts, "cpu", where)
+    mem = _obj(facts, "memory", where)
+    gpu = _obj(facts, "gpu", where)
+    os_name = clean(plat.get("os_name") or plat.get("system") or "unknown")
+    if plat.get("machine"):
+        os_name += f" {clean(plat.get('machine'), 20)}"
+    if plat.get("wsl"):
+        os_name += " (WSL)"
+    gpus = gpu.get("gpus") or []
+    if not isinstance(gpus, list):
+        raise UserError(where, "malformed: 'gpus' is not a list")
+    names = [clean(g.get("name") or g.get("vendor"), 80) for g in gpus if isinstance(g, dict)]
+    if names:
+        gpu_text = "; ".join(names)
+    elif gpu.get("nvidia_status") == "error":
+        gpu_text = "NVIDIA driver problem"
+    else:
+        gpu_text = "none"
+    ram = mem.get("effective_bytes")
+    host = plat.get("hostname")
+    return CheckPart(
+        path=where,
+        host=clean(host) if isinstance(host, str) and host else None,
+        anonymized=bool(data.get("anonymized")),
+        created=clean(data.get("created") or facts.get("created"), 40),
+        os=os_name,
+        cpu=clean(cpu.get("model") or "unknown"),
+        cores=_num(cpu.get("usable_cores")),
+        ram_bytes=int(ram) if isinstance(ram, int) and not isinstance(ram, bool) else None,
+        gpu=gpu_text,
+        verdict=verdict,
+        failing=tuple(failing),
+        warnings=warnings,
+        titles=tuple(titles),
+        schema_version=version,
+    )
+
+
+# env verify says MATCH or MISMATCH; bench says PASS, WARN, FAIL or UNKNOWN.
+_OK_WORDS = {"pass", "match", "ready", "ok"}
+_WARN_WORDS = {"warn", "ready with warnings"}
+
+
+def _verdict_of(text: Any) -> str:
+    """Map a result's own verdict word onto the fleet's READY scale."""
+    if not isinstance(text, str) or not text:
+        return UNKNOWN_VERDICT
+    t = text.strip().lower().replace("_", " ")
+    if t in _OK_WORDS:
+        return READY
+    if t in _WARN_WORDS:
+        return READY_WITH_WARNINGS
+    if t == "unknown":
+        return UNKNOWN_VERDICT
+    return NOT_READY
+
+
+def env_part(data: dict[str, Any], where: str) -> EnvPart:
+    """Reduce an ``env verify`` result (verdict MATCH or MISMATCH, counts, the packages
+    missing, different and extra) to its status."""
+    verdict = data.get("verdict")
+    if not isinstance(verdict, str):
+        raise UserError(where, "malformed: no 'verdict'")
+    counts = _obj(data, "counts", where)
+    problems: list[str] = []
+    for kind in ("missing", "different", "extra"):
+        items = data.get(kind) or []
+        if not isinstance(items, list):
+            raise UserError(where, f"malformed: '{kind}' is not a list")
+        problems += [_problem_text(p) for p in items]
+    text = clean(verdict, 40)
+    shown = [
+        f"{n} {kind}"
+        for kind in ("missing", "different", "extra")
+        if isinstance(n := counts.get(kind), int) and not isinstance(n, bool) and n
+    ]
+    if shown:
+        text += ": " + ", ".join(shown)
+    setup = data.get("setup")
+    if setup:
+        text += f" ({clean(setup, 40)})"
+    host = data.get("hostname")
+    return EnvPart(
+        path=where,
+        host=clean(host) if isinstance(host, str) and host else None,
+        created=clean(data.get("created"), 40),
+        status=text,
+        verdict=_verdict_of(verdict),
+        problems=tuple(clean(p, 120) for p in problems[:20]),
+    )
+
+
+def _problem_text(p: Any) -> str:
+    if isinstance(p, dict):
+        return str(p.get("name") or p.get("package") or p)
+    return str(p)
+
+
+def bench_part(data: dict[str, Any], where: str) -> BenchPart:
+    """Reduce a ``bench`` result to its headline."""
+    head = _obj(data, "headline", where)
+    if not head:
+        raise UserError(where, "malformed: no 'headline'")
+    host = data.get("hostname")
+    ips = _num(head.get("train_images_per_s"))
+    ep4 = _num(head.get("predicted_episode4_s"))
+    verdict = head.get("verdict")
+    return BenchPart(
+        path=where,
+        host=clean(host) if isinstance(host, str) and host else None,
+        created=clean(data.get("created"), 40),
+        workload=clean(head.get("workload") or "", 60),
+        images_per_s=ips,
+        ep4_seconds=ep4,
+        verdict=clean(verdict, 60),
+        overall=_verdict_of(verdict),
+    )
+
+
+PARALLEL_FROM = 2000  # files; below this, starting worker processes costs more than it saves
+CHUNK = 250
+_worker_args: tuple[dict[str, int], Any] | None = None  # set once in each worker process
+
+
+def read_parts(
+    paths: Iterable[str], rejudge: Any = None, workers: int | None = None
+) -> Iterator[Part | Skipped]:
+    """Parts of every file under ``paths``, in order, one file in memory at a time per
+    process. Many files are read by worker processes (one per CPU) where ``fork`` exists."""
+    versions = max_versions()
+    files = iter_files(paths)
+    head = list(itertools.islice(files, PARALLEL_FROM))
+    n = workers if workers is not None else _usable_cpus()
+    if len(head) < PARALLEL_FROM or n < 2 or "fork" not in mp.get_all_start_methods():
+        for path in itertools.chain(head, files):
+            yield read_part(path, versions, rejudge)
+        return
+    chunks = _chunks(itertools.chain(head, files), CHUNK)
+    # fork: the workers inherit versions and rejudge (a closure) without pickling them
+    ctx = mp.get_context("fork")
+    with ctx.Pool(n, initializer=_init_worker, initargs=(versions, rejudge)) as pool:
+        for parts in pool.imap(_read_chunk, chunks):
+            yield from parts
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def _init_worker(versions: dict[str, int], rejudge: Any) -> None:
+    global _worker_args  # noqa: PLW0603 - per-process arguments of a pool worker
+    _worker_args = (versions, rejudge)
+
+
+def _read_chunk(paths: list[str]) -> list[Part | Skipped]:
+    assert _worker_args is not None
+    versions, rejudge = _worker_args
+    return [read_part(p, versions, rejudge) for p in paths]

@@ -1,0 +1,317 @@
+"""Formats of a fleet report: terminal table, Markdown, CSV, HTML page, JSON.
+
+Renderers only format. Every value that came from a machine is escaped for its format:
+rich Text (never markup) for the terminal, CommonMark/HTML escaping for Markdown, neutralised
+formulas for CSV, ``html.escape`` for HTML, whose page also forbids every script by CSP.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from html import escape
+from typing import IO, Any
+
+from dlcheck import __version__
+from dlcheck.fleet.model import Fleet, MachineRow
+from dlcheck.render.markdown import md_escape
+
+FLEET_SCHEMA = "dlcheck.fleet"
+FLEET_SCHEMA_VERSION = 1
+GIB = 1024**3
+COLUMNS = (
+    "Machine",
+    "Verdict",
+    "OS",
+    "CPU",
+    "Cores",
+    "RAM",
+    "GPU",
+    "Environment",
+    "Benchmark",
+    "Episode 4",
+    "Fails",
+)
+
+
+def fmt_cores(v: float | None) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def fmt_ram(v: int | None) -> str:
+    return "" if v is None else f"{v / GIB:.1f} GiB"
+
+
+def fmt_seconds(v: float | None) -> str:
+    """'45 s', '3 min 20 s', '2 h 05 min'."""
+    if v is None:
+        return ""
+    s = round(v)
+    if s < 60:
+        return f"{v:.0f} s" if v >= 1 else f"{v:.1f} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def cells(r: MachineRow) -> list[str]:
+    """A row as plain text cells, in COLUMNS order (formats escape them)."""
+    bench = r.bench + (f" ({r.bench_verdict})" if r.bench_verdict else "")
+    return [
+        r.machine,
+        r.verdict,
+        r.os,
+        r.cpu,
+        fmt_cores(r.cores),
+        fmt_ram(r.ram_bytes),
+        r.gpu,
+        r.env,
+        bench,
+        fmt_seconds(r.ep4_seconds),
+        ", ".join(r.failing),
+    ]
+
+
+def summary_lines(fleet: Fleet) -> list[str]:
+    """The summary as plain sentences (formats escape them)."""
+    s = fleet.summary
+    counts = ", ".join(f"{n} {v}" for v, n in s.by_verdict.items()) or "none"
+    out = [f"{s.ready} of {s.machines} machines ready ({counts})."]
+    if s.common_failures:
+        out.append(
+            "Most common failures: "
+            + "; ".join(f"{title} [{fid}]: {n}" for fid, title, n in s.common_failures)
+            + "."
+        )
+    if s.fastest:
+        out.append(
+            "Fastest (predicted episode 4): "
+            + ", ".join(f"{m} {fmt_seconds(t)}" for m, t in s.fastest)
+            + "."
+        )
+        out.append("Slowest: " + ", ".join(f"{m} {fmt_seconds(t)}" for m, t in s.slowest) + ".")
+    out.append(f"{s.files_read} files read, {s.skipped} skipped.")
+    if fleet.profile:
+        out.append(f"Check reports re-evaluated against {fleet.profile}.")
+    return out
+
+
+# -- terminal ---------------------------------------------------------------------------------
+
+_STYLE = {
+    "READY": "bold green",
+    "READY WITH WARNINGS": "bold yellow",
+    "NOT READY": "bold red",
+    "UNKNOWN": "magenta",
+}
+
+
+def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = None) -> None:
+    """A rich table; machine values go in as Text, never as markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=file, highlight=False, width=width)
+    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 200  # a file or a pipe: no reason to fold the table at 80 columns
+    rows = [cells(r) for r in fleet.rows]
+    # Columns no machine has a value for (no env or bench results yet) only take room.
+    keep = [i for i, col in enumerate(COLUMNS) if i < 2 or any(row[i] for row in rows)]
+    table = Table(show_header=True, header_style="bold", title="dlcheck fleet report")
+    for i in keep:
+        col = COLUMNS[i]
+        table.add_column(
+            col,
+            no_wrap=col in ("Machine", "Verdict", "Cores", "RAM", "Episode 4"),
+            overflow="fold",
+            min_width=6 if col in ("CPU", "OS", "Fails") else None,
+        )
+    for r, row in zip(fleet.rows, rows, strict=True):
+        texts = [Text(row[i]) for i in keep]
+        texts[1].stylize(_STYLE.get(r.verdict, ""))
+        table.add_row(*texts)
+    console.print(table)
+    for line in summary_lines(fleet):
+        console.print(Text(line))
+    for sk in fleet.skipped:
+        console.print(Text(f"skipped {sk.path}: {sk.reason}", style="dim"))
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+
+def render_markdown(fleet: Fleet) -> str:
+    out = ["## dlcheck fleet report", ""]
+    out += [f"- {md_escape(line)}" for line in summary_lines(fleet)]
+    out += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in fleet.rows:
+        out.append("| " + " | ".join(md_escape(c) for c in cells(r)) + " |")
+    if fleet.skipped:
+        out += ["", "### Skipped files", ""]
+        out += [f"- {md_escape(s.path)}: {md_escape(s.reason)}" for s in fleet.skipped]
+    return "\n".join(out) + "\n"
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "machine",
+    "anonymized",
+    "verdict",
+    "check_verdict",
+    "os",
+    "cpu",
+    "usable_cores",
+    "ram_gib",
+    "gpu",
+    "environment",
+    "benchmark",
+    "benchmark_verdict",
+    "episode4_seconds",
+    "failing",
+    "sources",
+)
+
+
+def csv_safe(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas; quote them."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def render_csv(fleet: Fleet) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in fleet.rows:
+        w.writerow(
+            [
+                csv_safe(r.machine),
+                "yes" if r.anonymized else "no",
+                r.verdict,
+                r.check_verdict,
+                csv_safe(r.os),
+                csv_safe(r.cpu),
+                fmt_cores(r.cores),
+                "" if r.ram_bytes is None else f"{r.ram_bytes / GIB:.2f}",
+                csv_safe(r.gpu),
+                csv_safe(r.env),
+                csv_safe(r.bench),
+                csv_safe(r.bench_verdict),
+                "" if r.ep4_seconds is None else f"{r.ep4_seconds:.1f}",
+                csv_safe(" ".join(r.failing)),
+                csv_safe(" ".join(r.sources)),
+            ]
+        )
+    return buf.getvalue()
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#1f2328}
+h1{font-size:1.4rem}table{border-collapse:collapse;font-size:.85rem}
+th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap}
+.v-READY{color:#1a7f37;font-weight:bold}.v-READY-WITH-WARNINGS{color:#9a6700;font-weight:bold}
+.v-NOT-READY{color:#cf222e;font-weight:bold}.v-UNKNOWN{color:#57606a;font-weight:bold}
+#summary li{margin:.2rem 0}.skipped{color:#57606a;font-size:.85rem}
+"""
+# No script may run on this page, whatever a machine wrote into its report.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+_NUMERIC = {"Cores", "RAM", "Episode 4"}
+
+
+def render_html(fleet: Fleet) -> str:
+    """One self-contained page (no script, no external resource)."""
+    e = escape
+    s = fleet.summary
+    head = "".join(f"<th scope='col'>{e(c)}</th>" for c in COLUMNS)
+    body = []
+    for r in fleet.rows:
+        tds = []
+        for col, val in zip(COLUMNS, cells(r), strict=True):
+            if col == "Verdict":
+                cls = "v-" + r.verdict.replace(" ", "-")
+                tds.append(f"<td class='{e(cls)}'>{e(val)}</td>")
+            elif col == "Machine":
+                tds.append(f"<th scope='row'>{e(val)}</th>")
+            else:
+                tds.append(
+                    f"<td class='num'>{e(val)}</td>" if col in _NUMERIC else f"<td>{e(val)}</td>"
+                )
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    summary = "".join(f"<li>{e(line)}</li>" for line in summary_lines(fleet))
+    skipped = ""
+    if fleet.skipped:
+        skipped = (
+            "<section id='skipped' class='skipped'><h2>Skipped files</h2><ul>"
+            + "".join(f"<li><code>{e(x.path)}</code>: {e(x.reason)}</li>" for x in fleet.skipped)
+            + "</ul></section>"
+        )
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{_CSP}\">"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>dlcheck fleet report: {s.ready} of {s.machines} ready</title>"
+        f"<style>{_CSS}</style></head><body>"
+        f"<h1>dlcheck fleet report</h1>"
+        f"<section id='summary'><h2>Summary</h2><ul>{summary}</ul></section>"
+        f"<table id='machines'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"{skipped}<p class='skipped'>dlcheck {e(__version__)}</p></body></html>\n"
+    )
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+def to_json_dict(fleet: Fleet) -> dict[str, Any]:
+    s = fleet.summary
+    return {
+        "schema": FLEET_SCHEMA,
+        "schema_version": FLEET_SCHEMA_VERSION,
+        "dlcheck_version": __version__,
+        "profile": fleet.profile,
+        "exit_code": fleet.exit_code,
+        "summary": {
+            "machines": s.machines,
+            "ready": s.ready,
+            "by_verdict": s.by_verdict,
+            "common_failures": [
+                {"id": i, "title": t, "machines": n} for i, t, n in s.common_failures
+            ],
+            "fastest": [{"machine": m, "episode4_seconds": t} for m, t in s.fastest],
+            "slowest": [{"machine": m, "episode4_seconds": t} for m, t in s.slowest],
+            "files_read": s.files_read,
+            "skipped": s.skipped,
+        },
+        "machines": [
+            {
+                "machine": r.machine,
+                "anonymized": r.anonymized,
+                "verdict": r.verdict,
+                "check_verdict": r.check_verdict or None,
+                "os": r.os,
+                "cpu": r.cpu,
+                "usable_cores": r.cores,
+                "ram_bytes": r.ram_bytes,
+                "gpu": r.gpu,
+                "environment": r.env or None,
+                "benchmark": r.bench or None,
+                "benchmark_verdict": r.bench_verdict or None,
+                "episode4_seconds": r.ep4_seconds,
+                "failing": list(r.failing),
+                "sources": list(r.sources),
+            }
+            for r in fleet.rows
+        ],
+        "skipped": [{"path": x.path, "reason": x.reason} for x in fleet.skipped],
+    }
+
+
+def render_json(fleet: Fleet) -> str:
+    return json.dumps(to_json_dict(fleet), indent=2) + "\n"

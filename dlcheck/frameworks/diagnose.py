@@ -1,0 +1,550 @@
+"""Diagnoses of the framework probes: check kinds for requirement profiles. Each is a pure
+function of the facts (``Facts.extra["frameworks"]``, GPU, packages, platform, CPU) and the
+requirement's parameters, and names the one next step that fits the evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from dlcheck.checks import CHECKS, Check, Outcome, met, unknown
+from dlcheck.frameworks.probe import FRAMEWORK_DISTRIBUTIONS, KERAS_BACKENDS, TF_DISTRIBUTIONS
+from dlcheck.frameworks.records import (
+    BAD_OUTPUT,
+    CRASHED,
+    IMPORT_ERROR,
+    OK,
+    TIMEOUT,
+    FrameworkFacts,
+    FrameworkResult,
+    framework_facts_from,
+)
+from dlcheck.records import Facts
+
+TITLES = {"tensorflow": "TensorFlow", "keras": "Keras", "torch": "PyTorch", "jax": "JAX"}
+NOT_PROBED = "frameworks not probed (--no-frameworks, or a report from before they were)"
+# Distributions that, with `tensorflow` of the same version, are its platform build, not a
+# second TensorFlow: `tensorflow` on Windows and macOS has been a wrapper around them.
+_WRAPPED = {"tensorflow-intel", "tensorflow-macos"}
+
+
+def _version(text: str | None) -> Version | None:
+    try:
+        return Version(text) if text else None
+    except InvalidVersion:
+        return None
+
+
+def _fw(facts: Facts) -> FrameworkFacts | None:
+    return framework_facts_from(facts.extra)
+
+
+def _installed(facts: Facts, framework: str) -> list[tuple[str, str]]:
+    v = facts.packages.versions
+    return [(d, v[d]) for d in FRAMEWORK_DISTRIBUTIONS.get(framework, (framework,)) if d in v]
+
+
+def _tf_version(facts: Facts, fw: FrameworkFacts | None) -> Version | None:
+    r = fw.get("tensorflow") if fw else None
+    if r and r.version:
+        return _version(r.version)
+    found = _installed(facts, "tensorflow")
+    return _version(found[0][1]) if found else None
+
+
+def _native_windows(facts: Facts) -> bool:
+    return facts.platform.system == "Windows" and not facts.platform.wsl
+
+
+def _devices(r: FrameworkResult) -> str:
+    return ", ".join(
+        d.name + (f" ({d.model})" if d.model else "") for d in r.devices if d.kind != "default"
+    )
+
+
+def _describe_ok(r: FrameworkResult) -> str:
+    bits = [f"{TITLES.get(r.name, r.name)} {r.version or '?'}"]
+    if r.import_seconds is not None:
+        bits.append(f"import {r.import_seconds:.1f} s")
+    if r.backend:
+        bits.append(f"backend {r.backend}")
+    checked = [d.name for d in r.devices if d.matmul == "ok" and d.kind != "default"]
+    if checked:
+        bits.append("product checked on " + ", ".join(checked))
+    elif any(d.matmul == "ok" for d in r.devices):
+        bits.append("product checked")
+    return "; ".join(bits)
+
+
+def _crash_advice(facts: Facts, r: FrameworkResult, title: str) -> str:
+    if r.signal == "SIGILL":
+        if facts.platform.rosetta:
+            return (
+                f"{title} died of 'Illegal instruction': this x86-64 Python runs under Rosetta, "
+                "which cannot execute AVX. Install an arm64 Python (python.org universal2 or "
+                "Miniforge arm64) and create the environment again."
+            )
+        if facts.cpu.arch == "x86_64" and facts.cpu.avx is False:
+            return (
+                f"{title} died of 'Illegal instruction': this CPU has no AVX, which TensorFlow's "
+                "wheels require. Run the course elsewhere: {places}."
+            )
+        return (
+            f"{title} died of 'Illegal instruction': the installed build uses CPU instructions "
+            "this processor lacks. Reinstall the official wheel in a fresh environment "
+            f"(`python -m pip install --force-reinstall {r.name}`); if it still dies, run the "
+            "course elsewhere: {places}."
+        )
+    what = f"died of {r.signal}" if r.signal else "exited before reporting"
+    return (
+        f"{title} {what} while starting. This is usually a broken or mixed installation "
+        "(two TensorFlow distributions, pip and conda packages mixed, an incompatible plugin "
+        "such as tensorflow-metal). Create a fresh virtual environment and install the course "
+        "packages again."
+    )
+
+
+def _import_advice(facts: Facts, r: FrameworkResult, title: str) -> str:
+    text = " ".join([r.reason or "", *r.stderr_tail])
+    metal = "tensorflow-metal" in facts.packages.versions
+    if "metal_plugin" in text or (metal and r.name in ("tensorflow", "keras")):
+        return (
+            "The tensorflow-metal plugin does not load with this TensorFlow. The course runs "
+            "on the CPU: `python -m pip uninstall -y tensorflow-metal`."
+        )
+    if "NumPy" in text and ("1.x" in text or "2." in text):
+        return (
+            f"{title} was built for another NumPy major version. Upgrade it "
+            f"(`python -m pip install -U {r.name}`) or install a matching NumPy."
+        )
+    return (
+        f"`import {r.name}` fails: {r.reason}. Reinstall it in the course environment: "
+        f"`python -m pip install --force-reinstall {r.name}`."
+    )
+
+
+def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """The framework imports, lists its devices and computes a correct product on each."""
+    name = p["framework"]
+    title = TITLES.get(name, name)
+    expected = f"{title} imports and computes a correct matrix product on every device"
+    installed = _installed(facts, name)
+    fw = _fw(facts)
+    if not installed and not (fw and fw.get(name)):
+        if facts.packages.error and not facts.packages.versions:
+            return unknown("installed packages unknown", expected)
+        if p.get("expected", False):
+            return unknown("not installed (see the package requirement)", expected)
+        return met("not installed (not needed)", expected)
+    if fw is None:
+        return unknown(NOT_PROBED, expected)
+    if fw.error:
+        return unknown(fw.error, expected)
+    r = fw.get(name)
+    if r is None:
+        return unknown(f"{title} was not probed", expected)
+    if r.status == OK:
+        return met(_describe_ok(r), expected)
+    observed = f"{title} {r.version or ''}".strip() + f": {r.status}: {r.reason or 'no reason'}"
+    if r.status == CRASHED:
+        return Outcome("unmet", observed, expected, _crash_advice(facts, r, title))
+    if r.status == TIMEOUT:
+        return Outcome(
+            "unmet",
+            observed,
+            expected,
+            f"{title} did not finish importing within {fw.timeout or 0:g} s. The first import "
+            "after installing can be slow on a laptop disk: run `dlcheck check "
+            "--framework-timeout 180`. If it hangs again, reinstall it in a fresh environment.",
+        )
+    if r.status == IMPORT_ERROR:
+        return Outcome("unmet", observed, expected, _import_advice(facts, r, title))
+    if r.status == BAD_OUTPUT:
+        return Outcome(
+            "unknown", observed, expected, "dlcheck could not read its own probe: report a bug."
+        )
+    bad = [d for d in r.devices if d.matmul in ("wrong", "error")]
+    if bad:
+        d = bad[0]
+        what = "gave a wrong result" if d.matmul == "wrong" else f"failed ({d.matmul_error})"
+        gpu = d.kind in ("gpu", "mps")
+        return Outcome(
+            "unmet",
+            f"{title} {r.version or ''}: a matrix product on {d.name} {what}",
+            expected,
+            f"{title} lists {d.name} but cannot compute on it correctly. "
+            + (
+                "Update the GPU driver (on a Mac: remove tensorflow-metal); until then hide the "
+                "GPU with `CUDA_VISIBLE_DEVICES=-1` so the course runs on the CPU."
+                if gpu
+                else f"Reinstall {title} in a fresh environment."
+            ),
+        )
+    return Outcome(
+        "unmet",
+        observed,
+        expected,
+        f"{title} imports but fails afterwards: {r.reason}. Reinstall it in a fresh environment.",
+    )
+
+
+def _cuda_libs_missing(facts: Facts, r: FrameworkResult) -> bool:
+    if any("Cannot dlopen some GPU libraries" in ln for ln in r.stderr_tail):
+        return True
+    names = facts.packages.versions
+    return not any(n.startswith(("nvidia-cudnn-cu", "nvidia-cuda-runtime-cu")) for n in names)
+
+
+def _min_sm(caps: Any) -> float | None:
+    """Lowest compute capability in a build's ``cuda_compute_capabilities`` (sm_60 -> 6.0)."""
+    if not isinstance(caps, list):
+        return None
+    found = []
+    for c in caps:
+        digits = str(c).split("_")[-1]
+        if digits.isdigit() and len(digits) >= 2:
+            found.append(int(digits[:-1]) + int(digits[-1]) / 10)
+    return min(found) if found else None
+
+
+def _major_minor(text: str | None) -> tuple[int, int] | None:
+    v = _version(text)
+    return (v.major, v.minor) if v else None
+
+
+def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """When NVML shows an NVIDIA GPU, TensorFlow lists it; if not, the cause by evidence."""
+    expected = "TensorFlow uses the NVIDIA GPU"
+    g = facts.gpu
+    if g.nvidia_status == "error":
+        err = g.nvidia_error or "unknown error"
+        if "mismatch" in err.lower():
+            return Outcome(
+                "unmet",
+                f"NVML: {err}",
+                expected,
+                "The NVIDIA driver was updated but the old one is still loaded: reboot, "
+                "then run dlcheck again.",
+            )
+        return Outcome("unmet", f"NVML: {err}", expected, g.nvidia_advice)
+    nvidia = [x for x in g.gpus if x.vendor == "nvidia"]
+    if not nvidia:
+        if g.error:
+            return unknown(f"GPUs unknown ({g.error})", expected)
+        return met("no NVIDIA GPU: nothing to use", expected)
+    gpu = nvidia[0]
+    label = f"{gpu.name or 'NVIDIA GPU'}"
+    fw = _fw(facts)
+    tfv = _tf_version(facts, fw)
+    dists = {d for d, _ in _installed(facts, "tensorflow")}
+    # Causes that the packages and platform alone prove, probed or not.
+    if _native_windows(facts) and tfv is not None and tfv >= Version("2.11"):
+        return Outcome(
+            "unmet",
+            f"{label}; TensorFlow {tfv} on native Windows has no GPU support",
+            expected,
+            "TensorFlow has no GPU support on native Windows after 2.10. Install the course in "
+            'WSL2 (`wsl --install`, then Python and `pip install "tensorflow[and-cuda]"` inside '
+            "Ubuntu), or use the CPU, which is enough for this course.",
+        )
+    cpu_only = "tensorflow-cpu" in dists
+    if fw is None or fw.error:
+        if cpu_only:
+            return _cpu_only(label, expected, dists)
+        return unknown(fw.error if fw and fw.error else NOT_PROBED, expected)
+    r = fw.get("tensorflow")
+    if r is None:
+        if not dists:
+            return unknown("TensorFlow not installed (see the package requirement)", expected)
+        return unknown("TensorFlow was not probed", expected)
+    gpus = [d for d in r.devices if d.kind == "gpu"]
+    if gpus:
+        return met(f"TensorFlow sees {', '.join(_devices_of(gpus))}", expected)
+    if r.status != OK and not r.devices:
+        return unknown(f"TensorFlow does not run ({r.status}): see its own finding", expected)
+    build = r.build
+    if cpu_only or build.get("is_cuda_build") is False:
+        return _cpu_only(label, expected, dists)
+    cvd = fw.env.get("CUDA_VISIBLE_DEVICES")
+    if cvd is not None and not any(ch.isdigit() or ch.isalpha() for ch in cvd.replace("-1", "")):
+        return Outcome(
+            "unmet",
+            f"{label}; hidden by CUDA_VISIBLE_DEVICES={cvd!r}",
+            expected,
+            "CUDA_VISIBLE_DEVICES hides the GPU from TensorFlow: unset it "
+            "(`unset CUDA_VISIBLE_DEVICES`) or set it to 0.",
+        )
+    need, have = (
+        _major_minor(str(build.get("cuda_version") or "")),
+        _major_minor(gpu.cuda_driver_version),
+    )
+    if need and have and have < need:
+        return Outcome(
+            "unmet",
+            f"{label}; driver supports CUDA {gpu.cuda_driver_version}, TensorFlow {tfv} is built "
+            f"for CUDA {build.get('cuda_version')}",
+            expected,
+            f"The NVIDIA driver ({gpu.driver_version or 'installed'}) is older than this "
+            f"TensorFlow needs: install a driver that supports CUDA {need[0]}.{need[1]} or newer "
+            "(Linux: `sudo ubuntu-drivers install`, or nvidia.com/drivers), reboot, run again.",
+        )
+    lowest = _min_sm(build.get("cuda_compute_capabilities"))
+    cc = _version(gpu.compute_capability)
+    if lowest is not None and cc is not None and float(f"{cc.major}.{cc.minor}") < lowest:
+        return Outcome(
+            "unmet",
+            f"{label} (compute capability {gpu.compute_capability}); TensorFlow {tfv} needs "
+            f">= {lowest:g}",
+            expected,
+            "This GPU is too old for current TensorFlow builds; the course runs on the CPU, or "
+            "use a cloud GPU: {places}.",
+        )
+    if facts.platform.system == "Linux" and _cuda_libs_missing(facts, r):
+        return Outcome(
+            "unmet",
+            f"{label}; TensorFlow {tfv} (CUDA {build.get('cuda_version', '?')} build) finds no "
+            "CUDA libraries",
+            expected,
+            "TensorFlow cannot load the CUDA libraries. Install them with TensorFlow: "
+            '`python -m pip install "tensorflow[and-cuda]"`.',
+        )
+    hints = "; ".join(r.stderr_tail[:2]) or "no log hint"
+    return Outcome(
+        "unmet",
+        f"{label}; TensorFlow {tfv} lists no GPU ({hints})",
+        expected,
+        "TensorFlow does not see the GPU for a reason dlcheck cannot name. Run "
+        '`python -c "import tensorflow as tf; print(tf.config.list_physical_devices())"` '
+        "and read its log for the missing library.",
+    )
+
+
+def _devices_of(devs: list[Any]) -> list[str]:
+    return [d.name + (f" ({d.model})" if d.model else "") for d in devs]
+
+
+def _cpu_only(label: str, expected: str, dists: set[str]) -> Outcome:
+    remove = " ".join(sorted(dists)) or "tensorflow"
+    return Outcome(
+        "unmet",
+        f"{label}; installed TensorFlow is a CPU-only build ({', '.join(sorted(dists)) or '?'})",
+        expected,
+        "This TensorFlow is built without CUDA. On Linux (or WSL2): "
+        f"`python -m pip uninstall -y {remove}` then "
+        '`python -m pip install "tensorflow[and-cuda]"`.',
+    )
+
+
+def check_tf_distributions(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """At most one TensorFlow distribution (they install the same `tensorflow` folder)."""
+    expected = "one TensorFlow distribution"
+    v = facts.packages.versions
+    if facts.packages.error and not v:
+        return unknown("installed packages unknown", expected)
+    found = [(d, v[d]) for d in TF_DISTRIBUTIONS if d in v]
+    if len(found) <= 1:
+        return met(", ".join(f"{d} {ver}" for d, ver in found) or "none installed", expected)
+    observed = ", ".join(f"{d} {ver}" for d, ver in found)
+    main = v.get("tensorflow")
+    effective = [
+        (d, ver) for d, ver in found if not (d in _WRAPPED and main is not None and ver == main)
+    ]
+    if len(effective) <= 1:
+        return met(f"{observed} (the platform build behind `tensorflow`)", expected)
+    keep = "tensorflow"
+    names = " ".join(d for d, _ in found)
+    nvidia_linux = facts.platform.system == "Linux" and any(
+        x.vendor == "nvidia" for x in facts.gpu.gpus
+    )
+    spec = '"tensorflow[and-cuda]>=2.16"' if nvidia_linux else '"tensorflow>=2.16"'
+    others = ", ".join(d for d, _ in effective if d != keep)
+    return Outcome(
+        "unmet",
+        observed,
+        expected,
+        f"Several TensorFlow distributions overwrite each other's files; remove {others} and "
+        f"keep {keep}. Uninstall them all, then install one: `python -m pip uninstall -y "
+        f"{names}` and `python -m pip install {spec}`.",
+    )
+
+
+def _truthy(text: str | None) -> bool:
+    return (text or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """`import keras` and `tf.keras` both give Keras 3 (not Keras 2 / tf-keras)."""
+    expected = "Keras 3 from `import keras` and `tf.keras`"
+    fw = _fw(facts)
+    v = facts.packages.versions
+    probed = fw.get("keras") if fw and not fw.error else None
+    kv = _version(probed.version if probed and probed.version else v.get("keras"))
+    tfv = _tf_version(facts, fw)
+    if kv is None and tfv is None:
+        if facts.packages.error and not v:
+            return unknown("installed packages unknown", expected)
+        return unknown(
+            "neither Keras nor TensorFlow installed (see the package requirements)", expected
+        )
+    if kv is not None and kv.major < 3:
+        return Outcome(
+            "unmet",
+            f"`import keras` gives Keras {kv}",
+            expected,
+            'The course needs Keras 3: `python -m pip install -U "tensorflow>=2.16" "keras>=3"`.',
+        )
+    if tfv is not None and tfv < Version("2.16"):
+        return Outcome(
+            "unmet",
+            f"TensorFlow {tfv}: tf.keras is Keras 2",
+            expected,
+            "TensorFlow before 2.16 bundles Keras 2: "
+            '`python -m pip install -U "tensorflow>=2.16"`.',
+        )
+    legacy = fw.env.get("TF_USE_LEGACY_KERAS") if fw else None
+    if _truthy(legacy):
+        return Outcome(
+            "unmet",
+            f"TF_USE_LEGACY_KERAS={legacy}: tf.keras is tf-keras (Keras 2)"
+            + (f" {v['tf-keras']}" if "tf-keras" in v else " (not installed)"),
+            expected,
+            "TF_USE_LEGACY_KERAS switches tf.keras to Keras 2: remove it from your environment "
+            "(`unset TF_USE_LEGACY_KERAS`, or delete it from the notebook/conda settings).",
+        )
+    parts = [f"keras {kv}" if kv else "keras not installed"]
+    if "tf-keras" in v:
+        parts.append(f"tf-keras {v['tf-keras']} installed but unused")
+    if fw is None:
+        parts.append("environment not probed")
+    return met("; ".join(parts), expected)
+
+
+def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """The backend Keras is told to use (KERAS_BACKEND, keras.json) is installed."""
+    allowed = list(p.get("allowed", ["tensorflow", "torch", "jax"]))
+    expected = "backend " + " or ".join(allowed) + ", installed"
+    fw = _fw(facts)
+    if fw is None:
+        return unknown(NOT_PROBED, expected)
+    if fw.error:
+        return unknown(fw.error, expected)
+    if "keras" not in facts.packages.versions and not fw.get("keras"):
+        return met("Keras not installed (see the package requirement)", expected)
+    backend, source = fw.keras_backend, fw.keras_backend_source or "?"
+    if not backend:
+        return unknown("backend unknown", expected)
+    where = "the default" if source == "default" else f"set by {source}"
+    fix = (
+        "`unset KERAS_BACKEND` (or set it to tensorflow)"
+        if source == "KERAS_BACKEND"
+        else f'set "backend": "tensorflow" in {source}'
+    )
+    if backend not in allowed:
+        return Outcome(
+            "unmet",
+            f"Keras backend '{backend}' ({where})",
+            expected,
+            f"The course runs Keras on TensorFlow (or PyTorch): {fix}.",
+        )
+    if backend in KERAS_BACKENDS and not _installed(facts, backend):
+        return Outcome(
+            "unmet",
+            f"Keras backend '{backend}' ({where}) is not installed",
+            expected,
+            f"Keras will fail to start. Install it (`python -m pip install {backend}`) or {fix}.",
+        )
+    return met(f"backend '{backend}' ({where})", expected)
+
+
+def _pairs(params: dict[str, Any]) -> list[tuple[str, SpecifierSet]]:
+    out = []
+    for item in params.get("known_good", []):
+        metal, _, spec = str(item).partition(":")
+        out.append((metal.strip(), SpecifierSet(spec.strip())))
+    return out
+
+
+def check_tf_metal(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """On a Mac: tensorflow-metal, when installed, is a pair known to work with TensorFlow."""
+    expected = "no tensorflow-metal, or a pair known to work"
+    if facts.platform.system is None:
+        return unknown("platform unknown", expected)
+    if facts.platform.system != "Darwin":
+        return met("not a Mac", expected)
+    v = facts.packages.versions
+    metal = v.get("tensorflow-metal")
+    if not metal:
+        return met("tensorflow-metal not installed: TensorFlow uses the CPU", expected)
+    tf_text = v.get("tensorflow") or v.get("tensorflow-macos")
+    tfv, mv = _version(tf_text), _version(metal)
+    if tfv is None or mv is None:
+        return unknown(
+            f"tensorflow-metal {metal} with TensorFlow {tf_text or 'not installed'}", expected
+        )
+    observed = f"tensorflow-metal {metal} with TensorFlow {tfv}"
+    fw = _fw(facts)
+    r = fw.get("tensorflow") if fw and not fw.error else None
+    for prefix, spec in _pairs(p):
+        if (str(mv) + ".").startswith(prefix + ".") and spec.contains(tfv, prereleases=True):
+            if r is not None and r.status != OK:
+                break
+            return met(observed + ": a known working pair", expected)
+    return Outcome(
+        "unmet",
+        observed
+        + ": not a pair known to work"
+        + (f" (import: {r.status})" if r is not None and r.status != OK else ""),
+        expected,
+        "tensorflow-metal's last release (1.2.0, January 2025) works with TensorFlow up to "
+        "2.19 only. The course runs well on the CPU: `python -m pip uninstall -y "
+        "tensorflow-metal`. To use the Mac's GPU instead, pin a known pair, e.g. "
+        '`python -m pip install "tensorflow==2.19.*" "tensorflow-metal==1.2.0"` (Python <= 3.12).',
+    )
+
+
+def _validate_framework(params: dict[str, Any]) -> str | None:
+    name = params.get("framework")
+    if name not in TITLES:
+        return f"'framework' must be one of {', '.join(TITLES)}"
+    if "expected" in params and not isinstance(params["expected"], bool):
+        return "'expected' must be true or false"
+    return None
+
+
+def _validate_metal(params: dict[str, Any]) -> str | None:
+    pairs = params.get("known_good", [])
+    if not isinstance(pairs, list):
+        return "'known_good' must be a list of \"METAL: TENSORFLOW-SPECIFIER\" strings"
+    for item in pairs:
+        metal, sep, spec = str(item).partition(":")
+        if not sep or not metal.strip():
+            return f"'known_good' entry {item!r} is not \"METAL: SPECIFIER\""
+        try:
+            SpecifierSet(spec.strip())
+        except InvalidSpecifier:
+            return f"'known_good' entry {item!r} has a bad version specifier"
+    return None
+
+
+def _validate_allowed(params: dict[str, Any]) -> str | None:
+    allowed = params.get("allowed", [])
+    if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
+        return "'allowed' must be a list of strings"
+    return None
+
+
+def _no_params(params: dict[str, Any]) -> str | None:
+    return None
+
+
+FRAMEWORK_CHECKS: dict[str, Check] = {
+    "framework_works": Check(check_framework_works, _validate_framework),
+    "tf_sees_gpu": Check(check_tf_sees_gpu, _no_params),
+    "tf_distributions": Check(check_tf_distributions, _no_params),
+    "keras3": Check(check_keras3, _no_params),
+    "keras_backend": Check(check_keras_backend, _validate_allowed),
+    "tf_metal": Check(check_tf_metal, _validate_metal),
+}
+CHECKS.update(FRAMEWORK_CHECKS)

@@ -1,0 +1,347 @@
+"""Run the framework probes, each group in its own Python process under a timeout, and turn
+whatever comes back (records, a signal, a hang, garbage) into ``FrameworkResult`` records.
+
+Keras shares the process of its backend: importing Keras imports the backend anyway, so a
+separate process would pay for TensorFlow twice. Each record is printed as soon as it is
+done, so a Keras crash after TensorFlow still leaves TensorFlow's record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dlcheck.frameworks.records import (
+    BAD_OUTPUT,
+    CRASHED,
+    TIMEOUT,
+    FrameworkFacts,
+    FrameworkResult,
+)
+from dlcheck.records import RecordError, from_dict
+
+CHILD = Path(__file__).with_name("_child.py")
+MARKER = "@@dlcheck-framework@@"
+DEFAULT_FRAMEWORK_TIMEOUT = 60.0
+
+# Distributions that install the `tensorflow` module (they overwrite each other's files).
+TF_DISTRIBUTIONS = (
+    "tensorflow",
+    "tensorflow-cpu",
+    "tensorflow-gpu",
+    "tensorflow-intel",
+    "tensorflow-macos",
+    "tensorflow-aarch64",
+    "intel-tensorflow",
+    "tf-nightly",
+    "tf-nightly-cpu",
+)
+FRAMEWORK_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "tensorflow": TF_DISTRIBUTIONS,
+    "torch": ("torch",),
+    "jax": ("jax",),
+    "keras": ("keras",),
+}
+KERAS_BACKENDS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
+ENV_KEYS = ("KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "CUDA_VISIBLE_DEVICES")
+
+# Run the child file as __main__ without the current folder on sys.path (a stray
+# `tensorflow.py` in the user's folder must not stand in for the real one).
+_BOOT = (
+    "import runpy, sys; del sys.path[0]; sys.argv = sys.argv[1:]; "
+    "runpy.run_path(sys.argv[0], run_name='__main__')"
+)
+
+_SIGNAL_TEXT = {
+    "SIGILL": "Illegal instruction",
+    "SIGSEGV": "Segmentation fault",
+    "SIGABRT": "Aborted",
+    "SIGBUS": "Bus error",
+    "SIGKILL": "Killed (out of memory?)",
+    "SIGFPE": "Floating-point exception",
+}
+# Windows reports a crash as an NTSTATUS exit code, not a signal.
+_NTSTATUS = {
+    0xC000001D: "SIGILL",  # STATUS_ILLEGAL_INSTRUCTION
+    0xC0000005: "SIGSEGV",  # STATUS_ACCESS_VIOLATION
+    0xC0000409: "SIGABRT",  # STATUS_STACK_BUFFER_OVERRUN (fail-fast)
+}
+# Lines of TensorFlow's log that explain a missing GPU.
+_HINT_RE = re.compile(
+    r"Cannot dlopen some GPU libraries|Could not load dynamic library|Could not find cuda drivers"
+    r"|CUDA driver version is insufficient|failed call to cuInit|libcud\w*\.so"
+    r"|driver/library version mismatch|metal_plugin|Symbol not found|Library not loaded",
+    re.IGNORECASE,
+)
+
+
+def parse_keras_config(text: str) -> str | None:
+    """The ``backend`` in a ``keras.json`` text; None when absent or unreadable."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    backend = data.get("backend") if isinstance(data, dict) else None
+    return backend if isinstance(backend, str) and backend else None
+
+
+def keras_backend(env: Mapping[str, str], home: Path | None = None) -> tuple[str, str]:
+    """The backend Keras 3 will load and where that choice comes from, the way Keras decides:
+    KERAS_BACKEND, else ``backend`` in $KERAS_HOME/keras.json (~/.keras), else tensorflow."""
+    if env.get("KERAS_BACKEND"):
+        return env["KERAS_BACKEND"], "KERAS_BACKEND"
+    base = Path(env["KERAS_HOME"]) if env.get("KERAS_HOME") else (home or Path.home()) / ".keras"
+    path = base / "keras.json"
+    try:
+        backend = parse_keras_config(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        backend = None
+    if backend:
+        return backend, str(path)
+    return "tensorflow", "default"
+
+
+def installed_frameworks(versions: Mapping[str, str]) -> list[str]:
+    """Frameworks with at least one distribution installed, in probing order."""
+    return [
+        name for name, dists in FRAMEWORK_DISTRIBUTIONS.items() if any(d in versions for d in dists)
+    ]
+
+
+def plan_groups(frameworks: Iterable[str], backend: str | None) -> list[list[str]]:
+    """One process per framework, Keras joining the process of its backend when installed."""
+    names = list(frameworks)
+    groups = [[n] for n in names if n != "keras"]
+    if "keras" in names:
+        target = KERAS_BACKENDS.get(backend or "")
+        for group in groups:
+            if group[0] == target:
+                group.append("keras")
+                break
+        else:
+            groups.append(["keras"])
+    return groups
+
+
+def signal_name(returncode: int | None) -> str | None:
+    """SIGILL, SIGSEGV, ... for a process that died of a signal (or its Windows twin)."""
+    if returncode is None:
+        return None
+    if returncode < 0:
+        try:
+            return signal.Signals(-returncode).name
+        except ValueError:
+            return f"signal {-returncode}"
+    return _NTSTATUS.get(returncode & 0xFFFFFFFF)
+
+
+def _tail(text: str, n: int = 6) -> list[str]:
+    lines = [ln.strip()[:300] for ln in text.splitlines() if ln.strip()]
+    hints = [ln for ln in lines if _HINT_RE.search(ln)][:6]
+    last = lines[-n:]
+    return hints + [ln for ln in last if ln not in hints]
+
+
+def parse_child_output(
+    names: list[str],
+    stdout: str,
+    stderr: str,
+    returncode: int | None,
+    timed_out: bool,
+    timeout: float,
+    seconds: float | None = None,
+) -> list[FrameworkResult]:
+    """Records for ``names`` from one probe process's output and fate. Pure: tested on
+    recorded outputs. Every name gets exactly one record."""
+    got: dict[str, FrameworkResult] = {}
+    garbage: list[str] = []
+    for line in stdout.splitlines():
+        if not line.startswith(MARKER):
+            continue
+        payload = line[len(MARKER) :].strip()
+        try:
+            data = json.loads(payload)
+            rec = from_dict(FrameworkResult, data, "framework record")
+        except (json.JSONDecodeError, RecordError) as exc:
+            garbage.append(f"{exc}"[:200])
+            continue
+        if rec.name in names and rec.name not in got:
+            got[rec.name] = rec
+    tail = _tail(stderr)
+    sig = signal_name(returncode)
+    out: list[FrameworkResult] = []
+    first_missing: str | None = None
+    for name in names:
+        if name in got:
+            rec = got[name]
+            if name == "tensorflow":
+                hints = [ln for ln in tail if _HINT_RE.search(ln)]
+                rec = replace(rec, stderr_tail=rec.stderr_tail + hints)
+            out.append(replace(rec, returncode=returncode))
+            continue
+        if first_missing is not None:
+            out.append(
+                FrameworkResult(
+                    name,
+                    out[-1].status if out else CRASHED,
+                    reason=f"not probed: the {first_missing} probe in the same process ended "
+                    f"first ({out[-1].reason if out else 'no record'})",
+                    signal=sig,
+                    returncode=returncode,
+                )
+            )
+            continue
+        first_missing = name
+        if timed_out:
+            status, reason = (
+                TIMEOUT,
+                f"no answer within {timeout:g} s (import hung or is very slow)",
+            )
+        elif sig:
+            status = CRASHED
+            reason = f"the process died of {sig}" + (
+                f" ({_SIGNAL_TEXT[sig]})" if sig in _SIGNAL_TEXT else ""
+            )
+        elif returncode not in (0, None):
+            status = CRASHED
+            last = tail[-1] if tail else "no message"
+            reason = f"the process exited with status {returncode} before reporting: {last}"
+        elif garbage:
+            status, reason = BAD_OUTPUT, f"unreadable record: {garbage[0]}"
+        else:
+            status, reason = BAD_OUTPUT, "the probe printed no record"
+        out.append(
+            FrameworkResult(
+                name,
+                status,
+                reason=reason,
+                signal=sig,
+                returncode=returncode,
+                stderr_tail=tail,
+                seconds=seconds,
+            )
+        )
+    return out
+
+
+@dataclass
+class _Proc:
+    names: list[str]
+    popen: subprocess.Popen[str] | None
+    started: float
+    results: list[FrameworkResult] = field(default_factory=list)
+    thread: threading.Thread | None = None
+
+
+class FrameworkProbe:
+    """Framework probes started in the background; ``result()`` waits for them.
+
+    Start it before the hardware probes so both overlap; each process is bounded by
+    ``timeout`` seconds from its own start and killed when it overruns.
+    """
+
+    def __init__(
+        self,
+        groups: list[list[str]],
+        timeout: float = DEFAULT_FRAMEWORK_TIMEOUT,
+        python: str | None = None,
+        env: Mapping[str, str] | None = None,
+        keras: tuple[str | None, str | None] = (None, None),
+    ) -> None:
+        self.timeout = timeout
+        self.keras = keras
+        self.started = time.perf_counter()
+        base = dict(os.environ if env is None else env)
+        self.env_facts = {k: base[k] for k in ENV_KEYS if k in base}
+        base.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")  # keep warnings: they name missing libs
+        self._procs = [self._start(g, python or sys.executable, base) for g in groups]
+
+    def _start(self, names: list[str], python: str, env: dict[str, str]) -> _Proc:
+        started = time.perf_counter()
+        try:
+            popen = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+                [python, "-c", _BOOT, str(CHILD), *names],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                errors="replace",
+                env=env,
+            )
+        except OSError as exc:
+            proc = _Proc(names, None, started)
+            proc.results = [
+                FrameworkResult(n, CRASHED, reason=f"could not start {python}: {exc}")
+                for n in names
+            ]
+            return proc
+        proc = _Proc(names, popen, started)
+        # One reader thread per process: reading them one after the other could let a chatty
+        # one fill its pipe and stall while we wait on another.
+        proc.thread = threading.Thread(target=self._wait, args=(proc,), daemon=True)
+        proc.thread.start()
+        return proc
+
+    def _wait(self, proc: _Proc) -> None:
+        assert proc.popen is not None
+        timed_out = False
+        try:
+            out, err = proc.popen.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            proc.popen.kill()
+            out, err = proc.popen.communicate()
+        seconds = round(time.perf_counter() - proc.started, 3)
+        proc.results = parse_child_output(
+            proc.names,
+            out or "",
+            err or "",
+            proc.popen.returncode,
+            timed_out,
+            self.timeout,
+            seconds,
+        )
+
+    def result(self) -> FrameworkFacts:
+        """Wait for every probe (at most the timeout, plus a moment to reap a killed one)."""
+        for proc in self._procs:
+            if proc.thread is not None:
+                proc.thread.join(self.timeout + 10)
+        results: list[FrameworkResult] = []
+        for proc in self._procs:
+            if proc.results:
+                results.extend(proc.results)
+            else:  # the reader itself is stuck: never let that hang the report
+                results.extend(
+                    FrameworkResult(n, TIMEOUT, reason="the probe process could not be reaped")
+                    for n in proc.names
+                )
+        return FrameworkFacts(
+            results=results,
+            keras_backend=self.keras[0],
+            keras_backend_source=self.keras[1],
+            env=self.env_facts,
+            timeout=self.timeout,
+            seconds=round(time.perf_counter() - self.started, 3),
+        )
+
+
+def start_frameworks(
+    versions: Mapping[str, str],
+    timeout: float = DEFAULT_FRAMEWORK_TIMEOUT,
+    env: Mapping[str, str] | None = None,
+) -> FrameworkProbe:
+    """Start probing every installed framework (by distribution metadata) in the background."""
+    env = os.environ if env is None else env
+    backend, source = keras_backend(env)
+    groups = plan_groups(installed_frameworks(versions), backend)
+    return FrameworkProbe(groups, timeout=timeout, env=env, keras=(backend, source))

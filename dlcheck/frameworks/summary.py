@@ -1,0 +1,34 @@
+"""One line about the frameworks for the machine summary (plain text; renderers escape it)."""
+
+from __future__ import annotations
+
+from dlcheck.frameworks.records import OK, framework_facts_from
+from dlcheck.records import Facts
+
+_TITLES = {"tensorflow": "TensorFlow", "keras": "Keras", "torch": "PyTorch", "jax": "JAX"}
+
+
+def frameworks_line(facts: Facts) -> str:
+    """'TensorFlow 2.21.0 (CPU:0) · Keras 3.15.1 (tensorflow) · PyTorch crashed (SIGILL)'."""
+    fw = framework_facts_from(facts.extra)
+    if fw is None:
+        return "not probed (--no-frameworks)"
+    if fw.error:
+        return f"unknown ({fw.error})"
+    if not fw.results:
+        return "none installed"
+    parts = []
+    for r in fw.results:
+        title = _TITLES.get(r.name, r.name)
+        if r.status != OK:
+            why = r.signal or r.status
+            parts.append(f"{title} {r.version or ''}".rstrip() + f" {why}")
+            continue
+        if r.name == "keras":
+            detail = r.backend or "?"
+        else:
+            devs = [d.name.lstrip("/") for d in r.devices if d.kind != "default"]
+            detail = ", ".join(devs) or "no devices"
+        t = f"{r.import_seconds:.1f} s" if r.import_seconds else ""
+        parts.append(f"{title} {r.version or '?'} ({detail}" + (f"; import {t}" if t else "") + ")")
+    return " · ".join(parts)

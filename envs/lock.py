@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Regenerate every lock of every setup from its sources.
+
+    python envs/lock.py                # pip locks (uv) and conda-lock.yml (conda-lock)
+    python envs/lock.py --pip-only     # only the pip locks
+    python envs/lock.py --check        # fail (exit 1) when a lock differs from a fresh one
+
+Setups, platforms, the Python version and the resolution date are in
+dlcheck/envs/setups.toml. Pip locks: `uv pip compile --generate-hashes` per platform from
+envs/<setup>/requirements.in plus dlcheck's own dependencies (pyproject.toml), resolved as of
+`exclude_newer` so that a re-run gives the same file. conda-lock.yml: `conda-lock lock` from
+envs/<setup>/environment.yml; it needs conda (or mamba/micromamba) and the conda-forge channel;
+where the channel cannot be reached this step stops at once with one line (exit status 3).
+
+Exit status: 0 done, 1 a lock is not current (--check), 2 bad usage or a tool failed,
+3 pip locks done but the conda step could not run here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dlcheck.envs.setups import (  # noqa: E402 - needs the checkout on sys.path first
+    Catalog,
+    Setup,
+    core_dependencies,
+    header_lines,
+    inputs_sha256,
+    load_catalog,
+    pip_lock_name,
+)
+
+CHANNEL_PROBE = "https://conda.anaconda.org/conda-forge/noarch/repodata.json"
+COMPILE_COMMAND = "python envs/lock.py"
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def find_uv(given: str | None) -> str:
+    uv = given or shutil.which("uv")
+    if not uv:
+        candidate = Path(sys.executable).with_name("uv")
+        uv = str(candidate) if candidate.exists() else None
+    if not uv:
+        sys.exit("lock.py: uv not found: `python -m pip install uv` (or pass --uv PATH)")
+    return uv
+
+
+def pip_lock_text(uv: str, catalog: Catalog, setup: Setup, subdir: str, timeout: float) -> str:
+    """Run uv for one setup and platform; return the lock with the dlcheck header on top."""
+    req = Path("envs") / setup.name / "requirements.in"
+    target = catalog.platforms[subdir].uv
+    env = dict(os.environ)
+    if subdir.startswith("osx") and setup.macos_target:
+        env["MACOSX_DEPLOYMENT_TARGET"] = setup.macos_target
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "lock.txt"
+        cmd = [
+            uv, "pip", "compile", str(req), "pyproject.toml",
+            "--python-platform", target,
+            "--python-version", catalog.python,
+            "--generate-hashes",
+            "--exclude-newer", catalog.exclude_newer,
+            "--custom-compile-command", COMPILE_COMMAND,
+            "--no-progress", "--quiet",
+            "-o", str(out),
+        ]  # fmt: skip
+        try:
+            proc = subprocess.run(  # noqa: S603 - fixed argument list
+                cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:
+            sys.exit(f"lock.py: uv took more than {timeout:g} s for {setup.name}/{subdir}")
+        if proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip()
+            sys.exit(f"lock.py: uv failed for {setup.name}/{subdir}:\n{detail}")
+        body = out.read_text(encoding="utf-8")
+    digest = inputs_sha256(
+        (ROOT / req).read_text(encoding="utf-8"),
+        core_dependencies(ROOT / "pyproject.toml"),
+        catalog.python,
+        target,
+        catalog.exclude_newer,
+        setup.macos_target if subdir.startswith("osx") else None,
+    )
+    head = header_lines(setup.name, subdir, catalog.python, digest, catalog.exclude_newer)
+    return "\n".join(head) + "\n" + body
+
+
+def do_pip(uv: str, catalog: Catalog, setups: list[Setup], check: bool, timeout: float) -> int:
+    stale = 0
+    for setup in setups:
+        for subdir in setup.pip_platforms:
+            path = ROOT / "envs" / setup.name / pip_lock_name(subdir)
+            text = pip_lock_text(uv, catalog, setup, subdir, timeout)
+            rel = path.relative_to(ROOT)
+            if check:
+                old = path.read_text(encoding="utf-8") if path.exists() else ""
+                if old != text:
+                    stale += 1
+                    diff = difflib.unified_diff(
+                        old.splitlines(), text.splitlines(), str(rel), "fresh", lineterm="", n=0
+                    )
+                    log(f"NOT CURRENT {rel}")
+                    for line in list(diff)[:40]:
+                        log(f"  {line}")
+                else:
+                    log(f"current     {rel}")
+            else:
+                path.write_text(text, encoding="utf-8")
+                count = sum(1 for ln in text.splitlines() if ln[:1].isalnum())
+                log(f"wrote {rel} ({count} packages)")
+    return stale
+
+
+def conda_blocker(timeout: float) -> str | None:
+    """Why conda-lock cannot run here, in one line; None when it can."""
+    if not shutil.which("conda-lock"):
+        return "conda-lock is not installed (python -m pip install conda-lock)"
+    if not any(shutil.which(x) for x in ("micromamba", "mamba", "conda")):
+        return "no conda, mamba or micromamba on PATH for conda-lock to solve with"
+    try:
+        req = urllib.request.Request(CHANNEL_PROBE, method="HEAD")
+        with urllib.request.urlopen(req, timeout=timeout):  # noqa: S310 - fixed https URL
+            pass
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return f"the conda-forge channel is unreachable ({reason})"
+    return None
+
+
+def do_conda(catalog: Catalog, setups: list[Setup], check: bool, timeout: float) -> int:
+    """0 done, 1 stale (check), 3 cannot run here."""
+    blocker = conda_blocker(min(timeout, 15.0))
+    if blocker:
+        log(
+            f"conda-lock: cannot solve here: {blocker}; conda-lock.yml files were not "
+            "regenerated (.github/workflows/locks.yml does it on a machine with conda)"
+        )
+        return 3
+    tool = next(x for x in ("micromamba", "mamba", "conda") if shutil.which(x))
+    rc = 0
+    for setup in setups:
+        folder = ROOT / "envs" / setup.name
+        lockfile = folder / "conda-lock.yml"
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "conda-lock.yml" if check else lockfile
+            if check and lockfile.exists():
+                shutil.copy(lockfile, target)
+            cmd = ["conda-lock", "lock", "--conda", str(shutil.which(tool))]
+            cmd += ["-f", str(folder / "environment.yml"), "--lockfile", str(target)]
+            for p in setup.conda_platforms:
+                cmd += ["-p", p]
+            if setup.conda_cuda == "none":
+                cmd += ["--without-cuda"]
+            else:
+                cmd += ["--with-cuda", setup.conda_cuda]
+            if check:
+                cmd += ["--check-input-hash"]
+            try:
+                proc = subprocess.run(cmd, cwd=ROOT, timeout=timeout)  # noqa: S603
+            except subprocess.TimeoutExpired:
+                log(f"conda-lock: {setup.name}: no result after {timeout:g} s")
+                return 2
+            if check:
+                # --check-input-hash exits 4 when every lock was already current.
+                if proc.returncode == 4:
+                    log(f"current     envs/{setup.name}/conda-lock.yml")
+                    continue
+                log(f"NOT CURRENT envs/{setup.name}/conda-lock.yml")
+                rc = 1
+            elif proc.returncode != 0:
+                log(f"conda-lock: {setup.name}: failed (exit status {proc.returncode})")
+                return 2
+            else:
+                log(f"wrote envs/{setup.name}/conda-lock.yml")
+    return rc
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--setup", action="append", help="only this setup (repeatable)")
+    ap.add_argument("--pip-only", action="store_true", help="skip the conda-lock step")
+    ap.add_argument("--conda-only", action="store_true", help="skip the pip locks")
+    ap.add_argument("--check", action="store_true", help="compare with fresh locks, write none")
+    ap.add_argument("--uv", help="path of the uv executable")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per solver run")
+    args = ap.parse_args(argv)
+    catalog = load_catalog(ROOT / "dlcheck" / "envs" / "setups.toml")
+    names = args.setup or sorted(catalog.setups)
+    unknown = [n for n in names if n not in catalog.setups]
+    if unknown:
+        ap.error(f"unknown setup(s): {', '.join(unknown)}")
+    setups = [catalog.setups[n] for n in names]
+    rc = 0
+    if not args.conda_only:
+        stale = do_pip(find_uv(args.uv), catalog, setups, args.check, args.timeout)
+        rc = 1 if stale else 0
+    if not args.pip_only:
+        crc = do_conda(catalog, setups, args.check, args.timeout)
+        rc = max(rc, crc) if crc != 3 else (rc or 3)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

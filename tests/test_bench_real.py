@@ -1,0 +1,142 @@
+"""dlcheck bench end to end: the course's real Keras models on this machine, the CLI, the
+interrupt path and the backend errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import need
+from test_bench_results import fake_workload_result
+
+from dlcheck.bench.results import Context, load_result
+from dlcheck.cli import main
+
+EXPECTED_PARAMS = {
+    "ep2-dense": (83, 83),
+    "ep3-dense": (14101, 14101),
+    "ep4-cnn": (514510, 514510),
+    "ep5-densenet": (7093360, 53808),
+}
+
+
+@pytest.fixture(scope="module")
+def keras() -> Any:
+    need("tensorflow")
+    need("keras")
+    from dlcheck.bench.measure import setup_backend
+
+    return setup_backend("tensorflow")
+
+
+@pytest.mark.parametrize("workload", sorted(EXPECTED_PARAMS))
+def test_models_have_the_lessons_parameter_counts(keras: Any, workload: str) -> None:
+    from dlcheck.bench.models import build_model, count_params
+    from dlcheck.bench.workloads import find_workload
+
+    w = find_workload(workload)
+    model = build_model(w, keras)
+    assert count_params(model) == EXPECTED_PARAMS[workload]
+    assert (w.params, w.trainable_params) == EXPECTED_PARAMS[workload]
+
+
+def test_reference_cnn_flops_from_layer_shapes(keras: Any) -> None:
+    from dlcheck.bench.models import build_model, model_cost
+    from dlcheck.bench.workloads import find_workload
+
+    cost = model_cost(build_model(find_workload("ep4-cnn"), keras))
+    conv1, conv2 = 62 * 62 * 50 * 3 * 3 * 3, 29 * 29 * 50 * 3 * 3 * 50
+    dense1, dense2 = 9800 * 50, 50 * 10
+    fwd = conv1 + conv2 + dense1 + dense2
+    assert cost.forward_flops == 2 * fwd
+    # weight gradients everywhere; no input gradient for the first layer
+    assert cost.train_flops == 2 * (fwd + fwd + conv2 + dense1 + dense2)
+
+
+def test_synthetic_data_is_deterministic_and_course_shaped() -> None:
+    need("numpy")
+    import numpy as np
+
+    from dlcheck.bench.synthetic import make_arrays
+    from dlcheck.bench.workloads import find_workload
+
+    a = make_arrays(find_workload("ep4-cnn"))
+    b = make_arrays(find_workload("ep4-cnn"))
+    assert a.x_train.shape == (878, 64, 64, 3) and a.x_train.dtype == np.float32
+    assert a.x_val.shape == (293, 64, 64, 3) and set(np.unique(a.y_train)) <= set(range(10))
+    assert np.array_equal(a.x_train, b.x_train) and 0 <= a.x_train.min() < a.x_train.max() <= 1
+    assert make_arrays(find_workload("ep2-dense")).x_val is None
+
+
+def test_reference_cnn_end_to_end(keras: Any, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "me.json"
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--workload", "ep4-cnn", "--windows", "5", "--window-seconds", "0",
+              "--json", "--save", str(out)])  # fmt: skip
+    assert exc.value.code in (0, 1)
+    printed = json.loads(capsys.readouterr().out)
+    saved = load_result(out)
+    assert printed["headline"]["workload"] == "ep4-cnn"
+    r = saved.results["ep4-cnn"]
+    assert r.train.images_per_s.n == 5 and r.inference and r.inference.images_per_s.n == 5
+    assert r.train.warmup_seconds > 0 and all(w.images > 0 for w in r.train.windows)
+    assert r.params == 514510 and r.peak_rss_bytes and r.peak_rss_bytes > 0
+    assert saved.context.backend == "tensorflow" and saved.context.matmul.peak > 0
+    assert 0 < r.utilisation < 5
+    pred = saved.predictions.episodes[0]
+    assert pred.epochs == 10 and pred.seconds > pred.train_seconds > 0
+    assert saved.headline.predicted_episode4_s == pytest.approx(pred.seconds)
+    assert saved.verdict.verdict in ("PASS", "WARN", "FAIL")
+
+
+def test_interrupt_prints_what_finished_and_exits_130(monkeypatch, capsys) -> None:
+    import dlcheck.bench.measure as measure
+    import dlcheck.bench.suite as suite
+
+    calls = []
+
+    def fake_measure(w: Any, *args: Any) -> Any:
+        calls.append(w.id)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return fake_workload_result(w.id, 200.0, 600.0)
+
+    monkeypatch.setattr(measure, "setup_backend", lambda backend: object())
+    monkeypatch.setattr(suite, "collect_context", lambda keras, plan: Context(plan=plan.name))
+    monkeypatch.setattr(suite, "measure_workload", fake_measure)
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--all"])
+    assert exc.value.code == 130
+    captured = capsys.readouterr()
+    assert calls == ["ep4-cnn", "ep2-dense"]
+    assert "ep4-cnn" in captured.out and "Interrupted" in captured.out
+    assert "ep2-dense" not in captured.out.split("Predicted")[0]
+    assert "interrupted" in captured.err
+
+
+def test_missing_backend_package_is_one_line_exit_2(capsys) -> None:
+    if importlib.util.find_spec("jax") is not None:
+        pytest.skip("jax is installed here")
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--backend", "jax", "--quick"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'jax' package" in err
+
+
+def test_bad_options_exit_2(capsys) -> None:
+    for args in (["--workload", "resnet"], ["--windows", "3"], ["--all", "--workload", "ep4"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["bench", *args])
+        assert exc.value.code == 2
+        assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_list_needs_no_framework(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--list"])
+    assert exc.value.code == 0
+    assert "ep5-densenet" in capsys.readouterr().out

@@ -1,0 +1,144 @@
+"""`dlcheck env recommend` on recorded machines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dlcheck.cli import main
+from dlcheck.envs.recommend import recommend
+from dlcheck.envs.setups import load_catalog
+from dlcheck.records import CpuFacts, Facts, Gpu, GpuFacts, PlatformFacts, to_dict
+
+CATALOG = load_catalog()
+
+
+def machine(
+    system: str,
+    arch: str,
+    nvidia: str = "absent",
+    wsl: bool = False,
+    rosetta: bool = False,
+    avx: bool | None = True,
+) -> Facts:
+    gpus = []
+    if nvidia == "ok":
+        gpus = [Gpu(vendor="nvidia", name="NVIDIA GeForce RTX 3060", cuda_driver_version="12.4")]
+    if system == "Darwin" and arch == "arm64":
+        gpus = [Gpu(vendor="apple", name="Apple M2", cores=10)]
+    return Facts(
+        platform=PlatformFacts(
+            system=system, machine=arch, wsl=wsl, wsl_version=2 if wsl else None, rosetta=rosetta
+        ),
+        cpu=CpuFacts(avx=avx),
+        gpu=GpuFacts(
+            gpus=gpus,
+            nvidia_status=nvidia,
+            nvidia_advice="reboot the machine" if nvidia == "error" else None,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "facts, setup, platform",
+    [
+        (machine("Linux", "x86_64", "ok"), "nvidia", "linux-64"),
+        (machine("Linux", "x86_64", "ok", wsl=True), "nvidia", "linux-64"),
+        (machine("Linux", "x86_64"), "cpu", "linux-64"),
+        (machine("Linux", "x86_64", "error"), "cpu", "linux-64"),
+        (machine("Windows", "x86_64", "ok"), "cpu", "win-64"),
+        (machine("Windows", "x86_64"), "cpu", "win-64"),
+        (machine("Darwin", "arm64"), "cpu", "osx-arm64"),
+        (machine("Darwin", "arm64", rosetta=True), "cpu", "osx-arm64"),
+        (machine("Darwin", "x86_64"), "cpu", "osx-64"),
+    ],
+)
+def test_recorded_machines(facts: Facts, setup: str, platform: str) -> None:
+    rec = recommend(facts, CATALOG)
+    assert (rec.setup, rec.platform) == (setup, platform)
+    pip = next(r for r in rec.routes if r.name == "pip")
+    lock_cmd = f"python -m pip install --require-hashes -r envs/{setup}/{platform}.txt"
+    assert lock_cmd in pip.commands
+    assert "python -m pip install --no-deps -e ." in pip.commands
+    assert pip.commands[-1] == f"dlcheck env verify --setup {setup}"
+    conda = next(r for r in rec.routes if r.name == "conda")
+    assert f"conda-lock install --name dl-{setup} envs/{setup}/conda-lock.yml" in conda.commands
+    if platform == "win-64":
+        assert pip.commands[:2] == ["py -3.12 -m venv .venv-cpu", ".venv-cpu\\Scripts\\activate"]
+    else:
+        assert pip.commands[0] == f"python3.12 -m venv .venv-{setup}"
+
+
+def test_reasons_and_notes() -> None:
+    win = recommend(machine("Windows", "x86_64", "ok"), CATALOG)
+    assert "native Windows has no GPU TensorFlow" in win.reasons[0]
+    assert any("WSL2" in a for a in win.alternatives)
+    broken = recommend(machine("Linux", "x86_64", "error"), CATALOG)
+    assert "not working" in broken.reasons[0] and "reboot the machine" in broken.notes
+    intel_mac = recommend(machine("Darwin", "x86_64"), CATALOG)
+    assert any("2.16.2" in n for n in intel_mac.notes)
+    assert not any("keras-torch" in a for a in intel_mac.alternatives)  # no osx-64 torch lock
+    rosetta = recommend(machine("Darwin", "arm64", rosetta=True), CATALOG)
+    assert any("Rosetta" in n for n in rosetta.notes)
+    old_cpu = recommend(machine("Linux", "x86_64", avx=False), CATALOG)
+    assert any("AVX" in n for n in old_cpu.notes)
+    wsl = recommend(machine("Linux", "x86_64", "ok", wsl=True), CATALOG)
+    assert "WSL2" in wsl.reasons[0]
+
+
+def test_no_setup_for_linux_arm_or_unknown() -> None:
+    arm = recommend(machine("Linux", "arm64"), CATALOG)
+    assert arm.setup is None and arm.platform == "linux-aarch64" and not arm.routes
+    unknown = recommend(machine("FreeBSD", "x86_64"), CATALOG)
+    assert unknown.setup is None
+
+
+def test_conda_route_says_when_lock_is_not_generated() -> None:
+    rec = recommend(machine("Linux", "x86_64"), CATALOG, conda_ready=set())
+    conda = next(r for r in rec.routes if r.name == "conda")
+    assert conda.comment and "not generated yet" in conda.comment
+    ready = recommend(machine("Linux", "x86_64"), CATALOG, conda_ready={"cpu"})
+    assert "not generated" not in (next(r for r in ready.routes if r.name == "conda").comment or "")
+
+
+def _report(tmp_path: Path, facts: Facts) -> Path:
+    path = tmp_path / "report.json"
+    path.write_text(
+        json.dumps({"schema": "dlcheck.report", "schema_version": 1, "facts": to_dict(facts)})
+    )
+    return path
+
+
+def test_cli_from_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _report(tmp_path, machine("Linux", "x86_64", "ok", wsl=True))
+    with pytest.raises(SystemExit) as exc:
+        main(["env", "recommend", "--from", str(path), "--json"])
+    assert exc.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["schema"] == "dlcheck.env-recommend" and data["setup"] == "nvidia"
+    with pytest.raises(SystemExit) as exc:
+        main(["env", "recommend", "--from", str(path)])
+    out = capsys.readouterr().out
+    assert "Setup: nvidia for linux-64" in out
+    assert "pip install --require-hashes -r envs/nvidia/linux-64.txt" in out
+    with pytest.raises(SystemExit) as exc:
+        main(["env", "recommend", "--from", str(path), "--setup", "keras-torch", "--markdown"])
+    md = capsys.readouterr().out
+    assert md.startswith("## dlcheck env recommend: keras-torch (linux-64)")
+    assert "envs/keras-torch/linux-64.txt" in md
+
+
+def test_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    for argv in (
+        ["env", "recommend", "--from", str(bad)],
+        ["env", "recommend", "--from", str(tmp_path / "none.json")],
+        ["env", "recommend", "--setup", "gpu-please"],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        assert capsys.readouterr().err.count("\n") == 1

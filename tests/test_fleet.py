@@ -1,0 +1,207 @@
+"""`dlcheck report`: aggregation of many machines' saved results."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from fleet_samples import (
+    bench_result,
+    check_report,
+    env_result,
+    facts_for,
+    not_ready,
+    ready,
+    warnings,
+    write,
+)
+
+from dlcheck.cli import main
+from dlcheck.errors import UserError
+from dlcheck.fleet import read
+from dlcheck.fleet.aggregate import anon_id, group_of
+from dlcheck.fleet.build import build_fleet
+from dlcheck.fleet.render import render_csv, render_json, render_markdown, to_json_dict
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """12 named machines of every verdict, 3 anonymised ones, env and bench results."""
+    d = tmp_path_factory.mktemp("lab")
+    makers = [ready, warnings, not_ready]
+    for i in range(12):
+        write(d / f"pc{i:02d}.check.json", makers[i % 3](f"pc{i:02d}"))
+    for i in range(3):
+        write(d / "anon" / f"laptop{i}.json", makers[i % 3](None))
+    # Environment and benchmark of two machines; pc03's env has no hostname: merged by name.
+    write(d / "pc00.env.json", env_result("pc00"))
+    write(d / "pc03.env.json", env_result(None, ok=False, problems=2))
+    write(d / "pc00.bench.json", bench_result("pc00", 850.0, 12.0, "PASS"))
+    write(d / "pc03.bench.json", bench_result("pc03", 20.0, 520.0, "FAIL"))
+    write(d / "pc06.bench.json", bench_result("pc06", 90.0, 110.0, "WARN"))
+    return d
+
+
+def test_row_per_machine_and_summary(lab: Path) -> None:
+    fleet = build_fleet([str(lab)])
+    names = [r.machine for r in fleet.rows]
+    assert len(names) == 15 and len(set(names)) == 15
+    s = fleet.summary
+    assert s.machines == 15
+    # READY: pc00, pc09, an anonymous one; WITH WARNINGS: pc01, 04, 07, 10, pc06 (its benchmark
+    # says WARN), an anonymous one; NOT READY: pc02, 05, 08, 11, an anonymous one, and pc03
+    # (environment MISMATCH, benchmark FAIL)
+    by = {r.machine: r for r in fleet.rows}
+    assert by["pc00"].verdict == "READY"
+    assert by["pc00"].env == "MATCH (cpu)" and "850 img/s" in by["pc00"].bench
+    assert by["pc00"].ep4_seconds == 12.0
+    assert by["pc03"].check_verdict == "READY" and by["pc03"].verdict == "NOT READY"
+    assert "environment" in by["pc03"].failing and "benchmark" in by["pc03"].failing
+    assert by["pc03"].env == "MISMATCH: 2 missing (cpu)"
+    assert by["pc06"].verdict == "READY WITH WARNINGS"  # a WARN benchmark
+    assert by["pc01"].verdict == "READY WITH WARNINGS" and by["pc01"].failing == ()
+    assert by["pc02"].verdict == "NOT READY" and "cpu-arch" in by["pc02"].failing
+    assert s.by_verdict == {"READY": 3, "READY WITH WARNINGS": 6, "NOT READY": 6}
+    assert s.ready == 9
+    top = {fid: n for fid, _, n in s.common_failures}
+    assert top["cpu-arch"] == 5 and top["tensorflow"] == 5
+    assert s.common_failures[0][2] == 5
+    assert [m for m, _ in s.fastest][0] == "pc00"
+    assert [m for m, _ in s.slowest][0] == "pc03"
+    assert s.skipped == 0 and s.files_read == 20
+    assert fleet.exit_code == 1
+    # NOT READY rows come first
+    assert fleet.rows[0].verdict == "NOT READY" and fleet.rows[-1].verdict != "NOT READY"
+
+
+def test_anonymised_reports_get_stable_ids_that_hide_the_file_name(lab: Path) -> None:
+    fleet = build_fleet([str(lab)])
+    anon = [r for r in fleet.rows if r.anonymized]
+    assert len(anon) == 3
+    for r in anon:
+        assert r.machine.startswith("anon-") and "laptop" not in r.machine
+    assert build_fleet([str(lab)]).rows == fleet.rows  # stable
+    assert anon_id(group_of(str(lab / "anon" / "laptop0.json"))) in {r.machine for r in anon}
+
+
+def test_anonymize_flag_hides_every_host_name(lab: Path) -> None:
+    fleet = build_fleet([str(lab)], anonymize=True)
+    text = render_markdown(fleet) + render_csv(fleet) + render_json(fleet)
+    rows_text = json.dumps(to_json_dict(fleet)["machines"], default=str)
+    assert all(r.machine.startswith("anon-") for r in fleet.rows)
+    assert '"machine": "pc0' not in rows_text
+    assert "| pc0" not in text
+
+
+def test_all_ready_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(4):
+        write(tmp_path / f"m{i}.json", ready(f"m{i}") if i % 2 else warnings(f"m{i}"))
+    code, out, _ = run_cli(capsys, "report", str(tmp_path), "--format", "csv")
+    assert code == 0
+    assert out.count("\n") == 5
+
+
+def test_exit_codes_and_one_line_errors(lab: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "report", str(lab))
+    assert code == 1 and "9 of 15 machines ready" in out and err == ""
+    code, _, err = run_cli(capsys, "report", str(lab / "missing.json"))
+    assert code == 2 and err.count("\n") == 1 and "no such file" in err
+    code, _, err = run_cli(capsys, "report")
+    assert code == 2 and "Missing argument" in err
+    code, _, err = run_cli(capsys, "report", str(lab), "--format", "pdf")
+    assert code == 2 and "Traceback" not in err
+    code, _, err = run_cli(capsys, "report", str(lab), "-o", str(lab / "no" / "dir" / "x.html"))
+    assert code == 2 and "cannot write" in err
+
+
+def test_output_file_each_format(lab: Path, tmp_path: Path, capsys) -> None:
+    for fmt in ("text", "markdown", "csv", "html", "json"):
+        out = tmp_path / f"fleet.{fmt}"
+        code, stdout, _ = run_cli(capsys, "report", str(lab), "--format", fmt, "-o", str(out))
+        assert code == 1 and stdout == ""
+        body = out.read_text(encoding="utf-8")
+        assert "pc03" in body, fmt
+    assert json.loads((tmp_path / "fleet.json").read_text())["summary"]["ready"] == 9
+
+
+def test_nothing_readable_is_not_ready(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a.json").write_text("{", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "report", str(tmp_path), "--format", "markdown")
+    assert code == 1 and "0 of 0 machines ready" in out and "a.json" in out
+
+
+def test_newest_result_of_a_machine_wins(tmp_path: Path) -> None:
+    old = not_ready("pc1")
+    old["created"] = "2026-11-01T00:00:00+00:00"
+    new = ready("pc1")
+    new["created"] = "2026-11-25T00:00:00+00:00"
+    write(tmp_path / "z-old.json", old)
+    write(tmp_path / "a-new.json", new)
+    fleet = build_fleet([str(tmp_path)])
+    assert [(r.machine, r.verdict) for r in fleet.rows] == [("pc1", "READY")]
+    assert fleet.rows[0].sources == (str(tmp_path / "a-new.json"),)
+
+
+def test_per_host_folders_merge(tmp_path: Path) -> None:
+    write(tmp_path / "n1" / "check.json", ready(None))
+    write(tmp_path / "n1" / "bench.json", bench_result(None, 400.0, 30.0))
+    write(tmp_path / "n2" / "check.json", not_ready(None))
+    fleet = build_fleet([str(tmp_path)])
+    assert len(fleet.rows) == 2
+    merged = [r for r in fleet.rows if r.bench]
+    assert len(merged) == 1 and merged[0].verdict == "READY"
+
+
+def test_bench_only_machine_is_unknown_not_ready(tmp_path: Path) -> None:
+    write(tmp_path / "node1.bench.json", bench_result("node1", 500.0, 20.0, "PASS"))
+    fleet = build_fleet([str(tmp_path)])
+    (row,) = fleet.rows
+    assert row.verdict == "UNKNOWN" and "no-check-report" in row.failing
+    assert fleet.exit_code == 1
+
+
+def test_profile_reevaluates_every_check_report(lab: Path, tmp_path: Path, capsys) -> None:
+    prof = tmp_path / "hpc.toml"
+    prof.write_text(
+        '[profile]\nname = "big"\ntitle = "Big nodes"\nversion = "1"\n\n'
+        '[[requirement]]\nid = "cores16"\ntitle = "16 cores"\nlevel = "required"\n'
+        'check = "usable_cores"\nmin = 16\nadvice = "Use a bigger node."\n',
+        encoding="utf-8",
+    )
+    fleet = build_fleet([str(lab)], profile_path=str(prof))
+    checked = [r for r in fleet.rows if r.check_verdict]
+    assert checked and all(r.check_verdict == "NOT READY" for r in checked)
+    assert all(r.failing[0] == "cores16" for r in checked)
+    assert fleet.summary.common_failures[0] == ("cores16", "16 cores", 15)
+    big = tmp_path / "big"
+    write(big / "n.json", check_report(facts_for("n", cores=32)))
+    assert build_fleet([str(big)], profile_path=str(prof)).exit_code == 0
+    # default profile: the 32-core machine was READY anyway, the lab was not
+    assert fleet.profile == str(prof)
+    prof.write_text("[profile]\nname = 1\n", encoding="utf-8")
+    with pytest.raises(UserError):
+        build_fleet([str(lab)], profile_path=str(prof))
+    code, _, err = run_cli(capsys, "report", str(lab), "--profile", str(prof))
+    assert code == 2 and "requirement" in err
+
+
+def test_parallel_reading_gives_the_same_fleet(lab: Path, monkeypatch) -> None:
+    (lab / "zz-broken.json").write_text('{"schema": "dlcheck.report", "sch', encoding="utf-8")
+    try:
+        one = build_fleet([str(lab)])
+        monkeypatch.setattr(read, "PARALLEL_FROM", 3)
+        monkeypatch.setattr(read, "CHUNK", 2)
+        monkeypatch.setattr(read, "_usable_cpus", lambda: 2)
+        two = build_fleet([str(lab)])
+        assert two == one and len(two.skipped) == 1
+    finally:
+        os.remove(lab / "zz-broken.json")
