@@ -35,16 +35,17 @@ try:
     main(sys.argv[1:])
 except SystemExit as e:
     code = e.code
-# the reading workers are children: count the biggest process of the command
-rss = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF,
-                                                   resource.RUSAGE_CHILDREN))
-print(f"{time.perf_counter() - t:.3f} {rss}", file=sys.stderr)
+# VmHWM: peak RSS of this process since exec (ru_maxrss would include the parent's before exec)
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"{time.perf_counter() - t:.3f} {hwm} {workers}", file=sys.stderr)
 sys.exit(code)
 """
 
 
-def run_cli(args: list[str]) -> tuple[float, float, int]:
-    """Wall seconds (process start to exit), seconds inside main(), peak RSS in KiB."""
+def run_cli(args: list[str]) -> tuple[float, float, int, int]:
+    """Wall seconds (process start to exit), seconds inside main(), peak RSS of the command
+    and of its biggest reading worker (0: none), in KiB."""
     t = time.perf_counter()
     p = subprocess.run(
         [sys.executable, "-c", CHILD, *args],
@@ -56,13 +57,14 @@ def run_cli(args: list[str]) -> tuple[float, float, int]:
     wall = time.perf_counter() - t
     if p.returncode not in (0, 1):
         raise SystemExit(f"dlcheck report failed ({p.returncode}): {p.stderr[-2000:]}")
-    inner, rss = p.stderr.strip().splitlines()[-1].split()
-    return wall, float(inner), int(rss)
+    inner, rss, workers = p.stderr.strip().splitlines()[-1].split()
+    return wall, float(inner), int(rss), int(workers)
 
 
 def traced(folder: Path) -> tuple[float, int, int]:
     """Library call in this process: seconds, tracemalloc peak bytes, rows."""
-    read.PARALLEL_FROM = 10**9  # one process, so that tracemalloc sees every allocation
+    cpus = read._usable_cpus
+    read._usable_cpus = lambda: 1  # one process, so that tracemalloc sees every allocation
     tracemalloc.start()
     t = time.perf_counter()
     fleet = build_fleet([str(folder)])
@@ -70,8 +72,18 @@ def traced(folder: Path) -> tuple[float, int, int]:
     dt = time.perf_counter() - t
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    read.PARALLEL_FROM = 2000
+    read._usable_cpus = cpus
     return dt, peak, len(fleet.rows)
+
+
+def bare_json(folder: Path) -> float:
+    """Baseline in the same run: read and json.loads every file, nothing else (one process)."""
+    import json
+
+    t = time.perf_counter()
+    for p in folder.iterdir():
+        json.loads(p.read_bytes())
+    return time.perf_counter() - t
 
 
 def history(folder: Path, n: int, machines: int) -> None:
@@ -82,13 +94,13 @@ def history(folder: Path, n: int, machines: int) -> None:
         p.write_text(text.replace(f"pc{i:05d}", f"pc{i % machines:05d}"), encoding="utf-8")
 
 
-def measure(folder: Path, out: Path) -> tuple[tuple[float, float, int], float, int, int, int]:
+def measure(folder: Path, out: Path) -> tuple[tuple[float, float, int, int], float, int, int, int]:
     best = None
     for _ in range(3):  # the machine is shared: keep the best of three
         r = run_cli(["report", str(folder), "--format", "csv", "-o", str(out)])
         best = r if best is None or r[0] < best[0] else best
     assert best is not None
-    lib_s, lib_peak, rows = traced(folder)
+    lib_s, lib_peak, rows = traced(folder)  # tracemalloc slows this run several times
     size = sum(p.stat().st_size for p in folder.iterdir())
     return best, lib_s, lib_peak, rows, size
 
@@ -115,12 +127,15 @@ def main() -> int:
                 write_many(folder, n, default_profile=True)
             else:
                 history(folder, n, machines)
-        (wall, inner, rss), lib_s, peak, rows, size = measure(folder, base / "out.csv")
+        (wall, inner, rss, wrss), lib_s, peak, rows, size = measure(folder, base / "out.csv")
+        base_s = bare_json(folder)
         results.append((wall, rss, peak))
         print(
             f"{label:>28} ({size / 1e6:5.1f} MB): wall {wall:.2f} s, in main {inner:.2f} s "
-            f"= {inner / n * 1e6:.0f} us/file; peak RSS {rss / 1024:.1f} MiB; "
-            f"1 process: {lib_s:.2f} s, tracemalloc peak {peak / 1e6:.2f} MB ({rows} rows)"
+            f"= {inner / n * 1e6:.0f} us/file; peak RSS {rss / 1024:.1f} MiB"
+            + (f" (workers {wrss / 1024:.1f} MiB each at most); " if wrss else "; ")
+            + f"1 process: {lib_s:.2f} s, tracemalloc peak {peak / 1e6:.2f} MB ({rows} rows); "
+            f"baseline read+json.loads of the files {base_s:.2f} s: wall x{wall / base_s:.2f}"
         )
     fleet = build_fleet([str(base / f"n{a.n}")])
     t = time.perf_counter()

@@ -105,10 +105,12 @@ def facts_for(
     )
 
 
-def _req(rid: str, check: str, level: str = "required", **params: object) -> dict[str, object]:
+def _req(
+    rid: str, title: str, check: str, level: str = "required", **params: object
+) -> dict[str, object]:
     return {
         "id": rid,
-        "title": f"{rid} title",
+        "title": title,
         "level": level,
         "check": check,
         "advice": f"fix {rid}",
@@ -120,14 +122,22 @@ def _req(rid: str, check: str, level: str = "required", **params: object) -> dic
 PROFILE_DATA = {
     "profile": {"name": "fleet-test", "title": "Fleet test profile", "version": "1"},
     "requirement": [
-        _req("cpu-arch", "cpu_arch", allowed=["x86_64", "arm64"], x86_needs=["avx"]),
-        _req("cores", "usable_cores", min=2),
-        _req("cores-recommended", "usable_cores", "recommended", min=4),
-        _req("memory", "memory", min_gib=4),
-        _req("tensorflow", "package", any_of=["tensorflow"], min="2.16"),
-        _req("keras", "package", any_of=["keras"], min="3.0"),
-        _req("graphviz", "command", "recommended", command="dot"),
-        _req("gpu", "gpu", "optional"),
+        _req(
+            "cpu-arch",
+            "64-bit CPU: x86-64 with AVX, or arm64",
+            "cpu_arch",
+            allowed=["x86_64", "arm64"],
+            x86_needs=["avx"],
+        ),
+        _req("cores", "At least 2 usable CPU cores", "usable_cores", min=2),
+        _req("cores-recommended", "4 or more cores", "usable_cores", "recommended", min=4),
+        _req("memory", "At least 4 GiB RAM", "memory", min_gib=4),
+        _req(
+            "tensorflow", "TensorFlow 2.16 or newer", "package", any_of=["tensorflow"], min="2.16"
+        ),
+        _req("keras", "Keras 3", "package", any_of=["keras"], min="3.0"),
+        _req("graphviz", "Graphviz dot", "command", "recommended", command="dot"),
+        _req("gpu", "GPU (optional)", "gpu", "optional"),
     ],
 }
 _CACHE: dict[str, Any] = {}

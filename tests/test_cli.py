@@ -20,6 +20,9 @@ from dlcheck.report import SCHEMA, SCHEMA_VERSION
 def run(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:
+    if args and args[0] == "check" and "--from" not in args:
+        # Framework probes import TensorFlow (seconds); they have their own tests.
+        args = (*args, "--no-frameworks")
     return subprocess.run(
         [sys.executable, "-m", "dlcheck", *args],
         capture_output=True,

@@ -123,7 +123,11 @@ def test_conda_lock_schema_rules(change, message: str) -> None:  # noqa: ANN001
 
 def test_conda_lock_hash_values_must_be_text() -> None:
     # YAML reads an all-digit hash as a number: conda-lock's own model rejects that too.
-    text = (DATA / "conda-lock-full.yml").read_text().replace("'00000000000000000000000000000011'", "11")
+    text = (
+        (DATA / "conda-lock-full.yml")
+        .read_text()
+        .replace("'00000000000000000000000000000011'", "11")
+    )
     with pytest.raises(UserError, match="hash"):
         parse_conda_lock(text, "digits.yml")
 

@@ -203,7 +203,7 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         assert capsys.readouterr().err.count("\n") == 1
 
 
-def test_setup_lock_in_running_env_reports_python_note(
+def test_setup_finds_the_lock_in_this_checkout(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--setup NAME finds envs/<setup>/<platform>.txt in this checkout; the running test
@@ -213,5 +213,7 @@ def test_setup_lock_in_running_env_reports_python_note(
         main(["env", "verify", "--setup", "cpu", "--json"])
     assert exc.value.code in (0, 1)
     data = json.loads(capsys.readouterr().out)
-    assert data["setup"] == "cpu" and data["lock"]["path"].endswith(os.path.join("cpu", "linux-64.txt"))
+    assert data["setup"] == "cpu" and data["lock"]["path"].endswith(
+        os.path.join("cpu", "linux-64.txt")
+    )
     assert data["counts"]["checked"] > 100

@@ -201,7 +201,43 @@ def test_parallel_reading_gives_the_same_fleet(lab: Path, monkeypatch) -> None:
         monkeypatch.setattr(read, "PARALLEL_FROM", 3)
         monkeypatch.setattr(read, "CHUNK", 2)
         monkeypatch.setattr(read, "_usable_cpus", lambda: 2)
+        monkeypatch.setattr(read.threading, "active_count", lambda: 1)
+        pools: list[str] = []
+        real = read.mp.get_context
+
+        def spy(method: str):  # noqa: ANN202
+            pools.append(method)
+            return real(method)
+
+        monkeypatch.setattr(read.mp, "get_context", spy)
         two = build_fleet([str(lab)])
+        assert pools == ["fork"]  # the worker processes really read the files
         assert two == one and len(two.skipped) == 1
+        prof = lab.parent / "one-req.toml"
+        prof.write_text(
+            '[[requirement]]\nid = "ram"\ntitle = "64 GiB"\nlevel = "required"\n'
+            'check = "memory"\nmin_gib = 64\nadvice = "More RAM."\n',
+            encoding="utf-8",
+        )
+        rejudged = build_fleet([str(lab)], profile_path=str(prof))
+        monkeypatch.setattr(read, "PARALLEL_FROM", 10**9)
+        assert build_fleet([str(lab)], profile_path=str(prof)) == rejudged
+        assert rejudged.summary.common_failures[0][:2] == ("ram", "64 GiB")
     finally:
         os.remove(lab / "zz-broken.json")
+
+
+def test_big_fleet_gets_a_plain_table(lab: Path, monkeypatch) -> None:
+    import io
+
+    from dlcheck.fleet import render
+
+    monkeypatch.setattr(render, "RICH_ROWS", 3)
+    buf = io.StringIO()
+    render.render_text(build_fleet([str(lab)]), file=buf, width=300)
+    lines = buf.getvalue().splitlines()
+    assert lines[0].split()[:2] == ["Machine", "Verdict"] and set(lines[1]) <= {"-", " "}
+    body = lines[2:17]
+    assert len(body) == 15 and all("READY" in ln for ln in body)
+    assert any(ln.startswith("pc03 ") and "NOT READY" in ln for ln in body)
+    assert "9 of 15 machines ready" in buf.getvalue()

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import need
 
 from dlcheck.frameworks.probe import FrameworkProbe
@@ -77,6 +78,22 @@ def test_real_tensorflow_keras_and_torch() -> None:
     assert torch.status == "ok", torch
     assert torch.version == md.version("torch")
     assert [d.name for d in torch.devices][:1] == ["cpu"] and torch.devices[0].matmul == "ok"
+
+
+def test_keras_on_a_backend_that_is_not_installed(tmp_path: Path) -> None:
+    need("keras")
+    from dlcheck.frameworks.probe import installed_frameworks
+    from dlcheck.probes.packages import installed_distributions
+
+    if "jax" in installed_frameworks(installed_distributions()):
+        pytest.skip("jax is installed here")
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    (res,) = FrameworkProbe([["keras"]], timeout=120, env=env).result().results
+    assert res.status == "import-error" and "jax" in (res.reason or "")
+    proc = dlcheck("--json", "--framework-timeout", "120", env=env, cwd=tmp_path)
+    findings = {f["id"]: f for f in json.loads(proc.stdout)["findings"]}
+    assert findings["keras-backend"]["verdict"] == "FAIL"
+    assert "pip install jax" in findings["keras-works"]["advice"]
 
 
 def test_cli_with_stand_ins_still_reports(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ jobid=$(cd "$work" && DLCHECK_RESULTS="$results" \
   bash "$repo/slurm/submit.sh" --cpus "$cpus" -- --mem=2G --time=10)
 echo "submitted job $jobid"
 state=""
-for _ in $(seq 170); do
+for _ in $(seq 300); do
   state=$(squeue -h -j "$jobid" -o '%T' 2> /dev/null || true)
   [ -z "$state" ] && break
   sleep 1

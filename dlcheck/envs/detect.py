@@ -93,9 +93,9 @@ def environment_section(
             "extra": len(result.extra),
         },
         "missing": [d.name for d in result.missing][:LIST_LIMIT],
-        "different": [
-            f"{d.name} {d.installed} (lock {d.locked})" for d in result.different
-        ][:LIST_LIMIT],
+        "different": [f"{d.name} {d.installed} (lock {d.locked})" for d in result.different][
+            :LIST_LIMIT
+        ],
         "extra": [f"{d.name} {d.installed}" for d in result.extra][:LIST_LIMIT],
     }
 
@@ -110,9 +110,7 @@ def environment_line(section: Any) -> str | None:
     head = f"setup {section.get('setup')} ({section.get('platform')} lock): "
     if section.get("verdict") == "MATCH":
         return head + f"matches the lock ({counts.get('checked', '?')} packages)"
-    parts = [
-        f"{counts.get(k, 0)} {k}" for k in ("missing", "different", "extra") if counts.get(k)
-    ]
+    parts = [f"{counts.get(k, 0)} {k}" for k in ("missing", "different", "extra") if counts.get(k)]
     names = [*section.get("different", []), *section.get("missing", []), *section.get("extra", [])]
     shown = "; ".join(str(n) for n in names[:3]) + ("; ..." if len(names) > 3 else "")
     return (

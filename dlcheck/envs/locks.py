@@ -69,7 +69,9 @@ def read_lock(path: str | Path) -> Lock:
     """Read a lock in either format, chosen by its content."""
     text = _read_text(path)
     name = Path(path).name.lower()
-    if name.endswith((".yml", ".yaml")) or re.search(r"^(version|package|metadata):", text, re.M):
+    if name.endswith((".yml", ".yaml")) or (
+        not name.endswith(".txt") and re.search(r"^(version|package|metadata):", text, re.M)
+    ):
         return parse_conda_lock(text, str(path))
     return parse_pip_lock(text, str(path))
 
@@ -214,22 +216,23 @@ _HARMLESS_OPTIONS = ("--index-url", "-i", "--extra-index-url", "--find-links", "
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """Join backslash continuations, drop comments; (first line number, text)."""
+    """Requirement and option lines with their continuations joined, without comments and
+    hashes; (first line number, text). Hash lines are skipped fast: a lock is mostly hashes."""
     out: list[tuple[int, str]] = []
-    buf, start = "", 0
+    joining = False
     for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.split(" #", 1)[0] if not raw.lstrip().startswith("#") else ""
-        if not buf:
-            start = n
-        if line.rstrip().endswith("\\"):
-            buf += line.rstrip()[:-1] + " "
+        s = raw.strip()
+        cont = s.endswith("\\")
+        if not s or s[0] == "#" or s.startswith("--hash"):
+            joining = joining and cont
             continue
-        buf += line
-        if buf.strip():
-            out.append((start, buf.strip()))
-        buf = ""
-    if buf.strip():
-        out.append((start, buf.strip()))
+        s = s.split(" #", 1)[0].rstrip().rstrip("\\").strip()
+        s = s.split(" --hash", 1)[0].strip()
+        if joining and out:
+            out[-1] = (out[-1][0], f"{out[-1][1]} {s}".strip())
+        elif s:
+            out.append((n, s))
+        joining = cont
     return out
 
 
@@ -238,17 +241,17 @@ def parse_pip_lock(text: str, where: str) -> Lock:
     A dlcheck header (``# dlcheck-lock: setup=... platform=... python=...``) names the setup
     and the one platform it was made for."""
     header: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.startswith(LOCK_HEADER):
-            header = dict(_HEADER_RE.findall(line[len(LOCK_HEADER) :]))
-            break
+    at = text.find(LOCK_HEADER)
+    if at == 0 or (at > 0 and text[at - 1] == "\n"):
+        line = text[at + len(LOCK_HEADER) :].split("\n", 1)[0]
+        header = dict(_HEADER_RE.findall(line))
     packages: dict[tuple[str, str | None], LockedPackage] = {}
     for n, line in _logical_lines(text):
         if line.startswith("-"):
             if line.startswith(_HARMLESS_OPTIONS):
                 continue
             raise UserError(where, f"line {n}: option {line.split()[0]} is not allowed in a lock")
-        req, _, _hashes = line.partition(" --hash")
+        req = line
         m = _REQ_RE.match(req.strip())
         if not m:
             raise UserError(

@@ -83,7 +83,6 @@ class FleetBuilder:
         self.profile = profile
         self.by_host: dict[str, _Machine] = {}
         self.by_group: dict[str, _Machine] = {}  # files without a host name
-        self.group_host: dict[str, str] = {}
         self.skipped: list[Skipped] = []
         self.files = 0
 
@@ -92,12 +91,10 @@ class FleetBuilder:
         if isinstance(item, Skipped):
             self.skipped.append(item)
             return
-        group = group_of(item.path)
         if item.host:
             self.by_host.setdefault(item.host, _Machine()).add(item)
-            self.group_host.setdefault(group, item.host)
         else:
-            self.by_group.setdefault(group, _Machine()).add(item)
+            self.by_group.setdefault(group_of(item.path), _Machine()).add(item)
 
     def add_all(self, items: Iterable[Part | Skipped]) -> FleetBuilder:
         for item in items:
@@ -108,8 +105,14 @@ class FleetBuilder:
         machines: dict[str, tuple[str, bool, _Machine]] = {}
         for host, m in self.by_host.items():
             machines[host] = (anon_id(host) if self.anonymize else host, self.anonymize, m)
+        # A file without a host name joins the machine whose kept files share its name; only
+        # kept files count, so that memory does not grow with superseded ones.
+        group_host: dict[str, str] = {}
+        for host, m in self.by_host.items():
+            for src in m.sources:
+                group_host.setdefault(group_of(src), host)
         for group, m in self.by_group.items():
-            host = self.group_host.get(group)
+            host = group_host.get(group)
             if host is not None:
                 machines[host][2].merge(m)
             else:

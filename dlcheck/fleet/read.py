@@ -6,10 +6,12 @@ table, never the files. Every problem with one file becomes a ``Skipped`` with i
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import multiprocessing as mp
 import os
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -324,18 +326,28 @@ def read_parts(
     process. Many files are read by worker processes (one per CPU) where ``fork`` exists."""
     versions = max_versions()
     files = iter_files(paths)
-    head = list(itertools.islice(files, PARALLEL_FROM))
     n = workers if workers is not None else _usable_cpus()
-    if len(head) < PARALLEL_FROM or n < 2 or "fork" not in mp.get_all_start_methods():
-        for path in itertools.chain(head, files):
+    # fork only from a single-threaded process: a forked copy of another thread's lock can hang
+    if n < 2 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+        for path in files:
             yield read_part(path, versions, rejudge)
         return
-    chunks = _chunks(itertools.chain(head, files), CHUNK)
+    head = list(itertools.islice(files, PARALLEL_FROM))
+    if len(head) < PARALLEL_FROM:
+        for path in head:
+            yield read_part(path, versions, rejudge)
+        return
     # fork: the workers inherit versions and rejudge (a closure) without pickling them
     ctx = mp.get_context("fork")
     with ctx.Pool(n, initializer=_init_worker, initargs=(versions, rejudge)) as pool:
-        for parts in pool.imap(_read_chunk, chunks):
-            yield from parts
+        # a few chunks in flight, never the whole list of files
+        pending: collections.deque[Any] = collections.deque()
+        for chunk in _chunks(itertools.chain(head, files), CHUNK):
+            pending.append(pool.apply_async(_read_chunk, (chunk,)))
+            if len(pending) >= 2 * n:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def _usable_cpus() -> int:

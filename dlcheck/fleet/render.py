@@ -85,7 +85,10 @@ def summary_lines(fleet: Fleet) -> list[str]:
             + "; ".join(f"{title} [{fid}]: {n}" for fid, title, n in s.common_failures)
             + "."
         )
-    if s.fastest:
+    if len(s.fastest) == 1 and s.fastest == s.slowest:
+        m, t = s.fastest[0]
+        out.append(f"Benchmarked: {m}, predicted episode 4 {fmt_seconds(t)}.")
+    elif s.fastest:
         out.append(
             "Fastest (predicted episode 4): "
             + ", ".join(f"{m} {fmt_seconds(t)}" for m, t in s.fastest)
@@ -129,15 +132,39 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
             overflow="fold",
             min_width=6 if col in ("CPU", "OS", "Fails") else None,
         )
-    for r, row in zip(fleet.rows, rows, strict=True):
-        texts = [Text(row[i]) for i in keep]
-        texts[1].stylize(_STYLE.get(r.verdict, ""))
-        table.add_row(*texts)
-    console.print(table)
+    if len(rows) > RICH_ROWS:
+        # rich measures every cell (about 3 ms a row here): a big fleet gets a plain table
+        console.file.write(plain_table([[row[i] for i in keep] for row in rows], keep))
+    else:
+        for r, row in zip(fleet.rows, rows, strict=True):
+            texts = [Text(row[i]) for i in keep]
+            texts[1].stylize(_STYLE.get(r.verdict, ""))
+            table.add_row(*texts)
+        console.print(table)
     for line in summary_lines(fleet):
         console.print(Text(line))
     for sk in fleet.skipped:
         console.print(Text(f"skipped {sk.path}: {sk.reason}", style="dim"))
+
+
+RICH_ROWS = 300
+PLAIN_WIDTH = 40  # widest column of the plain table; longer values are cut with "…"
+
+
+def plain_table(rows: list[list[str]], keep: list[int]) -> str:
+    """Fixed-width columns, one line per machine, for fleets too big for a rich table."""
+    heads = [COLUMNS[i] for i in keep]
+    widths = [
+        min(PLAIN_WIDTH, max([len(h)] + [len(row[j]) for row in rows])) for j, h in enumerate(heads)
+    ]
+
+    def line(values: list[str]) -> str:
+        cut = [v if len(v) <= w else v[: w - 1] + "…" for v, w in zip(values, widths, strict=True)]
+        return "  ".join(v.ljust(w) for v, w in zip(cut, widths, strict=True)).rstrip()
+
+    out = [line(heads), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in rows]
+    return "\n".join(out) + "\n"
 
 
 # -- Markdown ---------------------------------------------------------------------------------
@@ -217,6 +244,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;col
 h1{font-size:1.4rem}table{border-collapse:collapse;font-size:.85rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap}
+th[scope=row]{max-width:22rem;overflow-wrap:break-word}td[class^=v-]{white-space:nowrap}
 .v-READY{color:#1a7f37;font-weight:bold}.v-READY-WITH-WARNINGS{color:#9a6700;font-weight:bold}
 .v-NOT-READY{color:#cf222e;font-weight:bold}.v-UNKNOWN{color:#57606a;font-weight:bold}
 #summary li{margin:.2rem 0}.skipped{color:#57606a;font-size:.85rem}

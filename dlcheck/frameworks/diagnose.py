@@ -106,8 +106,15 @@ def _crash_advice(facts: Facts, r: FrameworkResult, title: str) -> str:
     )
 
 
-def _import_advice(facts: Facts, r: FrameworkResult, title: str) -> str:
+def _import_advice(facts: Facts, fw: FrameworkFacts, r: FrameworkResult, title: str) -> str:
     text = " ".join([r.reason or "", *r.stderr_tail])
+    backend = fw.keras_backend or ""
+    if r.name == "keras" and backend in KERAS_BACKENDS and not _installed(facts, backend):
+        return (
+            f"Keras is set to the '{backend}' backend ({fw.keras_backend_source}), which is not "
+            f"installed: `python -m pip install {backend}`, or unset KERAS_BACKEND to use "
+            "TensorFlow."
+        )
     metal = "tensorflow-metal" in facts.packages.versions
     if "metal_plugin" in text or (metal and r.name in ("tensorflow", "keras")):
         return (
@@ -160,7 +167,7 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
             "--framework-timeout 180`. If it hangs again, reinstall it in a fresh environment.",
         )
     if r.status == IMPORT_ERROR:
-        return Outcome("unmet", observed, expected, _import_advice(facts, r, title))
+        return Outcome("unmet", observed, expected, _import_advice(facts, fw, r, title))
     if r.status == BAD_OUTPUT:
         return Outcome(
             "unknown", observed, expected, "dlcheck could not read its own probe: report a bug."
