@@ -16,10 +16,13 @@ def check(
     places: str | None = None,
     anonymize: bool = False,
     timeout: float = 5.0,
+    frameworks: bool = True,
 ) -> Report:
     """Probe this machine and judge it against a profile (the course's by default).
 
-    Returns a :class:`dlcheck.report.Report`; in Jupyter it displays as a table.
+    Framework probes (TensorFlow, Keras, PyTorch, JAX in their own processes) run unless
+    ``frameworks=False``. Returns a :class:`dlcheck.report.Report`; in Jupyter it displays
+    as a table.
     """
     from dlcheck.report import build_report
 
@@ -29,6 +32,7 @@ def check(
         places_path=places,
         anonymize=anonymize,
         timeout=timeout,
+        frameworks=frameworks,
     )
 
 

@@ -241,3 +241,51 @@ def test_big_fleet_gets_a_plain_table(lab: Path, monkeypatch) -> None:
     assert len(body) == 15 and all("READY" in ln for ln in body)
     assert any(ln.startswith("pc03 ") and "NOT READY" in ln for ln in body)
     assert "9 of 15 machines ready" in buf.getvalue()
+
+
+def test_results_as_the_real_writers_write_them(tmp_path: Path) -> None:
+    """env verify and bench files made by their own classes, so a change of either format
+    shows up here."""
+    from dlcheck.bench.results import (
+        BenchResult,
+        Context,
+        Headline,
+        Predictions,
+    )
+    from dlcheck.bench.results import Verdict as BenchVerdict
+    from dlcheck.envs.verify import PackageDiff, VerifyResult
+
+    env = VerifyResult(
+        lock_path="envs/cpu/linux-64.txt",
+        lock_format="pip",
+        setup="cpu",
+        platform="linux-64",
+        prefix="/opt/dl",
+        python_version="3.12.7",
+        lock_python="3.12",
+        checked=134,
+        missing=[PackageDiff("tensorflow-cpu", "pip", "2.21.0")],
+        created="2026-11-20T10:00:00+00:00",
+        hostname="real1",
+    )
+    bench = BenchResult(
+        dlcheck_version="0.1.0",
+        created="2026-11-20T10:05:00+00:00",
+        hostname="real1",
+        context=Context(),
+        results={},
+        predictions=Predictions(),
+        verdict=BenchVerdict("WARN", "ep4-cnn", 88.0, 60.0, 300.0, "usable"),
+        headline=Headline("ep4-cnn", 114.5, 88.1, "WARN"),
+    )
+    write(tmp_path / "real1.check.json", ready("real1"))
+    write(tmp_path / "real1.env.json", env.to_json_dict())
+    write(tmp_path / "real1.bench.json", bench.to_json_dict())
+    fleet = build_fleet([str(tmp_path)])
+    assert not fleet.skipped
+    (row,) = fleet.rows
+    assert row.env == "MISMATCH: 1 missing (cpu)"
+    assert row.bench == "ep4-cnn: 114 img/s" and row.bench_verdict == "WARN"
+    assert row.ep4_seconds == pytest.approx(88.1)
+    assert row.verdict == "NOT READY" and row.failing == ("environment",)
+    assert len(row.sources) == 3

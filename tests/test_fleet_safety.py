@@ -176,11 +176,13 @@ def test_broken_files_are_skipped_with_reasons(tmp_path: Path, capsys) -> None:
             p.write_text(body, encoding="utf-8")
     os.symlink(tmp_path / "gone.json", tmp_path / "dangling.json")
     (tmp_path / "dir.json").mkdir()  # a folder named like a file is searched, not read
+    os.symlink(tmp_path, tmp_path / "dir.json" / "loop")  # a link to a parent: not followed
     (tmp_path / "notes.txt").write_text("not json", encoding="utf-8")  # ignored: not *.json
     fleet = build_fleet([str(tmp_path)])
     assert sorted(r.machine for r in fleet.rows) == ["good0", "good1", "good2"]
     reasons = {Path(s.path).name: s.reason for s in fleet.skipped}
     assert set(reasons) == set(BROKEN) | {"dangling.json"}
+    assert fleet.summary.files_read == 3 + len(BROKEN) + 1  # each file once: no link followed
     assert reasons["truncated.json"].startswith("not valid JSON")
     assert reasons["empty.json"].startswith("not valid JSON")
     assert "UTF-8" in reasons["garbage.json"] or "JSON" in reasons["garbage.json"]

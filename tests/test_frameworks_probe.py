@@ -59,6 +59,17 @@ def test_crash_hang_and_import_error_are_records() -> None:
     assert took < 15, f"the hung probe held the report for {took:.1f} s"
 
 
+def test_a_module_in_the_current_folder_does_not_stand_in(tmp_path: Path) -> None:
+    (tmp_path / "torch.py").write_text("raise SystemExit(7)\n")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        (res,) = FrameworkProbe([["torch"]], timeout=30, env=env_with_fakes()).result().results
+    finally:
+        os.chdir(old)
+    assert res.status == "import-error" and "libtorch_cpu.so" in (res.reason or "")
+
+
 def test_real_tensorflow_keras_and_torch() -> None:
     need("tensorflow")
     need("torch")

@@ -108,9 +108,10 @@ class FleetBuilder:
         # A file without a host name joins the machine whose kept files share its name; only
         # kept files count, so that memory does not grow with superseded ones.
         group_host: dict[str, str] = {}
-        for host, m in self.by_host.items():
-            for src in m.sources:
-                group_host.setdefault(group_of(src), host)
+        if self.by_group:
+            for host, m in self.by_host.items():
+                for src in m.sources:
+                    group_host.setdefault(group_of(src), host)
         for group, m in self.by_group.items():
             host = group_host.get(group)
             if host is not None:

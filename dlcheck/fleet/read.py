@@ -82,7 +82,8 @@ def _walk(folder: str) -> Iterator[str]:
                 if entry.name.startswith("."):
                     continue
                 try:
-                    is_dir = entry.is_dir()
+                    # a linked folder is not followed: a link to a parent would never end
+                    is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
                     is_dir = False
                 if is_dir:

@@ -2,18 +2,23 @@
 imported in its own Python process under a timeout (``probe``), the results are kept as plain
 data in ``Facts.extra["frameworks"]`` (``records``), and ``diagnose`` turns them into findings.
 
-Importing this package is cheap: nothing here imports a framework in dlcheck's own process.
+Nothing here imports a framework in dlcheck's own process; the process machinery (``probe``)
+loads only when probing, not when a saved report is judged.
 """
 
 from __future__ import annotations
 
-from dlcheck.frameworks.probe import DEFAULT_FRAMEWORK_TIMEOUT, FrameworkProbe, start_frameworks
-from dlcheck.frameworks.records import FrameworkFacts, FrameworkResult
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "DEFAULT_FRAMEWORK_TIMEOUT",
-    "FrameworkFacts",
-    "FrameworkProbe",
-    "FrameworkResult",
-    "start_frameworks",
-]
+if TYPE_CHECKING:
+    from dlcheck.frameworks.probe import FrameworkProbe
+
+
+def start_frameworks(versions: Any, timeout: float = 60.0, env: Any = None) -> FrameworkProbe:
+    """Start probing every installed framework in the background; see ``probe.start_frameworks``."""
+    from dlcheck.frameworks.probe import start_frameworks as start
+
+    return start(versions, timeout=timeout, env=env)
+
+
+__all__ = ["start_frameworks"]

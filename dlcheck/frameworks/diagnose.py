@@ -10,7 +10,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from dlcheck.checks import CHECKS, Check, Outcome, met, unknown
-from dlcheck.frameworks.probe import FRAMEWORK_DISTRIBUTIONS, KERAS_BACKENDS, TF_DISTRIBUTIONS
+from dlcheck.frameworks.names import (
+    FRAMEWORK_DISTRIBUTIONS,
+    KERAS_BACKENDS,
+    TF_DISTRIBUTIONS,
+    TITLES,
+)
 from dlcheck.frameworks.records import (
     BAD_OUTPUT,
     CRASHED,
@@ -23,7 +28,6 @@ from dlcheck.frameworks.records import (
 )
 from dlcheck.records import Facts
 
-TITLES = {"tensorflow": "TensorFlow", "keras": "Keras", "torch": "PyTorch", "jax": "JAX"}
 NOT_PROBED = "frameworks not probed (--no-frameworks, or a report from before they were)"
 # Distributions that, with `tensorflow` of the same version, are its platform build, not a
 # second TensorFlow: `tensorflow` on Windows and macOS has been a wrapper around them.

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dlcheck.frameworks.names import FRAMEWORK_DISTRIBUTIONS, KERAS_BACKENDS
 from dlcheck.frameworks.records import (
     BAD_OUTPUT,
     CRASHED,
@@ -33,31 +34,13 @@ CHILD = Path(__file__).with_name("_child.py")
 MARKER = "@@dlcheck-framework@@"
 DEFAULT_FRAMEWORK_TIMEOUT = 60.0
 
-# Distributions that install the `tensorflow` module (they overwrite each other's files).
-TF_DISTRIBUTIONS = (
-    "tensorflow",
-    "tensorflow-cpu",
-    "tensorflow-gpu",
-    "tensorflow-intel",
-    "tensorflow-macos",
-    "tensorflow-aarch64",
-    "intel-tensorflow",
-    "tf-nightly",
-    "tf-nightly-cpu",
-)
-FRAMEWORK_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "tensorflow": TF_DISTRIBUTIONS,
-    "torch": ("torch",),
-    "jax": ("jax",),
-    "keras": ("keras",),
-}
-KERAS_BACKENDS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
 ENV_KEYS = ("KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "CUDA_VISIBLE_DEVICES")
 
 # Run the child file as __main__ without the current folder on sys.path (a stray
-# `tensorflow.py` in the user's folder must not stand in for the real one).
+# `tensorflow.py` in the user's folder must not stand in for the real one; with
+# PYTHONSAFEPATH there is no such entry to drop).
 _BOOT = (
-    "import runpy, sys; del sys.path[0]; sys.argv = sys.argv[1:]; "
+    "import runpy, sys; sys.path[:1] = [p for p in sys.path[:1] if p]; sys.argv = sys.argv[1:]; "
     "runpy.run_path(sys.argv[0], run_name='__main__')"
 )
 

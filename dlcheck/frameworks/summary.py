@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from dlcheck.frameworks.names import TITLES
 from dlcheck.frameworks.records import OK, framework_facts_from
 from dlcheck.records import Facts
-
-_TITLES = {"tensorflow": "TensorFlow", "keras": "Keras", "torch": "PyTorch", "jax": "JAX"}
 
 
 def frameworks_line(facts: Facts) -> str:
@@ -19,7 +18,7 @@ def frameworks_line(facts: Facts) -> str:
         return "none installed"
     parts = []
     for r in fw.results:
-        title = _TITLES.get(r.name, r.name)
+        title = TITLES.get(r.name, r.name)
         if r.status != OK:
             why = r.signal or r.status
             parts.append(f"{title} {r.version or ''}".rstrip() + f" {why}")

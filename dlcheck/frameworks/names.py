@@ -1,0 +1,25 @@
+"""Names shared by the probe and the diagnoses (kept apart so that judging a saved report
+does not load the process machinery)."""
+
+from __future__ import annotations
+
+# Distributions that install the `tensorflow` module (they overwrite each other's files).
+TF_DISTRIBUTIONS = (
+    "tensorflow",
+    "tensorflow-cpu",
+    "tensorflow-gpu",
+    "tensorflow-intel",
+    "tensorflow-macos",
+    "tensorflow-aarch64",
+    "intel-tensorflow",
+    "tf-nightly",
+    "tf-nightly-cpu",
+)
+FRAMEWORK_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "tensorflow": TF_DISTRIBUTIONS,
+    "torch": ("torch",),
+    "jax": ("jax",),
+    "keras": ("keras",),
+}
+KERAS_BACKENDS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
+TITLES = {"tensorflow": "TensorFlow", "keras": "Keras", "torch": "PyTorch", "jax": "JAX"}
