@@ -50,7 +50,7 @@ class Plan:
 # pass of the reference CNN is then one window, as each epoch of the lesson runs one.
 VAL_WINDOW_FRACTION = 0.2
 
-QUICK = Plan("quick", windows=5, window_seconds=1.0)
+QUICK = Plan("quick", windows=5, window_seconds=1.5)
 DEFAULT = Plan("default", windows=7, window_seconds=3.0)
 
 

@@ -26,6 +26,8 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
     from rich.text import Text
 
     console = Console(file=file, highlight=False)
+    if not console.is_terminal:
+        console.width = 120  # files and pipes: wide enough for the table, as `check -o` does
     c = result.context
     console.print(Text(f"dlcheck bench {result.dlcheck_version} · {result.created}", "bold"))
     console.print(
@@ -46,12 +48,13 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
     table = Table(show_header=True, header_style="bold")
     for col in (
         "workload",
-        "train img/s (median ± MAD, CV)",
+        "train img/s ± MAD",
+        "CV",
         "step",
         "val img/s",
         "warm-up",
         "GFLOP/s (of peak)",
-        "peak RSS (+workload)",
+        "peak RSS (+ workload)",
     ):
         table.add_column(col)
     for r in result.results.values():
@@ -60,7 +63,8 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         util = f" ({r.utilisation:.0%})" if r.utilisation else ""
         table.add_row(
             Text(r.workload),
-            Text(f"{t.median:,.1f} ± {t.mad:,.1f} (CV {t.cv:.1%}, n={t.n})"),
+            Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
+            Text(f"{t.cv:.0%}"),
             Text(f"{r.train.step_seconds.median * 1000:,.1f} ms"),
             Text(f"{inf.median:,.1f}" if inf else "-"),
             Text(f"{r.train.warmup_seconds:.1f} s"),
@@ -130,6 +134,8 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
     from rich.text import Text
 
     console = Console(file=file, highlight=False)
+    if not console.is_terminal:
+        console.width = 120
     for note in comp.notes:
         console.print(Text(note, "yellow"))
     table = Table(show_header=True, header_style="bold")
