@@ -289,3 +289,16 @@ def test_results_as_the_real_writers_write_them(tmp_path: Path) -> None:
     assert row.ep4_seconds == pytest.approx(88.1)
     assert row.verdict == "NOT READY" and row.failing == ("environment",)
     assert len(row.sources) == 3
+
+
+def test_shipped_bench_references_read_as_named_machines() -> None:
+    """The reference results shipped with dlcheck (no host name; a machine note instead)."""
+    folder = Path(__file__).resolve().parents[1] / "dlcheck" / "bench" / "references"
+    refs = sorted(folder.glob("*.json"))
+    if not refs:
+        pytest.skip("no reference results shipped yet")
+    fleet = build_fleet([str(folder)])
+    assert not fleet.skipped
+    assert sorted(r.machine for r in fleet.rows) == sorted(p.stem for p in refs)
+    assert all(r.ep4_seconds and r.ep4_seconds > 0 and r.bench for r in fleet.rows)
+    assert all(r.verdict == "UNKNOWN" for r in fleet.rows)  # benchmarked, never checked

@@ -18,7 +18,10 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
-  if [ -f "$work/munged.pid" ]; then kill "$(cat "$work/munged.pid")" 2> /dev/null || true; fi
+  if [ -s /run/munge/dlcheck-ci.pid ]; then
+    kill "$(cat /run/munge/dlcheck-ci.pid)" 2> /dev/null || true
+    rm -f /run/munge/dlcheck-ci.pid
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,8 +38,8 @@ fi
 chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge
 chmod 0400 /etc/munge/munge.key
 chmod 0755 /run/munge
-runuser -u munge -- /usr/sbin/munged --force --pid-file="$work/munged.pid" \
-  || runuser -u munge -- /usr/sbin/munged --force
+# the pid file lives where the munge user may write it, so that cleanup can stop this munged
+runuser -u munge -- /usr/sbin/munged --force --pid-file=/run/munge/dlcheck-ci.pid
 for _ in $(seq 50); do munge -n > /dev/null 2>&1 && break; sleep 0.1; done
 munge -n | unmunge > /dev/null
 
@@ -129,5 +132,6 @@ PY
 dlcheck report "$results" || true
 # ... and compared with the same benchmark run directly, outside Slurm.
 dlcheck bench --quick --save "$work/direct.bench.json" > /dev/null
-dlcheck bench compare "$work/direct.bench.json" "$results/$node.bench.json"
+dlcheck bench compare "$work/direct.bench.json" "$results/$node.bench.json" \
+  dlcheck/bench/references/*.json
 echo "slurm step passed"

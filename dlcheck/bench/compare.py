@@ -119,7 +119,10 @@ def plot(comp: Comparison, path: str | Path) -> None:
         ax.bar(xs, ys, width=width, label=label)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(rows))], [r.workload for r in rows])
     ax.set_ylabel("training images/s (median of windows)")
-    ax.set_yscale("log")
+    values = [c.value for r in rows for c in r.cells if c.value]
+    if values and max(values) / min(values) > 20:
+        ax.set_yscale("log")  # dense nets and DenseNet differ by 100x; bars start at 1 then
+        ax.set_ylim(bottom=1)
     ax.set_title("dlcheck bench: training throughput")
     ax.legend()
     fig.tight_layout()

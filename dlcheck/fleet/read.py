@@ -300,6 +300,9 @@ def bench_part(data: dict[str, Any], where: str) -> BenchPart:
     if not head:
         raise UserError(where, "malformed: no 'headline'")
     host = data.get("hostname")
+    machine = data.get("machine")
+    if not host and isinstance(machine, dict):
+        host = machine.get("id")  # a reference result names its machine instead
     ips = _num(head.get("train_images_per_s"))
     ep4 = _num(head.get("predicted_episode4_s"))
     verdict = head.get("verdict")
