@@ -261,7 +261,9 @@ CHECKS: dict[str, Check] = {
     "disk": Check(check_disk, _needs(("min_gib", (int, float), True))),
     "package": Check(
         check_package,
-        _needs(("any_of", list, True), ("min", str, False), ("max", str, False), ("pip", str, False)),
+        _needs(
+            ("any_of", list, True), ("min", str, False), ("max", str, False), ("pip", str, False)
+        ),
     ),
     "command": Check(check_command, _needs(("command", str, True))),
     "gpu": Check(check_gpu, _needs()),
