@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
 import time
+
+# As on a learner's machine, compiled bytecode is cached: pip writes it at install time, and
+# Python on first import. Some sandboxes set PYTHONDONTWRITEBYTECODE, which would make every
+# run recompile dlcheck's sources; it is dropped for the timed commands (the warm-up runs
+# write the cache).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def time_command(args: list[str], runs: int) -> list[float]:
@@ -22,7 +29,12 @@ def time_command(args: list[str], runs: int) -> list[float]:
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=120
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+            timeout=120,
+            env=ENV,
         )
         times.append(time.perf_counter() - start)
     return times
@@ -55,6 +67,8 @@ def main() -> int:
         print(f"{name:<20} {medians[name]:9.3f} {min(ts):7.3f} {max(ts):7.3f}")
     ours = medians["dlcheck check"]
     print(f"\ncommand timed: {' '.join(check[1:])}")
+    if "PYTHONDONTWRITEBYTECODE" in os.environ:
+        print("note: PYTHONDONTWRITEBYTECODE was set here and is dropped for the timed runs")
     for name in commands:
         if name != "dlcheck check":
             print(f"ratio dlcheck check / {name}: {ours / medians[name]:.2f}")

@@ -204,7 +204,7 @@ def build_report(
         # Was this environment made from one of our setups (envs/)? Then show `env verify`.
         from dlcheck.envs.detect import environment_section
 
-        env_section = environment_section()
+        env_section = environment_section(installed=facts.packages.versions)
         if env_section is not None:
             facts = dataclasses.replace(facts, extra={**facts.extra, "environment": env_section})
     if anonymize:

@@ -4,17 +4,26 @@ most of that setup's locked packages are installed at exactly the locked version
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dlcheck.envs.installed import Environment, scan_environment
-from dlcheck.envs.locks import Lock, read_lock
-from dlcheck.envs.verify import same_pip_version, verify
 from dlcheck.errors import UserError
+from dlcheck.probes.packages import canonical_name
+
+if TYPE_CHECKING:
+    from dlcheck.envs.installed import Environment
+    from dlcheck.envs.locks import Lock
 
 # Share of a lock's packages that must sit at the locked version to call it "made from it".
 MADE_FROM_SHARE = 0.8
 LIST_LIMIT = 10
+
+
+def is_conda_prefix(prefix: str | None) -> bool:
+    """Does the environment at ``prefix`` (default: the running one) have conda-meta records?"""
+    return (Path(prefix or sys.prefix) / "conda-meta").is_dir()
 
 
 def candidate_locks(envs_dir: Path, platform: str, conda_env: bool) -> list[Path]:
@@ -31,6 +40,8 @@ def candidate_locks(envs_dir: Path, platform: str, conda_env: bool) -> list[Path
 
 def share_at_locked_version(lock: Lock, env: Environment, platform: str) -> float:
     """How many of the lock's packages for ``platform`` are installed at the locked version."""
+    from dlcheck.envs.verify import same_pip_version
+
     try:
         wanted = lock.for_platform(platform)
     except UserError:
@@ -46,10 +57,24 @@ def share_at_locked_version(lock: Lock, env: Environment, platform: str) -> floa
     return hits / len(wanted) if wanted else 0.0
 
 
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", re.M)
+
+
+def quick_pip_share(text: str, installed: dict[str, str]) -> float:
+    """A cheap first look at a pip lock: the share of its ``name==version`` pins installed at
+    that version (markers ignored). Lets `dlcheck check` skip parsing locks that clearly do
+    not describe this environment."""
+    pins = _PIN.findall(text)
+    if not pins:
+        return 0.0
+    return sum(installed.get(canonical_name(n)) == v for n, v in pins) / len(pins)
+
+
 def environment_section(
     envs_dir: Path | None = None,
     platform: str | None = None,
     prefix: str | None = None,
+    installed: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """Plain data for ``Facts.extra["environment"]``; None when no setup made this environment
     (or no lock files are found here). Never raises: a problem becomes an ``error`` entry."""
@@ -63,9 +88,24 @@ def environment_section(
             envs_dir = next((d for d in envs_dirs() if d.is_dir()), None)
             if envs_dir is None:
                 return None
+        candidates = candidate_locks(envs_dir, platform, is_conda_prefix(prefix))
+        if installed is not None:
+            # Markers make a few pins inapplicable here, so the first look is lenient.
+            candidates = [
+                p
+                for p in candidates
+                if p.suffix != ".txt" or quick_pip_share(p.read_text(), installed) >= 0.5
+            ]
+        if not candidates:
+            return None
+        # Imported only once a candidate lock exists: `dlcheck check` must stay fast.
+        from dlcheck.envs.installed import scan_environment
+        from dlcheck.envs.locks import read_lock
+        from dlcheck.envs.verify import verify
+
         env = scan_environment(prefix)
         best: tuple[float, Lock, str] | None = None
-        for path in candidate_locks(envs_dir, platform, env.is_conda):
+        for path in candidates:
             try:
                 lock = read_lock(path)
             except UserError:

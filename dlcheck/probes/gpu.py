@@ -3,10 +3,12 @@ AMD through amd-smi or rocm-smi. A GPU is optional for the course."""
 
 from __future__ import annotations
 
+import glob
 import json
 import platform
 import re
 import shutil
+from pathlib import Path
 from typing import Any
 
 from dlcheck.records import Gpu, GpuFacts
@@ -240,8 +242,32 @@ def _probe_nvml() -> list[Gpu]:
             pass
 
 
+# Where an NVIDIA driver leaves its NVML library on Linux (distributions, containers, WSL2).
+_NVML_GLOBS = (
+    "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so*",
+    "/usr/lib/aarch64-linux-gnu/libnvidia-ml.so*",
+    "/usr/lib64/libnvidia-ml.so*",
+    "/usr/lib/libnvidia-ml.so*",
+    "/usr/local/nvidia/lib64/libnvidia-ml.so*",
+    "/usr/local/cuda/lib64/stubs/libnvidia-ml.so*",
+    "/usr/lib/wsl/lib/libnvidia-ml.so*",
+)
+
+
+def nvidia_driver_traces(system: str) -> bool:
+    """Is there any sign of an NVIDIA driver? Importing and initialising NVML costs about
+    40 ms, which a machine without one should not pay. Non-Linux systems always say yes."""
+    if system != "Linux":
+        return system == "Windows"
+    if Path("/proc/driver/nvidia").exists() or shutil.which("nvidia-smi"):
+        return True
+    return any(glob.glob(pattern) for pattern in _NVML_GLOBS)
+
+
 def _probe_nvidia(timeout: float) -> tuple[list[Gpu], str, str | None, str | None]:
     """Returns (gpus, status, raw error, advice)."""
+    if not nvidia_driver_traces(platform.system()):
+        return [], "absent", None, None
     nvml_error = None
     try:
         gpus = _probe_nvml()
