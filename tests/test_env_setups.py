@@ -138,3 +138,20 @@ def test_check_ignores_unrelated_environment(tmp_path: Path) -> None:
     (site / "numpy-2.5.5.dist-info").mkdir()
     assert environment_section(ENVS, "linux-64", str(tmp_path / "venv")) is None
     assert environment_line(None) is None
+
+
+def test_quick_first_look_keeps_a_matching_env_and_skips_others(tmp_path: Path) -> None:
+    from dlcheck.envs.detect import quick_pip_share
+    from dlcheck.probes.packages import installed_distributions
+
+    lock = ENVS / "cpu" / "linux-64.txt"
+    prefix = _venv_from_lock(tmp_path / "venv", lock)
+    site = prefix / "lib" / "python3.12" / "site-packages"
+    installed = installed_distributions([str(site)])
+    assert quick_pip_share(lock.read_text(), installed) > 0.95
+    assert quick_pip_share(lock.read_text(), {"numpy": "0.1"}) == 0.0
+    # With the installed versions given, a matching environment is still found...
+    section = environment_section(ENVS, "linux-64", str(prefix), installed=installed)
+    assert section is not None and section["verdict"] == "MATCH"
+    # ...and an unrelated one is dismissed by the first look alone.
+    assert environment_section(ENVS, "linux-64", str(prefix), installed={"six": "1.17.0"}) is None
