@@ -122,18 +122,9 @@ def anonymize_facts(facts: Facts, user: str | None = None, home: str | None = No
 
 def load_report_facts(path: str | Path) -> Facts:
     """Read the facts of a saved ``dlcheck check --json`` report; UserError if unusable."""
-    where = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(where, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(where, f"cannot read: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(where, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return facts_from_report_dict(data, where)
+    from dlcheck.userfiles import read_json
+
+    return facts_from_report_dict(read_json(path), str(path))
 
 
 def facts_from_report_dict(data: Any, where: str) -> Facts:

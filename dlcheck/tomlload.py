@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dlcheck.errors import UserError
+from dlcheck.userfiles import read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,14 +29,7 @@ def load_toml(path: str | Path | None, default_name: str) -> tuple[dict[str, Any
         text = packaged_text(default_name)
     else:
         where = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UserError(where, "file not found") from None
-        except IsADirectoryError:
-            raise UserError(where, "is a folder, not a file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(where, f"cannot read: {exc}") from None
+        text = read_text(path)
     try:
         return tomllib.loads(text), where
     except tomllib.TOMLDecodeError as exc:

@@ -271,20 +271,9 @@ def result_from_dict(data: Any, where: str) -> BenchResult:
 
 def load_result(path: str | Path) -> BenchResult:
     """Read a saved ``dlcheck bench --save`` file; UserError when it is unusable."""
-    where = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(where, "file not found") from None
-    except IsADirectoryError:
-        raise UserError(where, "is a folder, not a file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(where, f"cannot read: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(where, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return result_from_dict(data, where)
+    from dlcheck.userfiles import read_json
+
+    return result_from_dict(read_json(path), str(path))
 
 
 def save_result(result: BenchResult, path: str | Path) -> None:

@@ -16,6 +16,7 @@ from packaging.markers import InvalidMarker, Marker
 from dlcheck.envs.setups import LOCK_HEADER
 from dlcheck.errors import UserError
 from dlcheck.probes.packages import canonical_name
+from dlcheck.userfiles import read_text
 
 
 @dataclass(frozen=True)
@@ -53,21 +54,9 @@ class Lock:
         return chosen
 
 
-def _read_text(path: str | Path) -> str:
-    where = str(path)
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(where, "file not found") from None
-    except IsADirectoryError:
-        raise UserError(where, "is a folder, not a file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(where, f"cannot read: {exc}") from None
-
-
 def read_lock(path: str | Path) -> Lock:
     """Read a lock in either format, chosen by its content."""
-    text = _read_text(path)
+    text = read_text(path)
     name = Path(path).name.lower()
     if name.endswith((".yml", ".yaml")) or (
         not name.endswith(".txt") and re.search(r"^(version|package|metadata):", text, re.M)
