@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -20,6 +22,28 @@ def _write(text: str, output: str | None) -> None:
             fh.write(text)
     except OSError as exc:
         raise UserError(output, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _emit(
+    kind: str,
+    output: str | None,
+    json_dict: Callable[[], dict[str, Any]],
+    markdown: Callable[[], str],
+    text: Callable[..., None],
+) -> None:
+    """Render one result in the chosen format to stdout or ``output``."""
+    if kind == "json":
+        _write(json.dumps(json_dict(), indent=2) + "\n", output)
+    elif kind == "markdown":
+        _write(markdown(), output)
+    elif output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                text(file=fh)
+        except OSError as exc:
+            raise UserError(output, f"cannot write: {exc.strerror or exc}") from None
+    else:
+        text()
 
 
 def _format_options(fn):  # noqa: ANN001, ANN202 - click decorator stack
@@ -80,15 +104,13 @@ def recommend(
         if setup_name
         else pick(facts, catalog, ready)
     )
-    if kind == "json":
-        _write(json.dumps(rec.to_json_dict(), indent=2) + "\n", output)
-    elif kind == "markdown":
-        _write(render_recommend_markdown(rec), output)
-    elif output:
-        with open(output, "w", encoding="utf-8") as fh:
-            render_recommend_text(rec, file=fh)
-    else:
-        render_recommend_text(rec)
+    _emit(
+        kind,
+        output,
+        rec.to_json_dict,
+        lambda: render_recommend_markdown(rec),
+        lambda **kw: render_recommend_text(rec, **kw),
+    )
     return 0 if rec.setup else 1
 
 
@@ -159,13 +181,11 @@ def verify(
     assert lock_path is not None
     lock = read_lock(lock_path)
     result = compare(lock, environment, platform, allow_extra=allow_extra, setup=setup_name)
-    if kind == "json":
-        _write(json.dumps(result.to_json_dict(), indent=2) + "\n", output)
-    elif kind == "markdown":
-        _write(render_verify_markdown(result), output)
-    elif output:
-        with open(output, "w", encoding="utf-8") as fh:
-            render_verify_text(result, file=fh)
-    else:
-        render_verify_text(result)
+    _emit(
+        kind,
+        output,
+        result.to_json_dict,
+        lambda: render_verify_markdown(result),
+        lambda **kw: render_verify_text(result, **kw),
+    )
     return result.exit_code
