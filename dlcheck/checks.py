@@ -21,6 +21,7 @@ class Outcome:
     observed: str
     expected: str = ""
     advice: str | None = None  # overrides the requirement's advice when the cause is specific
+    skipped: bool = False  # unknown because the probe was not run (--no-frameworks)
 
 
 def met(observed: str, expected: str = "") -> Outcome:
@@ -33,6 +34,11 @@ def unmet(observed: str, expected: str = "") -> Outcome:
 
 def unknown(reason: str, expected: str = "") -> Outcome:
     return Outcome("unknown", reason, expected)
+
+
+def skipped(reason: str, expected: str = "") -> Outcome:
+    """Unknown because that probe was not run on purpose (``--no-frameworks``)."""
+    return Outcome("unknown", reason, expected, skipped=True)
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,9 @@ def check_os_64bit(facts: Facts, p: dict[str, Any]) -> Outcome:
 
 
 def check_python_native(facts: Facts, p: dict[str, Any]) -> Outcome:
+    system = facts.platform.system
+    if system and system != "Darwin" and not facts.platform.rosetta:
+        return met(f"native {facts.python.machine or ''}".strip(), "native")
     if facts.platform.rosetta is None:
         return unknown(_why(facts.platform), "native")
     if facts.platform.rosetta:
@@ -151,11 +160,58 @@ def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
         return unknown(_why(facts.python), expected)
     impl = facts.python.implementation or "Python"
     observed = f"{impl} {facts.python.version}"
-    if lo and v.release[:2] < Version(lo).release[:2]:
-        return unmet(observed, expected)
-    if hi and v.release[:2] > Version(hi).release[:2]:
-        return unmet(observed, expected)
+    if (lo and v.release[:2] < Version(lo).release[:2]) or (
+        hi and v.release[:2] > Version(hi).release[:2]
+    ):
+        return Outcome("unmet", observed, expected, _python_advice(facts, lo, hi))
     return met(observed, expected)
+
+
+def _python_advice(facts: Facts, lo: str | None, hi: str | None) -> str:
+    """Which Python to install and how, on this OS (support matrix)."""
+    from dlcheck.support import load_support, on_hpc, recommended_python
+
+    want = recommended_python(facts)
+    ways = load_support().how_to_get_python(facts.platform.system, want, on_hpc(facts))
+    span = f"{lo or 'any'} to {hi or 'any'}"
+    return (
+        f"TensorFlow publishes wheels for Python {span} only. Install Python {want} ({ways}) "
+        "and create the course environment with it."
+    )
+
+
+def check_tf_wheel(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """TensorFlow (>= ``min``) publishes a wheel for this platform and this Python
+    (the support matrix, dlcheck/data/support.toml)."""
+    from dlcheck.support import load_support, machine_subdir, python_mm, tensorflow_blockers
+
+    lo = str(p.get("min", "2.16"))
+    expected = f"a TensorFlow >= {lo} wheel for this OS, CPU and Python"
+    subdir, mm = machine_subdir(facts), python_mm(facts)
+    if not facts.platform.system or not facts.platform.machine:
+        return unknown(_why(facts.platform), expected)
+    for b in tensorflow_blockers(facts, lo):
+        if b.id in ("platform", "python-version"):
+            return Outcome("unmet", b.reason, expected, f"{b.fix[:1].upper()}{b.fix[1:]}.")
+    if mm is None:
+        return unknown(_why(facts.python), expected)
+    newest = load_support().newest("tensorflow", subdir, mm)
+    return met(f"TensorFlow {newest} for Python {mm} on {subdir}", expected)
+
+
+def framework_gpu(facts: Facts) -> str | None:
+    """The GPU TensorFlow (or Keras's backend) computed on correctly, from the framework
+    probe; None when none did or frameworks were not probed."""
+    fw = facts.extra.get("frameworks")
+    if not isinstance(fw, dict):
+        return None
+    for r in fw.get("results") or []:
+        if not isinstance(r, dict) or r.get("status") != "ok":
+            continue
+        for d in r.get("devices") or []:
+            if isinstance(d, dict) and d.get("kind") == "gpu" and d.get("matmul") == "ok":
+                return f"{r.get('name')} on {d.get('model') or d.get('name')}"
+    return None
 
 
 def check_usable_cores(facts: Facts, p: dict[str, Any]) -> Outcome:
@@ -166,7 +222,17 @@ def check_usable_cores(facts: Facts, p: dict[str, Any]) -> Outcome:
         return unknown(_why(facts.cpu), expected)
     detail = f"{n:g} usable"
     if facts.cpu.usable_source and facts.cpu.usable_source != "logical CPUs":
-        detail += f" (limited by {facts.cpu.usable_source}; {facts.cpu.logical_cores} logical)"
+        source = facts.cpu.usable_source
+        from dlcheck.support import contexts
+
+        if "slurm" in contexts(facts) and "cgroup" in source:
+            source = "the Slurm job's CPU allocation"
+        detail += f" (limited by {source}; {facts.cpu.logical_cores} logical)"
+    gpu = framework_gpu(facts)
+    if gpu and "with_gpu_min" in p and n < want:
+        low = float(p["with_gpu_min"])
+        if n >= low:
+            return met(f"{detail}; enough since {gpu} does the training", expected)
     return (met if n >= want else unmet)(detail, expected)
 
 
@@ -178,9 +244,22 @@ def check_memory(facts: Facts, p: dict[str, Any]) -> Outcome:
         return unknown(_why(m), expected)
     observed = fmt_gib(m.effective_bytes)
     if m.cgroup_limit_bytes is not None and m.total_bytes and m.cgroup_limit_bytes < m.total_bytes:
-        observed += f" (container limit; host has {fmt_gib(m.total_bytes)})"
+        observed += f" ({limit_label(facts)}; host has {fmt_gib(m.total_bytes)})"
     # Installed RAM is sold as "8 GB" but the OS reports a little less: allow 5 %.
     return (met if m.effective_bytes >= want * GIB * 0.95 else unmet)(observed, expected)
+
+
+def limit_label(facts: Facts) -> str:
+    """What a cgroup memory limit is here: a batch job's allocation is not a container."""
+    from dlcheck.support import contexts
+
+    ctx = contexts(facts)
+    for name, label in (("slurm", "Slurm job limit"), ("pbs", "PBS job limit"), ("lsf", "LSF job limit")):
+        if name in ctx:
+            return label
+    if facts.platform.container or any(c in ctx for c in ("docker", "podman", "kubernetes")):
+        return "container limit"
+    return "cgroup limit"
 
 
 def check_disk(facts: Facts, p: dict[str, Any]) -> Outcome:
@@ -256,7 +335,11 @@ CHECKS: dict[str, Check] = {
     "python_native": Check(check_python_native, _needs()),
     "python_bits": Check(check_python_bits, _needs(("bits", int, False))),
     "python_version": Check(check_python_version, _needs(("min", str, False), ("max", str, False))),
-    "usable_cores": Check(check_usable_cores, _needs(("min", (int, float), True))),
+    "tf_wheel": Check(check_tf_wheel, _needs(("min", str, False))),
+    "usable_cores": Check(
+        check_usable_cores,
+        _needs(("min", (int, float), True), ("with_gpu_min", (int, float), False)),
+    ),
     "memory": Check(check_memory, _needs(("min_gib", (int, float), True))),
     "disk": Check(check_disk, _needs(("min_gib", (int, float), True))),
     "package": Check(

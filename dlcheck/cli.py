@@ -98,6 +98,12 @@ def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
     help="Seconds each framework probe (a separate Python process) may take.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Count every unchecked required finding as NOT VERIFIED (exit 3) and list what "
+    "--from had to normalise in a saved report.",
+)
 def check(
     json_flag: bool,
     markdown_flag: bool,
@@ -111,10 +117,12 @@ def check(
     no_frameworks: bool,
     framework_timeout: float,
     output: str | None,
+    strict: bool = False,
 ) -> int:
     """Check this machine against the course's minimum requirements.
 
-    Exit status: 0 ready (warnings allowed), 1 not ready, 2 bad usage or input.
+    Exit status: 0 ready (warnings allowed), 1 not ready, 2 bad usage or input, 3 not
+    verified (a required finding is unknown).
     """
     from dlcheck.report import build_report
 
@@ -129,6 +137,14 @@ def check(
         frameworks=not no_frameworks,
         framework_timeout=framework_timeout,
     )
+    if strict:
+        import dataclasses
+
+        from dlcheck.verdict import overall
+
+        report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
+        for note in report.facts.extra.get("normalized") or []:
+            click.echo(f"dlcheck: --from: {note}", err=True)
     emit(report, kind, output)
     return report.exit_code
 

@@ -104,6 +104,8 @@ class PlatformFacts:
     rosetta: bool | None = None  # x86-64 Python translated on Apple Silicon
     hostname: str | None = None
     libc: str | None = None
+    # where this runs: slurm, pbs, lsf, jupyterhub, colab, kaggle, sagemaker, wsl, docker...
+    context: list[str] = field(default_factory=list)
     error: str | None = None
 
 

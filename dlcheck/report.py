@@ -13,10 +13,11 @@ from typing import Any
 
 from dlcheck import __version__
 from dlcheck.errors import UserError
+from dlcheck.normalize import normalize_report
 from dlcheck.places import Places, load_places
 from dlcheck.profile import Profile, load_profile
 from dlcheck.records import Facts, RecordError, from_dict, to_dict
-from dlcheck.verdict import Finding, evaluate, exit_code, overall
+from dlcheck.verdict import Finding, evaluate, exit_code, install_command, overall
 
 SCHEMA = "dlcheck.report"
 SCHEMA_VERSION = 1
@@ -43,18 +44,8 @@ class Report:
         return out
 
     def install_command(self) -> str | None:
-        """One pip command that installs every missing or outdated course package."""
-        reqs = {r.id: r for r in self.profile.requirements}
-        specs = [
-            reqs[f.id].params["pip"]
-            for f in self.findings
-            if f.verdict in ("FAIL", "WARN") and f.id in reqs and "pip" in reqs[f.id].params
-        ]
-        if len(specs) < 2:
-            return None
-        return "python -m pip install " + " ".join(
-            f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
-        )
+        """One command that installs every missing course package, only where it can work."""
+        return install_command(self)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The documented, versioned JSON form (docs/schema.md)."""
@@ -142,8 +133,12 @@ def facts_from_report_dict(data: Any, where: str) -> Facts:
         )
     if "facts" not in data:
         raise UserError(where, "report has no 'facts'")
+    data, notes = normalize_report(data)  # synonyms, derived fields, absent sections
     try:
-        return from_dict(Facts, data["facts"], "facts")
+        facts = from_dict(Facts, data["facts"], "facts")
+        if notes:
+            facts = dataclasses.replace(facts, extra={**facts.extra, "normalized": notes})
+        return facts
     except RecordError as exc:
         raise UserError(where, f"malformed facts: {exc}") from None
 

@@ -1,8 +1,15 @@
-"""The verdict engine: a pure function of facts, a profile and the places list."""
+"""The verdict engine: a pure function of facts, a profile and the places list.
+
+Findings depend on each other: without a usable CPU, OS or Python nothing can be installed,
+and without TensorFlow installed nothing can be probed. ``evaluate`` keeps every finding (in
+the profile's order, for the table) but rewrites the advice of those a blocking problem makes
+impossible; ``next_steps`` orders the steps: blocking problems first, deferred steps last."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from dlcheck.checks import CHECKS, Outcome
 from dlcheck.places import Places
@@ -11,6 +18,17 @@ from dlcheck.records import Facts
 
 PASS, WARN, FAIL, UNKNOWN = "PASS", "WARN", "FAIL", "UNKNOWN"
 READY, READY_WITH_WARNINGS, NOT_READY = "READY", "READY WITH WARNINGS", "NOT READY"
+NOT_VERIFIED = "NOT VERIFIED"
+EXIT_CODES = {READY: 0, READY_WITH_WARNINGS: 0, NOT_READY: 1, NOT_VERIFIED: 3}
+
+# Check kinds whose failure blocks the others, most fundamental first; the first three
+# cannot be fixed on this machine (another machine or a cloud notebook is the way).
+BLOCKING = ("os_64bit", "cpu_arch", "tf_wheel", "python_bits", "python_native", "python_version")
+_MACHINE_BLOCKERS = ("os_64bit", "cpu_arch")
+# Check kinds and package requirements that need TensorFlow installed and runnable.
+_FRAMEWORK_KINDS = ("framework_works", "keras3", "keras_backend", "tf_distributions")
+_GPU_KINDS = ("tf_sees_gpu",)
+_TF_PACKAGES = ("tensorflow", "keras", "keras-tuner")
 
 
 @dataclass(frozen=True)
@@ -22,6 +40,8 @@ class Finding:
     observed: str
     expected: str
     advice: str | None  # the one next step; None when PASS
+    blocked_by: str | None = None  # id of the finding that must be solved first
+    skipped: bool = False  # UNKNOWN because its probe was not run (--no-frameworks)
 
 
 def verdict_for(level: str, status: str) -> str:
@@ -33,12 +53,40 @@ def verdict_for(level: str, status: str) -> str:
     return FAIL if level == "required" else WARN
 
 
-def _advice(req: Requirement, outcome: Outcome, places: Places) -> str:
-    text = outcome.advice or req.advice
-    return text.replace("{places}", places.sentence(req.params.get("places")))
+def _places_sentence(req: Requirement, places: Places, facts: Facts | None) -> str:
+    from dlcheck.support import on_cloud_notebook, on_hpc
+
+    sentence = places.sentence(req.params.get("places"))
+    if facts is None:
+        return sentence
+    if on_cloud_notebook(facts):
+        return (
+            "a larger runtime or instance type of this notebook service (its settings), "
+            "or your own machine"
+        )
+    if on_hpc(facts):
+        return "another partition or node of this cluster (ask your HPC support), or " + sentence
+    return sentence
 
 
-def evaluate_requirement(req: Requirement, facts: Facts, places: Places) -> Finding:
+def _advice(
+    req: Requirement, outcome: Outcome, places: Places, facts: Facts | None = None
+) -> str:
+    from dlcheck.support import on_cloud_notebook, on_hpc
+
+    text = outcome.advice
+    if text is None and facts is not None:
+        if on_hpc(facts) and "advice_hpc" in req.params:
+            text = str(req.params["advice_hpc"])
+        elif on_cloud_notebook(facts) and "advice_notebook" in req.params:
+            text = str(req.params["advice_notebook"])
+    text = text or req.advice
+    return text.replace("{places}", _places_sentence(req, places, facts))
+
+
+def evaluate_requirement(
+    req: Requirement, facts: Facts, places: Places, context: bool = True
+) -> Finding:
     """Judge one requirement. A check that raises is a bug in dlcheck, so it is reported
     as UNKNOWN with the error rather than hiding the rest of the report."""
     try:
@@ -48,29 +96,182 @@ def evaluate_requirement(req: Requirement, facts: Facts, places: Places) -> Find
     verdict = verdict_for(req.level, outcome.status)
     advice = None
     if verdict != PASS:
-        advice = _advice(req, outcome, places)
-        if verdict == UNKNOWN:
+        advice = _advice(req, outcome, places, facts if context else None)
+        if verdict == UNKNOWN and not outcome.skipped:
             advice = f"Could not tell. If this matters to you: {advice}"
+        elif verdict == UNKNOWN:
+            advice = f"Not checked (its probe was not run). {advice}"
     return Finding(
-        req.id, req.title, req.level, verdict, outcome.observed, outcome.expected, advice
+        req.id,
+        req.title,
+        req.level,
+        verdict,
+        outcome.observed,
+        outcome.expected,
+        advice,
+        skipped=bool(getattr(outcome, "skipped", False)),
+    )
+
+
+def _needs_tensorflow(req: Requirement) -> bool:
+    if req.check in _FRAMEWORK_KINDS or req.check in _GPU_KINDS:
+        return req.check != "framework_works" or req.params.get("framework") in (
+            "tensorflow",
+            "keras",
+        )
+    if req.check == "package":
+        names = [str(n).lower() for n in req.params.get("any_of", [])]
+        return any(n.startswith("tensorflow") or n in _TF_PACKAGES for n in names)
+    return False
+
+
+def _needs_python(req: Requirement) -> bool:
+    return req.check in ("package", *_FRAMEWORK_KINDS, *_GPU_KINDS) or req.check.startswith(
+        "framework"
+    )
+
+
+def arrange(
+    findings: list[Finding], facts: Facts, profile: Profile, places: Places
+) -> list[Finding]:
+    """Rewrite the advice of the findings a blocking problem makes impossible (or pointless
+    before it is solved), and point package installs at the locked setup where one fits."""
+    reqs = {r.id: r for r in profile.requirements}
+    blockers = [
+        f for f in findings if f.verdict == FAIL and f.id in reqs and reqs[f.id].check in BLOCKING
+    ]
+    blockers.sort(key=lambda f: BLOCKING.index(reqs[f.id].check))
+    if not blockers:
+        return [_with_setup(f, reqs.get(f.id), facts) for f in findings]
+    first = blockers[0]
+    machine = reqs[first.id].check in _MACHINE_BLOCKERS or (
+        reqs[first.id].check == "tf_wheel" and "python" not in first.observed.lower()
+    )
+    out = []
+    for f in findings:
+        req = reqs.get(f.id)
+        if f.verdict == PASS or req is None or f in blockers:
+            out.append(f)
+            continue
+        if _needs_tensorflow(req) or (_needs_python(req) and not machine):
+            if req.check != "package" and not _installs(f.advice):
+                # A diagnosis that already names the cause (SIGILL without AVX, Rosetta...).
+                out.append(dataclasses.replace(f, blocked_by=first.id))
+                continue
+            if machine:
+                advice = (
+                    f"Not possible on this machine: {first.title} is not met (see that step). "
+                    f"Run the course elsewhere: {_places_sentence(req, places, facts)}."
+                )
+            else:
+                advice = (
+                    f"After “{first.title}” is solved: create the course environment with the "
+                    f"new Python, {_install_hint(facts)}."
+                )
+            out.append(dataclasses.replace(f, advice=advice, blocked_by=first.id))
+        else:
+            out.append(f)
+    return out
+
+
+def _installs(advice: str | None) -> bool:
+    """Whether a step installs something (which a blocking problem makes impossible)."""
+    text = (advice or "").replace("pip uninstall", "")
+    return "pip install" in text or "env create" in text
+
+
+def _install_hint(facts: Facts) -> str:
+    from dlcheck.support import fitting_setup
+
+    setup = fitting_setup(facts)
+    if setup:
+        return f"in one command from its lock: `dlcheck env create --setup {setup}`"
+    return 'then `python -m pip install "tensorflow>=2.16"` and the other course packages'
+
+
+def _with_setup(f: Finding, req: Requirement | None, facts: Facts) -> Finding:
+    """A missing TensorFlow where a locked setup fits: the setup is the install step."""
+    if req is None or f.verdict == PASS or req.check != "package" or "pip" not in req.params:
+        return f
+    if not str(req.params["pip"]).startswith("tensorflow"):
+        return f
+    from dlcheck.support import fitting_setup
+
+    setup = fitting_setup(facts)
+    if not setup:
+        return f
+    return dataclasses.replace(
+        f,
+        advice=(
+            "Create the course environment from its tested lock, in one command: "
+            f"`dlcheck env create --setup {setup}` (from a clone of the dlcheck repository; "
+            f'or, unpinned, `python -m pip install "{req.params["pip"]}"`).'
+        ),
     )
 
 
 def evaluate(facts: Facts, profile: Profile, places: Places) -> list[Finding]:
     """One finding per requirement of the profile, in the profile's order."""
-    return [evaluate_requirement(r, facts, places) for r in profile.requirements]
+    findings = [evaluate_requirement(r, facts, places) for r in profile.requirements]
+    return arrange(findings, facts, profile, places)
 
 
-def overall(findings: list[Finding]) -> str:
-    """READY, READY WITH WARNINGS or NOT READY."""
+def next_steps(findings: list[Finding]) -> list[Finding]:
+    """The findings that carry a step, in the order to take them: blocking failures, other
+    failures, warnings, unknowns, then the steps that wait for a blocking problem."""
+    todo = [f for f in findings if f.advice]
+    order = {FAIL: 1, WARN: 2, UNKNOWN: 3}
+
+    def key(f: Finding) -> tuple[int, int]:
+        if f.blocked_by is not None:
+            return (5, 0)
+        blocking = any(f.id == g.blocked_by for g in findings)
+        return (0 if blocking else order.get(f.verdict, 4), 1 if f.skipped else 0)
+
+    return sorted(todo, key=key)
+
+
+def overall(findings: list[Finding], strict: bool = False) -> str:
+    """READY, READY WITH WARNINGS, NOT READY, or NOT VERIFIED: a required finding is UNKNOWN
+    (a probe failed or hung). Required findings UNKNOWN only because their probe was not run
+    (``--no-frameworks``) do not count, unless ``strict``."""
     verdicts = {f.verdict for f in findings}
     if FAIL in verdicts:
         return NOT_READY
+    if any(
+        f.verdict == UNKNOWN and f.level == "required" and (strict or not f.skipped)
+        for f in findings
+    ):
+        return NOT_VERIFIED
     if verdicts & {WARN, UNKNOWN}:
         return READY_WITH_WARNINGS
     return READY
 
 
 def exit_code(verdict: str) -> int:
-    """0 ready (warnings allowed), 1 not ready."""
-    return 1 if verdict == NOT_READY else 0
+    """0 ready (warnings allowed), 1 not ready, 3 not verified (2 is bad usage or input)."""
+    return EXIT_CODES.get(verdict, 1)
+
+
+def install_command(report: Any) -> str | None:
+    """One command that installs every missing or outdated course package, only where it
+    can work: nothing blocks it; the locked setup's command where one fits this machine."""
+    findings = report.findings
+    if any(f.blocked_by for f in findings):
+        return None
+    reqs = {r.id: r for r in report.profile.requirements}
+    specs = [
+        reqs[f.id].params["pip"]
+        for f in findings
+        if f.verdict in ("FAIL", "WARN") and f.id in reqs and "pip" in reqs[f.id].params
+    ]
+    if len(specs) < 2:
+        return None
+    from dlcheck.support import fitting_setup
+
+    setup = fitting_setup(report.facts)
+    if setup and any(str(s).startswith("tensorflow") for s in specs):
+        return f"dlcheck env create --setup {setup}"
+    return "python -m pip install " + " ".join(
+        f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
+    )

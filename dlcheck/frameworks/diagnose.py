@@ -9,7 +9,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.checks import CHECKS, Check, Outcome, met, unknown
+from dlcheck.checks import CHECKS, Check, Outcome, met, skipped, unknown
 from dlcheck.frameworks.names import (
     FRAMEWORK_DISTRIBUTIONS,
     KERAS_BACKENDS,
@@ -150,7 +150,7 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
             return unknown("not installed (see the package requirement)", expected)
         return met("not installed (not needed)", expected)
     if fw is None:
-        return unknown(NOT_PROBED, expected)
+        return skipped(NOT_PROBED, expected)
     if fw.error:
         return unknown(fw.error, expected)
     r = fw.get(name)
@@ -264,7 +264,9 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
     if fw is None or fw.error:
         if cpu_only:
             return _cpu_only(label, expected, dists)
-        return unknown(fw.error if fw and fw.error else NOT_PROBED, expected)
+        if fw is None:
+            return skipped(NOT_PROBED, expected)
+        return unknown(fw.error or NOT_PROBED, expected)
     r = fw.get("tensorflow")
     if r is None:
         if not dists:
@@ -297,9 +299,7 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
             f"{label}; driver supports CUDA {gpu.cuda_driver_version}, TensorFlow {tfv} is built "
             f"for CUDA {build.get('cuda_version')}",
             expected,
-            f"The NVIDIA driver ({gpu.driver_version or 'installed'}) is older than this "
-            f"TensorFlow needs: install a driver that supports CUDA {need[0]}.{need[1]} or newer "
-            "(Linux: `sudo ubuntu-drivers install`, or nvidia.com/drivers), reboot, run again.",
+            old_driver_advice(facts, gpu.driver_version, f"{need[0]}.{need[1]}"),
         )
     lowest = _min_sm(build.get("cuda_compute_capabilities"))
     cc = _version(gpu.compute_capability)
@@ -329,6 +329,31 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
         "TensorFlow does not see the GPU for a reason dlcheck cannot name. Run "
         '`python -c "import tensorflow as tf; print(tf.config.list_physical_devices())"` '
         "and read its log for the missing library.",
+    )
+
+
+def old_driver_advice(facts: Facts, driver: str | None, cuda: str) -> str:
+    """What to do about a driver older than a CUDA build needs: on a cluster node (no root,
+    perhaps no Ubuntu) ask HPC support; elsewhere install a newer driver."""
+    from dlcheck.support import load_support, on_hpc
+
+    s = load_support()
+    full = s.cuda_driver_full.get(cuda)
+    least = s.min_driver(cuda)
+    need = f"a driver for CUDA {cuda}" + (f" ({full} or newer)" if full else "")
+    if least and least != full:
+        need += f" (at least {least} through CUDA minor-version compatibility)"
+    if on_hpc(facts):
+        return (
+            f"The NVIDIA driver ({driver or 'installed'}) is older than this TensorFlow needs "
+            f"({need}). You cannot change the driver on a cluster node: ask your HPC support "
+            "for a partition with a newer driver, or for a TensorFlow module built for this one "
+            "(`module avail tensorflow`); until then the course runs on the CPU."
+        )
+    return (
+        f"The NVIDIA driver ({driver or 'installed'}) is older than this TensorFlow needs: "
+        f"install {need} (Ubuntu: `sudo ubuntu-drivers install`; otherwise "
+        "https://www.nvidia.com/drivers), reboot, run again."
     )
 
 
@@ -438,7 +463,7 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
     expected = "backend " + " or ".join(allowed) + ", installed"
     fw = _fw(facts)
     if fw is None:
-        return unknown(NOT_PROBED, expected)
+        return skipped(NOT_PROBED, expected)
     if fw.error:
         return unknown(fw.error, expected)
     if "keras" not in facts.packages.versions and not fw.get("keras"):

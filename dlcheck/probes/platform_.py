@@ -167,6 +167,9 @@ def probe_platform(timeout: float = 3.0) -> PlatformFacts:
         else:
             machine = normalise_arch(os.environ.get("PROCESSOR_ARCHITECTURE", machine))
         is64 = machine in ("x86_64", "arm64")
+    from dlcheck.probes.context import probe_context
+
+    context = probe_context(wsl=wsl, container=container)
     return PlatformFacts(
         system=system or None,
         os_name=os_name,
@@ -181,4 +184,5 @@ def probe_platform(timeout: float = 3.0) -> PlatformFacts:
         rosetta=rosetta,
         hostname=socket.gethostname() or None,
         libc=libc,
+        context=context,
     )

@@ -7,6 +7,7 @@ import re
 
 from dlcheck.render.summary import machine_lines
 from dlcheck.report import Report
+from dlcheck.verdict import next_steps
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~#!])")
 _ICON = {"PASS": "✅ PASS", "WARN": "⚠️ WARN", "FAIL": "❌ FAIL", "UNKNOWN": "❔ UNKNOWN"}
@@ -43,7 +44,7 @@ def render_markdown(report: Report) -> str:
             f"| {_ICON.get(f.verdict, f.verdict)} | {md_escape(f.title)} | {md_escape(f.observed)} "
             f"| {md_escape(f.expected)} |"
         )
-    todo = [f for f in report.findings if f.advice]
+    todo = next_steps(report.findings)
     if todo:
         out += ["", "### Next steps", ""]
         for i, f in enumerate(todo, 1):

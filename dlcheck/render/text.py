@@ -6,6 +6,7 @@ from typing import IO
 
 from dlcheck.render.summary import machine_lines
 from dlcheck.report import Report
+from dlcheck.verdict import next_steps
 
 _STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "bold red", "UNKNOWN": "magenta"}
 _VERDICT_STYLE = {
@@ -52,7 +53,7 @@ def render_text(report: Report, file: IO[str] | None = None, width: int | None =
             Text(f.expected),
         )
     console.print(table)
-    todo = [f for f in report.findings if f.advice]
+    todo = next_steps(report.findings)
     if todo:
         console.print(Text("Next steps", style="bold"))
         for i, f in enumerate(todo, 1):

@@ -1,0 +1,175 @@
+"""Normalise a saved report before it is judged again (``dlcheck check --from``).
+
+A report written by an older dlcheck, or by another tool, says the same things in other
+words: ``aarch64`` or ``AMD64`` for an architecture, ``Keras`` or ``scikit_learn`` for a
+package, ``OK`` for a status; it may lack a field that follows from another (effective memory
+from total memory, AVX from the CPU flags), a whole section, or a key that only means
+something on another OS (Rosetta off a Mac). ``normalize_report`` turns all of that into the
+current form and lists what it did, for ``--strict``. Pure: no I/O."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from typing import Any, Dict, List, Tuple
+
+from dlcheck.records import Facts
+
+ABSENT = "not in the saved report"
+_ARCH_KEYS = (("platform", "machine"), ("cpu", "arch"), ("python", "machine"))
+_FLAGS = ("avx", "avx2", "fma", "avx512f", "neon")
+_OS_ONLY = {"rosetta": "Darwin", "wsl": "Linux", "wsl_version": "Linux"}
+_SYSTEMS = {"linux": "Linux", "darwin": "Darwin", "macos": "Darwin", "windows": "Windows"}
+_STATUSES = ("ok", "import-error", "crashed", "timeout", "error", "bad-output")
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503: lower case, runs of ``-_.`` become one ``-``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _fields(cls: Any) -> List[str]:
+    return [f.name for f in dataclasses.fields(cls)]
+
+
+def normalize_report(data: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
+    """A normalised copy of a parsed report and the notes on what was changed, derived,
+    missing or unknown. Never raises on odd content: what it cannot read it leaves alone."""
+    from dlcheck.probes.platform_ import normalise_arch
+
+    out = copy.deepcopy(data)
+    notes: List[str] = []
+    facts = out.get("facts")
+    if not isinstance(facts, dict):
+        return out, notes
+    hints = {f.name: f.type for f in dataclasses.fields(Facts)}
+    section_cls = _section_classes()
+    for key in list(facts):
+        if key not in hints:
+            notes.append(f"unknown key facts.{key} (ignored)")
+    for name, cls in section_cls.items():
+        sec = facts.get(name)
+        if sec is None:
+            facts[name] = {"error": ABSENT}
+            notes.append(f"missing section facts.{name}: its findings are UNKNOWN")
+            continue
+        if not isinstance(sec, dict):
+            continue
+        known = set(_fields(cls))
+        for key in sorted(sec):
+            if key not in known:
+                notes.append(f"unknown key facts.{name}.{key} (ignored)")
+    plat = facts.get("platform") if isinstance(facts.get("platform"), dict) else {}
+    system = plat.get("system")
+    if isinstance(system, str) and system.lower() in _SYSTEMS and system != _SYSTEMS[system.lower()]:
+        plat["system"] = _SYSTEMS[system.lower()]
+        notes.append(f"facts.platform.system {system!r} read as {plat['system']!r}")
+        system = plat["system"]
+    for sec_name, key in _ARCH_KEYS:
+        sec = facts.get(sec_name)
+        if isinstance(sec, dict) and isinstance(sec.get(key), str):
+            new = normalise_arch(sec[key])
+            if new != sec[key]:
+                notes.append(f"facts.{sec_name}.{key} {sec[key]!r} read as {new!r}")
+                sec[key] = new
+    # Keys that mean something on one OS only: absent elsewhere means "no".
+    if isinstance(system, str) and plat.get("error") is None:
+        for key, only in _OS_ONLY.items():
+            if key not in plat or plat[key] is None:
+                if system != only:
+                    plat[key] = False if key != "wsl_version" else None
+                elif key not in plat:
+                    notes.append(f"missing key facts.platform.{key}")
+    _derive_cpu(facts.get("cpu"), notes)
+    _derive_memory(facts.get("memory"), notes)
+    _packages(facts.get("packages"), notes)
+    _frameworks(facts.get("extra"), notes)
+    return out, notes
+
+
+def _section_classes() -> Dict[str, Any]:
+    from dlcheck.records import (
+        CpuFacts,
+        DiskFacts,
+        GpuFacts,
+        MemoryFacts,
+        PackageFacts,
+        PlatformFacts,
+        PythonFacts,
+    )
+
+    return {
+        "platform": PlatformFacts,
+        "python": PythonFacts,
+        "cpu": CpuFacts,
+        "memory": MemoryFacts,
+        "disk": DiskFacts,
+        "gpu": GpuFacts,
+        "packages": PackageFacts,
+    }
+
+
+def _derive_cpu(cpu: Any, notes: List[str]) -> None:
+    if not isinstance(cpu, dict):
+        return
+    flags = cpu.get("flags")
+    if isinstance(flags, str):
+        flags = flags.split()
+    if isinstance(flags, list):
+        low = [str(f).lower() for f in flags]
+        if low != flags:
+            cpu["flags"] = low
+        for flag in _FLAGS:
+            if cpu.get(flag) is None and low:
+                cpu[flag] = flag in low
+                notes.append(f"facts.cpu.{flag} derived from facts.cpu.flags")
+    for key in ("usable_cores",):
+        if cpu.get(key) is None and isinstance(cpu.get("logical_cores"), int):
+            cpu[key] = float(cpu["logical_cores"])
+            cpu.setdefault("usable_source", "logical CPUs")
+            notes.append(f"facts.cpu.{key} derived from facts.cpu.logical_cores")
+
+
+def _derive_memory(mem: Any, notes: List[str]) -> None:
+    if not isinstance(mem, dict) or mem.get("effective_bytes") is not None:
+        return
+    total, limit = mem.get("total_bytes"), mem.get("cgroup_limit_bytes")
+    if isinstance(total, int) and not isinstance(total, bool):
+        eff = min(total, limit) if isinstance(limit, int) and limit > 0 else total
+        mem["effective_bytes"] = eff
+        notes.append("facts.memory.effective_bytes derived from total_bytes and cgroup_limit_bytes")
+
+
+def _packages(pk: Any, notes: List[str]) -> None:
+    if not isinstance(pk, dict):
+        return
+    versions = pk.get("versions")
+    if versions is None and pk.get("error") is None:
+        pk["error"] = ABSENT
+        notes.append("missing key facts.packages.versions: package findings are UNKNOWN")
+        return
+    if not isinstance(versions, dict):
+        return
+    fixed: Dict[str, Any] = {}
+    for name, ver in versions.items():
+        canon = canonical_name(str(name))
+        if canon != name:
+            notes.append(f"package name {name!r} read as {canon!r}")
+        fixed[canon] = ver
+    pk["versions"] = fixed
+
+
+def _frameworks(extra: Any, notes: List[str]) -> None:
+    if not isinstance(extra, dict) or not isinstance(extra.get("frameworks"), dict):
+        return
+    for r in extra["frameworks"].get("results") or []:
+        if not isinstance(r, dict) or not isinstance(r.get("status"), str):
+            continue
+        low = r["status"].strip().lower().replace("_", "-")
+        if low != r["status"] and low in _STATUSES:
+            notes.append(f"framework {r.get('name')!r} status {r['status']!r} read as {low!r}")
+            r["status"] = low
+        if isinstance(r.get("name"), str) and r["name"] != r["name"].lower():
+            notes.append(f"framework name {r['name']!r} read as {r['name'].lower()!r}")
+            r["name"] = r["name"].lower()

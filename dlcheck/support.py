@@ -1,0 +1,277 @@
+"""The support matrix (dlcheck/data/support.toml) and what it says about one machine: can
+TensorFlow be installed here, what blocks it, which GPU route exists, which setup serves it.
+
+Pure functions of facts and data. The setups catalogue (envs/setups.toml) stays the one
+source of which lock serves which platform; this module only reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Dict, List, Optional
+
+from packaging.version import InvalidVersion, Version
+
+from dlcheck.records import Facts
+from dlcheck.tomlload import load_toml
+
+SUPPORT_FILE = "support.toml"
+HPC_CONTEXTS = ("slurm", "pbs", "lsf")
+NOTEBOOK_CONTEXTS = ("colab", "kaggle", "sagemaker")
+
+
+@dataclass(frozen=True)
+class PlatformSupport:
+    subdir: str
+    title: str
+    cpu_needs: List[str]
+    gpu: str  # cuda, metal or none
+    gpu_note: str
+    no_wheel_route: Optional[str] = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Support:
+    checked: str
+    updated: str  # date of the generated wheel table
+    platforms: Dict[str, PlatformSupport]
+    wheels: Dict[str, Dict[str, Dict[str, str]]]  # package -> subdir -> python -> version
+    tensorflow_cuda: Dict[str, str]  # "2.21" -> "12.5"
+    cuda_driver_full: Dict[str, str]
+    cuda_driver_minor_compat: Dict[str, str]
+    python_sources: Dict[str, List[str]] = field(default_factory=dict)
+
+    def newest(self, package: str, subdir: Optional[str], python: Optional[str]) -> Optional[str]:
+        """The newest release of ``package`` with a wheel for this platform and Python."""
+        if not subdir or not python:
+            return None
+        return self.wheels.get(package, {}).get(subdir, {}).get(python)
+
+    def pythons_with(self, package: str, subdir: Optional[str], at_least: str = "0") -> List[str]:
+        """The Python versions (major.minor) that get ``package`` >= ``at_least`` here."""
+        row = self.wheels.get(package, {}).get(subdir or "", {})
+        out = [py for py, v in row.items() if _v(v) is not None and _v(v) >= Version(at_least)]
+        return sorted(out, key=lambda p: tuple(int(x) for x in p.split(".")))
+
+    def tf_cuda(self, tf_version: Optional[str]) -> Optional[str]:
+        v = _v(tf_version)
+        return self.tensorflow_cuda.get(f"{v.major}.{v.minor}") if v else None
+
+    def min_driver(self, cuda: Optional[str]) -> Optional[str]:
+        """The oldest Linux driver a CUDA build runs on (minor-version compatibility)."""
+        if not cuda:
+            return None
+        return self.cuda_driver_minor_compat.get(cuda.split(".")[0])
+
+    def how_to_get_python(self, system: Optional[str], version: str, hpc: bool = False) -> str:
+        key = "hpc" if hpc else (system or "")
+        ways = self.python_sources.get(key) or [
+            "the python.org installer (https://www.python.org/downloads/)",
+            "`uv python install {version}`",
+        ]
+        return "; or ".join(w.replace("{version}", version) for w in ways)
+
+
+def _v(text: Optional[str]) -> Optional[Version]:
+    try:
+        return Version(text) if text else None
+    except InvalidVersion:
+        return None
+
+
+def parse_support(data: Dict[str, Any], where: str) -> Support:
+    from dlcheck.errors import UserError
+
+    try:
+        platforms = {
+            k: PlatformSupport(
+                k,
+                str(v["title"]),
+                [str(x) for x in v.get("cpu_needs", [])],
+                str(v.get("gpu", "none")),
+                str(v.get("gpu_note", "")),
+                v.get("no_wheel_route"),
+                str(v.get("source", "")),
+            )
+            for k, v in data["platform"].items()
+        }
+        gen = data.get("generated", {})
+        cuda = data.get("cuda_driver", {})
+        return Support(
+            checked=str(data.get("checked", "")),
+            updated=str(gen.get("updated", "")),
+            platforms=platforms,
+            wheels={
+                str(p): {str(s): {str(py): str(v) for py, v in row.items()} for s, row in t.items()}
+                for p, t in gen.get("wheels", {}).items()
+            },
+            tensorflow_cuda={str(k): str(v) for k, v in gen.get("tensorflow_cuda", {}).items()},
+            cuda_driver_full={str(k): str(v) for k, v in cuda.get("full", {}).items()},
+            cuda_driver_minor_compat={
+                str(k): str(v) for k, v in cuda.get("minor_compat", {}).items()
+            },
+            python_sources={
+                str(k): [str(x) for x in v]
+                for k, v in data.get("python_sources", {}).items()
+                if isinstance(v, list)
+            },
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UserError(where, f"malformed support matrix ({exc!r})") from None
+
+
+@lru_cache(maxsize=1)
+def load_support() -> Support:
+    """The packaged support matrix (read once)."""
+    data, where = load_toml(None, SUPPORT_FILE)
+    return parse_support(data, where)
+
+
+# --- what the matrix says about one machine -------------------------------------------
+
+
+def contexts(facts: Facts) -> List[str]:
+    """Where this runs: slurm, pbs, jupyterhub, colab, kaggle, sagemaker, wsl, docker..."""
+    ctx = list(getattr(facts.platform, "context", None) or [])
+    if facts.platform.wsl and "wsl" not in ctx:
+        ctx.append("wsl")
+    if facts.platform.container and facts.platform.container not in ctx:
+        ctx.append(facts.platform.container)
+    return ctx
+
+
+def on_hpc(facts: Facts) -> bool:
+    return any(c in HPC_CONTEXTS for c in contexts(facts))
+
+
+def on_cloud_notebook(facts: Facts) -> bool:
+    return any(c in NOTEBOOK_CONTEXTS for c in contexts(facts))
+
+
+def machine_subdir(facts: Facts) -> Optional[str]:
+    """The conda platform of this machine's hardware and OS (Rosetta: osx-arm64)."""
+    from dlcheck.envs.setups import conda_subdir
+
+    return conda_subdir(facts.platform.system, facts.platform.machine)
+
+
+def python_mm(facts: Facts) -> Optional[str]:
+    v = _v(facts.python.version)
+    return f"{v.major}.{v.minor}" if v else None
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something that stops TensorFlow from being installed with this Python on this machine."""
+
+    id: str  # cpu, os, python-bits, rosetta, platform, python-version
+    reason: str
+    fix: str
+    fixable_here: bool  # True: the learner can fix it on this machine (another Python)
+
+
+def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> List[Blocker]:
+    """Why `pip install "tensorflow>=minimum"` cannot work here, most fundamental first;
+    empty when nothing known blocks it (unknown facts block nothing)."""
+    s = load_support()
+    out: List[Blocker] = []
+    subdir = machine_subdir(facts)
+    p, py, cpu = facts.platform, facts.python, facts.cpu
+    hpc = on_hpc(facts)
+    if p.is_64bit_os is False:
+        out.append(Blocker("os", "a 32-bit operating system", "use a 64-bit machine", False))
+    arch = cpu.arch or p.machine
+    plat = s.platforms.get(subdir or "")
+    if arch == "x86_64" and not p.rosetta and plat and "avx" in plat.cpu_needs:
+        if cpu.avx is False:
+            out.append(
+                Blocker(
+                    "cpu",
+                    "this CPU has no AVX, which every TensorFlow wheel needs",
+                    "use another machine",
+                    False,
+                )
+            )
+    if subdir is None and p.system and p.machine:
+        out.append(
+            Blocker(
+                "platform",
+                f"TensorFlow has no wheels for {p.system} on {p.machine}",
+                "use another machine",
+                False,
+            )
+        )
+    elif subdir is not None and not s.pythons_with("tensorflow", subdir, minimum):
+        route = plat.no_wheel_route if plat and plat.no_wheel_route else "use another machine"
+        out.append(
+            Blocker(
+                "platform",
+                f"TensorFlow {minimum}+ has no wheels for {plat.title if plat else subdir}",
+                route,
+                False,
+            )
+        )
+    if py.bits is not None and py.bits < 64:
+        out.append(
+            Blocker(
+                "python-bits",
+                f"this Python is {py.bits}-bit and TensorFlow has only 64-bit wheels",
+                "install a 64-bit Python: " + s.how_to_get_python(p.system, "3.12", hpc),
+                True,
+            )
+        )
+    if p.rosetta:
+        out.append(
+            Blocker(
+                "rosetta",
+                "this Python is an x86-64 build under Rosetta",
+                "install an arm64 Python: " + s.how_to_get_python("Darwin", "3.12"),
+                True,
+            )
+        )
+    mm = python_mm(facts)
+    if mm and subdir and not any(b.id == "platform" for b in out):
+        pys = s.pythons_with("tensorflow", subdir, minimum)
+        if pys and mm not in pys:
+            want = recommended_python(facts)
+            out.append(
+                Blocker(
+                    "python-version",
+                    f"TensorFlow {minimum}+ has no wheels for Python {mm} here "
+                    f"(it has for {pys[0]} to {pys[-1]})",
+                    f"install Python {want}: " + s.how_to_get_python(p.system, want, hpc),
+                    True,
+                )
+            )
+    return out
+
+
+def recommended_python(facts: Facts) -> str:
+    """The Python the course environment should use here: the setups' own, when it has
+    TensorFlow wheels on this platform, else the newest that has."""
+    try:
+        from dlcheck.envs.setups import load_catalog
+
+        catalog = load_catalog()
+        pythons = list(getattr(catalog, "pythons", None) or [catalog.python])
+    except Exception:  # noqa: BLE001 - the catalogue is optional for this answer
+        pythons = ["3.12"]
+    have = load_support().pythons_with("tensorflow", machine_subdir(facts), "2.16")
+    for py in pythons:
+        if not have or py in have:
+            return py
+    return have[-1] if have else pythons[0]
+
+
+def fitting_setup(facts: Facts) -> Optional[str]:
+    """The locked setup whose pip lock fits this machine's platform (cpu or nvidia), None
+    when the catalogue has none for it. The catalogue decides, not this module."""
+    try:
+        from dlcheck.envs.recommend import recommend
+        from dlcheck.envs.setups import load_catalog
+
+        rec = recommend(facts, load_catalog())
+    except Exception:  # noqa: BLE001 - no catalogue: no setup to point at
+        return None
+    return rec.setup if rec.routes and any(r.name == "pip" for r in rec.routes) else None
