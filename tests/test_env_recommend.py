@@ -83,24 +83,46 @@ def test_reasons_and_notes() -> None:
     rosetta = recommend(machine("Darwin", "arm64", rosetta=True), CATALOG)
     assert any("Rosetta" in n for n in rosetta.notes)
     old_cpu = recommend(machine("Linux", "x86_64", avx=False), CATALOG)
-    assert any("AVX" in n for n in old_cpu.notes)
+    assert old_cpu.setup is None and any("AVX" in r for r in old_cpu.reasons)
+    assert [r.name for r in old_cpu.routes] == ["cloud notebook"]
     wsl = recommend(machine("Linux", "x86_64", "ok", wsl=True), CATALOG)
     assert "WSL2" in wsl.reasons[0]
 
 
-def test_no_setup_for_linux_arm_or_unknown() -> None:
+def test_every_platform_gets_a_route() -> None:
     arm = recommend(machine("Linux", "arm64"), CATALOG)
-    assert arm.setup is None and arm.platform == "linux-aarch64" and not arm.routes
+    if "linux-aarch64" in CATALOG.setups["cpu"].pip_platforms:  # the env helper's lock
+        assert arm.setup == "cpu"
+    else:
+        assert arm.setup is None and arm.platform == "linux-aarch64"
+        assert arm.routes[0].name == "pip (not locked)"
+        assert any('"tensorflow>=2.16"' in c for c in arm.routes[0].commands)
     unknown = recommend(machine("FreeBSD", "x86_64"), CATALOG)
-    assert unknown.setup is None
+    assert unknown.setup is None and unknown.routes[0].name == "cloud notebook"
+    winarm = recommend(machine("Windows", "arm64"), CATALOG)
+    assert winarm.setup is None and [r.name for r in winarm.routes] == ["WSL2", "cloud notebook"]
+    assert not any("tensorflow" in c for r in winarm.routes for c in r.commands)
 
 
-def test_conda_route_says_when_lock_is_not_generated() -> None:
+def test_conda_route_only_where_its_lock_exists() -> None:
     rec = recommend(machine("Linux", "x86_64"), CATALOG, conda_ready=set())
-    conda = next(r for r in rec.routes if r.name == "conda")
-    assert conda.comment and "not generated yet" in conda.comment
+    assert [r.name for r in rec.routes] == ["one command", "pip"]
+    assert rec.routes[0].commands == ["dlcheck env create --setup cpu"]
     ready = recommend(machine("Linux", "x86_64"), CATALOG, conda_ready={"cpu"})
-    assert "not generated" not in (next(r for r in ready.routes if r.name == "conda").comment or "")
+    assert [r.name for r in ready.routes] == ["one command", "pip", "conda"]
+
+
+def test_gpu_setup_only_where_the_driver_runs_its_build() -> None:
+    old = machine("Linux", "x86_64", "ok")
+    from dataclasses import replace
+
+    gpu = replace(old.gpu.gpus[0], cuda_driver_version="11.4", driver_version="470.82.01")
+    old = replace(old, gpu=replace(old.gpu, gpus=[gpu]))
+    rec = recommend(old, CATALOG)
+    assert rec.setup == "cpu" and "too old" in rec.reasons[0] and "525.60.13" in rec.reasons[0]
+    hpc = replace(old, platform=replace(old.platform, context=["slurm"]))
+    notes = " ".join(recommend(hpc, CATALOG).notes)
+    assert "HPC support" in notes and "sudo" not in notes
 
 
 def _report(tmp_path: Path, facts: Facts) -> Path:

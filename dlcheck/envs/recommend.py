@@ -48,16 +48,62 @@ def hardware_subdir(facts: Facts) -> str | None:
     return conda_subdir(facts.platform.system, facts.platform.machine)
 
 
+COURSE_PACKAGES = (
+    '"tensorflow>=2.16" "keras>=3" "scikit-learn>=1.4" pandas seaborn jupyterlab pydot keras-tuner'
+)
+
+
+def _pythons(catalog: Catalog) -> list[str]:
+    """The Pythons the setups are locked for (issue 11 adds several; older catalogues: one)."""
+    return list(getattr(catalog, "pythons", None) or [catalog.python])
+
+
+def _venv(name: str, py: str, windows: bool) -> list[str]:
+    if windows:
+        return [f"py -{py} -m venv {name}", f"{name}\\Scripts\\activate"]
+    return [f"python{py} -m venv {name}", f". {name}/bin/activate"]
+
+
 def routes_for(
-    catalog: Catalog, setup: str, subdir: str, windows: bool, conda_ready: bool = True
+    catalog: Catalog,
+    setup: str,
+    subdir: str,
+    windows: bool,
+    conda_ready: bool = True,
+    python: str | None = None,
 ) -> list[Route]:
-    """The commands for both routes, run from the root of a clone of the dlcheck repository.
-    ``conda_ready`` False: envs/<setup>/conda-lock.yml has not been generated yet."""
+    """The commands, run from the root of a clone of the dlcheck repository: `dlcheck env
+    create` (one command), then the pip route it runs, then conda where its lock exists.
+    ``conda_ready`` False: envs/<setup>/conda-lock.yml has not been generated yet, so the
+    conda route is left out. ``python``: the Python to use (default: the catalogue's)."""
     s = catalog.setups[setup]
     env = f"dl-{setup}"
     verify = f"dlcheck env verify --setup {setup}"
     routes: list[Route] = []
-    if subdir in s.conda_platforms:
+    py = python if python in _pythons(catalog) else catalog.python
+    if subdir in s.pip_platforms:
+        routes.append(
+            Route(
+                "one command",
+                [f"dlcheck env create --setup {setup}"],
+                "creates the pip route's environment from the lock and verifies it",
+            )
+        )
+        routes.append(
+            Route(
+                "pip",
+                [
+                    *_venv(f".venv-{setup}", py, windows),
+                    "python -m pip install --upgrade pip",
+                    f"python -m pip install --require-hashes -r envs/{setup}/"
+                    + pip_lock_name(subdir),
+                    "python -m pip install --no-deps -e .",
+                    verify,
+                ],
+                f"needs Python {py} (python.org); the lesson's own route",
+            )
+        )
+    if subdir in s.conda_platforms and conda_ready:
         routes.append(
             Route(
                 "conda",
@@ -68,57 +114,114 @@ def routes_for(
                     "python -m pip install --no-deps -e .",
                     verify,
                 ],
-                "needs conda, mamba or micromamba (Miniforge)"
-                if conda_ready
-                else "conda-lock.yml is not generated yet: use the pip route for now",
-            )
-        )
-    if subdir in s.pip_platforms:
-        py = catalog.python
-        if windows:
-            make = [f"py -{py} -m venv .venv-{setup}", f".venv-{setup}\\Scripts\\activate"]
-        else:
-            make = [f"python{py} -m venv .venv-{setup}", f". .venv-{setup}/bin/activate"]
-        routes.append(
-            Route(
-                "pip",
-                [
-                    *make,
-                    "python -m pip install --upgrade pip",
-                    f"python -m pip install --require-hashes -r envs/{setup}/"
-                    + pip_lock_name(subdir),
-                    "python -m pip install --no-deps -e .",
-                    verify,
-                ],
-                f"needs Python {py} (python.org); the lesson's own route",
+                "needs conda, mamba or micromamba (Miniforge)",
             )
         )
     return routes
 
 
+def _cloud_route(facts: Facts) -> Route:
+    from dlcheck.places import load_places
+
+    places = [p for p in load_places().places if p.kind == "cloud notebook"]
+    return Route(
+        "cloud notebook",
+        [f"{p.name}: {p.url}" for p in places],
+        "nothing to install on this machine: the course runs in the browser",
+    )
+
+
+def _unlocked_route(subdir: str, py: str, windows: bool) -> Route:
+    return Route(
+        "pip (not locked)",
+        [
+            *_venv(".venv-course", py, windows),
+            "python -m pip install --upgrade pip",
+            f"python -m pip install {COURSE_PACKAGES}",
+            "python -m pip install --no-deps -e .",
+            "dlcheck check",
+        ],
+        f"no lock for {subdir} yet: the newest releases, unpinned; needs Python {py}",
+    )
+
+
+def _driver_runs_gpu_setup(facts: Facts) -> tuple[bool, str | None]:
+    """Whether the NVIDIA driver can run the nvidia setup's CUDA build (support matrix:
+    the CUDA of the newest TensorFlow for linux-64 and the oldest driver for it)."""
+    from dlcheck.support import load_support
+
+    s = load_support()
+    tf = s.newest("tensorflow", "linux-64", "3.12")
+    cuda = s.tf_cuda(tf)
+    gpu = next((g for g in facts.gpu.gpus if g.vendor == "nvidia"), None)
+    if gpu is None or not cuda:
+        return (gpu is not None), None
+    have = gpu.cuda_driver_version
+    if not have:
+        return True, None  # unknown: do not withhold the GPU setup
+    try:
+        ok = int(have.split(".")[0]) >= int(cuda.split(".")[0])
+    except ValueError:
+        return True, None
+    if ok:
+        return True, None
+    least = s.min_driver(cuda) or "a newer one"
+    return False, (
+        f"the NVIDIA driver ({gpu.driver_version or '?'}, CUDA {have}) is too old for the GPU "
+        f"setup's TensorFlow {tf} (CUDA {cuda}; driver {least} or newer)"
+    )
+
+
 def recommend(
     facts: Facts, catalog: Catalog, conda_ready: set[str] | None = None
 ) -> Recommendation:
-    """Pick the setup for the machine ``facts`` describe."""
+    """Pick the setup for the machine ``facts`` describe. Never ends without a route: where
+    no lock fits, the nearest route that works (unlocked pip, WSL, a cloud notebook)."""
+    from dlcheck.support import (
+        load_support,
+        on_hpc,
+        python_mm,
+        recommended_python,
+        tensorflow_blockers,
+    )
+
+    support = load_support()
     p = facts.platform
     subdir = hardware_subdir(facts)
     reasons: list[str] = []
     notes: list[str] = []
     alternatives: list[str] = []
     windows = p.system == "Windows"
-    if subdir is None:
+    hpc = on_hpc(facts)
+    blockers = tensorflow_blockers(facts)
+    # What blocks every setup on this machine comes first, with its fix.
+    for b in blockers:
+        if b.fixable_here:
+            notes.append(f"First: {b.reason}; {b.fix}.")
+    machine_blocked = [b for b in blockers if not b.fixable_here]
+    if subdir is None or any(b.id in ("cpu", "os") for b in machine_blocked):
+        why = (
+            machine_blocked[0].reason
+            if machine_blocked
+            else f"no TensorFlow for {p.system or 'this OS'} on {p.machine or 'this CPU'}"
+        )
         return Recommendation(
             None,
+            subdir,
             None,
-            None,
-            [f"no locked setup for {p.system or 'this OS'} on {p.machine or 'this CPU'}"],
-            notes=[
-                "Run the course in a cloud notebook, or install as the lesson's setup page says."
-            ],
+            [why, "so no setup can run here: use a cloud notebook"],
+            routes=[_cloud_route(facts)],
+            notes=notes,
         )
+    plat = support.platforms.get(subdir)
+    py = recommended_python(facts)
+    mm = python_mm(facts)
+    if mm in _pythons(catalog):
+        py = mm
     nvidia = _has_working_nvidia(facts)
     linuxish = p.system == "Linux"
-    if nvidia and linuxish and subdir == "linux-64":
+    driver_ok, driver_why = _driver_runs_gpu_setup(facts) if nvidia else (False, None)
+    if nvidia and linuxish and subdir == "linux-64" and driver_ok:
         setup = "nvidia"
         where = "WSL2" if p.wsl else "Linux"
         reasons.append(f"an NVIDIA GPU with a working driver on {where}")
@@ -127,41 +230,72 @@ def recommend(
         if nvidia and windows:
             reasons.append("an NVIDIA GPU, but native Windows has no GPU TensorFlow since 2.10")
             alternatives.append("for the GPU: install WSL2 and run `dlcheck env recommend` there")
+        elif nvidia and linuxish and driver_why:
+            reasons.append(driver_why + ": the CPU setup until it is updated")
+            notes.append(
+                "Ask your HPC support for nodes with a newer NVIDIA driver (or a TensorFlow "
+                "module built for this one); no root command helps on a cluster node."
+                if hpc
+                else "Update the NVIDIA driver (nvidia.com/drivers; Ubuntu: `sudo "
+                "ubuntu-drivers install`), reboot, then `dlcheck env recommend` again."
+            )
         elif facts.gpu.nvidia_status == "error":
             reasons.append("the NVIDIA driver is not working, so the GPU cannot be used")
             if facts.gpu.nvidia_advice:
-                notes.append(facts.gpu.nvidia_advice)
+                notes.append(
+                    "Ask your HPC support: " + facts.gpu.nvidia_advice
+                    if hpc
+                    else facts.gpu.nvidia_advice
+                )
         elif subdir == "osx-arm64":
             reasons.append("an Apple Silicon Mac: TensorFlow runs on its CPU")
         else:
             reasons.append("no usable NVIDIA GPU: the course runs on the CPU")
-    if p.rosetta:
+    if p.rosetta and not any(b.id == "rosetta" for b in blockers):
         notes.append(
             "This Python is an x86-64 build under Rosetta: create the environment with an arm64 "
             "Python (python.org's universal2 installer or Miniforge for arm64)."
         )
-    if facts.cpu.avx is False and subdir in ("linux-64", "osx-64", "win-64"):
-        notes.append("This CPU lacks AVX: TensorFlow's wheels stop with 'Illegal instruction'.")
-    if setup not in catalog.setups or subdir not in (
-        catalog.setups[setup].pip_platforms + catalog.setups[setup].conda_platforms
-    ):
-        return Recommendation(
-            None, subdir, None, reasons + [f"no locked {setup} setup for {subdir}"], notes=notes
-        )
-    s = catalog.setups[setup]
+    s = catalog.setups.get(setup)
+    if s is None or subdir not in (s.pip_platforms + s.conda_platforms):
+        # No lock for this platform: the nearest route that works, with why.
+        routes: list[Route] = []
+        if any(b.id == "platform" for b in machine_blocked):
+            reasons.append(machine_blocked[0].reason)
+            if plat and plat.no_wheel_route:
+                reasons.append(plat.no_wheel_route)
+                if "WSL" in plat.no_wheel_route:
+                    routes.append(
+                        Route(
+                            "WSL2",
+                            ["wsl --install", "(then, in Ubuntu) dlcheck env recommend"],
+                            "Linux inside Windows: TensorFlow has wheels for it",
+                        )
+                    )
+            routes.append(_cloud_route(facts))
+        else:
+            reasons.append(f"no locked {setup} setup for {subdir} yet")
+            routes.append(_unlocked_route(subdir, py, windows))
+            routes.append(_cloud_route(facts))
+        if plat:
+            notes.append(plat.gpu_note)
+        return Recommendation(None, subdir, plat.title if plat else None, reasons, routes, notes)
     kt = catalog.setups.get("keras-torch")
     if setup != "keras-torch" and kt and subdir in kt.pip_platforms:
         alternatives.append(
             "Keras 3 on PyTorch (where the lesson is heading): "
             "`dlcheck env recommend --setup keras-torch`"
         )
+    unavailable = getattr(s, "unavailable", {}) or {}
+    if subdir in unavailable:
+        notes.append(str(unavailable[subdir]))
     return Recommendation(
         setup=setup,
         platform=subdir,
         title=s.title,
         reasons=reasons,
         routes=routes_for(
-            catalog, setup, subdir, windows, conda_ready is None or setup in conda_ready
+            catalog, setup, subdir, windows, conda_ready is None or setup in conda_ready, py
         ),
         notes=notes + s.notes_for(subdir),
         alternatives=alternatives,
