@@ -144,13 +144,27 @@ def arrange(
     if not blockers:
         return [_with_setup(f, reqs.get(f.id), facts) for f in findings]
     first = blockers[0]
+    by_check = {reqs[b.id].check: b for b in blockers}
+    if "tf_wheel" in by_check and "python_version" in by_check:
+        # One cause (this Python), one step: the Python requirement's.
+        wheel, py = by_check["tf_wheel"], by_check["python_version"]
+        findings = [
+            dataclasses.replace(
+                f, advice=f"Same cause and fix as “{py.title}” (see that step).", blocked_by=py.id
+            )
+            if f.id == wheel.id
+            else f
+            for f in findings
+        ]
+        blockers = [b for b in blockers if b.id != wheel.id]
+        first = blockers[0]
     machine = reqs[first.id].check in _MACHINE_BLOCKERS or (
         reqs[first.id].check == "tf_wheel" and "python" not in first.observed.lower()
     )
     out = []
     for f in findings:
         req = reqs.get(f.id)
-        if f.verdict == PASS or req is None or f in blockers:
+        if f.verdict == PASS or req is None or f in blockers or f.blocked_by:
             out.append(f)
             continue
         if _needs_tensorflow(req) or (_needs_python(req) and not machine):
@@ -191,7 +205,9 @@ def _install_hint(facts: Facts) -> str:
 
 def _with_setup(f: Finding, req: Requirement | None, facts: Facts) -> Finding:
     """A missing TensorFlow where a locked setup fits: the setup is the install step."""
-    if req is None or f.verdict == PASS or req.check != "package" or "pip" not in req.params:
+    if req is None or f.verdict not in (FAIL, WARN) or req.check != "package":
+        return f
+    if "pip" not in req.params:
         return f
     if not str(req.params["pip"]).startswith("tensorflow"):
         return f

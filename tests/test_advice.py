@@ -1,0 +1,238 @@
+"""Advice that is true for the machine it is given to (issue 13): on recorded machines of
+every class, the verdict, that every next step can work there, and that `env recommend`
+names a route."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+from advice_table import REPORTS, all_machines, row
+
+from dlcheck.envs.recommend import recommend
+from dlcheck.envs.setups import load_catalog
+from dlcheck.records import Facts
+from dlcheck.support import load_support, on_cloud_notebook, on_hpc, tensorflow_blockers
+
+DATA = Path(__file__).parent / "data" / "machines"
+MACHINES = {name: (cls, facts) for name, cls, facts in all_machines()}
+
+EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommended setup)
+    "no-AVX laptop (Pentium N3700)": ("NOT READY", "cpu-arch", None),
+    "Fedora laptop, Python 3.14": ("NOT READY", "python-version", "cpu"),
+    "Mac M2, Xcode Python 3.9.6": ("NOT READY", "python-version", "cpu"),
+    "Ubuntu 20.04 lab PC, Python 3.8": ("NOT READY", "python-version", "cpu"),
+    "Intel Mac, Python 3.13": ("NOT READY", "tensorflow-wheel", "cpu"),
+    "Windows on ARM (Snapdragon X)": ("NOT READY", "tensorflow-wheel", None),
+    "Raspberry Pi 5": ("NOT READY", "tensorflow", None),
+    "AWS Graviton VM": ("READY WITH WARNINGS", "memory-recommended", None),
+    "Docker on Apple Silicon": ("NOT READY", "tensorflow", None),
+    "GPU cloud VM (T4, 2 vCPU)": ("READY", None, "nvidia"),
+    "Colab GPU runtime": ("READY", None, "nvidia"),
+    "Kaggle CPU notebook": ("READY WITH WARNINGS", "tensorflow-works", "cpu"),
+    "HPC node, driver 470": ("READY WITH WARNINGS", "tensorflow-gpu", "cpu"),
+    "HPC node, driver 550": ("READY", None, "nvidia"),
+    "Slurm CPU job (1 core, 3 GiB)": ("NOT READY", "cores", "cpu"),
+    "JupyterHub pod (2 GiB)": ("NOT READY", "cores", "cpu"),
+    "32-bit Python on Windows": ("NOT READY", "python-64bit", "cpu"),
+    "M1, Python under Rosetta": ("NOT READY", "python-native", "cpu"),
+    "MacBook Air M1": ("READY WITH WARNINGS", "graphviz", "cpu"),
+    "Windows NVIDIA laptop": ("READY WITH WARNINGS", "tensorflow-gpu", "cpu"),
+    "older dlcheck, Windows AMD64": ("READY WITH WARNINGS", "graphviz", "cpu"),
+    "other tool, Linux aarch64": ("READY", None, None),
+    "report without packages": ("NOT VERIFIED", "tensorflow", "cpu"),
+}
+TF_INSTALL = re.compile(r'pip install[^`]*tensorflow(?!-metal)|env create|tensorflow\[and-cuda\]')
+
+
+def test_every_machine_has_an_expectation_and_the_classes_are_covered() -> None:
+    assert set(EXPECTED) == set(MACHINES)
+    classes = {cls for cls, _ in MACHINES.values()}
+    for needed in (
+        "no AVX",
+        "Python too new",
+        "Windows on ARM",
+        "Linux arm64 board",
+        "Linux arm64 container",
+        "GPU cloud VM",
+        "HPC old driver",
+        "HPC current driver",
+        "Slurm job",
+        "older report",
+        "odd spellings",
+    ):
+        assert needed in classes
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_verdict_first_step_and_setup(name: str) -> None:
+    _, facts = MACHINES[name]
+    report, steps, rec, _first, _setup = row(name, facts)
+    verdict, first, setup = EXPECTED[name]
+    assert report.verdict == verdict, [(f.id, f.verdict, f.observed) for f in report.findings]
+    assert (steps[0].id if steps else None) == first, [f.id for f in steps]
+    assert rec.setup == setup, rec
+    assert rec.routes, "env recommend must always name a route"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_next_step_can_work_there(name: str) -> None:
+    _, facts = MACHINES[name]
+    report, steps, rec, _first, _setup = row(name, facts)
+    texts = [f.advice or "" for f in steps]
+    install = report.install_command()
+    blockers = tensorflow_blockers(facts)
+    if any(not b.fixable_here for b in blockers):
+        # No wheel, or a CPU that cannot run one: no TensorFlow install anywhere.
+        assert install is None
+        assert not [t for t in texts if TF_INSTALL.search(t)], texts
+        assert not [c for r in rec.routes for c in r.commands if TF_INSTALL.search(c)]
+    elif blockers:
+        # Another Python first: installing TensorFlow only as a step that comes after it.
+        assert install is None
+        for f in steps:
+            if TF_INSTALL.search(f.advice or ""):
+                assert f.blocked_by, f
+        assert steps[0].blocked_by is None and any(g.blocked_by == steps[0].id for g in steps)
+    if on_hpc(facts):
+        assert not [t for t in texts if "sudo" in t], texts
+        assert not [n for n in rec.notes if "sudo" in n]
+    if on_cloud_notebook(facts):
+        assert not [t for t in texts if "Colab" in t or "Kaggle" in t or "cloud" in t], texts
+    if rec.setup == "nvidia":  # the GPU setup only where the driver runs its build
+        gpu = next(g for g in facts.gpu.gpus if g.vendor == "nvidia")
+        s = load_support()
+        cuda = s.tf_cuda(s.newest("tensorflow", "linux-64", "3.12"))
+        assert int(gpu.cuda_driver_version.split(".")[0]) >= int(cuda.split(".")[0])
+
+
+def test_gpu_makes_two_cores_enough_and_slurm_limits_are_not_containers() -> None:
+    report, *_ = row("", MACHINES["GPU cloud VM (T4, 2 vCPU)"][1])
+    f = {x.id: x for x in report.findings}
+    assert f["cores-recommended"].verdict == "PASS" and "Tesla T4" in f["cores-recommended"].observed
+    report, *_ = row("", MACHINES["Slurm CPU job (1 core, 3 GiB)"][1])
+    f = {x.id: x for x in report.findings}
+    assert "Slurm job limit" in f["memory"].observed and "container" not in f["memory"].observed
+    assert "--mem=" in f["memory"].advice and "--cpus-per-task" in f["cores"].advice
+    assert "Slurm job's CPU allocation" in f["cores"].observed
+
+
+def test_hpc_old_driver_is_told_to_ask_support() -> None:
+    report, _steps, rec, *_ = row("", MACHINES["HPC node, driver 470"][1])
+    f = {x.id: x for x in report.findings}
+    assert "HPC support" in f["tensorflow-gpu"].advice and "525.60.13" in f["tensorflow-gpu"].advice
+    assert rec.setup == "cpu" and any("HPC support" in n for n in rec.notes)
+
+
+def test_too_old_python_says_where_to_get_one() -> None:
+    mac = {x.id: x for x in row("", MACHINES["Mac M2, Xcode Python 3.9.6"][1])[0].findings}
+    assert "Homebrew" in mac["python-version"].advice and "python.org" in mac["python-version"].advice
+    ubuntu = {x.id: x for x in row("", MACHINES["Ubuntu 20.04 lab PC, Python 3.8"][1])[0].findings}
+    assert "deadsnakes" in ubuntu["python-version"].advice
+    assert "uv python install 3.12" in ubuntu["python-version"].advice
+
+
+def test_setup_is_the_install_step_where_one_fits() -> None:
+    from dataclasses import replace
+
+    facts = MACHINES["MacBook Air M1"][1]
+    bare = replace(facts, packages=replace(facts.packages, versions={}))
+    report, *_ = row("", bare)
+    assert report.install_command() == "dlcheck env create --setup cpu"
+    f = {x.id: x for x in report.findings}
+    assert "dlcheck env create --setup cpu" in f["tensorflow"].advice
+    # No lock for Linux arm64 (yet): the unpinned pip line, which works there.
+    pi, *_ = row("", MACHINES["Raspberry Pi 5"][1])
+    cmd = pi.install_command() or ""
+    catalog = load_catalog()
+    if "linux-aarch64" not in catalog.setups["cpu"].pip_platforms:
+        assert cmd.startswith("python -m pip install") and '"tensorflow>=2.16"' in cmd
+
+
+def test_normalised_reports() -> None:
+    old = MACHINES["older dlcheck, Windows AMD64"][1]
+    assert old.platform.machine == "x86_64" and old.cpu.avx is True
+    assert old.memory.effective_bytes == 17179869184
+    assert "keras-tuner" in old.packages.versions and "scikit-learn" in old.packages.versions
+    notes = old.extra["normalized"]
+    assert any("'AMD64' read as 'x86_64'" in n for n in notes)
+    other = MACHINES["other tool, Linux aarch64"][1]
+    assert other.platform.system == "Linux" and other.platform.machine == "arm64"
+    assert any("unknown key facts.platform.collector" in n for n in other.extra["normalized"])
+    report, *_ = row("", other)
+    f = {x.id: x for x in report.findings}
+    assert f["tensorflow-works"].verdict == "PASS" and f["python-native"].verdict == "PASS"
+    nopk = MACHINES["report without packages"][1]
+    report, *_ = row("", nopk)
+    assert {x.verdict for x in report.findings if x.id in ("tensorflow", "pandas")} == {"UNKNOWN"}
+
+
+def test_support_matrix_covers_every_lock() -> None:
+    """Every platform and Python the setups catalogue locks for is in the matrix, with a
+    TensorFlow >= 2.16 wheel (the matrix does not list locks: the catalogue does)."""
+    s = load_support()
+    catalog = load_catalog()
+    pythons = list(getattr(catalog, "pythons", None) or [catalog.python])
+    assert s.checked and s.updated
+    for setup in catalog.setups.values():
+        for subdir in setup.pip_platforms:
+            assert subdir in s.platforms, subdir
+            for py in pythons:
+                v = s.newest("tensorflow", subdir, py)
+                assert v is not None and Version(v) >= Version("2.16"), (setup.name, subdir, py)
+    lock = Path(__file__).parents[1] / "envs" / "nvidia" / "linux-64.txt"
+    if lock.is_file():
+        m = re.search(r"^tensorflow==(\S+)", lock.read_text(), re.M)
+        assert m and s.tf_cuda(m.group(1)), "the nvidia lock's TensorFlow needs its CUDA in the matrix"
+
+
+def test_report_files_are_listed() -> None:
+    assert {f for _, f in REPORTS.values()} == {p.name for p in DATA.glob("*.json")}
+    for p in DATA.glob("*.json"):
+        json.loads(p.read_text())
+
+
+def test_facts_type() -> None:
+    assert all(isinstance(f, Facts) for _, f in MACHINES.values())
+
+
+def test_cloud_notebook_is_not_sent_to_the_cloud() -> None:
+    from dataclasses import replace
+
+    colab = MACHINES["Colab GPU runtime"][1]
+    small = replace(colab, cpu=replace(colab.cpu, usable_cores=1.0), extra={})
+    report, steps, *_ = row("", small)
+    f = {x.id: x for x in report.findings}
+    assert f["cores"].verdict == "FAIL" and "runtime" in f["cores"].advice
+    assert not [x for x in steps if "Colab" in (x.advice or "") or "Kaggle" in (x.advice or "")]
+
+
+def _cli(argv, capsys):
+    from dlcheck.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_exit_status_not_verified_and_strict(capsys, tmp_path) -> None:
+    code, out, _ = _cli(["check", "--from", str(DATA / "no-packages-section.json"), "--json"], capsys)
+    data = json.loads(out)
+    assert code == 3 and data["verdict"] == "NOT VERIFIED" and data["exit_code"] == 3
+    code, _, err = _cli(
+        ["check", "--from", str(DATA / "other-tool-linux-aarch64.json"), "--strict"], capsys
+    )
+    assert code == 0 and "facts.platform.machine 'aarch64' read as 'arm64'" in err
+    assert "package name 'Keras' read as 'keras'" in err
+    # A report without framework facts (like --no-frameworks): hardware-only, still exit 0;
+    # --strict counts the unprobed framework checks as not verified.
+    code, out, _ = _cli(["check", "--from", str(DATA / "old-dlcheck-windows-amd64.json")], capsys)
+    assert code == 0 and "Not checked" in out
+    code, *_ = _cli(
+        ["check", "--from", str(DATA / "old-dlcheck-windows-amd64.json"), "--strict"], capsys
+    )
+    assert code == 3
