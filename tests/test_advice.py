@@ -236,3 +236,17 @@ def test_exit_status_not_verified_and_strict(capsys, tmp_path) -> None:
         ["check", "--from", str(DATA / "old-dlcheck-windows-amd64.json"), "--strict"], capsys
     )
     assert code == 3
+
+
+def test_platforms_workflow_runs_check_on_each_platform() -> None:
+    """Structure of .github/workflows/platforms.yml (actionlint validates it in full where
+    its binary can be installed)."""
+    yaml = pytest.importorskip("yaml")
+    path = Path(__file__).parents[1] / ".github" / "workflows" / "platforms.yml"
+    wf = yaml.safe_load(path.read_text())
+    job = wf["jobs"]["check"]
+    oses = {m["os"] for m in job["strategy"]["matrix"]["include"]}
+    assert oses == {"windows-latest", "macos-latest", "macos-13", "ubuntu-24.04-arm"}
+    runs = " ".join(str(s.get("run", "")) for s in job["steps"])
+    assert "dlcheck check --json" in runs and "pytest" in runs
+    assert any(str(s.get("uses", "")).startswith("actions/upload-artifact") for s in job["steps"])

@@ -301,3 +301,47 @@ def test_metadata_dirnames():
     }
     assert canonical_name("Keras_Tuner") == "keras-tuner"
     assert parse_dot_version("dot - graphviz version 2.43.0 (0)\n") == "2.43.0"
+
+
+def test_detect_context() -> None:
+    from dlcheck.probes.context import detect_context
+
+    assert detect_context({"SLURM_JOB_ID": "123"}) == ["slurm"]
+    assert detect_context({}, "0::/system.slice/slurmstepd.scope/job_42/step_0") == ["slurm"]
+    assert detect_context({"PBS_JOBID": "9.pbs"}) == ["pbs"]
+    assert detect_context({"COLAB_RELEASE_TAG": "r1"}, container="docker") == ["colab", "docker"]
+    assert detect_context({"KAGGLE_KERNEL_RUN_TYPE": "Interactive"}) == ["kaggle"]
+    assert detect_context({}, files={"/opt/ml/metadata/resource-metadata.json": True}) == [
+        "sagemaker"
+    ]
+    assert detect_context({"JUPYTERHUB_USER": "pat"}, container="kubernetes") == [
+        "jupyterhub",
+        "kubernetes",
+    ]
+    assert detect_context({}, wsl=True) == ["wsl"]
+    assert detect_context({"HOME": "/home/x"}, "0::/user.slice/user-1000.slice") == []
+
+
+def test_normalize_report_is_pure_and_lists_what_it_did() -> None:
+    from dlcheck.normalize import normalize_report
+
+    data = {
+        "facts": {
+            "platform": {"system": "Linux", "machine": "AMD64"},
+            "cpu": {"flags": ["AVX", "SSE4_2"]},
+            "memory": {"total_bytes": 8, "cgroup_limit_bytes": 4},
+            "packages": {"versions": {"Scikit_Learn": "1.7.2"}},
+            "shoe_size": 44,
+        }
+    }
+    out, notes = normalize_report(data)
+    assert data["facts"]["platform"]["machine"] == "AMD64"  # the input is not changed
+    f = out["facts"]
+    assert f["platform"]["machine"] == "x86_64" and f["platform"]["rosetta"] is False
+    assert f["cpu"]["avx"] is True and f["cpu"]["avx2"] is False
+    assert f["memory"]["effective_bytes"] == 4
+    assert f["packages"]["versions"] == {"scikit-learn": "1.7.2"}
+    assert f["disk"] == {"error": "not in the saved report"}
+    assert any("unknown key facts.shoe_size" in n for n in notes)
+    assert any("missing section facts.disk" in n for n in notes)
+    assert not any("rosetta" in n for n in notes)  # a Mac-only key is not demanded on Linux
