@@ -254,7 +254,11 @@ def limit_label(facts: Facts) -> str:
     from dlcheck.support import contexts
 
     ctx = contexts(facts)
-    for name, label in (("slurm", "Slurm job limit"), ("pbs", "PBS job limit"), ("lsf", "LSF job limit")):
+    for name, label in (
+        ("slurm", "Slurm job limit"),
+        ("pbs", "PBS job limit"),
+        ("lsf", "LSF job limit"),
+    ):
         if name in ctx:
             return label
     if facts.platform.container or any(c in ctx for c in ("docker", "podman", "kubernetes")):
@@ -305,6 +309,20 @@ def check_command(facts: Facts, p: dict[str, Any]) -> Outcome:
     return unmet("`dot` not on PATH", "`dot` on PATH")
 
 
+def driver_advice(facts: Facts) -> str | None:
+    """The probe's explanation of an NVIDIA driver error, for the person who can act on it:
+    on a cluster node that is HPC support, not the user with a reboot or a root command."""
+    from dlcheck.support import on_hpc
+
+    text = facts.gpu.nvidia_advice
+    if text and on_hpc(facts):
+        return (
+            f"The NVIDIA driver of this node does not work ({facts.gpu.nvidia_error}): tell your "
+            "HPC support, with the node's name; until it is fixed the course runs on the CPU."
+        )
+    return text
+
+
 def check_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
     g = facts.gpu
     if g.gpus:
@@ -318,11 +336,11 @@ def check_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
         return met("; ".join(parts), "optional")
     if g.nvidia_status == "unknown":
         return Outcome(
-            "unknown", f"NVIDIA GPU unknown: {g.nvidia_error}", "optional", g.nvidia_advice
+            "unknown", f"NVIDIA GPU unknown: {g.nvidia_error}", "optional", driver_advice(facts)
         )
     if g.nvidia_status == "error":
         return Outcome(
-            "unmet", f"NVIDIA GPU unusable: {g.nvidia_error}", "optional", g.nvidia_advice
+            "unmet", f"NVIDIA GPU unusable: {g.nvidia_error}", "optional", driver_advice(facts)
         )
     if g.error:
         return unknown(_why(g), "optional")

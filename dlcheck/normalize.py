@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from dlcheck.records import Facts
 
@@ -29,17 +29,17 @@ def canonical_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _fields(cls: Any) -> List[str]:
+def _fields(cls: Any) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
 
-def normalize_report(data: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
+def normalize_report(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A normalised copy of a parsed report and the notes on what was changed, derived,
     missing or unknown. Never raises on odd content: what it cannot read it leaves alone."""
     from dlcheck.probes.platform_ import normalise_arch
 
     out = copy.deepcopy(data)
-    notes: List[str] = []
+    notes: list[str] = []
     facts = out.get("facts")
     if not isinstance(facts, dict):
         return out, notes
@@ -62,7 +62,11 @@ def normalize_report(data: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
                 notes.append(f"unknown key facts.{name}.{key} (ignored)")
     plat = facts.get("platform") if isinstance(facts.get("platform"), dict) else {}
     system = plat.get("system")
-    if isinstance(system, str) and system.lower() in _SYSTEMS and system != _SYSTEMS[system.lower()]:
+    if (
+        isinstance(system, str)
+        and system.lower() in _SYSTEMS
+        and system != _SYSTEMS[system.lower()]
+    ):
         plat["system"] = _SYSTEMS[system.lower()]
         notes.append(f"facts.platform.system {system!r} read as {plat['system']!r}")
         system = plat["system"]
@@ -88,7 +92,7 @@ def normalize_report(data: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
     return out, notes
 
 
-def _section_classes() -> Dict[str, Any]:
+def _section_classes() -> dict[str, Any]:
     from dlcheck.records import (
         CpuFacts,
         DiskFacts,
@@ -110,7 +114,7 @@ def _section_classes() -> Dict[str, Any]:
     }
 
 
-def _derive_cpu(cpu: Any, notes: List[str]) -> None:
+def _derive_cpu(cpu: Any, notes: list[str]) -> None:
     if not isinstance(cpu, dict):
         return
     flags = cpu.get("flags")
@@ -131,7 +135,7 @@ def _derive_cpu(cpu: Any, notes: List[str]) -> None:
             notes.append(f"facts.cpu.{key} derived from facts.cpu.logical_cores")
 
 
-def _derive_memory(mem: Any, notes: List[str]) -> None:
+def _derive_memory(mem: Any, notes: list[str]) -> None:
     if not isinstance(mem, dict) or mem.get("effective_bytes") is not None:
         return
     total, limit = mem.get("total_bytes"), mem.get("cgroup_limit_bytes")
@@ -141,7 +145,7 @@ def _derive_memory(mem: Any, notes: List[str]) -> None:
         notes.append("facts.memory.effective_bytes derived from total_bytes and cgroup_limit_bytes")
 
 
-def _packages(pk: Any, notes: List[str]) -> None:
+def _packages(pk: Any, notes: list[str]) -> None:
     if not isinstance(pk, dict):
         return
     versions = pk.get("versions")
@@ -151,7 +155,7 @@ def _packages(pk: Any, notes: List[str]) -> None:
         return
     if not isinstance(versions, dict):
         return
-    fixed: Dict[str, Any] = {}
+    fixed: dict[str, Any] = {}
     for name, ver in versions.items():
         canon = canonical_name(str(name))
         if canon != name:
@@ -160,7 +164,7 @@ def _packages(pk: Any, notes: List[str]) -> None:
     pk["versions"] = fixed
 
 
-def _frameworks(extra: Any, notes: List[str]) -> None:
+def _frameworks(extra: Any, notes: list[str]) -> None:
     if not isinstance(extra, dict) or not isinstance(extra.get("frameworks"), dict):
         return
     for r in extra["frameworks"].get("results") or []:

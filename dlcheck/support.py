@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -24,10 +24,10 @@ NOTEBOOK_CONTEXTS = ("colab", "kaggle", "sagemaker")
 class PlatformSupport:
     subdir: str
     title: str
-    cpu_needs: List[str]
+    cpu_needs: list[str]
     gpu: str  # cuda, metal or none
     gpu_note: str
-    no_wheel_route: Optional[str] = None
+    no_wheel_route: str | None = None
     source: str = ""
 
 
@@ -35,36 +35,36 @@ class PlatformSupport:
 class Support:
     checked: str
     updated: str  # date of the generated wheel table
-    platforms: Dict[str, PlatformSupport]
-    wheels: Dict[str, Dict[str, Dict[str, str]]]  # package -> subdir -> python -> version
-    tensorflow_cuda: Dict[str, str]  # "2.21" -> "12.5"
-    cuda_driver_full: Dict[str, str]
-    cuda_driver_minor_compat: Dict[str, str]
-    python_sources: Dict[str, List[str]] = field(default_factory=dict)
+    platforms: dict[str, PlatformSupport]
+    wheels: dict[str, dict[str, dict[str, str]]]  # package -> subdir -> python -> version
+    tensorflow_cuda: dict[str, str]  # "2.21" -> "12.5"
+    cuda_driver_full: dict[str, str]
+    cuda_driver_minor_compat: dict[str, str]
+    python_sources: dict[str, list[str]] = field(default_factory=dict)
 
-    def newest(self, package: str, subdir: Optional[str], python: Optional[str]) -> Optional[str]:
+    def newest(self, package: str, subdir: str | None, python: str | None) -> str | None:
         """The newest release of ``package`` with a wheel for this platform and Python."""
         if not subdir or not python:
             return None
         return self.wheels.get(package, {}).get(subdir, {}).get(python)
 
-    def pythons_with(self, package: str, subdir: Optional[str], at_least: str = "0") -> List[str]:
+    def pythons_with(self, package: str, subdir: str | None, at_least: str = "0") -> list[str]:
         """The Python versions (major.minor) that get ``package`` >= ``at_least`` here."""
         row = self.wheels.get(package, {}).get(subdir or "", {})
         out = [py for py, v in row.items() if _v(v) is not None and _v(v) >= Version(at_least)]
         return sorted(out, key=lambda p: tuple(int(x) for x in p.split(".")))
 
-    def tf_cuda(self, tf_version: Optional[str]) -> Optional[str]:
+    def tf_cuda(self, tf_version: str | None) -> str | None:
         v = _v(tf_version)
         return self.tensorflow_cuda.get(f"{v.major}.{v.minor}") if v else None
 
-    def min_driver(self, cuda: Optional[str]) -> Optional[str]:
+    def min_driver(self, cuda: str | None) -> str | None:
         """The oldest Linux driver a CUDA build runs on (minor-version compatibility)."""
         if not cuda:
             return None
         return self.cuda_driver_minor_compat.get(cuda.split(".")[0])
 
-    def how_to_get_python(self, system: Optional[str], version: str, hpc: bool = False) -> str:
+    def how_to_get_python(self, system: str | None, version: str, hpc: bool = False) -> str:
         key = "hpc" if hpc else (system or "")
         ways = self.python_sources.get(key) or [
             "the python.org installer (https://www.python.org/downloads/)",
@@ -73,14 +73,14 @@ class Support:
         return "; or ".join(w.replace("{version}", version) for w in ways)
 
 
-def _v(text: Optional[str]) -> Optional[Version]:
+def _v(text: str | None) -> Version | None:
     try:
         return Version(text) if text else None
     except InvalidVersion:
         return None
 
 
-def parse_support(data: Dict[str, Any], where: str) -> Support:
+def parse_support(data: dict[str, Any], where: str) -> Support:
     from dlcheck.errors import UserError
 
     try:
@@ -131,7 +131,7 @@ def load_support() -> Support:
 # --- what the matrix says about one machine -------------------------------------------
 
 
-def contexts(facts: Facts) -> List[str]:
+def contexts(facts: Facts) -> list[str]:
     """Where this runs: slurm, pbs, jupyterhub, colab, kaggle, sagemaker, wsl, docker..."""
     ctx = list(getattr(facts.platform, "context", None) or [])
     if facts.platform.wsl and "wsl" not in ctx:
@@ -149,14 +149,14 @@ def on_cloud_notebook(facts: Facts) -> bool:
     return any(c in NOTEBOOK_CONTEXTS for c in contexts(facts))
 
 
-def machine_subdir(facts: Facts) -> Optional[str]:
+def machine_subdir(facts: Facts) -> str | None:
     """The conda platform of this machine's hardware and OS (Rosetta: osx-arm64)."""
     from dlcheck.envs.setups import conda_subdir
 
     return conda_subdir(facts.platform.system, facts.platform.machine)
 
 
-def python_mm(facts: Facts) -> Optional[str]:
+def python_mm(facts: Facts) -> str | None:
     v = _v(facts.python.version)
     return f"{v.major}.{v.minor}" if v else None
 
@@ -171,11 +171,11 @@ class Blocker:
     fixable_here: bool  # True: the learner can fix it on this machine (another Python)
 
 
-def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> List[Blocker]:
+def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
     """Why `pip install "tensorflow>=minimum"` cannot work here, most fundamental first;
     empty when nothing known blocks it (unknown facts block nothing)."""
     s = load_support()
-    out: List[Blocker] = []
+    out: list[Blocker] = []
     subdir = machine_subdir(facts)
     p, py, cpu = facts.platform, facts.python, facts.cpu
     hpc = on_hpc(facts)
@@ -264,7 +264,7 @@ def recommended_python(facts: Facts) -> str:
     return have[-1] if have else pythons[0]
 
 
-def fitting_setup(facts: Facts) -> Optional[str]:
+def fitting_setup(facts: Facts) -> str | None:
     """The locked setup whose pip lock fits this machine's platform (cpu or nvidia), None
     when the catalogue has none for it. The catalogue decides, not this module."""
     try:

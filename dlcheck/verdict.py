@@ -69,9 +69,7 @@ def _places_sentence(req: Requirement, places: Places, facts: Facts | None) -> s
     return sentence
 
 
-def _advice(
-    req: Requirement, outcome: Outcome, places: Places, facts: Facts | None = None
-) -> str:
+def _advice(req: Requirement, outcome: Outcome, places: Places, facts: Facts | None = None) -> str:
     from dlcheck.support import on_cloud_notebook, on_hpc
 
     text = outcome.advice

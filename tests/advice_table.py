@@ -1,6 +1,6 @@
 """The table for the issue-13 note: machine | verdict | first next step | recommended setup.
 
-    python tests/advice_table.py
+python tests/advice_table.py
 """
 
 from __future__ import annotations

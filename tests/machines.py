@@ -412,8 +412,15 @@ def intel_mac_python_313() -> Facts:
         base,
         platform=replace(base.platform, machine="x86_64"),
         python=replace(base.python, version="3.13.1", machine="x86_64"),
-        cpu=replace(base.cpu, model="Intel Core i7-9750H", arch="x86_64", flags=["avx", "avx2"],
-                    avx=True, avx2=True, neon=False),
+        cpu=replace(
+            base.cpu,
+            model="Intel Core i7-9750H",
+            arch="x86_64",
+            flags=["avx", "avx2"],
+            avx=True,
+            avx2=True,
+            neon=False,
+        ),
         gpu=GpuFacts(nvidia_status="absent"),
         packages=PackageFacts(versions={}),
     )
@@ -428,8 +435,17 @@ def windows_on_arm() -> Facts:
         base,
         platform=replace(base.platform, machine="arm64", hostname="SURFACE-7"),
         python=replace(base.python, version="3.12.7", machine="arm64"),
-        cpu=replace(base.cpu, model="Snapdragon X Elite X1E78100", vendor="Qualcomm",
-                    arch="arm64", flags=["neon"], avx=False, avx2=False, fma=False, neon=True),
+        cpu=replace(
+            base.cpu,
+            model="Snapdragon X Elite X1E78100",
+            vendor="Qualcomm",
+            arch="arm64",
+            flags=["neon"],
+            avx=False,
+            avx2=False,
+            fma=False,
+            neon=True,
+        ),
         gpu=GpuFacts(nvidia_status="absent"),
         packages=PackageFacts(versions={}),
     )
@@ -438,8 +454,13 @@ def windows_on_arm() -> Facts:
 def raspberry_pi_5() -> Facts:
     """Raspberry Pi 5, 8 GB, Raspberry Pi OS (Debian 12, 64-bit), Python 3.11, nothing installed."""
     return _linux(
-        machine="arm64", os_name="Debian GNU/Linux 12 (bookworm)", python="3.11.2", cores=4,
-        mem_gib=7.9, packages={}, host="pi5",
+        machine="arm64",
+        os_name="Debian GNU/Linux 12 (bookworm)",
+        python="3.11.2",
+        cores=4,
+        mem_gib=7.9,
+        packages={},
+        host="pi5",
     )
 
 
@@ -451,16 +472,26 @@ def graviton_vm() -> Facts:
 def docker_on_apple_silicon() -> Facts:
     """python:3.12 container under Docker Desktop on an M3 Mac (Linux arm64, 4 CPUs, 6 GiB)."""
     return _linux(
-        machine="arm64", os_name="Debian GNU/Linux 12 (bookworm)", cores=4, mem_gib=7.7,
-        limit_gib=6, container="docker", packages={}, host="3f2a9c",
+        machine="arm64",
+        os_name="Debian GNU/Linux 12 (bookworm)",
+        cores=4,
+        mem_gib=7.7,
+        limit_gib=6,
+        container="docker",
+        packages={},
+        host="3f2a9c",
     )
 
 
 def gpu_cloud_vm() -> Facts:
     """A 2-vCPU cloud VM with an NVIDIA T4 that TensorFlow computes on."""
     return _linux(
-        cores=2, mem_gib=13, gpus=[_nvidia("Tesla T4", "12.8", "570.124.06", "7.5")],
-        nvidia="ok", hypervisor="Google Compute Engine", frameworks=_fw(gpu="Tesla T4", cc="7.5"),
+        cores=2,
+        mem_gib=13,
+        gpus=[_nvidia("Tesla T4", "12.8", "570.124.06", "7.5")],
+        nvidia="ok",
+        hypervisor="Google Compute Engine",
+        frameworks=_fw(gpu="Tesla T4", cc="7.5"),
         host="gce-t4",
     )
 
@@ -472,8 +503,12 @@ def colab_notebook() -> Facts:
 
     return replace(
         base,
-        platform=replace(base.platform, context=["colab", "docker"], container="docker",
-                         os_name="Ubuntu 22.04.4 LTS"),
+        platform=replace(
+            base.platform,
+            context=["colab", "docker"],
+            container="docker",
+            os_name="Ubuntu 22.04.4 LTS",
+        ),
         python=replace(base.python, version="3.12.12"),
     )
 
@@ -487,9 +522,14 @@ def hpc_node_old_driver() -> Facts:
     """A cluster GPU node (Slurm job) with a V100 and driver 470 (CUDA 11.4); TensorFlow 2.21
     (CUDA 12.5 build) is installed and lists no GPU."""
     return _linux(
-        os_name="Rocky Linux 8.9 (Green Obsidian)", cores=8, mem_gib=32, limit_gib=32,
-        gpus=[_nvidia("Tesla V100-SXM2-32GB", "11.4", "470.82.01", "7.0")], nvidia="ok",
-        context=["slurm"], usable_source="cgroup CPU quota",
+        os_name="Rocky Linux 8.9 (Green Obsidian)",
+        cores=8,
+        mem_gib=32,
+        limit_gib=32,
+        gpus=[_nvidia("Tesla V100-SXM2-32GB", "11.4", "470.82.01", "7.0")],
+        nvidia="ok",
+        context=["slurm"],
+        usable_source="cgroup CPU quota",
         frameworks=_fw(build={"cuda_version": "12.5.1", "is_cuda_build": True}),
         host="gpu017",
     )
@@ -499,18 +539,29 @@ def hpc_node_current_driver() -> Facts:
     """A cluster GPU node (Slurm job) with an A100, driver 550 (CUDA 12.4), 4 cores allocated;
     TensorFlow computes on the GPU."""
     return _linux(
-        os_name="Rocky Linux 9.4 (Blue Onyx)", cores=4, mem_gib=512, limit_gib=32,
-        gpus=[_nvidia("NVIDIA A100-SXM4-80GB", "12.4", "550.54.15")], nvidia="ok",
-        context=["slurm"], usable_source="cgroup CPU quota",
-        frameworks=_fw(gpu="NVIDIA A100-SXM4-80GB"), host="gpu101",
+        os_name="Rocky Linux 9.4 (Blue Onyx)",
+        cores=4,
+        mem_gib=512,
+        limit_gib=32,
+        gpus=[_nvidia("NVIDIA A100-SXM4-80GB", "12.4", "550.54.15")],
+        nvidia="ok",
+        context=["slurm"],
+        usable_source="cgroup CPU quota",
+        frameworks=_fw(gpu="NVIDIA A100-SXM4-80GB"),
+        host="gpu101",
     )
 
 
 def slurm_cpu_job() -> Facts:
     """A Slurm CPU job given 1 core and 3 GiB on a 256 GiB node, course installed, no dot."""
     f = _linux(
-        os_name="Rocky Linux 9.4 (Blue Onyx)", cores=1, mem_gib=256, limit_gib=3,
-        context=["slurm"], usable_source="cgroup CPU quota", host="cn042",
+        os_name="Rocky Linux 9.4 (Blue Onyx)",
+        cores=1,
+        mem_gib=256,
+        limit_gib=3,
+        context=["slurm"],
+        usable_source="cgroup CPU quota",
+        host="cn042",
     )
     from dataclasses import replace
 

@@ -9,10 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from packaging.version import Version
 from advice_table import REPORTS, all_machines, row
+from packaging.version import Version
 
-from dlcheck.envs.recommend import recommend
 from dlcheck.envs.setups import load_catalog
 from dlcheck.records import Facts
 from dlcheck.support import load_support, on_cloud_notebook, on_hpc, tensorflow_blockers
@@ -45,7 +44,7 @@ EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommen
     "other tool, Linux aarch64": ("READY", None, None),
     "report without packages": ("NOT VERIFIED", "tensorflow", "cpu"),
 }
-TF_INSTALL = re.compile(r'pip install[^`]*tensorflow(?!-metal)|env create|tensorflow\[and-cuda\]')
+TF_INSTALL = re.compile(r"pip install[^`]*tensorflow(?!-metal)|env create|tensorflow\[and-cuda\]")
 
 
 def test_every_machine_has_an_expectation_and_the_classes_are_covered() -> None:
@@ -112,7 +111,9 @@ def test_every_next_step_can_work_there(name: str) -> None:
 def test_gpu_makes_two_cores_enough_and_slurm_limits_are_not_containers() -> None:
     report, *_ = row("", MACHINES["GPU cloud VM (T4, 2 vCPU)"][1])
     f = {x.id: x for x in report.findings}
-    assert f["cores-recommended"].verdict == "PASS" and "Tesla T4" in f["cores-recommended"].observed
+    assert (
+        f["cores-recommended"].verdict == "PASS" and "Tesla T4" in f["cores-recommended"].observed
+    )
     report, *_ = row("", MACHINES["Slurm CPU job (1 core, 3 GiB)"][1])
     f = {x.id: x for x in report.findings}
     assert "Slurm job limit" in f["memory"].observed and "container" not in f["memory"].observed
@@ -129,7 +130,9 @@ def test_hpc_old_driver_is_told_to_ask_support() -> None:
 
 def test_too_old_python_says_where_to_get_one() -> None:
     mac = {x.id: x for x in row("", MACHINES["Mac M2, Xcode Python 3.9.6"][1])[0].findings}
-    assert "Homebrew" in mac["python-version"].advice and "python.org" in mac["python-version"].advice
+    assert (
+        "Homebrew" in mac["python-version"].advice and "python.org" in mac["python-version"].advice
+    )
     ubuntu = {x.id: x for x in row("", MACHINES["Ubuntu 20.04 lab PC, Python 3.8"][1])[0].findings}
     assert "deadsnakes" in ubuntu["python-version"].advice
     assert "uv python install 3.12" in ubuntu["python-version"].advice
@@ -186,7 +189,9 @@ def test_support_matrix_covers_every_lock() -> None:
     lock = Path(__file__).parents[1] / "envs" / "nvidia" / "linux-64.txt"
     if lock.is_file():
         m = re.search(r"^tensorflow==(\S+)", lock.read_text(), re.M)
-        assert m and s.tf_cuda(m.group(1)), "the nvidia lock's TensorFlow needs its CUDA in the matrix"
+        assert m and s.tf_cuda(m.group(1)), (
+            "the nvidia lock's TensorFlow needs its CUDA in the matrix"
+        )
 
 
 def test_report_files_are_listed() -> None:
@@ -220,7 +225,9 @@ def _cli(argv, capsys):
 
 
 def test_exit_status_not_verified_and_strict(capsys, tmp_path) -> None:
-    code, out, _ = _cli(["check", "--from", str(DATA / "no-packages-section.json"), "--json"], capsys)
+    code, out, _ = _cli(
+        ["check", "--from", str(DATA / "no-packages-section.json"), "--json"], capsys
+    )
     data = json.loads(out)
     assert code == 3 and data["verdict"] == "NOT VERIFIED" and data["exit_code"] == 3
     code, _, err = _cli(

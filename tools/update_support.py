@@ -68,7 +68,9 @@ def wheel_matrix(data: dict) -> dict[str, dict[str, str]]:
             for subdir, tag in PLATFORM_TAGS.items():
                 ok = False
                 if pure:
-                    spec = next((f.get("requires_python") for f in files if f["filename"] in pure), None)
+                    spec = next(
+                        (f.get("requires_python") for f in files if f["filename"] in pure), None
+                    )
                     try:
                         ok = not spec or SpecifierSet(spec).contains(py + ".0")
                     except InvalidSpecifier:
@@ -112,7 +114,9 @@ def tf_cuda(versions: list[str], latest: dict) -> dict[str, str]:
 
 def generate() -> str:
     lines = [MARKER, f'[generated]\nupdated = "{_dt.date.today().isoformat()}"']
-    lines.append('source = "https://pypi.org/pypi/<package>/json (wheel file names, Requires-Python)"')
+    lines.append(
+        'source = "https://pypi.org/pypi/<package>/json (wheel file names, Requires-Python)"'
+    )
     for name in PACKAGES:
         data = fetch(f"https://pypi.org/pypi/{name}/json")
         matrix = wheel_matrix(data)

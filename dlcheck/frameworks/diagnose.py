@@ -232,14 +232,21 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
     if g.nvidia_status == "error":
         err = g.nvidia_error or "unknown error"
         if "mismatch" in err.lower():
+            from dlcheck.support import on_hpc
+
             return Outcome(
                 "unmet",
                 f"NVML: {err}",
                 expected,
-                "The NVIDIA driver was updated but the old one is still loaded: reboot, "
+                "The NVIDIA driver of this node was updated but the old one is still loaded: "
+                "tell your HPC support (the node needs a reboot)."
+                if on_hpc(facts)
+                else "The NVIDIA driver was updated but the old one is still loaded: reboot, "
                 "then run dlcheck again.",
             )
-        return Outcome("unmet", f"NVML: {err}", expected, g.nvidia_advice)
+        from dlcheck.checks import driver_advice
+
+        return Outcome("unmet", f"NVML: {err}", expected, driver_advice(facts))
     nvidia = [x for x in g.gpus if x.vendor == "nvidia"]
     if not nvidia:
         if g.error:

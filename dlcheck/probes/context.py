@@ -5,8 +5,8 @@ Kaggle, SageMaker), WSL, a container. Facts only: the checks decide what each on
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
 
 # (context, environment variables any of which proves it)
 _ENV_MARKERS = (
@@ -29,14 +29,14 @@ _CGROUP_MARKERS = (
 def detect_context(
     env: Mapping[str, str],
     self_cgroup: str = "",
-    files: Optional[Dict[str, bool]] = None,
-    wsl: Optional[bool] = None,
-    container: Optional[str] = None,
-) -> List[str]:
+    files: dict[str, bool] | None = None,
+    wsl: bool | None = None,
+    container: str | None = None,
+) -> list[str]:
     """The contexts these traces prove, in a stable order. ``files`` maps marker paths
     (/opt/ml/metadata/resource-metadata.json: SageMaker; /kaggle/input: Kaggle) to existence."""
     files = files or {}
-    found: List[str] = []
+    found: list[str] = []
     for name, keys in _ENV_MARKERS:
         if any(env.get(k) for k in keys):
             found.append(name)
@@ -61,7 +61,7 @@ def _read(path: str) -> str:
         return ""
 
 
-def probe_context(wsl: Optional[bool] = None, container: Optional[str] = None) -> List[str]:
+def probe_context(wsl: bool | None = None, container: str | None = None) -> list[str]:
     """The contexts of this process."""
     markers = ("/opt/ml/metadata/resource-metadata.json", "/kaggle/input")
     return detect_context(
