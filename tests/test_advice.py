@@ -253,7 +253,7 @@ def test_platforms_workflow_runs_check_on_each_platform() -> None:
     wf = yaml.safe_load(path.read_text())
     job = wf["jobs"]["check"]
     oses = {m["os"] for m in job["strategy"]["matrix"]["include"]}
-    assert oses == {"windows-latest", "macos-latest", "macos-13", "ubuntu-24.04-arm"}
+    assert oses == {"windows-latest", "macos-latest", "macos-15-intel", "ubuntu-24.04-arm"}
     runs = " ".join(str(s.get("run", "")) for s in job["steps"])
     assert "dlcheck check --json" in runs and "pytest" in runs
     assert any(str(s.get("uses", "")).startswith("actions/upload-artifact") for s in job["steps"])
