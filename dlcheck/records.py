@@ -6,13 +6,59 @@ Every probe returns one of these frozen dataclasses. A field that is ``None`` is
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+# `X | Y` unions at run time exist from Python 3.10; before, typing.Union stands for both.
+_UNION_TYPES = (typing.Union, getattr(types, "UnionType", typing.Union))
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+class _OldTyping(ast.NodeTransformer):
+    """Rewrite ``A | B`` to ``Union[A, B]`` and ``list[X]`` to ``List[X]`` (Python 3.8/3.9)."""
+
+    _GENERIC = {"list": "List", "dict": "Dict", "tuple": "Tuple", "set": "Set", "type": "Type"}
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.BitOr):
+            return node
+        union = ast.Attribute(ast.Name("typing", ast.Load()), "Union", ast.Load())
+        pair = ast.Tuple([node.left, node.right], ast.Load())
+        return ast.Subscript(union, ast.Index(pair), ast.Load())  # type: ignore[call-arg]
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self._GENERIC:
+            return ast.Attribute(ast.Name("typing", ast.Load()), self._GENERIC[node.id], ast.Load())
+        return node
+
+
+def _type_hints(cls: type) -> dict[str, Any]:
+    """``typing.get_type_hints`` that also reads 3.10-style annotations on Python 3.8/3.9."""
+    if cls in _HINTS:
+        return _HINTS[cls]
+    if sys.version_info >= (3, 10):  # noqa: UP036 - the core also runs on 3.8 and 3.9
+        hints = typing.get_type_hints(cls)
+    else:  # pragma: no cover - exercised by the oldest-Python CI step
+        hints = {}
+        for klass in reversed(cls.__mro__):
+            module = sys.modules.get(klass.__module__)
+            names = {**vars(module), "typing": typing} if module else {"typing": typing}
+            for name, ann in vars(klass).get("__annotations__", {}).items():
+                if isinstance(ann, str):
+                    tree = _OldTyping().visit(ast.parse(ann, mode="eval"))
+                    ann = eval(compile(ast.fix_missing_locations(tree), "<hint>", "eval"), names)  # noqa: S307
+                hints[name] = ann
+    _HINTS[cls] = hints
+    return hints
 
 
 class RecordError(ValueError):
@@ -40,7 +86,7 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
     if tp is Any:
         return value
-    if origin in (typing.Union, types.UnionType):
+    if origin in _UNION_TYPES:
         args = typing.get_args(tp)
         if value is None and type(None) in args:
             return None
@@ -66,7 +112,7 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise RecordError(f"{where}: expected an object, got {type(value).__name__}")
-        hints = typing.get_type_hints(tp)
+        hints = _type_hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):
             if f.name in value:
