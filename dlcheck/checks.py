@@ -310,17 +310,13 @@ def check_command(facts: Facts, p: dict[str, Any]) -> Outcome:
 
 
 def driver_advice(facts: Facts) -> str | None:
-    """The probe's explanation of an NVIDIA driver error, for the person who can act on it:
-    on a cluster node that is HPC support, not the user with a reboot or a root command."""
-    from dlcheck.support import on_hpc
+    """What the NVIDIA driver's error means, for the person who can act on it: on a cluster
+    node that is HPC support, not the user with a reboot or a root command."""
+    from dlcheck.support import nvidia_error_advice, on_hpc
 
-    text = facts.gpu.nvidia_advice
-    if text and on_hpc(facts):
-        return (
-            f"The NVIDIA driver of this node does not work ({facts.gpu.nvidia_error}): tell your "
-            "HPC support, with the node's name; until it is fixed the course runs on the CPU."
-        )
-    return text
+    if facts.gpu.nvidia_status not in ("error", "unknown"):
+        return None
+    return nvidia_error_advice(facts.gpu.nvidia_error, hpc=on_hpc(facts))
 
 
 def check_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:

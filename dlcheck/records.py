@@ -226,7 +226,7 @@ class GpuFacts:
     gpus: list[Gpu] = field(default_factory=list)
     nvidia_status: str | None = None  # ok, absent, error, unknown (tool hung)
     nvidia_error: str | None = None  # raw error text
-    nvidia_advice: str | None = None  # what the error means for a person
+    nvidia_advice: str | None = None  # written by dlcheck 0.1 probes; no longer read
     notes: list[str] = field(default_factory=list)  # other backends that failed, with reasons
     error: str | None = None
 

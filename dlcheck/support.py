@@ -12,6 +12,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from dlcheck.errors import UserError
 from dlcheck.records import Facts
 from dlcheck.tomlload import load_toml
 
@@ -126,6 +127,36 @@ def load_support() -> Support:
     """The packaged support matrix (read once)."""
     data, where = load_toml(None, SUPPORT_FILE)
     return parse_support(data, where)
+
+
+NVIDIA_ERRORS_FILE = "nvidia-errors.toml"
+
+
+@lru_cache(maxsize=1)
+def _nvidia_errors() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    data, where = load_toml(None, NVIDIA_ERRORS_FILE)
+    try:
+        errors = [dict(e) for e in data["error"]]
+        for e in errors:
+            if not (isinstance(e["match"], list) and isinstance(e["advice"], str)):
+                raise TypeError(f"error {e.get('id')!r}: match must be a list, advice a string")
+        fallback = dict(data["fallback"])
+        str(fallback["advice"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(where, f"malformed NVIDIA error table ({exc})") from None
+    return errors, fallback
+
+
+def nvidia_error_advice(error: str | None, hpc: bool = False) -> str:
+    """What an NVIDIA driver error (NVML or nvidia-smi text, a fact) means for a person, from
+    dlcheck/data/nvidia-errors.toml; on a cluster node the advice for HPC support."""
+    errors, fallback = _nvidia_errors()
+    low = (error or "").lower().replace("_", "")
+    entry = next(
+        (e for e in errors if any(str(m).replace("_", "") in low for m in e["match"])),
+        fallback,
+    )
+    return str(entry.get("advice_hpc") or entry["advice"]) if hpc else str(entry["advice"])
 
 
 # --- what the matrix says about one machine -------------------------------------------

@@ -36,7 +36,7 @@ def machine(
         gpu=GpuFacts(
             gpus=gpus,
             nvidia_status=nvidia,
-            nvidia_advice="reboot the machine" if nvidia == "error" else None,
+            nvidia_error="NVMLError_DriverNotLoaded" if nvidia == "error" else None,
         ),
     )
 
@@ -76,7 +76,8 @@ def test_reasons_and_notes() -> None:
     assert "native Windows has no GPU TensorFlow" in win.reasons[0]
     assert any("WSL2" in a for a in win.alternatives)
     broken = recommend(machine("Linux", "x86_64", "error"), CATALOG)
-    assert "not working" in broken.reasons[0] and "reboot the machine" in broken.notes
+    assert "not working" in broken.reasons[0]
+    assert any("installed but not running: reboot" in n for n in broken.notes)
     intel_mac = recommend(machine("Darwin", "x86_64"), CATALOG)
     assert any("2.16.2" in n for n in intel_mac.notes)
     assert not any("keras-torch" in a for a in intel_mac.alternatives)  # no osx-64 torch lock

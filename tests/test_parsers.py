@@ -15,8 +15,8 @@ from dlcheck.probes.cgroup import (
 )
 from dlcheck.probes.cpu import instruction_sets, parse_proc_cpuinfo, parse_sysctl, usable_cores
 from dlcheck.probes.gpu import (
+    classify_nvml_error,
     cuda_version_from_int,
-    explain_nvml_error,
     parse_amd_smi,
     parse_nvidia_smi_csv,
     parse_nvidia_smi_cuda,
@@ -208,12 +208,14 @@ def test_nvidia_smi_old_driver_without_compute_cap():
     ],
 )
 def test_nvml_errors_are_explained(message, status, advice_word):
-    got_status, advice = explain_nvml_error(message)
-    assert got_status == status
-    if advice_word is None:
-        assert advice is None
-    else:
-        assert advice_word in advice.lower()
+    """The probe classifies (a fact); the advice comes from data, for the person who can act."""
+    from dlcheck.support import nvidia_error_advice
+
+    assert classify_nvml_error(message) == status
+    if advice_word is not None:
+        assert advice_word in nvidia_error_advice(message).lower()
+        on_cluster = nvidia_error_advice(message, hpc=True)
+        assert "HPC support" in on_cluster and "sudo" not in on_cluster
 
 
 def test_cuda_version_from_nvml_int():

@@ -133,7 +133,6 @@ def test_nvidia_driver_mismatch_warns_with_reboot(profile, places):
         gpu=GpuFacts(
             nvidia_status="error",
             nvidia_error="NVMLError_LibRmVersionMismatch",
-            nvidia_advice="The NVIDIA driver was upgraded ...: reboot the machine.",
         ),
     )
     f = by_id(judge(facts, profile, places))

@@ -241,12 +241,9 @@ def recommend(
             )
         elif facts.gpu.nvidia_status == "error":
             reasons.append("the NVIDIA driver is not working, so the GPU cannot be used")
-            if facts.gpu.nvidia_advice:
-                notes.append(
-                    "Ask your HPC support: " + facts.gpu.nvidia_advice
-                    if hpc
-                    else facts.gpu.nvidia_advice
-                )
+            from dlcheck.support import nvidia_error_advice
+
+            notes.append(nvidia_error_advice(facts.gpu.nvidia_error, hpc=hpc))
         elif subdir == "osx-arm64":
             reasons.append("an Apple Silicon Mac: TensorFlow runs on its CPU")
         else:

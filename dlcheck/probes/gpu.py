@@ -14,46 +14,16 @@ from typing import Any
 from dlcheck.records import Gpu, GpuFacts
 from dlcheck.runner import run_command
 
-# What each NVML failure means for a person, and what to do about it.
-_NVML_EXPLANATIONS: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
-    (
-        ("librarynotfound", "library not found", "libnvidia-ml", "nvml.dll"),
-        "absent",
-        None,  # no NVIDIA driver installed: the common case on a laptop without one
-    ),
-    (
-        ("rmversionmismatch", "version mismatch"),
-        "error",
-        "The NVIDIA driver was upgraded but the old one is still loaded "
-        "(driver/library version mismatch): reboot the machine.",
-    ),
-    (
-        ("drivernotloaded", "driver not loaded", "couldn't communicate with the nvidia driver"),
-        "error",
-        "The NVIDIA driver is installed but not running: reboot; if that does not help, "
-        "reinstall the driver (on Linux check that Secure Boot has not blocked its module).",
-    ),
-    (
-        ("nopermission", "insufficient permissions"),
-        "error",
-        "No permission to query the GPU: ask the administrator to add you to the group that "
-        "owns /dev/nvidia*.",
-    ),
-    (
-        ("timed out",),
-        "error",
-        "The NVIDIA tools did not answer in time: the driver may be hung; reboot the machine.",
-    ),
-)
+# NVML failures that only mean "no NVIDIA driver here" (the common case on a laptop without one).
+# Every other failure is an "error" whose text is kept as a fact; what it means for a person is
+# data (dlcheck/data/nvidia-errors.toml), read by the checks.
+_ABSENT_MARKERS = ("librarynotfound", "library not found", "libnvidia-ml", "nvml.dll")
 
 
-def explain_nvml_error(message: str) -> tuple[str, str | None]:
-    """Map an NVML exception name or nvidia-smi message to (status, advice)."""
+def classify_nvml_error(message: str) -> str:
+    """The status an NVML exception name or nvidia-smi message means: absent or error."""
     low = message.lower().replace("_", "")
-    for needles, status, advice in _NVML_EXPLANATIONS:
-        if any(n.replace("_", "") in low for n in needles):
-            return status, advice
-    return "error", "NVML failed unexpectedly: update the NVIDIA driver, then run dlcheck again."
+    return "absent" if any(n.replace("_", "") in low for n in _ABSENT_MARKERS) else "error"
 
 
 def cuda_version_from_int(value: int) -> str:
@@ -264,21 +234,21 @@ def nvidia_driver_traces(system: str) -> bool:
     return any(glob.glob(pattern) for pattern in _NVML_GLOBS)
 
 
-def _probe_nvidia(timeout: float) -> tuple[list[Gpu], str, str | None, str | None]:
-    """Returns (gpus, status, raw error, advice)."""
+def _probe_nvidia(timeout: float) -> tuple[list[Gpu], str, str | None]:
+    """Returns (gpus, status, raw error)."""
     if not nvidia_driver_traces(platform.system()):
-        return [], "absent", None, None
+        return [], "absent", None
     nvml_error = None
     try:
         gpus = _probe_nvml()
-        return gpus, ("ok" if gpus else "absent"), None, None
+        return gpus, ("ok" if gpus else "absent"), None
     except ImportError as exc:
         nvml_error = f"nvidia-ml-py not importable: {exc}"
     except Exception as exc:  # noqa: BLE001 - every NVMLError subclass and ctypes failures
         nvml_error = f"NVML: {type(exc).__name__}: {exc}"
     if not shutil.which("nvidia-smi"):
-        status, advice = explain_nvml_error(nvml_error)
-        return [], status, (None if status == "absent" else nvml_error), advice
+        status = classify_nvml_error(nvml_error)
+        return [], status, (None if status == "absent" else nvml_error)
     res = run_command(
         [
             "nvidia-smi",
@@ -298,19 +268,18 @@ def _probe_nvidia(timeout: float) -> tuple[list[Gpu], str, str | None, str | Non
         )
     if not res.ok:
         message = "; ".join(x for x in (nvml_error, res.error, res.stdout.strip()[:200]) if x)
-        status, advice = explain_nvml_error(message)
         # A hung tool tells us nothing about the GPU: unknown, not broken.
-        return [], ("unknown" if res.returncode is None else "error"), message, advice
+        return [], ("unknown" if res.returncode is None else "error"), message
     gpus = parse_nvidia_smi_csv(res.stdout)
     head = run_command(["nvidia-smi"], timeout=timeout)
     cuda = parse_nvidia_smi_cuda(head.stdout) if head.ok else None
     gpus = [Gpu(**{**g.__dict__, "cuda_driver_version": cuda}) for g in gpus]
-    return gpus, ("ok" if gpus else "absent"), nvml_error, None
+    return gpus, ("ok" if gpus else "absent"), nvml_error
 
 
 def probe_gpu(timeout: float = 5.0) -> GpuFacts:
     """Every GPU we can see, with the reason for each backend that failed."""
-    gpus, status, raw, advice = _probe_nvidia(timeout)
+    gpus, status, raw = _probe_nvidia(timeout)
     notes: list[str] = []
     system = platform.system()
     if system == "Darwin":
@@ -342,6 +311,4 @@ def probe_gpu(timeout: float = 5.0) -> GpuFacts:
                     notes.append(f"AMD GPU unknown: {res.error}")
             except (ValueError, AttributeError, TypeError) as exc:
                 notes.append(f"rocm-smi output unreadable: {exc}")
-    return GpuFacts(
-        gpus=gpus, nvidia_status=status, nvidia_error=raw, nvidia_advice=advice, notes=notes
-    )
+    return GpuFacts(gpus=gpus, nvidia_status=status, nvidia_error=raw, notes=notes)
