@@ -41,6 +41,18 @@ def skipped(reason: str, expected: str = "") -> Outcome:
     return Outcome("unknown", reason, expected, skipped=True)
 
 
+NOT_INSTALLED_YET = (
+    "Not checked: it is not installed. Install the course packages first (see that step), "
+    "then run `dlcheck check` again to prove it works."
+)
+
+
+def not_installed_yet(observed: str, expected: str = "") -> Outcome:
+    """A test of something that is not installed: nothing to repair, so no repair advice;
+    the package requirement carries the install step."""
+    return Outcome("unknown", observed, expected, NOT_INSTALLED_YET, skipped=True)
+
+
 @dataclass(frozen=True)
 class Check:
     evaluate: Callable[[Facts, dict[str, Any]], Outcome]

@@ -97,7 +97,7 @@ def evaluate_requirement(
         advice = _advice(req, outcome, places, facts if context else None)
         if verdict == UNKNOWN and not outcome.skipped:
             advice = f"Could not tell. If this matters to you: {advice}"
-        elif verdict == UNKNOWN:
+        elif verdict == UNKNOWN and outcome.advice is None:
             advice = f"Not checked (its probe was not run). {advice}"
     return Finding(
         req.id,
@@ -202,26 +202,31 @@ def _install_hint(facts: Facts) -> str:
 
 
 def _with_setup(f: Finding, req: Requirement | None, facts: Facts) -> Finding:
-    """A missing TensorFlow where a locked setup fits: the setup is the install step."""
+    """A missing course package where a locked setup fits: the setup is the install step (one
+    command, tested versions); a loose `pip install` is only the fallback."""
     if req is None or f.verdict not in (FAIL, WARN) or req.check != "package":
         return f
     if "pip" not in req.params:
-        return f
-    if not str(req.params["pip"]).startswith("tensorflow"):
         return f
     from dlcheck.support import fitting_setup
 
     setup = fitting_setup(facts)
     if not setup:
         return f
-    return dataclasses.replace(
-        f,
-        advice=(
-            "Create the course environment from its tested lock, in one command: "
-            f"`dlcheck env create --setup {setup}` (from a clone of the dlcheck repository; "
-            f'or, unpinned, `python -m pip install "{req.params["pip"]}"`).'
-        ),
-    )
+    pip = str(req.params["pip"])
+    create = f"`dlcheck env create --setup {setup}`"
+    if pip.startswith("tensorflow"):
+        advice = (
+            f"Create the course environment from its tested lock, in one command: {create} "
+            "(from a clone of the dlcheck repository; it installs every course package; or, "
+            f'unpinned, `python -m pip install "{pip}"`).'
+        )
+    else:
+        advice = (
+            f"The course environment has it at a tested version: {create}; or add it to this "
+            f'environment: `python -m pip install "{pip}"`.'
+        )
+    return dataclasses.replace(f, advice=advice)
 
 
 def evaluate(facts: Facts, profile: Profile, places: Places) -> list[Finding]:

@@ -257,3 +257,28 @@ def test_platforms_workflow_runs_check_on_each_platform() -> None:
     runs = " ".join(str(s.get("run", "")) for s in job["steps"])
     assert "dlcheck check --json" in runs and "pytest" in runs
     assert any(str(s.get("uses", "")).startswith("actions/upload-artifact") for s in job["steps"])
+
+
+def test_fresh_laptop_gets_one_install_route_and_no_repair_advice() -> None:
+    """A learner's laptop with nothing installed yet, frameworks probed: every missing package
+    points to the course environment, and no test of an uninstalled framework says "reinstall"
+    (issue 10/13: advice is never contradictory)."""
+    from machines import _linux
+
+    from dlcheck.frameworks.records import FrameworkFacts
+    from dlcheck.records import to_dict
+
+    fresh = _linux(packages={}, frameworks=to_dict(FrameworkFacts(results=[])))
+    report, steps, rec, _first, _setup = row("fresh", fresh)
+    assert report.verdict == "NOT READY" and rec.setup == "cpu"
+    by_id = {f.id: f for f in report.findings}
+    missing = [f for f in report.findings if f.observed == "not installed" and f.advice]
+    assert len(missing) >= 5
+    for f in missing:
+        assert "dlcheck env create --setup cpu" in f.advice, f
+    for fid in ("tensorflow-works", "keras-works", "keras3", "keras-backend"):
+        f = by_id[fid]
+        assert f.verdict != "PASS", f
+        assert "einstall" not in (f.advice or ""), f
+        assert "Install the course packages first" in (f.advice or ""), f
+    assert report.install_command() == "dlcheck env create --setup cpu"

@@ -9,7 +9,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.checks import CHECKS, Check, Outcome, met, skipped, unknown
+from dlcheck.checks import CHECKS, Check, Outcome, met, not_installed_yet, skipped, unknown
 from dlcheck.frameworks.names import (
     FRAMEWORK_DISTRIBUTIONS,
     KERAS_BACKENDS,
@@ -147,7 +147,7 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
         if facts.packages.error and not facts.packages.versions:
             return unknown("installed packages unknown", expected)
         if p.get("expected", False):
-            return unknown("not installed (see the package requirement)", expected)
+            return not_installed_yet("not installed (see the package requirement)", expected)
         return met("not installed (not needed)", expected)
     if fw is None:
         return skipped(NOT_PROBED, expected)
@@ -277,7 +277,9 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
     r = fw.get("tensorflow")
     if r is None:
         if not dists:
-            return unknown("TensorFlow not installed (see the package requirement)", expected)
+            return not_installed_yet(
+                "TensorFlow not installed (see the package requirement)", expected
+            )
         return unknown("TensorFlow was not probed", expected)
     gpus = [d for d in r.devices if d.kind == "gpu"]
     if gpus:
@@ -428,7 +430,7 @@ def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
     if kv is None and tfv is None:
         if facts.packages.error and not v:
             return unknown("installed packages unknown", expected)
-        return unknown(
+        return not_installed_yet(
             "neither Keras nor TensorFlow installed (see the package requirements)", expected
         )
     if kv is not None and kv.major < 3:
@@ -474,7 +476,7 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
     if fw.error:
         return unknown(fw.error, expected)
     if "keras" not in facts.packages.versions and not fw.get("keras"):
-        return met("Keras not installed (see the package requirement)", expected)
+        return not_installed_yet("Keras not installed (see the package requirement)", expected)
     backend, source = fw.keras_backend, fw.keras_backend_source or "?"
     if not backend:
         return unknown("backend unknown", expected)
