@@ -21,6 +21,7 @@ class Terminated(Exception):
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated()
 
+
 # Commands that need more than the core are imported only when called, so that
 # `dlcheck check` starts fast on a machine where nothing else is installed yet.
 LAZY_COMMANDS: dict[str, str] = {
@@ -77,7 +78,11 @@ class Seconds(click.ParamType):
         except (TypeError, ValueError):
             self.fail(f"{value!r} is not a number of seconds", param, ctx)
         if not math.isfinite(number) or number <= 0 or number > self.most:
-            self.fail(f"{value!r} must be a finite number of seconds, > 0 and <= {self.most:g}", param, ctx)
+            self.fail(
+                f"{value!r} must be a finite number of seconds, > 0 and <= {self.most:g}",
+                param,
+                ctx,
+            )
         return number
 
 

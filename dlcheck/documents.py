@@ -30,13 +30,21 @@ class DocumentKind:
     record: str | None = None  # "module:function" (data, where) -> typed record
 
 
-REPORT = DocumentKind("dlcheck.report", 1, "check", "dlcheck report", "dlcheck.report:facts_from_report_dict")
+REPORT = DocumentKind(
+    "dlcheck.report", 1, "check", "dlcheck report", "dlcheck.report:facts_from_report_dict"
+)
 ENV_VERIFY = DocumentKind("dlcheck.env-verify", 1, "env-verify", "dlcheck env verify result")
-ENV_RECOMMEND = DocumentKind("dlcheck.env-recommend", 1, "env-recommend", "dlcheck env recommend result")
-BENCH = DocumentKind("dlcheck.bench", 1, "bench", "dlcheck bench result", "dlcheck.bench.results:result_from_dict")
+ENV_RECOMMEND = DocumentKind(
+    "dlcheck.env-recommend", 1, "env-recommend", "dlcheck env recommend result"
+)
+BENCH = DocumentKind(
+    "dlcheck.bench", 1, "bench", "dlcheck bench result", "dlcheck.bench.results:result_from_dict"
+)
 FLEET = DocumentKind("dlcheck.fleet", 1, "fleet", "dlcheck report (fleet) table")
 
-KINDS: dict[str, DocumentKind] = {k.name: k for k in (REPORT, ENV_VERIFY, ENV_RECOMMEND, BENCH, FLEET)}
+KINDS: dict[str, DocumentKind] = {
+    k.name: k for k in (REPORT, ENV_VERIFY, ENV_RECOMMEND, BENCH, FLEET)
+}
 
 # Ranges of numbers read from any document: a key naming bytes, cores or seconds must hold a
 # number in its range (None is always allowed: unknown).

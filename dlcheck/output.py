@@ -132,7 +132,9 @@ def refuse_inputs(path: str, inputs: Iterable[str | None]) -> None:
         if os.path.isdir(given):
             folder = os.path.realpath(given)
             if real.startswith(folder.rstrip(os.sep) + os.sep) and real.endswith(".json"):
-                raise UserError(path, f"is inside {given}, which this command reads; choose another file")
+                raise UserError(
+                    path, f"is inside {given}, which this command reads; choose another file"
+                )
         elif _same_file(path, given):
             raise UserError(path, "is one of this command's inputs; choose another file")
 
@@ -158,7 +160,9 @@ def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
     fd = -1
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
+        )
         mode = (st.st_mode & 0o7777) if st is not None else (0o666 & ~_umask())
         if hasattr(os, "fchmod"):
             os.fchmod(fd, mode)
@@ -231,9 +235,7 @@ def emit(
         raise UserError(STDOUT_NAME, f"cannot write: {exc.strerror or exc}") from None
 
 
-def draw_to(
-    render: Callable[..., None], *args: Any, **fixed: Any
-) -> Callable[..., None]:
+def draw_to(render: Callable[..., None], *args: Any, **fixed: Any) -> Callable[..., None]:
     """A ``draw`` for ``emit`` from a renderer ``render(*args, file=..., [width=...])``."""
 
     def draw(file: IO[str] | None = None, width: int | None = None) -> None:

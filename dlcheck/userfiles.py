@@ -21,6 +21,7 @@ import codecs
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,10 @@ def read_json(path: str | Path, limit: int = MAX_BYTES) -> Any:
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
     """``text`` parsed as TOML; UserError naming ``where`` otherwise."""
-    from dlcheck.tomlload import tomllib
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
 
     try:
         data = tomllib.loads(text)

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from dlcheck.output import output_options
 from dlcheck.errors import UserError
+from dlcheck.output import output_options
 
 
 def _emit(

@@ -20,6 +20,7 @@ from dlcheck.fleet.model import (
     Skipped,
     Summary,
 )
+from dlcheck.sanitize import clean
 from dlcheck.verdict import NOT_READY
 
 # File names that say what a file is, not whose it is: results/pc07/check.json.
@@ -172,7 +173,7 @@ class FleetBuilder:
         ]
         rows.sort(key=lambda r: (-VERDICT_RANK.get(r.verdict, 2), r.machine))
         self.skipped.sort(key=lambda s: s.path)
-        skipped = self.skipped
+        skipped = [Skipped(clean(s.path), clean(s.reason)) for s in self.skipped]
         if self.anonymize:
             skipped = [Skipped(anon_path(s.path), s.reason) for s in skipped]
         return Fleet(
@@ -227,7 +228,7 @@ def make_row(
         check_verdict=c.verdict if c else "",
         verdict=verdict,
         failing=tuple(failing),
-        sources=tuple(anon_path(p) for p in m.sources) if hide_paths else m.sources,
+        sources=tuple(anon_path(p) if hide_paths else clean(p) for p in m.sources),
         shared_name=shared,
     )
 

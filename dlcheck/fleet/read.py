@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from dlcheck.documents import BENCH, ENV_VERIFY, REPORT, check_header
 from dlcheck.errors import UserError
 from dlcheck.fleet.model import (
     UNKNOWN_VERDICT,
@@ -25,7 +26,6 @@ from dlcheck.fleet.model import (
     Part,
     Skipped,
 )
-from dlcheck.documents import BENCH, ENV_VERIFY, REPORT, check_header
 from dlcheck.sanitize import clean as sanitize
 from dlcheck.userfiles import read_json
 from dlcheck.verdict import FAIL, NOT_READY, READY, READY_WITH_WARNINGS, WARN
@@ -93,7 +93,9 @@ def clean(value: Any, limit: int = MAX_TEXT) -> str:
     return sanitize(value, limit)
 
 
-def read_part(path: str | Path | Skipped, versions: dict[str, int], rejudge: Any = None) -> Part | Skipped:
+def read_part(
+    path: str | Path | Skipped, versions: dict[str, int], rejudge: Any = None
+) -> Part | Skipped:
     """One file as a part, or why it is skipped. ``rejudge(data, where)`` re-evaluates a
     check report (``--profile``) and returns (verdict, findings as dicts). The file goes
     through the safe reader and the document layer (dlcheck.documents)."""
