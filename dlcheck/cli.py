@@ -184,9 +184,17 @@ def main(argv: list[str] | None = None) -> None:
     import signal
 
     try:
-        signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM
-        pass
+        previous = None
+    try:
+        _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="dlcheck", standalone_mode=False)
         sys.stdout.flush()

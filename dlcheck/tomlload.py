@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 def packaged_text(name: str) -> str:
     """A data file shipped inside the package (``dlcheck/data/NAME``)."""
     return resources.files("dlcheck").joinpath("data", name).read_text(encoding="utf-8")

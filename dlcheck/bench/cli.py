@@ -165,8 +165,10 @@ def compare_cmd(files: tuple[str, ...], plot: str | None, fmt: str, output: str 
     if len(files) < 2:
         raise UserError(None, "dlcheck bench compare needs at least two result files")
     from dlcheck import output as out
+    from dlcheck.sanitize import clean_record
 
-    comp = compare([load_result(f) for f in files])
+    # machine text (host names, CPU and GPU names) sanitized before any view
+    comp = compare([clean_record(load_result(f)) for f in files])
     out.emit(draw=out.draw_to(render_comparison, comp), output=output, inputs=(*files, plot))
     if plot:
         draw(comp, plot)

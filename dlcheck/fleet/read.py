@@ -317,7 +317,12 @@ def read_parts(
     files = iter_files(paths)
     n = workers if workers is not None else _usable_cpus()
     # fork only from a single-threaded process: a forked copy of another thread's lock can hang
-    if n < 2 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+    if (
+        n < 2
+        or "fork" not in mp.get_all_start_methods()
+        or not hasattr(signal, "pthread_sigmask")
+        or threading.active_count() > 1
+    ):
         for path in files:
             yield read_part(path, versions, rejudge)
         return
@@ -326,17 +331,46 @@ def read_parts(
         for path in head:
             yield read_part(path, versions, rejudge)
         return
-    # fork: the workers inherit versions and rejudge (a closure) without pickling them
+    # fork: the workers inherit versions and rejudge (a closure) without pickling them.
+    # Ctrl-C and SIGTERM are blocked while this thread talks to the pool (a signal raised
+    # inside the pool's locks can hang it) and looked for between waits; once the pool is
+    # gone they are unblocked, and arrive as KeyboardInterrupt or the CLI's Terminated.
     ctx = mp.get_context("fork")
-    with ctx.Pool(n, initializer=_init_worker, initargs=(versions, rejudge)) as pool:
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    pool = None
+    try:
+        pool = ctx.Pool(n, initializer=_init_worker, initargs=(versions, rejudge))
         # a few chunks in flight, never the whole list of files
         pending: collections.deque[Any] = collections.deque()
         for chunk in _chunks(itertools.chain(head, files), CHUNK):
             pending.append(pool.apply_async(_read_chunk, (chunk,)))
             if len(pending) >= 2 * n:
-                yield from pending.popleft().get()
+                yield from _wait(pending.popleft())
         while pending:
-            yield from pending.popleft().get()
+            yield from _wait(pending.popleft())
+    except _Stop:
+        pass
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending signal arrives here
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class _Stop(Exception):
+    """Ctrl-C or SIGTERM is pending: stop reading (it is delivered once the pool is gone)."""
+
+
+def _wait(result: Any) -> list[Part | Skipped]:
+    while True:
+        try:
+            return result.get(timeout=0.05)
+        except mp.TimeoutError:
+            if signal.sigpending() & _STOP_SIGNALS:
+                raise _Stop() from None
 
 
 def _usable_cpus() -> int:
@@ -359,6 +393,7 @@ def _init_worker(versions: dict[str, int], rejudge: Any) -> None:
     # sends it to the whole group) and dies quietly when the parent terminates the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked in the parent
 
 
 def _read_chunk(paths: list[str]) -> list[Part | Skipped]:
