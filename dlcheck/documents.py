@@ -9,16 +9,16 @@ the numbers in it, and dispatches on the schema name; ``write_document`` is the 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dlcheck.errors import UserError
-from dlcheck.userfiles import MAX_BYTES, fail, read_json
+from dlcheck.userfiles import MAX_BYTES, MAX_DEPTH, fail, read_json
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,7 @@ def _short(value: Any) -> str:
     return clean(repr(value), 60)
 
 
+@functools.lru_cache(maxsize=4096)
 def _range_of(key: str) -> tuple[float, float] | None:
     k = key.lower()
     signed = "increase" in k or "delta" in k or "change" in k  # a difference may be negative
@@ -117,29 +118,36 @@ def _range_of(key: str) -> tuple[float, float] | None:
     return None
 
 
-def range_problem(data: Any) -> str | None:
-    """The first number out of its range in ``data`` (by key name), or None. Iterative."""
-    stack: list[tuple[str, Any]] = [("", data)]
+def range_problem(data: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """The first number out of its range in ``data`` (by key name), or nesting deeper than
+    ``max_depth``, or None. Iterative: one walk of the document (it runs once per file of a
+    fleet, so it is written for speed)."""
+    stack: list[tuple[str, Any, int]] = [("", data, 1)]
+    containers = (dict, list)
+    numbers = (int, float)
     while stack:
-        path, item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                key = str(key)
-                sub = f"{path}.{key}" if path else key
-                if isinstance(value, (dict, list)):
-                    stack.append((sub, value))
-                    continue
-                bounds = _range_of(key)
-                if bounds is None or value is None or isinstance(value, str):
-                    continue
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    return f"{_clip(sub)} must be a number, not {_short(value)}"
-                if not (bounds[0] <= value <= bounds[1]) or (
-                    isinstance(value, float) and not math.isfinite(value)
-                ):
-                    return f"{_clip(sub)} = {_short(value)} is out of range"
-        elif isinstance(item, list):
-            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(item))
+        path, item, depth = stack.pop()
+        if depth > max_depth:
+            return f"not valid JSON (nested deeper than {max_depth} levels)"
+        if type(item) is list:
+            for i, v in enumerate(item):
+                if isinstance(v, containers):
+                    stack.append((f"{path}[{i}]", v, depth + 1))
+            continue
+        for key, value in item.items():
+            if value is None or type(value) is str:
+                continue
+            if isinstance(value, containers):
+                stack.append((f"{path}.{key}" if path else key, value, depth + 1))
+                continue
+            bounds = _range_of(key) if type(key) is str else None
+            if bounds is None:
+                continue
+            sub = f"{path}.{key}" if path else key
+            if type(value) is bool or not isinstance(value, numbers):
+                return f"{_clip(sub)} must be a number, not {_short(value)}"
+            if not (bounds[0] <= value <= bounds[1]) or value != value:
+                return f"{_clip(sub)} = {_short(value)} is out of range"
     return None
 
 
@@ -159,7 +167,8 @@ def read_document(
 ) -> Document:
     """The document at ``path`` (safe reader, strict JSON, header and ranges checked)."""
     where = str(path)
-    return parse_document(read_json(path, limit), where, kinds)
+    # the depth is checked in the same walk as the ranges (check_header)
+    return parse_document(read_json(path, limit, max_depth=None), where, kinds)
 
 
 def read_record(path: str | Path, kind: str) -> Any:

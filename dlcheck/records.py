@@ -7,6 +7,7 @@ Every probe returns one of these frozen dataclasses. A field that is ``None`` is
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -28,6 +29,12 @@ def to_dict(record: Any) -> Any:
     if isinstance(record, dict):
         return {str(k): to_dict(v) for k, v in record.items()}
     return record
+
+
+@functools.cache
+def _type_hints(tp: Any) -> dict[str, Any]:
+    """``typing.get_type_hints``, once per record class (it compiles every annotation)."""
+    return typing.get_type_hints(tp)
 
 
 def from_dict(cls: type[T], data: Any, where: str = "") -> T:
@@ -66,7 +73,7 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise RecordError(f"{where}: expected an object, got {type(value).__name__}")
-        hints = typing.get_type_hints(tp)
+        hints = _type_hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):
             if f.name in value:

@@ -129,13 +129,14 @@ def load_report_facts(path: str | Path) -> Facts:
     return read_document(path, [REPORT.name]).record()
 
 
-def facts_from_report_dict(data: Any, where: str) -> Facts:
+def facts_from_report_dict(data: Any, where: str, header_checked: bool = False) -> Facts:
     """THE one place where a raw report dictionary becomes typed facts (``--from``,
     ``env recommend --from``, ``dlcheck report``): schema name, version and number ranges
     checked by the document layer, then the facts rebuilt as records."""
     from dlcheck.documents import REPORT, check_header
 
-    check_header(data, where, [REPORT.name])
+    if not header_checked:
+        check_header(data, where, [REPORT.name])
     if "facts" not in data:
         raise UserError(where, "report has no 'facts'")
     try:

@@ -153,29 +153,26 @@ def _parse_float(text: str) -> float:
 
 
 def _depth_ok(value: Any, limit: int) -> bool:
-    """True when ``value`` nests at most ``limit`` levels. Iterative (no recursion), and a
-    shared node (a YAML alias) is walked again only when reached deeper than before."""
-    seen: dict[int, int] = {}
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
+    """True when ``value`` nests at most ``limit`` levels. Level by level (no recursion); a
+    shared node (a YAML alias) is looked at once per level."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > limit:
             return False
-        if seen.get(id(item), 0) >= depth:
-            continue
-        seen[id(item)] = depth
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+        below: dict[int, Any] = {}
+        for item in level:
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, (dict, list)):
+                    below[id(child)] = child
+        level = list(below.values())
     return True
 
 
-def parse_json(text: str, where: str, max_depth: int = MAX_DEPTH) -> Any:
-    """``text`` parsed as strict JSON; UserError naming ``where`` otherwise."""
+def parse_json(text: str, where: str, max_depth: int | None = MAX_DEPTH) -> Any:
+    """``text`` parsed as strict JSON; UserError naming ``where`` otherwise. ``max_depth``
+    None: the caller checks the depth itself (dlcheck.documents does, in its range walk)."""
     try:
         data = json.loads(
             text,
@@ -188,17 +185,17 @@ def parse_json(text: str, where: str, max_depth: int = MAX_DEPTH) -> Any:
     except json.JSONDecodeError as exc:
         raise fail(where, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
-        raise fail(where, f"not valid JSON (nested deeper than {max_depth} levels)") from None
+        raise fail(where, "not valid JSON (nested too deeply)") from None
     except (ValueError, OverflowError, MemoryError) as exc:
         raise fail(where, f"not valid JSON ({type(exc).__name__}: {exc})") from None
-    if not _depth_ok(data, max_depth):
+    if max_depth is not None and not _depth_ok(data, max_depth):
         raise fail(where, f"not valid JSON (nested deeper than {max_depth} levels)")
     return data
 
 
-def read_json(path: str | Path, limit: int = MAX_BYTES) -> Any:
+def read_json(path: str | Path, limit: int = MAX_BYTES, max_depth: int | None = MAX_DEPTH) -> Any:
     """The file parsed as strict JSON."""
-    return parse_json(read_text(path, limit), str(path))
+    return parse_json(read_text(path, limit), str(path), max_depth)
 
 
 # ---- TOML -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def read_part(
         return path
     where = str(path)
     try:
-        data = read_json(path, MAX_BYTES)
+        data = read_json(path, MAX_BYTES, max_depth=None)  # depth: in check_header's walk
         schema = data.get("schema") if isinstance(data, dict) else None
         written = data.get("schema_version") if isinstance(data, dict) else None
         if schema in versions:
@@ -150,14 +151,64 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
+# The facts a row shows, as typed records: the fields of dlcheck.records' Facts that a row
+# needs, read by the same from_dict (types checked) and nothing else, so that a report's
+# package list and CPU flags are not rebuilt 10,000 times.
+@dataclass(frozen=True)
+class _PlatformRow:
+    system: str | None = None
+    os_name: str | None = None
+    machine: str | None = None
+    wsl: bool | None = None
+    hostname: str | None = None
+
+
+@dataclass(frozen=True)
+class _CpuRow:
+    model: str | None = None
+    logical_cores: int | None = None
+    usable_cores: float | None = None
+
+
+@dataclass(frozen=True)
+class _MemoryRow:
+    total_bytes: int | None = None
+    effective_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class _GpuRow:
+    vendor: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class _GpusRow:
+    gpus: list[_GpuRow] = field(default_factory=list)
+    nvidia_status: str | None = None
+
+
+@dataclass(frozen=True)
+class _FactsRow:
+    created: str | None = None
+    platform: _PlatformRow = field(default_factory=_PlatformRow)
+    cpu: _CpuRow = field(default_factory=_CpuRow)
+    memory: _MemoryRow = field(default_factory=_MemoryRow)
+    gpu: _GpusRow = field(default_factory=_GpusRow)
+
+
 def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = None) -> CheckPart:
-    """Reduce a check report to its row. The facts are read as typed records (the one
-    function in dlcheck.report); missing sections (older writers) read as unknown."""
-    from dlcheck.report import facts_from_report_dict
+    """Reduce a check report to its row. The facts a row shows are read as typed records
+    (types checked; ranges were checked by the document layer); missing sections (older
+    writers) read as unknown."""
+    from dlcheck.records import RecordError, from_dict
 
     if not isinstance(data.get("facts"), dict):
         raise UserError(where, "report has no 'facts'")
-    facts = facts_from_report_dict(data, where)
+    try:
+        facts = from_dict(_FactsRow, data["facts"], "facts")
+    except RecordError as exc:
+        raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
     if rejudge is not None:
         verdict, findings = rejudge(data, where)
     else:
