@@ -173,8 +173,15 @@ def build_report(
     probes run, so a bad profile fails fast. Framework probes (``frameworks``) run in their
     own processes, started first so that they overlap the hardware probes; the CLI turns them
     on by default."""
+    import math
+
     from dlcheck.probes import collect_facts
 
+    for name, value in (("timeout", timeout), ("framework_timeout", framework_timeout)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
+        if not math.isfinite(value) or value <= 0:
+            raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
     profile = load_profile(profile_path)
     places = load_places(places_path)
     if from_path:

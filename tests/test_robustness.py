@@ -659,3 +659,11 @@ def test_interrupt_over_many_files(tmp_path: Path, sig: int, status: int) -> Non
         assert "Traceback" not in text and len(text.strip().splitlines()) == 1, text
         assert not out.exists()
         assert not [q for q in tmp_path.iterdir() if q.name.startswith(".fleet.html")]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0, -1, "5"])
+def test_python_api_refuses_bad_timeouts(value: Any) -> None:
+    import dlcheck
+
+    with hostile(), pytest.raises(UserError, match="timeout"):
+        dlcheck.check(timeout=value)

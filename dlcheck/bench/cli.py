@@ -115,9 +115,12 @@ def bench(
         out.emit(result.to_json() + "\n", output=output, inputs=(profile, places, save))
     else:
         from dlcheck.bench.render import render_result
+        from dlcheck.sanitize import clean_record
 
         out.emit(
-            draw=out.draw_to(render_result, result), output=output, inputs=(profile, places, save)
+            draw=out.draw_to(render_result, clean_record(result)),
+            output=output,
+            inputs=(profile, places, save),
         )
     if run.interrupted:
         click.echo("dlcheck: interrupted", err=True)
