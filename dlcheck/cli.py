@@ -11,6 +11,16 @@ import click
 
 from dlcheck import __version__
 from dlcheck.errors import UserError
+from dlcheck.output import output_options
+
+
+class Terminated(Exception):
+    """SIGTERM arrived (raised by the handler ``main`` installs): exit 143, no traceback."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
 
 # Commands that need more than the core are imported only when called, so that
 # `dlcheck check` starts fast on a machine where nothing else is installed yet.
@@ -42,6 +52,8 @@ def cli() -> None:
 
 
 def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
+    """Kept for callers that collect the flags themselves (dlcheck.output.output_options is
+    the shared decorator)."""
     chosen = [n for n, on in (("json", json_flag), ("markdown", markdown_flag)) if on]
     if fmt:
         chosen.append(fmt)
@@ -50,14 +62,32 @@ def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
     return chosen[0] if chosen else "text"
 
 
+class Seconds(click.ParamType):
+    """A number of seconds: finite and greater than 0 (nan, inf, 0 and negatives refused)."""
+
+    name = "seconds"
+
+    def __init__(self, most: float = 24 * 3600.0) -> None:
+        self.most = most
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(number) or number <= 0 or number > self.most:
+            self.fail(
+                f"{value!r} must be a finite number of seconds, > 0 and <= {self.most:g}",
+                param,
+                ctx,
+            )
+        return number
+
+
 @cli.command()
-@click.option("--json", "json_flag", is_flag=True, help="Print the versioned JSON report.")
-@click.option(
-    "--markdown", "markdown_flag", is_flag=True, help="Print Markdown for a chat or issue."
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), help="Output format."
-)
+@output_options()
 @click.option(
     "--profile",
     type=click.Path(dir_okay=False),
@@ -80,7 +110,7 @@ def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=Seconds(),
     default=5.0,
     show_default=True,
     help="Seconds each probe may take before it is reported as unknown.",
@@ -92,12 +122,11 @@ def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
 )
 @click.option(
     "--framework-timeout",
-    type=click.FloatRange(min=0.1),
+    type=Seconds(),
     default=60.0,
     show_default=True,
     help="Seconds each framework probe (a separate Python process) may take.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
 @click.option(
     "--strict",
     is_flag=True,
@@ -105,9 +134,7 @@ def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
     "--from had to normalise in a saved report.",
 )
 def check(
-    json_flag: bool,
-    markdown_flag: bool,
-    fmt: str | None,
+    fmt: str,
     profile: str | None,
     places: str | None,
     disk_path: str | None,
@@ -126,7 +153,7 @@ def check(
     """
     from dlcheck.report import build_report
 
-    kind = output_format(json_flag, markdown_flag, fmt)
+    kind = fmt
     report = build_report(
         profile_path=profile,
         disk_path=disk_path,
@@ -145,44 +172,48 @@ def check(
         report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
         for note in report.facts.extra.get("normalized") or []:
             click.echo(f"dlcheck: --from: {note}", err=True)
-    emit(report, kind, output)
+    emit(report, kind, output, inputs=(from_path, profile, places))
     return report.exit_code
 
 
-def emit(report: Any, kind: str, output: str | None) -> None:
-    """Render ``report`` in ``kind`` to stdout or ``output``."""
+def emit(report: Any, kind: str, output: str | None, inputs: tuple[str | None, ...] = ()) -> None:
+    """Render ``report`` in ``kind`` to stdout or ``output`` (the one output path)."""
+    from dlcheck import output as out
+
     if kind == "json":
-        text = report.to_json() + "\n"
+        out.emit(report.to_json() + "\n", output=output, inputs=inputs)
     elif kind == "markdown":
         from dlcheck.render.markdown import render_markdown
 
-        text = render_markdown(report)
+        out.emit(render_markdown(report), output=output, inputs=inputs)
     else:
-        text = None
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                if text is None:
-                    from dlcheck.render.text import render_text
-
-                    render_text(report, file=fh, width=120)
-                else:
-                    fh.write(text)
-        except OSError as exc:
-            raise UserError(output, f"cannot write: {exc.strerror or exc}") from None
-        return
-    if text is None:
         from dlcheck.render.text import render_text
 
-        render_text(report)
-    else:
-        sys.stdout.write(text)
+        out.emit(draw=out.draw_to(render_text, report), output=output, inputs=inputs)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line and status 2 for every error a user can cause."""
+    from dlcheck.output import setup_streams
+
+    setup_streams()
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM
+        previous = None
+    try:
+        _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="dlcheck", standalone_mode=False)
+        sys.stdout.flush()
     except UserError as exc:
         click.echo(f"dlcheck: error: {exc}", err=True)
         sys.exit(2)
@@ -196,6 +227,9 @@ def main(argv: list[str] | None = None) -> None:
     except (click.Abort, KeyboardInterrupt):
         click.echo("dlcheck: interrupted", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("dlcheck: terminated", err=True)
+        sys.exit(143)
     except BrokenPipeError:
         # The reader went away (`dlcheck check --json | head`); say nothing.
         devnull = os.open(os.devnull, os.O_WRONLY)

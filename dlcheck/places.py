@@ -53,6 +53,15 @@ def load_places(path: str | Path | None = None) -> Places:
             or not isinstance(item.get("name"), str)
         ):
             raise UserError(where, f"place {i} needs string 'id' and 'name'")
-        extra = {k: str(item.get(k, "")) for k in ("url", "kind", "gpu", "limits")}
+        for key in ("id", "name"):
+            if not item[key].strip():
+                raise UserError(where, f"place {i}: '{key}' must not be empty")
+        for key in ("url", "kind", "gpu", "limits"):
+            if key in item and not isinstance(item[key], str):
+                raise UserError(where, f"place {i} ({item['id']}): '{key}' must be a string")
+        extra = {k: item.get(k, "") for k in ("url", "kind", "gpu", "limits")}
         out.append(Place(id=item["id"], name=item["name"], **extra))
-    return Places(checked=str(data.get("checked", "unknown")), source=where, places=out)
+    checked = data.get("checked", "unknown")
+    if not isinstance(checked, str):
+        raise UserError(where, "'checked' must be a date as a string, e.g. \"2026-11\"")
+    return Places(checked=checked, source=where, places=out)

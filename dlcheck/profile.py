@@ -36,6 +36,37 @@ class Profile:
 _REQ_KEYS = {"id", "title", "level", "check", "advice"}
 
 
+MAX_NUMBER = 1e12  # thresholds are GiB, cores, seconds: nothing real comes near this
+
+
+def _values_problem(params: dict[str, Any]) -> str | None:
+    """Type and range of every value a requirement or a settings table holds: numbers
+    finite, >= 0 and sane; ``places`` a list of place ids; lists of strings or numbers."""
+    import math
+
+    for key, value in params.items():
+        if key == "places":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return f"'places' must be a list of place ids (strings), not {value!r}"
+            continue
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            if not math.isfinite(value) or not 0 <= value <= MAX_NUMBER:
+                return f"'{key}' = {value!r} is out of range (a finite number from 0 to 1e12)"
+        elif isinstance(value, list):
+            for v in value:
+                if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+                    return f"'{key}' must be a list of strings or numbers"
+                if isinstance(v, float) and not math.isfinite(v):
+                    return f"'{key}' holds {v!r}, not a finite number"
+        elif isinstance(value, dict):
+            return f"'{key}' must not be a table"
+        elif not isinstance(value, str):
+            return f"'{key}' has an unsupported type ({type(value).__name__})"
+    return None
+
+
 def parse_profile(data: dict[str, Any], where: str) -> Profile:
     """Validate a parsed profile; every problem is a UserError naming ``where``."""
     from dlcheck.checks import CHECKS
@@ -70,11 +101,20 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
                 where, f"{label}: unknown check '{r['check']}' (known: {', '.join(sorted(CHECKS))})"
             )
         params = {k: v for k, v in r.items() if k not in _REQ_KEYS}
-        problem = CHECKS[r["check"]].validate(params)
+        problem = _values_problem(params) or CHECKS[r["check"]].validate(params)
         if problem:
             raise UserError(where, f"{label}: {problem}")
         out.append(Requirement(r["id"], r["title"], r["level"], r["check"], r["advice"], params))
+    for key in ("name", "title", "version"):
+        if key in meta and not isinstance(meta[key], str):
+            raise UserError(where, f"[profile] '{key}' must be a string")
     settings = {k: v for k, v in data.items() if k not in ("profile", "requirement")}
+    for key, table in settings.items():
+        if not isinstance(table, dict):
+            raise UserError(where, f"'{key}' must be a table ([{key}])")
+        problem = _values_problem(table)
+        if problem:
+            raise UserError(where, f"[{key}]: {problem}")
     return Profile(
         name=str(meta.get("name", Path(where).stem)),
         title=str(meta.get("title", meta.get("name", "custom profile"))),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +72,10 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_json_dict(), indent=2, sort_keys=False)
+        """The JSON text, without a final newline (the one writer: dlcheck.documents)."""
+        from dlcheck.documents import document_json
+
+        return document_json(self.to_json_dict()).rstrip("\n")
 
     def _repr_html_(self) -> str:
         from dlcheck.render.html import render_html
@@ -113,24 +115,19 @@ def anonymize_facts(facts: Facts, user: str | None = None, home: str | None = No
 
 def load_report_facts(path: str | Path) -> Facts:
     """Read the facts of a saved ``dlcheck check --json`` report; UserError if unusable."""
-    from dlcheck.userfiles import read_json
+    from dlcheck.documents import REPORT, read_document
 
-    return facts_from_report_dict(read_json(path), str(path))
+    return read_document(path, [REPORT.name]).record()
 
 
-def facts_from_report_dict(data: Any, where: str) -> Facts:
-    """The facts inside a parsed report, checked against the schema name and version."""
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise UserError(where, f'not a dlcheck report (no "schema": "{SCHEMA}")')
-    version = data.get("schema_version")
-    if not isinstance(version, int) or version < 1:
-        raise UserError(where, f"bad schema_version {version!r}")
-    if version > SCHEMA_VERSION:
-        raise UserError(
-            where,
-            f"schema_version {version} is newer than this dlcheck understands "
-            f"({SCHEMA_VERSION}); upgrade dlcheck",
-        )
+def facts_from_report_dict(data: Any, where: str, header_checked: bool = False) -> Facts:
+    """THE one place where a raw report dictionary becomes typed facts (``--from``,
+    ``env recommend --from``, ``dlcheck report``): schema name, version and number ranges
+    checked by the document layer, then the facts rebuilt as records."""
+    from dlcheck.documents import REPORT, check_header
+
+    if not header_checked:
+        check_header(data, where, [REPORT.name])
     if "facts" not in data:
         raise UserError(where, "report has no 'facts'")
     data, notes = normalize_report(data)  # synonyms, derived fields, absent sections
@@ -140,7 +137,9 @@ def facts_from_report_dict(data: Any, where: str) -> Facts:
             facts = dataclasses.replace(facts, extra={**facts.extra, "normalized": notes})
         return facts
     except RecordError as exc:
-        raise UserError(where, f"malformed facts: {exc}") from None
+        from dlcheck.sanitize import clean
+
+        raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
 
 
 def judge(
@@ -169,8 +168,15 @@ def build_report(
     probes run, so a bad profile fails fast. Framework probes (``frameworks``) run in their
     own processes, started first so that they overlap the hardware probes; the CLI turns them
     on by default."""
+    import math
+
     from dlcheck.probes import collect_facts
 
+    for name, value in (("timeout", timeout), ("framework_timeout", framework_timeout)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
+        if not math.isfinite(value) or value <= 0:
+            raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
     profile = load_profile(profile_path)
     places = load_places(places_path)
     if from_path:

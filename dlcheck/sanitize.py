@@ -30,11 +30,12 @@ _ESCAPE = re.compile(
 )
 _BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _BIDI_AND_SEPARATORS += "\u2028\u2029"
+_SURROGATES = "\ud800-\udfff"  # a lone surrogate (from JSON "\\ud800") cannot be encoded
 _UNSAFE_ONE_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f" + re.escape(_BIDI_AND_SEPARATORS) + "]",
+    "[\x00-\x1f\x7f-\x9f" + re.escape(_BIDI_AND_SEPARATORS) + _SURROGATES + "]",
 )
 _UNSAFE_MULTI_LINE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f" + re.escape(_BIDI_AND_SEPARATORS) + "]",
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f" + re.escape(_BIDI_AND_SEPARATORS) + _SURROGATES + "]",
 )
 
 DEFAULT_LIMIT = 500
@@ -72,4 +73,27 @@ def clean_tree(value: object, limit: int | None = DEFAULT_LIMIT) -> object:
         return {clean_tree(k, limit): clean_tree(v, limit) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [clean_tree(v, limit) for v in value]
+    return value
+
+
+def clean_record(value: object, limit: int | None = None) -> object:
+    """A copy of a record (dataclass), list, tuple or dict with ``clean`` applied to every
+    string in it, newlines kept: what every view renders, so that no renderer can forget."""
+    import dataclasses
+
+    if isinstance(value, str):
+        return clean(value, limit, multiline=True)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: clean_record(getattr(value, f.name), limit)
+            for f in dataclasses.fields(value)
+            if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, dict):
+        return {clean_record(k, limit): clean_record(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_record(v, limit) for v in value]
+    if isinstance(value, tuple):
+        return tuple(clean_record(v, limit) for v in value)
     return value

@@ -1,19 +1,10 @@
-"""Read TOML data files (profiles, places) with errors that name the file."""
+"""Read TOML data files (profiles, places) through the safe reader (dlcheck.userfiles)."""
 
 from __future__ import annotations
 
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-from dlcheck.errors import UserError
-from dlcheck.userfiles import read_text
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 
 def packaged_text(name: str) -> str:
@@ -28,9 +19,10 @@ def load_toml(path: str | Path | None, default_name: str) -> tuple[dict[str, Any
         where = f"<packaged {default_name}>"
         text = packaged_text(default_name)
     else:
+        from dlcheck.userfiles import read_text
+
         where = str(path)
         text = read_text(path)
-    try:
-        return tomllib.loads(text), where
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(where, f"not valid TOML: {exc}") from None
+    from dlcheck.userfiles import parse_toml
+
+    return parse_toml(text, where), where

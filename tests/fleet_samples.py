@@ -207,8 +207,16 @@ def bench_result(
 
 
 def write(path: Path, data: Any) -> Path:
+    """Save ``data`` as dlcheck does: a registered document through the one writer
+    (dlcheck.documents: strict JSON); anything else (a broken file on purpose) as given."""
+    from dlcheck.documents import KINDS, document_json
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    kind = KINDS.get(data.get("schema")) if isinstance(data, dict) else None
+    if kind is not None and data.get("schema_version") == kind.version:
+        path.write_text(document_json(data), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(data, indent=1), encoding="utf-8")
     return path
 
 

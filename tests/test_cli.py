@@ -13,7 +13,7 @@ from pathlib import Path
 import machines  # noqa: E402  (tests/ is on sys.path)
 import pytest
 
-from dlcheck.records import Facts, to_dict
+from dlcheck.records import Facts
 from dlcheck.report import SCHEMA, SCHEMA_VERSION
 
 
@@ -94,10 +94,20 @@ def test_from_round_trips_its_own_json(report_json, tmp_path):
     assert second["source"] == str(report_json)
 
 
+def save_report(path: Path, facts: Facts) -> None:
+    """A report as `dlcheck check --json -o` writes it (the one writer, dlcheck.documents)."""
+    from dlcheck.output import write_file
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+    from dlcheck.report import judge
+
+    write_file(str(path), judge(facts, load_profile(), load_places()).to_json() + "\n")
+
+
 def test_from_with_another_profile_changes_the_verdict(tmp_path):
     saved = tmp_path / "m1.json"
     facts = machines.m1_air_8gb()
-    saved.write_text(json.dumps({"schema": SCHEMA, "schema_version": 1, "facts": to_dict(facts)}))
+    save_report(saved, facts)
     strict = tmp_path / "strict.toml"
     strict.write_text(
         '[profile]\nname = "strict"\n\n[[requirement]]\nid = "ram16"\ntitle = "16 GiB RAM"\n'
@@ -113,9 +123,7 @@ def test_from_with_another_profile_changes_the_verdict(tmp_path):
 
 def test_anonymize_removes_host_user_and_home(tmp_path):
     saved = tmp_path / "m1.json"
-    saved.write_text(
-        json.dumps({"schema": SCHEMA, "schema_version": 1, "facts": to_dict(machines.m1_air_8gb())})
-    )
+    save_report(saved, machines.m1_air_8gb())
     for fmt in ("--json", "--markdown", "--format=text"):
         out = run("check", "--from", str(saved), "--anonymize", fmt).stdout
         assert "Annas-MacBook-Air" not in out and "/Users/anna" not in out, fmt
@@ -131,7 +139,7 @@ def test_hostile_hostname_is_escaped_in_markdown(tmp_path):
     facts = machines.m1_air_8gb()
     facts = replace(facts, platform=replace(facts.platform, hostname="<script>x</script>|*pwn*"))
     saved = tmp_path / "evil.json"
-    saved.write_text(json.dumps({"schema": SCHEMA, "schema_version": 1, "facts": to_dict(facts)}))
+    save_report(saved, facts)
     md = run("check", "--from", str(saved), "--markdown").stdout
     assert "<script>" not in md and "&lt;script&gt;" in md
     assert "\\|\\*pwn\\*" in md

@@ -140,7 +140,7 @@ def test_nothing_readable_is_not_ready(tmp_path: Path, capsys) -> None:
 
 
 def test_newest_result_of_a_machine_wins(tmp_path: Path) -> None:
-    old = not_ready("pc1")
+    old = ready("pc1", course=False)  # same hardware: the same machine, checked again
     old["created"] = "2026-11-01T00:00:00+00:00"
     new = ready("pc1")
     new["created"] = "2026-11-25T00:00:00+00:00"

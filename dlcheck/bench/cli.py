@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
 from dlcheck.errors import UserError
+from dlcheck.output import output_options
 
 
 def _progress_console() -> Any:
@@ -33,7 +33,7 @@ def _progress_console() -> Any:
     show_default=True,
     help="Keras 3 backend (the course uses TensorFlow).",
 )
-@click.option("--json", "json_flag", is_flag=True, help="Print the versioned JSON result.")
+@output_options(formats=("text", "json"), short_forms=("json",))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list.")
@@ -51,7 +51,8 @@ def bench(
     all_: bool,
     names: tuple[str, ...],
     backend: str,
-    json_flag: bool,
+    fmt: str,
+    output: str | None,
     save: str | None,
     profile: str | None,
     places: str | None,
@@ -66,6 +67,7 @@ def bench(
     """
     if ctx.invoked_subcommand is not None:
         return 0
+    json_flag = fmt == "json"
     from dataclasses import replace
 
     from dlcheck.bench.measure import DEFAULT, QUICK, require_backend, setup_backend
@@ -103,16 +105,23 @@ def bench(
     keras = setup_backend(backend)
     run = _run_with_progress(keras, chosen, workloads, plan, settings, place_list)
     result = run.result
+    from dlcheck import output as out
+
     if save:
         from dlcheck.bench.results import save_result
 
-        save_result(result, save)
+        save_result(result, save, inputs=(profile, places))
     if json_flag:
-        sys.stdout.write(result.to_json() + "\n")
+        out.emit(result.to_json() + "\n", output=output, inputs=(profile, places, save))
     else:
         from dlcheck.bench.render import render_result
+        from dlcheck.sanitize import clean_record
 
-        render_result(result)
+        out.emit(
+            draw=out.draw_to(render_result, clean_record(result)),
+            output=output,
+            inputs=(profile, places, save),
+        )
     if run.interrupted:
         click.echo("dlcheck: interrupted", err=True)
         return 130
@@ -147,7 +156,8 @@ def _run_with_progress(
 @bench.command("compare")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a bar chart (PNG).")
-def compare_cmd(files: tuple[str, ...], plot: str | None) -> int:
+@output_options(formats=("text",), short_forms=())
+def compare_cmd(files: tuple[str, ...], plot: str | None, fmt: str, output: str | None) -> int:
     """Compare saved results (`dlcheck bench --save FILE`) side by side; ratios are against
     the first file."""
     from dlcheck.bench.compare import compare
@@ -157,8 +167,12 @@ def compare_cmd(files: tuple[str, ...], plot: str | None) -> int:
 
     if len(files) < 2:
         raise UserError(None, "dlcheck bench compare needs at least two result files")
-    comp = compare([load_result(f) for f in files])
-    render_comparison(comp)
+    from dlcheck import output as out
+    from dlcheck.sanitize import clean_record
+
+    # machine text (host names, CPU and GPU names) sanitized before any view
+    comp = compare([clean_record(load_result(f)) for f in files])
+    out.emit(draw=out.draw_to(render_comparison, comp), output=output, inputs=(*files, plot))
     if plot:
         draw(comp, plot)
         click.echo(f"Plot written to {plot}", err=True)

@@ -6,7 +6,6 @@ that a reader without dlcheck (the fleet helper, a spreadsheet) can use the file
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -238,7 +237,9 @@ class BenchResult:
         return data
 
     def to_json(self) -> str:
-        return json.dumps(self.to_json_dict(), indent=2)
+        from dlcheck.documents import document_json
+
+        return document_json(self.to_json_dict()).rstrip("\n")
 
     def label(self) -> str:
         if self.machine:
@@ -249,38 +250,33 @@ class BenchResult:
 
 
 def result_from_dict(data: Any, where: str) -> BenchResult:
-    """A BenchResult from parsed JSON, checked against the schema name and version."""
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise UserError(where, f'not a dlcheck bench result (no "schema": "{SCHEMA}")')
-    version = data.get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise UserError(where, f"bad schema_version {version!r}")
-    if version > SCHEMA_VERSION:
-        raise UserError(
-            where,
-            f"schema_version {version} is newer than this dlcheck understands "
-            f"({SCHEMA_VERSION}); upgrade dlcheck",
-        )
+    """A BenchResult from parsed JSON, checked by the document layer (schema, version,
+    number ranges)."""
+    from dlcheck.documents import BENCH, check_header
+
+    check_header(data, where, [BENCH.name])
     body = {k: v for k, v in data.items() if k not in ("schema", "schema_version", "kind")}
     body["source"] = where
     try:
         return from_dict(BenchResult, body, "bench")
     except RecordError as exc:
-        raise UserError(where, f"malformed bench result: {exc}") from None
+        from dlcheck.sanitize import clean
+
+        raise UserError(where, clean(f"malformed bench result: {exc}", 300)) from None
 
 
 def load_result(path: str | Path) -> BenchResult:
     """Read a saved ``dlcheck bench --save`` file; UserError when it is unusable."""
-    from dlcheck.userfiles import read_json
+    from dlcheck.documents import BENCH, read_document
 
-    return result_from_dict(read_json(path), str(path))
+    return read_document(path, [BENCH.name]).record()
 
 
-def save_result(result: BenchResult, path: str | Path) -> None:
-    try:
-        Path(path).write_text(result.to_json() + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise UserError(str(path), f"cannot write: {exc.strerror or exc}") from None
+def save_result(result: BenchResult, path: str | Path, inputs: tuple[str, ...] = ()) -> None:
+    """Write ``result`` to ``path`` atomically (the one writer, dlcheck.documents)."""
+    from dlcheck.documents import write_document
+
+    write_document(result.to_json_dict(), path, inputs=inputs)
 
 
 def reference_results() -> list[BenchResult]:
@@ -289,6 +285,8 @@ def reference_results() -> list[BenchResult]:
     folder = resources.files("dlcheck.bench").joinpath("references")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
-            data = json.loads(entry.read_text(encoding="utf-8"))
+            from dlcheck.userfiles import parse_json
+
+            data = parse_json(entry.read_text(encoding="utf-8"), entry.name)
             out.append(result_from_dict(data, f"<reference {entry.name}>"))
     return out

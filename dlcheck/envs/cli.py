@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from dlcheck.cli import output_format
 from dlcheck.errors import UserError
-
-
-def _write(text: str, output: str | None) -> None:
-    if not output:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise UserError(output, f"cannot write: {exc.strerror or exc}") from None
+from dlcheck.output import output_options
 
 
 def _emit(
@@ -30,30 +17,19 @@ def _emit(
     json_dict: Callable[[], dict[str, Any]],
     markdown: Callable[[], str],
     text: Callable[..., None],
+    inputs: tuple[str | None, ...] = (),
 ) -> None:
-    """Render one result in the chosen format to stdout or ``output``."""
+    """Render one result in the chosen format through the one output path (dlcheck.output)."""
+    from dlcheck import output as out
+
     if kind == "json":
-        _write(json.dumps(json_dict(), indent=2) + "\n", output)
+        from dlcheck.documents import document_json
+
+        out.emit(document_json(json_dict()), output=output, inputs=inputs)
     elif kind == "markdown":
-        _write(markdown(), output)
-    elif output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                text(file=fh)
-        except OSError as exc:
-            raise UserError(output, f"cannot write: {exc.strerror or exc}") from None
+        out.emit(markdown(), output=output, inputs=inputs)
     else:
-        text()
-
-
-def _format_options(fn):  # noqa: ANN001, ANN202 - click decorator stack
-    fn = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")(fn)
-    fn = click.option(
-        "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), help="Output format."
-    )(fn)
-    fn = click.option("--markdown", "markdown_flag", is_flag=True, help="Print Markdown.")(fn)
-    fn = click.option("--json", "json_flag", is_flag=True, help="Print JSON.")(fn)
-    return fn
+        out.emit(draw=out.draw_to(text), output=output, inputs=inputs)
 
 
 @click.group()
@@ -69,13 +45,11 @@ def env() -> None:
     type=click.Path(dir_okay=False),
     help="Recommend for the machine of a saved `dlcheck check --json` report.",
 )
-@_format_options
+@output_options()
 def recommend(
     setup_name: str | None,
     from_path: str | None,
-    json_flag: bool,
-    markdown_flag: bool,
-    fmt: str | None,
+    fmt: str,
     output: str | None,
 ) -> int:
     """Which setup fits this machine, and the commands to create it (conda and pip routes)."""
@@ -84,7 +58,7 @@ def recommend(
     from dlcheck.envs.render import render_recommend_markdown, render_recommend_text
     from dlcheck.envs.setups import conda_locks_present, load_catalog
 
-    kind = output_format(json_flag, markdown_flag, fmt)
+    kind = fmt
     catalog = load_catalog()
     if setup_name is not None and setup_name not in catalog.setups:
         raise UserError(
@@ -110,6 +84,7 @@ def recommend(
         rec.to_json_dict,
         lambda: render_recommend_markdown(rec),
         lambda **kw: render_recommend_text(rec, **kw),
+        inputs=(from_path,),
     )
     return 0 if rec.setup else 1
 
@@ -130,16 +105,14 @@ def recommend(
     help="Verify the environment at PATH instead of the running one.",
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
-@_format_options
+@output_options()
 def verify(
     lock_path: str | None,
     setup_name: str | None,
     use_conda: bool,
     prefix: str | None,
     allow_extra: bool,
-    json_flag: bool,
-    markdown_flag: bool,
-    fmt: str | None,
+    fmt: str,
     output: str | None,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
@@ -152,7 +125,7 @@ def verify(
     from dlcheck.envs.setups import current_subdir, find_setup_dir, load_catalog, pip_lock_name
     from dlcheck.envs.verify import verify as compare
 
-    kind = output_format(json_flag, markdown_flag, fmt)
+    kind = fmt
     if bool(lock_path) == bool(setup_name):
         raise click.UsageError("give exactly one of --lock FILE and --setup NAME")
     if prefix is not None:
@@ -187,5 +160,6 @@ def verify(
         result.to_json_dict,
         lambda: render_verify_markdown(result),
         lambda **kw: render_verify_text(result, **kw),
+        inputs=(lock_path,),
     )
     return result.exit_code

@@ -3,7 +3,6 @@ distributions from the metadata folders in its site-packages. Reads only; change
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -56,10 +55,16 @@ def site_packages_dirs(prefix: Path) -> list[Path]:
     return seen
 
 
+SMALL = 64 * 1024  # INSTALLER and pyvenv.cfg are a few lines
+
+
 def read_installer(meta_dir: Path) -> str | None:
+    from dlcheck.errors import UserError
+    from dlcheck.userfiles import read_text
+
     try:
-        return (meta_dir / "INSTALLER").read_text(encoding="utf-8").strip() or None
-    except OSError:
+        return read_text(meta_dir / "INSTALLER", SMALL).strip() or None
+    except UserError:
         return None
 
 
@@ -80,7 +85,12 @@ def scan_dists(dirs: list[Path]) -> dict[str, InstalledDist]:
 
 
 def scan_conda_meta(prefix: Path) -> tuple[dict[str, CondaRecord], list[str]]:
-    """conda's records of the packages installed in ``prefix``, and the unreadable ones."""
+    """conda's records of the packages installed in ``prefix``, and the unreadable ones,
+    each read through the safe reader (dlcheck.userfiles)."""
+    from dlcheck.errors import UserError
+    from dlcheck.sanitize import clean
+    from dlcheck.userfiles import read_json
+
     out: dict[str, CondaRecord] = {}
     problems: list[str] = []
     folder = prefix / "conda-meta"
@@ -90,18 +100,28 @@ def scan_conda_meta(prefix: Path) -> tuple[dict[str, CondaRecord], list[str]]:
         return out, problems
     for f in files:
         try:
-            data = json.loads(f.read_text(encoding="utf-8"))
-            name, version = str(data["name"]), str(data["version"])
-        except (OSError, ValueError, KeyError, TypeError):
-            problems.append(f"unreadable conda record {f.name}")
+            data = read_json(f)  # the safe reader: a FIFO or a link to /dev/zero is one line
+            name, version = data["name"], data["version"]
+            if not isinstance(name, str) or not isinstance(version, (str, int, float)):
+                raise TypeError("name and version must be text")
+            version = str(version)
+        except UserError as exc:
+            problems.append(f"unreadable conda record {clean(f.name, 120)}: {exc.problem}")
+            continue
+        except (KeyError, TypeError, AttributeError):
+            problems.append(f"unreadable conda record {clean(f.name, 120)}: no name and version")
             continue
         out[name] = CondaRecord(
             name=name,
             version=version,
-            build=data.get("build") or data.get("build_string"),
-            channel=data.get("channel") or data.get("url"),
+            build=_text(data.get("build") or data.get("build_string")),
+            channel=_text(data.get("channel") or data.get("url")),
         )
     return out, problems
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or isinstance(value, (dict, list)) else str(value)
 
 
 def python_version_of(prefix: Path, conda: dict[str, CondaRecord]) -> str | None:
@@ -110,12 +130,15 @@ def python_version_of(prefix: Path, conda: dict[str, CondaRecord]) -> str | None
         return ".".join(str(x) for x in sys.version_info[:3])
     if "python" in conda:
         return conda["python"].version
+    from dlcheck.errors import UserError
+    from dlcheck.userfiles import read_text
+
     try:
-        for line in (prefix / "pyvenv.cfg").read_text(encoding="utf-8").splitlines():
+        for line in read_text(prefix / "pyvenv.cfg", SMALL).splitlines():
             key, _, value = line.partition("=")
             if key.strip() in ("version", "version_info"):
                 return value.strip()
-    except OSError:
+    except UserError:
         pass
     return None
 

@@ -8,6 +8,7 @@ from typing import IO
 from dlcheck.envs.recommend import Recommendation
 from dlcheck.envs.verify import PackageDiff, VerifyResult
 from dlcheck.render.markdown import md_escape
+from dlcheck.sanitize import clean_record
 
 _VERDICT_STYLE = {"MATCH": "bold green", "MISMATCH": "bold red"}
 
@@ -36,6 +37,7 @@ def verify_sections(r: VerifyResult) -> list[tuple[str, list[str]]]:
 
 
 def render_verify_text(r: VerifyResult, file: IO[str] | None = None) -> None:
+    r = clean_record(r)  # every machine string sanitized before any view
     from rich.console import Console
     from rich.text import Text
 
@@ -74,6 +76,7 @@ def render_verify_text(r: VerifyResult, file: IO[str] | None = None) -> None:
 
 
 def render_verify_markdown(r: VerifyResult) -> str:
+    r = clean_record(r)  # every machine string sanitized before any view
     out = [
         f"## dlcheck env verify: {r.verdict}",
         "",
@@ -96,6 +99,7 @@ def render_verify_markdown(r: VerifyResult) -> str:
 
 
 def render_recommend_text(rec: Recommendation, file: IO[str] | None = None) -> None:
+    rec = clean_record(rec)  # every machine string sanitized before any view
     from rich.console import Console
     from rich.text import Text
 
@@ -127,6 +131,7 @@ def render_recommend_text(rec: Recommendation, file: IO[str] | None = None) -> N
 
 
 def render_recommend_markdown(rec: Recommendation) -> str:
+    rec = clean_record(rec)  # every machine string sanitized before any view
     if rec.setup is None:
         out = ["## dlcheck env recommend: no locked setup fits", ""]
     else:

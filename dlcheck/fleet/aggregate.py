@@ -20,6 +20,7 @@ from dlcheck.fleet.model import (
     Skipped,
     Summary,
 )
+from dlcheck.sanitize import clean
 from dlcheck.verdict import NOT_READY
 
 # File names that say what a file is, not whose it is: results/pc07/check.json.
@@ -36,6 +37,17 @@ def group_of(path: str) -> str:
     if not stem or stem.lower() in _GENERIC_STEMS:
         return folder
     return os.path.join(folder, stem)
+
+
+def _key(host: str, hardware: str) -> str:
+    return f"{host}\0{hardware}" if hardware else host
+
+
+def anon_path(path: str) -> str:
+    """A file's path with every folder and file name replaced (they often hold host names:
+    ``hosts/alice-laptop.check.json``); the extension stays."""
+    ext = ".json" if path.endswith(".json") else ""
+    return anon_id(path) + ext
 
 
 def anon_id(key: str) -> str:
@@ -92,7 +104,10 @@ class FleetBuilder:
             self.skipped.append(item)
             return
         if item.host:
-            self.by_host.setdefault(item.host, _Machine()).add(item)
+            # A check report names its hardware: one host name with two different machines
+            # behind it (three learners' laptops all called "ubuntu") stays two machines.
+            hardware = item.hardware if isinstance(item, CheckPart) else ""
+            self.by_host.setdefault(_key(item.host, hardware), _Machine()).add(item)
         else:
             self.by_group.setdefault(group_of(item.path), _Machine()).add(item)
 
@@ -101,30 +116,70 @@ class FleetBuilder:
             self.add(item)
         return self
 
+    def _by_name(self) -> dict[str, list[tuple[str, _Machine]]]:
+        """Machines of each host name: one per hardware seen in its check reports; results
+        without hardware (env, bench) join the machine whose files share their name, or the
+        only one."""
+        names: dict[str, list[tuple[str, _Machine]]] = {}
+        loose: dict[str, _Machine] = {}
+        for key, m in sorted(self.by_host.items()):
+            host, _, hardware = key.partition("\0")
+            if hardware:
+                names.setdefault(host, []).append((hardware, m))
+            else:
+                loose[host] = m
+        for host, m in loose.items():
+            variants = names.get(host)
+            if not variants:
+                names[host] = [("", m)]
+                continue
+            target = variants[0][1]
+            groups = {group_of(src) for src in m.sources}
+            for _, v in variants:
+                if groups & {group_of(src) for src in v.sources}:
+                    target = v
+                    break
+            target.merge(m)
+        return names
+
     def build(self) -> Fleet:
-        machines: dict[str, tuple[str, bool, _Machine]] = {}
-        for host, m in self.by_host.items():
-            machines[host] = (anon_id(host) if self.anonymize else host, self.anonymize, m)
+        machines: dict[str, tuple[str, bool, _Machine, int]] = {}
+        for host, variants in self._by_name().items():
+            n = len(variants)
+            for i, (hardware, m) in enumerate(variants, 1):
+                if n == 1:
+                    name = anon_id(host) if self.anonymize else host
+                    machines[host] = (name, self.anonymize, m, 1)
+                else:
+                    name = anon_id(_key(host, hardware)) if self.anonymize else host
+                    name = f"{name} (machine {i} of {n} with this name)"
+                    machines[_key(host, hardware)] = (name, self.anonymize, m, n)
         # A file without a host name joins the machine whose kept files share its name; only
         # kept files count, so that memory does not grow with superseded ones.
         group_host: dict[str, str] = {}
         if self.by_group:
-            for host, m in self.by_host.items():
+            for key, (_, _, m, _) in machines.items():
                 for src in m.sources:
-                    group_host.setdefault(group_of(src), host)
+                    group_host.setdefault(group_of(src), key)
         for group, m in self.by_group.items():
-            host = group_host.get(group)
-            if host is not None:
-                machines[host][2].merge(m)
+            key = group_host.get(group)
+            if key is not None:
+                machines[key][2].merge(m)
             else:
-                machines["\0" + group] = (anon_id(group), True, m)
-        rows = [make_row(name, anon, m) for name, anon, m in machines.values()]
+                machines["\0" + group] = (anon_id(group), True, m, 1)
+        rows = [
+            make_row(name, anon, m, shared, self.anonymize)
+            for name, anon, m, shared in machines.values()
+        ]
         rows.sort(key=lambda r: (-VERDICT_RANK.get(r.verdict, 2), r.machine))
         self.skipped.sort(key=lambda s: s.path)
+        skipped = [Skipped(clean(s.path), clean(s.reason)) for s in self.skipped]
+        if self.anonymize:
+            skipped = [Skipped(anon_path(s.path), s.reason) for s in skipped]
         return Fleet(
             rows,
             summarize(rows, self.files, len(self.skipped), self._titles()),
-            self.skipped,
+            skipped,
             self.profile,
         )
 
@@ -136,7 +191,9 @@ class FleetBuilder:
         return titles
 
 
-def make_row(name: str, anonymized: bool, m: _Machine) -> MachineRow:
+def make_row(
+    name: str, anonymized: bool, m: _Machine, shared: int = 1, hide_paths: bool = False
+) -> MachineRow:
     c, e, b = m.check, m.env, m.bench
     verdicts = [p.verdict for p in (c, e) if p is not None]
     if b is not None:
@@ -171,7 +228,8 @@ def make_row(name: str, anonymized: bool, m: _Machine) -> MachineRow:
         check_verdict=c.verdict if c else "",
         verdict=verdict,
         failing=tuple(failing),
-        sources=m.sources,
+        sources=tuple(anon_path(p) if hide_paths else clean(p) for p in m.sources),
+        shared_name=shared,
     )
 
 

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from dlcheck.errors import UserError
+from dlcheck.output import output_options
 
 FORMATS = ("text", "markdown", "csv", "html", "json")
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Terminal table, Markdown, CSV, one self-contained HTML page, or JSON.",
-)
+@output_options(formats=FORMATS, short_forms=("json", "markdown"))
 @click.option(
     "--profile",
     type=click.Path(dir_okay=False),
@@ -28,13 +19,12 @@ FORMATS = ("text", "markdown", "csv", "html", "json")
 )
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list (TOML).")
 @click.option("--anonymize", is_flag=True, help="Show anonymised ids instead of host names.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
 def report(
     paths: tuple[str, ...],
-    fmt: str,
     profile: str | None,
     places: str | None,
     anonymize: bool,
+    fmt: str,
     output: str | None,
 ) -> int:
     """One table of many machines from saved results.
@@ -47,16 +37,18 @@ def report(
     Exit status: 0 every machine ready (warnings allowed), 1 a machine is not ready or
     unknown (or none could be read), 2 bad usage.
     """
+    from dlcheck import output as out
     from dlcheck.fleet import render
     from dlcheck.fleet.build import build_fleet
 
+    inputs = (*paths, profile, places)
+    if output:
+        out.refuse_inputs(output, inputs)  # before reading thousands of files
     fleet = build_fleet(paths, profile, places, anonymize)
     if fmt == "text":
-        if output:
-            with _open(output) as fh:
-                render.render_text(fleet, file=fh, width=200)
-        else:
-            render.render_text(fleet)
+        out.emit(
+            draw=out.draw_to(render.render_text, fleet), output=output, inputs=inputs, width=200
+        )
         return fleet.exit_code
     text = {
         "markdown": render.render_markdown,
@@ -64,16 +56,5 @@ def report(
         "html": render.render_html,
         "json": render.render_json,
     }[fmt](fleet)
-    if output:
-        with _open(output) as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    out.emit(text, output=output, inputs=inputs)
     return fleet.exit_code
-
-
-def _open(path: str):  # noqa: ANN202 - a text file handle
-    try:
-        return open(path, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None

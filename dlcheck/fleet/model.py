@@ -30,6 +30,7 @@ class CheckPart:
     warnings: int
     titles: tuple[tuple[str, str], ...] = ()  # (id, title) of the failing requirements
     schema_version: int = 1
+    hardware: str = ""  # architecture, CPU, cores, memory, GPUs: tells apart machines of one name
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class MachineRow:
     verdict: str  # overall: the worst of check, environment and benchmark
     failing: tuple[str, ...]
     sources: tuple[str, ...]
+    shared_name: int = 1  # how many different machines report this host name
 
     @property
     def ready(self) -> bool:

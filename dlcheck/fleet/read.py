@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import collections
 import itertools
-import json
 import multiprocessing as mp
 import os
+import signal
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dlcheck.documents import BENCH, ENV_VERIFY, REPORT, check_header
 from dlcheck.errors import UserError
 from dlcheck.fleet.model import (
     UNKNOWN_VERDICT,
@@ -26,12 +27,14 @@ from dlcheck.fleet.model import (
     Part,
     Skipped,
 )
-from dlcheck.report import SCHEMA as CHECK_SCHEMA
-from dlcheck.report import SCHEMA_VERSION as CHECK_VERSION
+from dlcheck.sanitize import clean as sanitize
+from dlcheck.userfiles import read_json
 from dlcheck.verdict import FAIL, NOT_READY, READY, READY_WITH_WARNINGS, WARN
 
-ENV_SCHEMA = "dlcheck.env-verify"
-BENCH_SCHEMA = "dlcheck.bench"
+CHECK_SCHEMA = REPORT.name
+CHECK_VERSION = REPORT.version
+ENV_SCHEMA = ENV_VERIFY.name
+BENCH_SCHEMA = BENCH.name
 MAX_BYTES = 16 * 1024 * 1024  # no dlcheck result comes near this; bigger is not ours
 MAX_TEXT = 200  # longest value a cell shows
 
@@ -40,28 +43,14 @@ def max_versions() -> dict[str, int]:
     """The newest schema version of each kind that this dlcheck reads."""
     return {
         CHECK_SCHEMA: CHECK_VERSION,
-        ENV_SCHEMA: _module_version("dlcheck.envs.verify"),
-        BENCH_SCHEMA: _module_version("dlcheck.bench.results"),
+        ENV_SCHEMA: ENV_VERIFY.version,
+        BENCH_SCHEMA: BENCH.version,
     }
 
 
-def _module_version(*modules: str) -> int:
-    """SCHEMA_VERSION of the first of ``modules`` that defines it; 1 when none is installed."""
-    import importlib
-
-    for name in modules:
-        try:
-            mod = importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a missing or broken feature must not stop the report
-            continue
-        version = getattr(mod, "SCHEMA_VERSION", None)
-        if isinstance(version, int):
-            return version
-    return 1
-
-
-def iter_files(paths: Iterable[str]) -> Iterator[str]:
-    """Files named, and ``*.json`` under folders named, in a stable order, lazily.
+def iter_files(paths: Iterable[str]) -> Iterator[str | Skipped]:
+    """Files named, and ``*.json`` under folders named, in a stable order, lazily; a folder
+    that cannot be listed comes as a ``Skipped`` with its reason.
     A path that does not exist is the user's mistake (UserError)."""
     for p in paths:
         if os.path.isdir(p):
@@ -72,7 +61,7 @@ def iter_files(paths: Iterable[str]) -> Iterator[str]:
             raise UserError(p, "no such file or folder")
 
 
-def _walk(folder: str) -> Iterator[str]:
+def _walk(folder: str) -> Iterator[str | Skipped]:
     """``*.json`` files under ``folder``, as the file system lists them: never the whole
     listing in memory (the fleet's order does not depend on the order files are read)."""
     subdirs = []
@@ -90,71 +79,61 @@ def _walk(folder: str) -> Iterator[str]:
                     subdirs.append(entry.path)
                 elif entry.name.endswith(".json"):
                     yield entry.path
-    except OSError:
+    except OSError as exc:
+        yield Skipped(folder, f"folder cannot be read: {exc.strerror or exc}")
         return
     for sub in sorted(subdirs):
         yield from _walk(sub)
 
 
 def clean(value: Any, limit: int = MAX_TEXT) -> str:
-    """A value from a machine as one line of plain text: control characters (terminal
-    escapes, newlines) replaced, length bounded. Formats escape their own specials later."""
+    """A value from a machine as one line of plain text (dlcheck.sanitize.clean: escape
+    sequences removed, control and bidi characters made visible, length bounded)."""
     if value is None:
         return ""
-    s = value if isinstance(value, str) else str(value)
-    if len(s) > limit:
-        s = s[: limit - 1] + "…"
-    if s.isprintable():
-        return s
-    return "".join(
-        " " if ch in "\t\r\n" else ("�" if unicodedata.category(ch)[0] == "C" else ch) for ch in s
-    )
+    return sanitize(value, limit)
 
 
-def read_part(path: str | Path, versions: dict[str, int], rejudge: Any = None) -> Part | Skipped:
+def read_part(
+    path: str | Path | Skipped, versions: dict[str, int], rejudge: Any = None
+) -> Part | Skipped:
     """One file as a part, or why it is skipped. ``rejudge(data, where)`` re-evaluates a
-    check report (``--profile``) and returns (verdict, findings as dicts)."""
+    check report (``--profile``) and returns (verdict, findings as dicts). The file goes
+    through the safe reader and the document layer (dlcheck.documents)."""
+    if isinstance(path, Skipped):  # a folder that could not be listed
+        return path
     where = str(path)
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > MAX_BYTES:
-                return Skipped(where, f"too large ({size} bytes) for a dlcheck result")
-            raw = fh.read()
-    except OSError as exc:
-        return Skipped(where, f"cannot read: {exc.strerror or exc}")
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError:
-        return Skipped(where, "not UTF-8 text")
-    except json.JSONDecodeError as exc:
-        return Skipped(where, f"not valid JSON ({exc.msg} at line {exc.lineno})")
-    except RecursionError:
-        return Skipped(where, "not valid JSON (nested too deeply)")
-    if not isinstance(data, dict):
-        return Skipped(where, "not a dlcheck result (JSON is not an object)")
-    schema = data.get("schema")
-    if schema not in versions:
-        return Skipped(where, f"unknown schema {clean(schema, 60)!r}")
-    version = data.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        return Skipped(where, f"bad schema_version {clean(version, 60)!r}")
-    if version > versions[schema]:
-        return Skipped(
-            where,
-            f"{schema} schema_version {version} is newer than this dlcheck reads "
-            f"({versions[schema]}); upgrade dlcheck",
-        )
-    try:
+        data = read_json(path, MAX_BYTES, max_depth=None)  # depth: in check_header's walk
+        schema = data.get("schema") if isinstance(data, dict) else None
+        written = data.get("schema_version") if isinstance(data, dict) else None
+        if schema in versions:
+            version = data.get("schema_version")
+            if isinstance(version, int) and not isinstance(version, bool):
+                if version > versions[schema]:
+                    return Skipped(
+                        where,
+                        f"{schema} schema_version {version} is newer than this dlcheck reads "
+                        f"({versions[schema]}); upgrade dlcheck",
+                    )
+                # an older writer's version is read as this one's (fields are optional)
+                data = {**data, "schema_version": min(version, _known(schema))}
+        check_header(data, where, list(versions))
         if schema == CHECK_SCHEMA:
-            return check_part(data, where, version, rejudge)
+            return check_part(data, where, written, rejudge)
         if schema == ENV_SCHEMA:
             return env_part(data, where)
         return bench_part(data, where)
     except UserError as exc:
         return Skipped(where, exc.problem)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return Skipped(where, f"malformed {schema} result ({type(exc).__name__}: {exc})")
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        return Skipped(where, clean(f"malformed result ({type(exc).__name__}: {exc})", 300))
+
+
+def _known(schema: str) -> int:
+    from dlcheck.documents import KINDS
+
+    return KINDS[schema].version
 
 
 def _obj(data: Any, key: str, where: str) -> dict[str, Any]:
@@ -172,11 +151,64 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
+# The facts a row shows, as typed records: the fields of dlcheck.records' Facts that a row
+# needs, read by the same from_dict (types checked) and nothing else, so that a report's
+# package list and CPU flags are not rebuilt 10,000 times.
+@dataclass(frozen=True)
+class _PlatformRow:
+    system: str | None = None
+    os_name: str | None = None
+    machine: str | None = None
+    wsl: bool | None = None
+    hostname: str | None = None
+
+
+@dataclass(frozen=True)
+class _CpuRow:
+    model: str | None = None
+    logical_cores: int | None = None
+    usable_cores: float | None = None
+
+
+@dataclass(frozen=True)
+class _MemoryRow:
+    total_bytes: int | None = None
+    effective_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class _GpuRow:
+    vendor: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class _GpusRow:
+    gpus: list[_GpuRow] = field(default_factory=list)
+    nvidia_status: str | None = None
+
+
+@dataclass(frozen=True)
+class _FactsRow:
+    created: str | None = None
+    platform: _PlatformRow = field(default_factory=_PlatformRow)
+    cpu: _CpuRow = field(default_factory=_CpuRow)
+    memory: _MemoryRow = field(default_factory=_MemoryRow)
+    gpu: _GpusRow = field(default_factory=_GpusRow)
+
+
 def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = None) -> CheckPart:
-    """Reduce a check report to its row. Missing sections (older writers) read as unknown."""
-    facts = data.get("facts")
-    if not isinstance(facts, dict):
+    """Reduce a check report to its row. The facts a row shows are read as typed records
+    (types checked; ranges were checked by the document layer); missing sections (older
+    writers) read as unknown."""
+    from dlcheck.records import RecordError, from_dict
+
+    if not isinstance(data.get("facts"), dict):
         raise UserError(where, "report has no 'facts'")
+    try:
+        facts = from_dict(_FactsRow, data["facts"], "facts")
+    except RecordError as exc:
+        raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
     if rejudge is not None:
         verdict, findings = rejudge(data, where)
     else:
@@ -195,42 +227,46 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
             titles.append((fid, clean(f.get("title"), 120)))
         elif f.get("verdict") == WARN:
             warnings += 1
-    plat = _obj(facts, "platform", where)
-    cpu = _obj(facts, "cpu", where)
-    mem = _obj(facts, "memory", where)
-    gpu = _obj(facts, "gpu", where)
-    os_name = clean(plat.get("os_name") or plat.get("system") or "unknown")
-    if plat.get("machine"):
-        os_name += f" {clean(plat.get('machine'), 20)}"
-    if plat.get("wsl"):
+    plat, cpu, mem, gpu = facts.platform, facts.cpu, facts.memory, facts.gpu
+    os_name = clean(plat.os_name or plat.system or "unknown")
+    if plat.machine:
+        os_name += f" {clean(plat.machine, 20)}"
+    if plat.wsl:
         os_name += " (WSL)"
-    gpus = gpu.get("gpus") or []
-    if not isinstance(gpus, list):
-        raise UserError(where, "malformed: 'gpus' is not a list")
-    names = [clean(g.get("name") or g.get("vendor"), 80) for g in gpus if isinstance(g, dict)]
+    names = [clean(g.name or g.vendor, 80) for g in gpu.gpus]
     if names:
         gpu_text = "; ".join(names)
-    elif gpu.get("nvidia_status") == "error":
+    elif gpu.nvidia_status == "error":
         gpu_text = "NVIDIA driver problem"
     else:
         gpu_text = "none"
-    ram = mem.get("effective_bytes")
-    host = plat.get("hostname")
+    host = plat.hostname
+    hardware = "|".join(
+        str(x)
+        for x in (
+            plat.machine,
+            cpu.model,
+            getattr(cpu, "logical_cores", None),
+            mem.total_bytes,
+            ";".join(sorted(str(g.name) for g in gpu.gpus)),
+        )
+    )
     return CheckPart(
         path=where,
         host=clean(host) if isinstance(host, str) and host else None,
         anonymized=bool(data.get("anonymized")),
-        created=clean(data.get("created") or facts.get("created"), 40),
+        created=clean(data.get("created") or facts.created, 40),
         os=os_name,
-        cpu=clean(cpu.get("model") or "unknown"),
-        cores=_num(cpu.get("usable_cores")),
-        ram_bytes=int(ram) if isinstance(ram, int) and not isinstance(ram, bool) else None,
+        cpu=clean(cpu.model or "unknown"),
+        cores=cpu.usable_cores,
+        ram_bytes=mem.effective_bytes,
         gpu=gpu_text,
         verdict=verdict,
         failing=tuple(failing),
         warnings=warnings,
         titles=tuple(titles),
         schema_version=version,
+        hardware=hardware,
     )
 
 
@@ -332,7 +368,12 @@ def read_parts(
     files = iter_files(paths)
     n = workers if workers is not None else _usable_cpus()
     # fork only from a single-threaded process: a forked copy of another thread's lock can hang
-    if n < 2 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+    if (
+        n < 2
+        or "fork" not in mp.get_all_start_methods()
+        or not hasattr(signal, "pthread_sigmask")
+        or threading.active_count() > 1
+    ):
         for path in files:
             yield read_part(path, versions, rejudge)
         return
@@ -341,17 +382,46 @@ def read_parts(
         for path in head:
             yield read_part(path, versions, rejudge)
         return
-    # fork: the workers inherit versions and rejudge (a closure) without pickling them
+    # fork: the workers inherit versions and rejudge (a closure) without pickling them.
+    # Ctrl-C and SIGTERM are blocked while this thread talks to the pool (a signal raised
+    # inside the pool's locks can hang it) and looked for between waits; once the pool is
+    # gone they are unblocked, and arrive as KeyboardInterrupt or the CLI's Terminated.
     ctx = mp.get_context("fork")
-    with ctx.Pool(n, initializer=_init_worker, initargs=(versions, rejudge)) as pool:
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    pool = None
+    try:
+        pool = ctx.Pool(n, initializer=_init_worker, initargs=(versions, rejudge))
         # a few chunks in flight, never the whole list of files
         pending: collections.deque[Any] = collections.deque()
         for chunk in _chunks(itertools.chain(head, files), CHUNK):
             pending.append(pool.apply_async(_read_chunk, (chunk,)))
             if len(pending) >= 2 * n:
-                yield from pending.popleft().get()
+                yield from _wait(pending.popleft())
         while pending:
-            yield from pending.popleft().get()
+            yield from _wait(pending.popleft())
+    except _Stop:
+        pass
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending signal arrives here
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class _Stop(Exception):
+    """Ctrl-C or SIGTERM is pending: stop reading (it is delivered once the pool is gone)."""
+
+
+def _wait(result: Any) -> list[Part | Skipped]:
+    while True:
+        try:
+            return result.get(timeout=0.05)
+        except mp.TimeoutError:
+            if signal.sigpending() & _STOP_SIGNALS:
+                raise _Stop() from None
 
 
 def _usable_cpus() -> int:
@@ -370,6 +440,11 @@ def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
 def _init_worker(versions: dict[str, int], rejudge: Any) -> None:
     global _worker_args  # noqa: PLW0603 - per-process arguments of a pool worker
     _worker_args = (versions, rejudge)
+    # Ctrl-C and SIGTERM are the parent's to handle: a worker ignores Ctrl-C (the terminal
+    # sends it to the whole group) and dies quietly when the parent terminates the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked in the parent
 
 
 def _read_chunk(paths: list[str]) -> list[Part | Skipped]:

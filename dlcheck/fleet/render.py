@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from html import escape
 from typing import IO, Any
@@ -17,6 +16,7 @@ from typing import IO, Any
 from dlcheck import __version__
 from dlcheck.fleet.model import Fleet, MachineRow
 from dlcheck.render.markdown import md_escape
+from dlcheck.sanitize import clean as sanitize
 
 FLEET_SCHEMA = "dlcheck.fleet"
 FLEET_SCHEMA_VERSION = 1
@@ -60,17 +60,20 @@ def cells(r: MachineRow) -> list[str]:
     """A row as plain text cells, in COLUMNS order (formats escape them)."""
     bench = r.bench + (f" ({r.bench_verdict})" if r.bench_verdict else "")
     return [
-        r.machine,
-        r.verdict,
-        r.os,
-        r.cpu,
-        fmt_cores(r.cores),
-        fmt_ram(r.ram_bytes),
-        r.gpu,
-        r.env,
-        bench,
-        fmt_seconds(r.ep4_seconds),
-        ", ".join(r.failing),
+        sanitize(c, None)
+        for c in (
+            r.machine,
+            r.verdict,
+            r.os,
+            r.cpu,
+            fmt_cores(r.cores),
+            fmt_ram(r.ram_bytes),
+            r.gpu,
+            r.env,
+            bench,
+            fmt_seconds(r.ep4_seconds),
+            ", ".join(r.failing),
+        )
     ]
 
 
@@ -204,8 +207,12 @@ CSV_COLUMNS = (
 
 
 def csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas; quote them."""
-    if value and value[0] in "=+-@\t\r":
+    """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas, also after
+    leading blanks (" =1+1"); quote them. Machine text is sanitized first."""
+    value = sanitize(value, None)
+    if value and (
+        value[0] in "=+-@\t\r" or value.lstrip(" \t\r\n\u3000\xa0")[:1] in tuple("=+-@＝＋－＠")
+    ):
         return "'" + value
     return value
 
@@ -302,6 +309,7 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
     return {
         "schema": FLEET_SCHEMA,
         "schema_version": FLEET_SCHEMA_VERSION,
+        "kind": "fleet",
         "dlcheck_version": __version__,
         "profile": fleet.profile,
         "exit_code": fleet.exit_code,
@@ -334,6 +342,7 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
                 "episode4_seconds": r.ep4_seconds,
                 "failing": list(r.failing),
                 "sources": list(r.sources),
+                "machines_with_this_name": r.shared_name,
             }
             for r in fleet.rows
         ],
@@ -342,4 +351,6 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
 
 
 def render_json(fleet: Fleet) -> str:
-    return json.dumps(to_json_dict(fleet), indent=2) + "\n"
+    from dlcheck.documents import document_json
+
+    return document_json(to_json_dict(fleet))

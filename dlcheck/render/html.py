@@ -6,11 +6,13 @@ from html import escape
 
 from dlcheck.render.summary import machine_lines
 from dlcheck.report import Report
+from dlcheck.sanitize import clean_record
 
 _COLOUR = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "UNKNOWN": "#57606a"}
 
 
 def render_html(report: Report) -> str:
+    report = clean_record(report)  # every machine string sanitized before any view
     rows = "".join(
         f"<tr><td style='color:{_COLOUR.get(f.verdict, '#000')};font-weight:bold'>"
         f"{escape(f.verdict)}</td><td>{escape(f.title)}</td><td>{escape(f.observed)}</td>"

@@ -7,6 +7,7 @@ import re
 
 from dlcheck.render.summary import machine_lines
 from dlcheck.report import Report
+from dlcheck.sanitize import clean, clean_record
 from dlcheck.verdict import next_steps
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~#!])")
@@ -14,18 +15,32 @@ _ICON = {"PASS": "✅ PASS", "WARN": "⚠️ WARN", "FAIL": "❌ FAIL", "UNKNOWN
 
 
 def md_escape(text: object) -> str:
-    """Make ``text`` render literally in CommonMark/GFM, inside a table cell too."""
-    s = str(text).replace("\r", " ").replace("\n", " ")
+    """Make ``text`` render literally in CommonMark/GFM, inside a table cell too: sanitized
+    (dlcheck.sanitize), one line, Markdown specials (link syntax too) and HTML tags escaped."""
+    s = clean(str(text).replace("\r", " ").replace("\n", " "), None)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return html.escape(s, quote=False)
 
 
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
 def md_advice(text: str) -> str:
-    """Advice comes from the profile (trusted) and may hold `code`; keep it one table-safe line."""
-    return text.replace("\n", " ").replace("|", "\\|")
+    """Advice: the profile's text (trusted, may hold `code`) with machine text built into it
+    (a driver's message), so it is escaped like any machine value except inside code spans,
+    which render literally anyway. One table-safe line."""
+    parts = _CODE_SPAN.split(clean(text.replace("\r", " ").replace("\n", " "), None))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # a code span: only the table's pipe needs escaping
+            out.append(part.replace("|", "\\|"))
+        else:
+            out.append(md_escape(part))
+    return "".join(out)
 
 
 def render_markdown(report: Report) -> str:
+    report = clean_record(report)  # every machine string sanitized before any view
     out = [
         f"## dlcheck: {report.verdict}",
         "",

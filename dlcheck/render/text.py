@@ -6,6 +6,7 @@ from typing import IO
 
 from dlcheck.render.summary import machine_lines
 from dlcheck.report import Report
+from dlcheck.sanitize import clean_record
 from dlcheck.verdict import next_steps
 
 _STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "bold red", "UNKNOWN": "magenta"}
@@ -18,6 +19,7 @@ _VERDICT_STYLE = {
 
 def render_text(report: Report, file: IO[str] | None = None, width: int | None = None) -> None:
     """Print the report. Machine data goes in as rich Text, never as markup."""
+    report = clean_record(report)  # every machine string sanitized before any view
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

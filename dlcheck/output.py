@@ -1,0 +1,258 @@
+"""The one output path of every command: ``--format`` (with ``--json``/``--markdown`` as short
+forms), ``-o FILE``, atomic writes, and the encoding policy of standard output.
+
+- ``-o FILE`` writes a temporary file in FILE's folder and renames it over FILE (atomic: a
+  crash or Ctrl-C leaves the old file or none, never half a file; two runs never interleave).
+  A target that is one of the command's inputs is refused. Every write error (no space, no
+  permission, a folder) is one line, exit status 2. A target that exists and is not a regular
+  file (``/dev/null``, ``/dev/stdout``, a named pipe) is written directly.
+- A closed standard output (``| head``) is silent (``dlcheck.cli.main``).
+- Encoding (docs/architecture.md): output that goes to a file or a pipe is always UTF-8 (JSON
+  must be UTF-8; a Windows learner's ``> me.md`` from a cp1252 stream becomes a UTF-8 file
+  any editor reads); output to a terminal keeps the terminal's encoding and replaces what it
+  cannot show (``?``) instead of crashing.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterable
+from typing import IO, Any
+
+import click
+
+from dlcheck.errors import UserError
+
+STDOUT_NAME = "<standard output>"
+
+
+def output_options(
+    formats: tuple[str, ...] = ("text", "json", "markdown"),
+    short_forms: tuple[str, ...] = ("json", "markdown"),
+    default: str = "text",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The shared click options: ``--format``, its short forms and ``-o/--output``. The
+    command receives ``fmt`` (one of ``formats``) and ``output`` (a path or None)."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            flags = [name for name in short_forms if kwargs.pop(f"{name}_flag", False)]
+            fmt = kwargs.pop("fmt", None)
+            chosen = set(flags) | ({fmt} if fmt else set())
+            if len(chosen) > 1:
+                names = ", ".join(f"--{n}" for n in short_forms)
+                raise click.UsageError(f"choose one of {names} and --format")
+            kwargs["fmt"] = chosen.pop() if chosen else default
+            return fn(*args, **kwargs)
+
+        cmd = click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False),
+            help="Write to FILE (atomically) instead of standard output.",
+        )(wrapper)
+        cmd = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(formats),
+            help=f"Output format (default: {default}).",
+        )(cmd)
+        for name in reversed(short_forms):
+            cmd = click.option(
+                f"--{name}", f"{name}_flag", is_flag=True, help=f"Short for --format {name}."
+            )(cmd)
+        return cmd
+
+    return decorate
+
+
+# ---- standard output --------------------------------------------------------------------
+
+
+def _is_utf8(stream: Any) -> bool:
+    enc = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return enc in ("utf8", "utf8sig")
+
+
+def setup_streams() -> None:
+    """The encoding policy (module docstring), applied once at start-up."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None or _is_utf8(stream):
+            continue
+        try:
+            tty = stream.isatty()
+        except (OSError, ValueError):
+            tty = False
+        try:
+            if tty:
+                reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
+            else:
+                reconfigure(encoding="utf-8", errors="strict")
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+
+
+def write_stdout(text: str) -> None:
+    """``text`` to standard output, flushed; a write error is one line (UserError)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise UserError(STDOUT_NAME, f"cannot write: {exc.strerror or exc}") from None
+    except UnicodeEncodeError as exc:
+        raise UserError(STDOUT_NAME, f"cannot write: {exc.reason}") from None
+
+
+# ---- files ------------------------------------------------------------------------------
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_inputs(path: str, inputs: Iterable[str | None]) -> None:
+    """UserError when ``path`` is one of ``inputs`` (a named file, or a ``*.json`` file inside
+    a named folder: the next run would read it)."""
+    real = os.path.realpath(path)
+    for given in inputs:
+        if not given:
+            continue
+        given = str(given)
+        if os.path.isdir(given):
+            folder = os.path.realpath(given)
+            if real.startswith(folder.rstrip(os.sep) + os.sep) and real.endswith(".json"):
+                raise UserError(
+                    path, f"is inside {given}, which this command reads; choose another file"
+                )
+        elif _same_file(path, given):
+            raise UserError(path, "is one of this command's inputs; choose another file")
+
+
+def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
+    """``text`` (UTF-8) to ``path`` atomically; every failure is one UserError line."""
+    refuse_inputs(path, inputs)
+    data = text.encode("utf-8", "backslashreplace")  # a lone surrogate stays visible
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise UserError(path, "is a folder; give a file name")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_direct(path, data)  # /dev/null, /dev/stdout, a named pipe: no rename there
+        return
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd = -1
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
+        )
+        mode = (st.st_mode & 0o7777) if st is not None else (0o666 & ~_umask())
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _write_direct(path: str, data: bytes) -> None:
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# ---- one way out ------------------------------------------------------------------------
+
+
+def emit(
+    text: str | None = None,
+    draw: Callable[..., None] | None = None,
+    output: str | None = None,
+    inputs: Iterable[str | None] = (),
+    width: int = 120,
+) -> None:
+    """Send a command's output to ``output`` (atomically) or standard output. Give ``text``
+    (already rendered), or ``draw(file=..., width=...)`` for a rich renderer, which draws
+    straight to a terminal and into memory for a file."""
+    if output:
+        if text is None:
+            assert draw is not None
+            buf = io.StringIO()
+            draw(file=buf, width=width)
+            text = buf.getvalue()
+        write_file(output, text, inputs)
+        return
+    if text is not None:
+        write_stdout(text)
+        return
+    assert draw is not None
+    try:
+        draw()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise UserError(STDOUT_NAME, f"cannot write: {exc.strerror or exc}") from None
+
+
+def draw_to(render: Callable[..., None], *args: Any, **fixed: Any) -> Callable[..., None]:
+    """A ``draw`` for ``emit`` from a renderer ``render(*args, file=..., [width=...])``."""
+
+    def draw(file: IO[str] | None = None, width: int | None = None) -> None:
+        kw = dict(fixed)
+        if file is not None:
+            kw["file"] = file
+        if width is not None and "width" in _params(render):
+            kw["width"] = width
+        render(*args, **kw)
+
+    return draw
+
+
+def _params(fn: Callable[..., Any]) -> tuple[str, ...]:
+    import inspect
+
+    try:
+        return tuple(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return ()
