@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 
 def packaged_text(name: str) -> str:
     """A data file shipped inside the package (``dlcheck/data/NAME``)."""
-    return resources.files("dlcheck").joinpath("data", name).read_text(encoding="utf-8")
+    from dlcheck._compat import package_text
+
+    return package_text("dlcheck", "data", name)
 
 
 def load_toml(path: str | Path | None, default_name: str) -> tuple[dict[str, Any], str]:

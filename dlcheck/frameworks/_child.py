@@ -40,8 +40,8 @@ def operands() -> tuple[list[list[float]], list[list[float]], list[list[float]]]
 def same(result: Any, expected: list[list[float]]) -> bool:
     rows = [list(map(float, row)) for row in result]
     return len(rows) == N and all(
-        len(r) == N and all(abs(x - y) <= 1e-3 for x, y in zip(r, e, strict=True))
-        for r, e in zip(rows, expected, strict=True)
+        len(r) == N and all(abs(x - y) <= 1e-3 for x, y in zip(r, e))
+        for r, e in zip(rows, expected)
     )
 
 
