@@ -195,19 +195,28 @@ def _run_with_progress(
 @bench.command("compare")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a bar chart (PNG).")
-def compare_cmd(files: tuple[str, ...], plot: str | None) -> int:
+@click.option(
+    "--scale",
+    type=click.Choice(["auto", "linear", "log"]),
+    default="auto",
+    show_default=True,
+    help="The plot's y axis (auto: log when values differ by more than 20x).",
+)
+def compare_cmd(files: tuple[str, ...], plot: str | None, scale: str) -> int:
     """Compare saved results (`dlcheck bench --save FILE`) side by side; ratios are against
-    the first file."""
-    from dlcheck.bench.compare import compare
+    the first file. Says when results differ in backend, thread count or load."""
+    from dlcheck.bench.compare import compare, require_matplotlib
     from dlcheck.bench.compare import plot as draw
     from dlcheck.bench.render import render_comparison
     from dlcheck.bench.results import load_result
 
     if len(files) < 2:
         raise UserError(None, "dlcheck bench compare needs at least two result files")
+    if plot:
+        require_matplotlib()
     comp = compare([load_result(f) for f in files])
     render_comparison(comp)
     if plot:
-        draw(comp, plot)
+        draw(comp, plot, scale)
         click.echo(f"Plot written to {plot}", err=True)
     return 0

@@ -332,9 +332,11 @@ def top_consumers(
         return []
     used = []
     for pid, (name, cpu) in after.items():
-        if pid == own_pid or pid not in before or before[pid][0] != name:
+        if pid == own_pid:
             continue
-        share = (cpu - before[pid][1]) / wall
+        # a process that started during the run used all its CPU time during the run
+        base = before[pid][1] if pid in before and before[pid][0] == name else 0.0
+        share = (cpu - base) / wall
         if share > 0.05:
             used.append((share, name))
     used.sort(reverse=True)

@@ -174,6 +174,10 @@ def fmt_seconds(s: float | None) -> str:
     """'45 s', '3.2 min', '1.5 h'."""
     if s is None:
         return "unknown"
+    if s < 1:
+        return f"{s:.2f} s"
+    if s < 10:
+        return f"{s:.1f} s"
     if s < 90:
         return f"{s:.0f} s"
     if s < 5400:

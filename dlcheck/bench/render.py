@@ -195,7 +195,7 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
         cells = []
         for i, cell in enumerate(row.cells):
             if cell.value is None:
-                cells.append(Text("-"))
+                cells.append(Text("missing", "dim"))
                 continue
             text = f"{cell.value:,.{row.digits}f}{row.unit}"
             if i and cell.ratio is not None:
@@ -210,7 +210,7 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
     console.print(table)
     console.print(
         Text(
-            "Ratios are against the first file; 'significant' means Welch's t-test on the "
+            f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means Welch's t-test on the "
             "timed windows says the difference is bigger than their noise (95%).",
             "dim",
         )
