@@ -211,7 +211,8 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
     console.print(
         Text(
             f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
-            "Welch's t-test on the timed windows says the difference is bigger than their noise (95%).",
+            "Welch's t-test on the timed windows says the difference is bigger than their "
+            "noise (95%).",
             "dim",
         )
     )
