@@ -13,6 +13,7 @@ the 95% confidence interval of its median reaches the plan's target or its time 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -325,9 +326,16 @@ def _recorder_class(keras: Any) -> type:
     return Recorder, ValidationRecorder
 
 
+def _fit(model: Any, x: Any, y: Any, bs: int, callbacks: list[Any], **kw: Any) -> None:
+    """``model.fit`` with the default progress bar, as the lesson runs it (its per-batch
+    updates cost time too), written to nowhere."""
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        model.fit(x, y, batch_size=bs, verbose=1, callbacks=callbacks, **kw)
+
+
 def _timed_fit(model: Any, x: Any, y: Any, bs: int, callbacks: list[Any], **kw: Any) -> float:
     t0 = time.perf_counter()
-    model.fit(x, y, batch_size=bs, verbose=0, callbacks=callbacks, **kw)
+    _fit(model, x, y, bs, callbacks, **kw)
     return time.perf_counter() - t0
 
 
@@ -402,8 +410,8 @@ def _measure_training(
 
     rec = Recorder(nb, partial, 0, on_step)
     called = time.perf_counter()
-    model.fit(data.x_train, data.y_train, batch_size=bs, epochs=10**6,
-              steps_per_epoch=None if k == nb else k, verbose=0, callbacks=[rec])  # fmt: skip
+    _fit(model, data.x_train, data.y_train, bs, [rec], epochs=10**6,
+         steps_per_epoch=None if k == nb else k)  # fmt: skip
     setup = _fit_setup(rec, called, time.perf_counter())
     # The first epoch's start also builds the full data set's first iterator, as the lesson's
     # first epoch does: beyond a later epoch's start it counts with the tracing.
@@ -491,8 +499,8 @@ def _measure_validation(
         return why is not None
 
     rec = ValidationRecorder(1, False, 0, None, on_epoch)
-    model.fit(data.x_train[:bs], data.y_train[:bs], batch_size=bs, epochs=10**6,
-              validation_data=(xv, yv), verbose=0, callbacks=[rec])  # fmt: skip
+    _fit(model, data.x_train[:bs], data.y_train[:bs], bs, [rec], epochs=10**6,
+         validation_data=(xv, yv))  # fmt: skip
     values = passes[1:] or passes
     extra = max(0.0, passes[0] - median_or(values, passes[0])) if len(passes) > 1 else 0.0
     tracing = max(0.0, vwarm_s - vagain) + extra
