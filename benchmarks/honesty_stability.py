@@ -6,7 +6,8 @@ TensorFlow import included). Reports the headline's spread and each run's wall t
 Pass: (max - min) / median of the headline training images/s is at most 5%, and every run
 gives its verdict within 30 s of wall time (issue 12). The predicted episode-4 spread against
 the lesson's own fit is benchmarks/honesty_prediction.py --episodes 4. Between runs, a bare
-model.fit of the same model in a new process (benchmarks/bare_fit.py) gives the noise floor of the machine at that moment.
+model.fit of the same model in a new process (benchmarks/bare_fit.py) gives the noise floor
+of the machine at that moment.
 """
 
 from __future__ import annotations
