@@ -73,10 +73,19 @@ def grade_interval(
     return BORDERLINE, [lo, hi]
 
 
+# A change between the first and the last half of the windows counts as drift when it is
+# at least this big and the order of the windows shows a trend (Kendall's |tau|), steady
+# (heat building up) or a step (the clock dropped, a program started or ended).
+DRIFT_CHANGE = 0.05
+DRIFT_TAU = 0.4
+
+
 def _drift(result: WorkloadResult) -> float:
-    """How much a steady slow-down during the run widens the interval (0 without one)."""
+    """How much a drift of speed during the run widens the interval (0 without one)."""
     t = result.throttling
-    return abs(t.change) if t.suspected else 0.0
+    if t.suspected or (abs(t.change) >= DRIFT_CHANGE and abs(t.tau) >= DRIFT_TAU):
+        return abs(t.change)
+    return 0.0
 
 
 def predict_episode(
