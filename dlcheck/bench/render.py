@@ -37,6 +37,19 @@ def _g(x: float | None) -> str:
     return "?" if x is None else f"{x / 1e9:,.1f}"
 
 
+def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
+    def each(key: str) -> str:
+        return fmt_seconds(b.get(key, 0.0) / epochs)
+
+    return (
+        f"Episode {episode}: {epochs} epochs x (full batches {each('train_steps')} + last batch "
+        f"and epoch end {each('last_batch_and_epoch_end')} + epoch start "
+        f"{each('epoch_start')} + validation {each('validation')}) + fit set-up "
+        f"{fmt_seconds(b.get('fit_setup', 0.0))} + first-epoch tracing "
+        f"{fmt_seconds(b.get('first_epoch_tracing', 0.0))}, each measured."
+    )
+
+
 def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
     """The human report of one bench run."""
     from rich.console import Console
@@ -145,6 +158,9 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
                 Text(e.verdict, _STYLE.get(e.verdict, "")),
             )
         console.print(pt)
+        for e in p.episodes:
+            if e.breakdown:
+                console.print(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
         course = fmt_seconds(p.course_seconds)
         if p.course_complete:
             console.print(Text(f"All course training runs together: about {course}."))
