@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dlcheck.bench.breakdown import Components, Cost
-from dlcheck.bench.calibrate import BUDGET, StopRule, stop_reason
+from dlcheck.bench.calibrate import BUDGET, TARGET, StopRule, stop_reason
 from dlcheck.bench.models import build_model, count_params, model_cost
 from dlcheck.bench.results import (
     Context,
@@ -61,6 +61,10 @@ class Plan:
 # Of the time left after warm-up, the validation pass gets this share (it is about a fifth of
 # an episode-4 epoch, so its own noise matters less).
 VALIDATION_SHARE = 0.3
+
+# Whole lesson epochs measured before the precision target may end training (the first one
+# is partly one-off cost; the others give the epoch's start and end).
+MIN_EPOCHS = 3
 
 QUICK = Plan("quick", windows=6, window_seconds=0.4, budget_seconds=25.0)
 DEFAULT = Plan("default", windows=6, window_seconds=1.0, budget_seconds=120.0)
@@ -404,6 +408,10 @@ def _measure_training(
         elapsed = time.monotonic() - t_start
         tell("training", min(1.0, elapsed / max(budget, 1e-6)))
         why = stop_reason(rule, values, elapsed, budget, seconds)
+        # The epoch's own costs need whole epochs: the target waits for them, the budget not.
+        complete = sum(1 for e in rec.epochs if e.end is not None)
+        if why == TARGET and complete < (MIN_EPOCHS if k == nb else 2):
+            why = None
         if why:
             reason.append(why)
         return why is not None
