@@ -227,3 +227,19 @@ def test_window_builder_groups_steps() -> None:
     b = WindowBuilder(0.25)
     out = [b.add(0.1) for _ in range(6)]
     assert out == [None, None, pytest.approx((0.3, 3)), None, None, pytest.approx((0.3, 3))]
+
+
+def test_headline_rate_is_the_lessons_whole_epoch() -> None:
+    from dlcheck.bench.predict import bench_settings
+    from dlcheck.bench.results import Context
+    from dlcheck.bench.suite import assemble
+    from dlcheck.bench.workloads import load_workloads
+    from dlcheck.places import load_places
+
+    r = result_of(STEADY, [0.4] * 8)
+    res = assemble(load_workloads(), Context(), {"ep4-cnn": r}, bench_settings({}),
+                   load_places(), references=[], hostname="box")  # fmt: skip
+    e = res.predictions.episodes[0]
+    assert res.headline.train_images_per_s == pytest.approx(878 * 10 / e.train_seconds)
+    # slower than the full batches alone: the epoch's start and last batch count too
+    assert res.headline.train_images_per_s < 32 / r.components.step.median

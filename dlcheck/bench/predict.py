@@ -273,12 +273,22 @@ def decide(
 
 
 def headline_of(
-    results: dict[str, WorkloadResult], predictions: Predictions, verdict: Verdict
+    results: dict[str, WorkloadResult],
+    predictions: Predictions,
+    verdict: Verdict,
+    workloads: list[Workload] | None = None,
 ) -> Headline:
+    """The headline; its training images/s is that of the lesson's whole epoch (epoch start
+    and end included, as a learner sees it) when the parts were measured."""
     r = results.get(verdict.workload)
+    rate = r.train.images_per_s.median if r else None
+    w = next((w for w in workloads or [] if w.id == verdict.workload), None)
+    e = next((e for e in predictions.episodes if e.workload == verdict.workload), None)
+    if r is not None and r.components is not None and w is not None and e and e.train_seconds:
+        rate = w.train * e.epochs / e.train_seconds
     return Headline(
         workload=verdict.workload,
-        train_images_per_s=r.train.images_per_s.median if r else None,
+        train_images_per_s=rate,
         predicted_episode4_s=verdict.seconds,
         verdict=verdict.verdict,
     )

@@ -54,7 +54,7 @@ def assemble(
         results=results,
         predictions=predictions,
         verdict=verdict,
-        headline=headline_of(results, predictions, verdict),
+        headline=headline_of(results, predictions, verdict, workloads),
         interrupted=interrupted,
         load=load,
     )
