@@ -435,10 +435,12 @@ def _measure_training(
         values = list(main.full)
     step = Cost.of(values) or Cost(step_est, step_est, step_est, 0)
     s = step.median
-    parts = main.partial + [v for c in cal for v in c.partial]
-    last = list(main.last) + [v for c in cal for v in c.last]
+    parts = main.partial or [v for c in cal for v in c.partial]
+    last = list(main.last)
     for v in main.full_last:  # a full batch and the end: stands for the last batch and the end
         last.append(v - s + (median_or(parts, s) if partial else s))
+    if len(last) < 2:  # the short fits' last batch and end stand in (small data, same shapes)
+        last += [v for c in cal for v in c.last]
     starts = main.epoch_start + [v for c in cal for v in c.epoch_start]
     if not starts:  # one-epoch fits: the start is the first batch's stamp minus nothing else
         starts = [r.epochs[0].batches[0] - r.epochs[0].begin for r in cal_recs if r.epochs
