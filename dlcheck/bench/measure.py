@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dlcheck.bench.breakdown import Components, Cost
-from dlcheck.bench.calibrate import BUDGET, TARGET, StopRule, stop_reason
+from dlcheck.bench.calibrate import BUDGET, MIN_WINDOWS, TARGET, StopRule, stop_reason
 from dlcheck.bench.models import build_model, count_params, model_cost
 from dlcheck.bench.results import (
     Context,
@@ -391,7 +391,7 @@ def _measure_training(
     budget = max(0.0, (deadline - time.monotonic()) * share)
     k = nb if 3 * nb * step_est <= budget else _divisor_at_least(nb, max(2, int(budget / 4
                                                                          / step_est)))  # fmt: skip
-    rule = StopRule(target=plan.target, min_windows=plan.windows)
+    rule = StopRule(target=plan.target, min_windows=max(plan.windows, MIN_WINDOWS))
     builder = WindowBuilder(plan.window_seconds)
     windows: list[Window] = []
     values: list[float] = []
@@ -490,7 +490,7 @@ def _measure_validation(
     if kv < nbv:
         xv, yv = xv[: kv * bs], yv[: kv * bs]
     images = len(xv)
-    rule = StopRule(target=plan.target, min_windows=plan.windows)
+    rule = StopRule(target=plan.target, min_windows=max(plan.windows, MIN_WINDOWS))
     passes: list[float] = []
     reason: list[str] = []
     t_start = time.monotonic()
