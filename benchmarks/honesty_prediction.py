@@ -139,6 +139,9 @@ def main() -> int:
         if ep in (2, 3, 4):
             ok = ok and abs(ratio - 1) <= 0.10
     print(f"load average at end: {load_average()}")
+    if not any(ep in (2, 3, 4) for ep in episodes):
+        print("no verdict: the 10% target is for episodes 2, 3 and 4")
+        return 0
     print("PASS: episodes 2-4 within 10%" if ok else "FAIL: some episode off by more than 10%")
     return 0 if ok else 1
 
