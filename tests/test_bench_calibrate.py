@@ -243,3 +243,27 @@ def test_headline_rate_is_the_lessons_whole_epoch() -> None:
     assert res.headline.train_images_per_s == pytest.approx(878 * 10 / e.train_seconds)
     # slower than the full batches alone: the epoch's start and last batch count too
     assert res.headline.train_images_per_s < 32 / r.components.step.median
+
+
+def test_new_fields_round_trip_losslessly(tmp_path: Path) -> None:
+    from dlcheck.bench.load import LoadReport
+    from dlcheck.bench.predict import bench_settings
+    from dlcheck.bench.results import Context, load_result
+    from dlcheck.bench.suite import assemble
+    from dlcheck.bench.workloads import load_workloads
+    from dlcheck.places import load_places
+
+    r = result_of(STEADY, [0.4] * 8)
+    r = dataclasses.replace(r, train=dataclasses.replace(r.train, stop_reason=TARGET,
+                                                         step_ci=[0.099, 0.101]))  # fmt: skip
+    load = LoadReport(
+        usable_cores=2.0, other_share=0.5, busy=True, widen=0.45,
+        notes=["other programs used about 50%"], top=["burn: 99% of a core"],
+    )  # fmt: skip
+    res = assemble(load_workloads(), Context(budget_seconds=25.0, target=0.03),
+                   {"ep4-cnn": r}, bench_settings({}), load_places(), references=[],
+                   created="2026-11-27T00:00:00+00:00", hostname="box", load=load)  # fmt: skip
+    assert res.verdict.low is not None and res.load.widen == 0.45
+    path = tmp_path / "r.json"
+    path.write_text(res.to_json())
+    assert load_result(path) == dataclasses.replace(res, source=str(path))
