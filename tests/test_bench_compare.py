@@ -73,3 +73,16 @@ def test_plot_without_matplotlib_is_one_line_exit_2(tmp_path: Path, capsys, monk
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and "matplotlib" in captured.err
     assert not (tmp_path / "p.png").exists()
+
+
+def test_old_and_new_measurements_are_told_apart(tmp_path: Path) -> None:
+    from test_bench_calibrate import STEADY, result_of
+
+    from dlcheck.bench.results import reference_results
+
+    old = reference_results()[0]
+    new = fake_result(train_rate=300.0)
+    new = dataclasses.replace(new, results={"ep4-cnn": result_of(STEADY, [0.4] * 8)})
+    comp = compare([old, new])
+    assert any("older dlcheck" in n and old.label() in n for n in comp.notes)
+    assert not any("older dlcheck" in n for n in compare([new, new]).notes)

@@ -105,6 +105,14 @@ def compare(results: list[BenchResult]) -> Comparison:
         if len(set(vals)) > 1:
             per = ", ".join(f"{labels[i]} {v}" for i, v in enumerate(vals))
             notes.append(f"Different {what}: {per}.")
+    old = [labels[i] for i, r in enumerate(results)
+           if r.results and all(w.components is None for w in r.results.values())]  # fmt: skip
+    if old and len(old) < len(results):
+        notes.append(
+            f"{', '.join(old)}: measured by an older dlcheck whose windows were whole epochs "
+            "(start and end included); newer windows count full batches only, so compare the "
+            "predicted fit rather than training images/s."
+        )
     threads = [_threads(r) for r in results]
     if len(set(threads)) > 1:
         per = "; ".join(f"{labels[i]}: {t}" for i, t in enumerate(threads))
