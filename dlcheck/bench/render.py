@@ -16,11 +16,7 @@ _STYLE = {
     "UNKNOWN": "magenta",
     "BORDERLINE": "bold magenta",
 }
-_STOPS = {
-    "target": "reached the target precision",
-    "budget": "time budget spent",
-    "limit": "window limit",
-}
+_STOPS = {"target": "precision reached", "budget": "budget spent", "limit": "window limit"}
 
 
 def _range(low: float | None, high: float | None) -> str:
@@ -104,13 +100,17 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         step = f"{r.train.step_seconds.median * 1000:,.1f} ms"
         if len(ci) == 2:
             step += f" ({ci[0] * 1000:,.1f}-{ci[1] * 1000:,.1f})"
-        stops = [p.stop_reason for p in (r.train, r.inference) if p and p.stop_reason]
+        stops = [
+            f"{what}: {_STOPS.get(p.stop_reason, clean(p.stop_reason, 20))}"
+            for what, p in (("training", r.train), ("validation", r.inference))
+            if p and p.stop_reason
+        ]
         table.add_row(
             Text(clean(r.workload, 40)),
             Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
             Text(f"{t.cv:.0%}"),
             Text(step),
-            Text(", ".join(_STOPS.get(x, clean(x, 20)) for x in stops) or "-"),
+            Text("; ".join(stops) or "-"),
             Text(f"{inf.median:,.1f}" if inf else "-"),
             Text(f"{r.train.warmup_seconds:.1f} s"),
             Text(f"{_g(r.achieved_train_flops)}{util}"),
