@@ -1,11 +1,13 @@
 """Stability and speed: N separate runs of `dlcheck bench --quick --json` (each a new process,
 TensorFlow import included). Reports the headline's spread and each run's wall time.
 
-    python benchmarks/honesty_stability.py [--runs 5]
+    python benchmarks/honesty_stability.py [--rounds 5]
 
 Pass: (max - min) / median of the headline training images/s is at most 5%, and every run
-gives its verdict within 60 s of wall time. Between runs, a bare model.fit of the same model in
-a new process (benchmarks/bare_fit.py) gives the noise floor of the machine at that moment.
+gives its verdict within 30 s of wall time (issue 12). The predicted episode-4 spread against
+the lesson's own fit is benchmarks/honesty_prediction.py --episodes 4. Between runs, a bare
+model.fit of the same model in a new process (benchmarks/bare_fit.py) gives the noise floor
+of the machine at that moment.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dlcheck.runner import run_command
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--rounds", "--runs", dest="runs", type=int, default=5)
     args = ap.parse_args()
     rates, preds, walls, bare = [], [], [], []
     bare_script = str(Path(__file__).with_name("bare_fit.py"))
@@ -33,7 +35,7 @@ def main() -> int:
         t0 = time.perf_counter()
         res = run_command([sys.executable, "-m", "dlcheck", "bench", "--quick", "--json"], 300)
         wall = time.perf_counter() - t0
-        if res.returncode not in (0, 1):
+        if res.returncode not in (0, 1, 3):
             print(f"run {i + 1} failed: {res.error}")
             return 2
         head = json.loads(res.stdout)["headline"]
@@ -55,9 +57,9 @@ def main() -> int:
           f"{statistics.median(walls):.1f} s; load average at end: {load_average()}")  # fmt: skip
     bspread = (max(bare) - min(bare)) / statistics.median(bare)
     print(f"baseline (bare model.fit, new process each time) spread: {bspread:.1%}")
-    stable, fast = spread <= 0.05, max(walls) <= 60
+    stable, fast = spread <= 0.05, max(walls) <= 30
     print(("PASS" if stable else "FAIL") + ": stability (<= 5%)")
-    print(("PASS" if fast else "FAIL") + ": speed (<= 60 s wall, TensorFlow import included)")
+    print(("PASS" if fast else "FAIL") + ": speed (<= 30 s wall, TensorFlow import included)")
     return 0 if stable and fast else 1
 
 

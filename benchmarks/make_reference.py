@@ -33,7 +33,7 @@ def main() -> int:
     keras = setup_backend(args.backend)
     workloads = load_workloads()
     chosen = sorted(workloads, key=lambda w: (not w.headline, w.episode))
-    plan = dataclasses.replace(DEFAULT, name="default+all")
+    plan = dataclasses.replace(DEFAULT, name="default+all", per_workload=True)
     settings = bench_settings(load_profile().settings)
     run = run_suite(
         keras, chosen, workloads, plan, settings, load_places(),

@@ -302,3 +302,28 @@ def test_shipped_bench_references_read_as_named_machines() -> None:
     assert sorted(r.machine for r in fleet.rows) == sorted(p.stem for p in refs)
     assert all(r.ep4_seconds and r.ep4_seconds > 0 and r.bench for r in fleet.rows)
     assert all(r.verdict == "UNKNOWN" for r in fleet.rows)  # benchmarked, never checked
+
+
+def test_newer_verdict_words_map_onto_the_fleet_scale() -> None:
+    """bench's BORDERLINE is a warning (re-run on a quiet machine); check's NOT VERIFIED is
+    unknown, never ready and never silently not-ready."""
+    from dlcheck.fleet.read import _verdict_of
+
+    assert _verdict_of("BORDERLINE") == "READY WITH WARNINGS"
+    assert _verdict_of("NOT VERIFIED") == "UNKNOWN"
+    assert _verdict_of("NOT READY") == "NOT READY"
+    assert _verdict_of("MATCH") == "READY"
+
+
+def test_a_not_verified_check_is_a_row_never_ready(capsys, tmp_path) -> None:
+    """A saved check whose required finding is unknown (NOT VERIFIED, exit 3) is read, shown
+    as such, and makes `report` exit 1; it is not a malformed file."""
+    data = Path(__file__).parent / "data" / "machines" / "no-packages-section.json"
+    saved = tmp_path / "pc01.check.json"
+    rc, _, _ = run_cli(capsys, "check", "--from", str(data), "--json", "-o", str(saved))
+    assert rc == 3
+    rc, out, _ = run_cli(capsys, "report", str(saved), "--format", "json")
+    doc = json.loads(out)
+    assert rc == 1 and not doc["skipped"], doc["skipped"]
+    (row,) = doc["machines"]
+    assert row["check_verdict"] == "NOT VERIFIED" and row["verdict"] == "NOT VERIFIED"

@@ -1,15 +1,19 @@
-"""The timing harness: warm-up measured and set aside, then timed windows of the lesson's own
-``model.fit`` and ``model.evaluate`` calls on synthetic data, with memory and context.
+"""The timing harness: how the lesson's own ``model.fit`` spends time on this machine.
 
-Windows are whole ``fit`` epochs of ``k`` batches (``steps_per_epoch=k``, ``k`` dividing the
-epoch's batch count so that windows line up with the lesson's epochs; the partial last batch
-and the per-epoch reshuffle fall inside the windows as they do in the lesson), grouped until a
-window lasts at least ``window_seconds``. Timestamps are taken at epoch boundaries only, so the
-harness adds one Python call per window to what a bare ``model.fit`` does.
+One fit of the full training set (``steps_per_epoch=k``, ``k`` dividing the epoch's batch count,
+``k`` = the whole epoch when it is short enough) records when each epoch and each training batch
+starts (``on_train_batch_begin``: batch-end hooks would turn off Keras's asynchronous callback
+dispatch, and the lesson's fit keeps it on). From those stamps: full-batch step times (grouped
+into windows of at least ``window_seconds``), the epoch's start and end costs, the last (partial)
+batch. Warm-up and repeated short fits give the first epoch's tracing; a fit with
+``validation_data`` gives the validation pass fit runs at each epoch end. Each phase stops when
+the 95% confidence interval of its median reaches the plan's target or its time budget is spent
+(``calibrate.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -18,18 +22,23 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from dlcheck.bench.breakdown import Components, Cost
+from dlcheck.bench.calibrate import BUDGET, MIN_WINDOWS, TARGET, StopRule, stop_reason
 from dlcheck.bench.models import build_model, count_params, model_cost
 from dlcheck.bench.results import (
     Context,
     Matmul,
+    Phase,
     Window,
     WorkloadResult,
     make_phase,
     throttling_of,
 )
+from dlcheck.bench.stamps import EpochStamps, WindowBuilder, split
+from dlcheck.bench.stats import median_ci, median_or
 from dlcheck.bench.synthetic import make_arrays
 from dlcheck.bench.workloads import Workload
 from dlcheck.errors import UserError
@@ -42,16 +51,23 @@ Progress = Callable[[str, str, int, int], None]  # workload id, stage, done, tot
 @dataclass(frozen=True)
 class Plan:
     name: str
-    windows: int = 7  # timed windows per phase (at least 5)
-    window_seconds: float = 3.0  # minimum length of a window
+    windows: int = 6  # at least this many windows per phase (the budget may cut it to 3)
+    window_seconds: float = 1.0  # minimum length of a training window
+    budget_seconds: float = 120.0  # wall time of the run, framework import included
+    target: float = 0.03  # stop when the median's 95% CI is within +-3%
+    per_workload: bool = False  # --all: the budget is for each workload, not the whole run
 
 
-# An inference window lasts at least this fraction of a training window: one validation
-# pass of the reference CNN is then one window, as each epoch of the lesson runs one.
-VAL_WINDOW_FRACTION = 0.2
+# Of the time left after warm-up, the validation pass gets this share (it is about a fifth of
+# an episode-4 epoch, so its own noise matters less).
+VALIDATION_SHARE = 0.3
 
-QUICK = Plan("quick", windows=5, window_seconds=1.5)
-DEFAULT = Plan("default", windows=7, window_seconds=3.0)
+# Whole lesson epochs measured before the precision target may end training (the first one
+# is partly one-off cost; the others give the epoch's start and end).
+MIN_EPOCHS = 3
+
+QUICK = Plan("quick", windows=6, window_seconds=0.4, budget_seconds=25.0)
+DEFAULT = Plan("default", windows=6, window_seconds=1.0, budget_seconds=120.0)
 
 
 def require_backend(backend: str) -> None:
@@ -241,11 +257,17 @@ def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context
         threads=_threads(backend),
         cpu_freq_mhz_start=freq,
         cpu_freq_mhz_max=fmax,
-        matmul=matmul_peak(keras, kind == "gpu") if with_matmul else None,
+        matmul=(
+            matmul_peak(keras, kind == "gpu", 0.25 if plan.name.startswith("quick") else 1.0)
+            if with_matmul
+            else None
+        ),
         plan=plan.name,
         windows=plan.windows,
         window_seconds=plan.window_seconds,
         load_average=load,
+        budget_seconds=plan.budget_seconds,
+        target=plan.target,
     )
 
 
@@ -256,111 +278,247 @@ def _divisor_at_least(n: int, k: int) -> int:
     return n
 
 
-def _batch_sizes(n: int, batch: int) -> list[int]:
-    sizes = [batch] * (n // batch)
-    if n % batch:
-        sizes.append(n % batch)
-    return sizes
+def _recorder_class(keras: Any) -> type:
+    """A Keras callback that stamps epoch starts and ends and training batch starts; with
+    ``on_step`` it is told of each full-step interval and may stop the fit."""
 
-
-def _timer_class(keras: Any) -> type:
-    """A Keras callback class that groups fit epochs into timed windows of at least
-    ``seconds``. With ``after_training`` only the part of each epoch after its last training
-    batch counts: what the validation pass adds to an epoch, wrapper and bookkeeping included."""
-
-    class WindowTimer(keras.callbacks.Callback):
+    class Recorder(keras.callbacks.Callback):
         def __init__(
             self,
-            unit_images: Callable[[int], int],
-            unit_steps: int,
-            windows: int,
-            seconds: float,
-            tick: Callable[[int], None],
-            after_training: bool = False,
+            batches: int,
+            partial: bool,
+            offset: int = 0,
+            on_step: Callable[[float], bool] | None = None,
+            on_epoch: Callable[[list[EpochStamps]], bool] | None = None,
         ) -> None:
             super().__init__()
-            self.unit_images, self.unit_steps = unit_images, unit_steps
-            self.target, self.seconds, self.tick = windows, seconds, tick
-            self.after_training = after_training
-            self.windows: list[Window] = []
-            self.start = self.mark = self.acc = 0.0
-            self.images = self.steps = 0
+            self.nb, self.partial, self.g = batches, partial, offset
+            self.on_step, self.on_epoch = on_step, on_epoch
+            self.epochs: list[EpochStamps] = []
+            self.called = self.train_end = 0.0
 
         def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-            if epoch == 0:
-                self.start = time.perf_counter()
+            now = time.perf_counter()
+            if self.epochs:
+                self.epochs[-1].next_begin = now
+            self.epochs.append(EpochStamps(now))
 
-        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-            if self.after_training:
-                self.mark = time.perf_counter()
+        def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+            now = time.perf_counter()
+            b = self.epochs[-1].batches
+            if b and self.on_step is not None:
+                pos = (self.g - 1) % self.nb
+                if not (self.partial and pos == self.nb - 1) and self.on_step(now - b[-1]):
+                    self.model.stop_training = True
+            b.append(now)
+            self.g += 1
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            now = time.perf_counter()
-            self.images += self.unit_images(epoch)
-            self.steps += self.unit_steps
-            if self.after_training:
-                self.acc += now - self.mark
-            else:
-                self.acc = now - self.start
-            if self.acc >= self.seconds:
-                self.windows.append(Window(self.acc, self.images, self.steps))
-                self.start, self.images, self.steps, self.acc = now, 0, 0, 0.0
-                self.tick(len(self.windows))
-                if len(self.windows) >= self.target:
-                    self.model.stop_training = True
+            self.epochs[-1].end = time.perf_counter()
+            if self.on_epoch is not None and self.on_epoch(self.epochs):
+                self.model.stop_training = True
 
-    return WindowTimer
+        def on_train_end(self, logs: Any = None) -> None:
+            self.train_end = time.perf_counter()
+
+    class ValidationRecorder(Recorder):
+        """Also stamps the end of each epoch's training batch (the validation pass follows)."""
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            self.epochs[-1].train_end = time.perf_counter()
+
+    return Recorder, ValidationRecorder
+
+
+def _fit(model: Any, x: Any, y: Any, bs: int, callbacks: list[Any], **kw: Any) -> None:
+    """``model.fit`` with the default progress bar, as the lesson runs it (its per-batch
+    updates cost time too), written to nowhere."""
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        model.fit(x, y, batch_size=bs, verbose=1, callbacks=callbacks, **kw)
+
+
+def _timed_fit(model: Any, x: Any, y: Any, bs: int, callbacks: list[Any], **kw: Any) -> float:
+    t0 = time.perf_counter()
+    _fit(model, x, y, bs, callbacks, **kw)
+    return time.perf_counter() - t0
+
+
+def _fit_setup(rec: Any, called: float, returned: float) -> float:
+    """model.fit's time outside its epochs: start (data adapter, callbacks) and end."""
+    inside = 0.0
+    for e in rec.epochs:
+        if e.end is not None:
+            inside += (e.next_begin or e.end) - e.begin
+    return max(0.0, returned - called - inside)
+
+
+@dataclass(frozen=True)
+class _Train:
+    phase: Phase
+    components: Components
+
+
+def _measure_training(
+    workload: Workload, keras: Any, model: Any, data: Any, plan: Plan, deadline: float,
+    share: float, tell: Callable[[str, float], None],
+) -> _Train:  # fmt: skip
+    """Warm-up, calibration, then the adaptive fit of the training set."""
+    Recorder, _ = _recorder_class(keras)
+    bs = workload.batch_size
+    n, nb = workload.train, workload.train_batches()
+    partial = n % bs != 0
+    # Warm-up: a fresh model's first fit traces the full and the partial batch shapes, as the
+    # lesson's first epoch does; the same fit again, traced, is the baseline of that cost.
+    warm_n = min(n, bs + (n % bs or bs))
+    xw, yw = data.x_train[:warm_n], data.y_train[:warm_n]
+    tell("warm-up", 0.0)
+    warm_s = _timed_fit(model, xw, yw, bs, [])
+    cal_recs, cal_s = [], []
+    for _ in range(3):
+        rec = Recorder(2 if warm_n > bs else 1, partial)
+        cal_s.append(_timed_fit(model, xw, yw, bs, [rec]))
+        cal_recs.append(rec)
+        if sum(cal_s) > 0.1 * max(1.0, deadline - time.monotonic()):
+            break  # a slow model: one or two are enough
+    tracing = max(0.0, warm_s - median_or(cal_s, warm_s))
+    cal_batches = 2 if warm_n > bs else 1
+    cal = [split(r.epochs, cal_batches, partial and warm_n > bs, cal_batches) for r in cal_recs]
+    step_est = median_or([v for c in cal for v in c.full] or [r.epochs[0].end - r.epochs[0].begin
+                          for r in cal_recs], 0.1)  # fmt: skip
+    step_est = max(step_est, 1e-5)
+
+    # The adaptive fit: whole lesson epochs when three fit in the budget, else k batches.
+    budget = max(0.0, (deadline - time.monotonic()) * share)
+    k = nb if 3 * nb * step_est <= budget else _divisor_at_least(nb, max(2, int(budget / 4
+                                                                         / step_est)))  # fmt: skip
+    rule = StopRule(target=plan.target, min_windows=max(plan.windows, MIN_WINDOWS))
+    builder = WindowBuilder(plan.window_seconds)
+    windows: list[Window] = []
+    values: list[float] = []
+    reason: list[str] = []
+    t_start = time.monotonic()
+
+    def on_step(interval: float) -> bool:
+        done = builder.add(interval)
+        if done is None:
+            return False
+        seconds, steps = done
+        windows.append(Window(seconds, steps * bs, steps))
+        values.append(seconds / steps)
+        elapsed = time.monotonic() - t_start
+        tell("training", min(1.0, elapsed / max(budget, 1e-6)))
+        why = stop_reason(rule, values, elapsed, budget, seconds)
+        # The epoch's own costs need whole epochs: the target waits for them, the budget not.
+        complete = sum(1 for e in rec.epochs if e.end is not None)
+        if why == TARGET and complete < (MIN_EPOCHS if k == nb else 2):
+            why = None
+        if why:
+            reason.append(why)
+        return why is not None
+
+    rec = Recorder(nb, partial, 0, on_step)
+    called = time.perf_counter()
+    _fit(model, data.x_train, data.y_train, bs, [rec], epochs=10**6,
+         steps_per_epoch=None if k == nb else k)  # fmt: skip
+    setup = _fit_setup(rec, called, time.perf_counter())
+    # The first epoch's start also builds the full data set's first iterator, as the lesson's
+    # first epoch does: beyond a later epoch's start it counts with the tracing.
+    first_extra = 0.0
+    if len(rec.epochs) > 2 and rec.epochs[0].batches:
+        head0 = rec.epochs[0].batches[0] - rec.epochs[0].begin
+        later = [e.batches[0] - e.begin for e in rec.epochs[1:] if e.batches]
+        first_extra = max(0.0, head0 - median_or(later, head0))
+        rec.epochs[0].begin = rec.epochs[0].batches[0] - median_or(later, head0)
+    main = split(rec.epochs, nb, partial, k)
+    if not values and main.full:  # fewer steps than one window: each step is one window
+        windows = [Window(v, bs, 1) for v in main.full]
+        values = list(main.full)
+    step = Cost.of(values) or Cost(step_est, step_est, step_est, 0)
+    s = step.median
+    parts = main.partial or [v for c in cal for v in c.partial]
+    last = list(main.last)
+    for v in main.full_last:  # a full batch and the end: stands for the last batch and the end
+        last.append(v - s + (median_or(parts, s) if partial else s))
+    if len(last) < 2:  # the short fits' last batch and end stand in (small data, same shapes)
+        last += [v for c in cal for v in c.last]
+    starts = main.epoch_start + [v for c in cal for v in c.epoch_start]
+    if not starts:  # one-epoch fits: the start is the first batch's stamp minus nothing else
+        starts = [r.epochs[0].batches[0] - r.epochs[0].begin for r in cal_recs if r.epochs
+                  and r.epochs[0].batches]  # fmt: skip
+    phase = make_phase("train", bs, warm_s, warm_n, windows, "train")
+    ci = list(median_ci(values)) if values else []
+    phase = replace(phase, stop_reason=(reason or [BUDGET])[0], step_ci=ci)
+    comps = Components(
+        step=step,
+        last_batch=Cost.of(last),
+        epoch_start=Cost.of(starts),
+        validation_pass=None,
+        fit_setup=round(setup, 6),
+        train_tracing=round(tracing + first_extra, 6),
+        steps_per_fit_epoch=k,
+    )
+    return _Train(phase, comps)
 
 
 def _measure_validation(
-    workload: Workload,
-    keras: Any,
-    model: Any,
-    data: Any,
-    plan: Plan,
-    total: int,
-    tell: Progress,
-) -> Any:
-    """Inference as the lesson pays for it: the validation pass ``fit`` runs at each epoch end.
-    Windows are fit epochs of one training batch plus a validation pass, timed from the end
-    of the training batch to the end of the epoch. A subset of whole batches
-    stands in for the validation set when one pass would be long (episode 5)."""
+    workload: Workload, keras: Any, model: Any, data: Any, plan: Plan, deadline: float,
+    tell: Callable[[str, float], None],
+) -> tuple[Phase, Cost | None, int, float]:  # fmt: skip
+    """The validation pass as the lesson pays for it: fit epochs of one training batch with
+    ``validation_data``, timed from the end of the training batch to the end of the epoch
+    (the pass, its set-up and its callbacks). A subset of whole batches stands in for the
+    validation set when one pass would be long (episode 5 on a CPU). Returns the phase, the
+    pass's cost, the images per measured pass and the first validation's extra cost."""
+    _, ValidationRecorder = _recorder_class(keras)
     bs = workload.batch_size
     xv, yv = data.x_val, data.y_val
     nv = len(xv)
     nbv = -(-nv // bs)
-    tell(workload.id, "validation", 1 + plan.windows, total)
+    tell("validation", 0.0)
     warm_v = min(nv, bs + (nv % bs or bs))
     t0 = time.perf_counter()
     model.evaluate(xv[:warm_v], yv[:warm_v], batch_size=bs, verbose=0)
     vwarm_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model.evaluate(xv[:bs], yv[:bs], batch_size=bs, verbose=0)
-    vstep = time.perf_counter() - t0
-    window_s = plan.window_seconds * VAL_WINDOW_FRACTION
-    # The whole validation set, as the lesson, unless one pass would be long (episode 5 on a
-    # CPU). ``vstep`` includes evaluate's call overhead, so the estimate errs long: be lenient.
+    model.evaluate(xv[:warm_v], yv[:warm_v], batch_size=bs, verbose=0)
+    vagain = time.perf_counter() - t0
+    budget = max(0.0, deadline - time.monotonic())
+    vstep = vagain / max(1, -(-warm_v // bs))
     kv = nbv
-    if nbv * vstep > max(4 * plan.window_seconds, 10.0):
-        kv = int(min(nbv, max(1, plan.window_seconds // max(vstep, 1e-6))))
+    if nbv * vstep * 4 > budget:  # fewer than four whole passes fit: a subset of batches
+        kv = int(min(nbv, max(2, budget / 4 // max(vstep, 1e-6))))
     if kv < nbv:
         xv, yv = xv[: kv * bs], yv[: kv * bs]
     images = len(xv)
-    timer = _timer_class(keras)(
-        lambda e: images, kv, plan.windows, window_s,
-        lambda i: tell(workload.id, "validation", 1 + plan.windows + i, total),
-        after_training=True,
-    )  # fmt: skip
-    model.fit(
-        data.x_train[:bs],
-        data.y_train[:bs],
-        batch_size=bs,
-        epochs=10**6,
-        validation_data=(xv, yv),
-        verbose=0,
-        callbacks=[timer],
-    )
-    return make_phase("inference", bs, vwarm_s, warm_v, timer.windows, "validation")
+    rule = StopRule(target=plan.target, min_windows=max(plan.windows, MIN_WINDOWS))
+    passes: list[float] = []
+    reason: list[str] = []
+    t_start = time.monotonic()
+
+    def on_epoch(epochs: list[EpochStamps]) -> bool:
+        e = epochs[-1]
+        if e.end is None or e.train_end is None:
+            return False
+        passes.append(e.end - e.train_end)
+        values = passes[1:]  # the first pass also creates fit's validation iterator
+        elapsed = time.monotonic() - t_start
+        tell("validation", min(1.0, elapsed / max(budget, 1e-6)))
+        why = stop_reason(rule, values, elapsed, budget, passes[-1] + vstep) if values else None
+        if why:
+            reason.append(why)
+        return why is not None
+
+    rec = ValidationRecorder(1, False, 0, None, on_epoch)
+    _fit(model, data.x_train[:bs], data.y_train[:bs], bs, [rec], epochs=10**6,
+         validation_data=(xv, yv))  # fmt: skip
+    values = passes[1:] or passes
+    extra = max(0.0, passes[0] - median_or(values, passes[0])) if len(passes) > 1 else 0.0
+    tracing = max(0.0, vwarm_s - vagain) + extra
+    windows = [Window(v, images, kv) for v in values]
+    phase = make_phase("inference", bs, vwarm_s, warm_v, windows, "validation")
+    ci = list(median_ci(values)) if values else []
+    phase = replace(phase, stop_reason=(reason or [BUDGET])[0], step_ci=[c / kv for c in ci])
+    return phase, Cost.of(values), images, tracing
 
 
 def measure_workload(
@@ -369,10 +527,16 @@ def measure_workload(
     plan: Plan,
     matmul: float | None,
     progress: Progress | None = None,
+    deadline: float | None = None,
 ) -> WorkloadResult:
-    """Time ``workload``: warm-up, then ``plan.windows`` windows of training and inference."""
-    tell = progress or (lambda *a: None)
-    total = 2 + 2 * plan.windows
+    """Time ``workload`` until the plan's target precision or ``deadline`` (time.monotonic();
+    default: the plan's budget from now), whichever comes first."""
+    tell_raw = progress or (lambda *a: None)
+    deadline = deadline if deadline is not None else time.monotonic() + plan.budget_seconds
+
+    def tell(stage: str, fraction: float) -> None:
+        tell_raw(workload.id, stage, int(100 * fraction), 100)
+
     sampler = RssSampler()
     try:
         t0 = time.perf_counter()
@@ -382,51 +546,21 @@ def measure_workload(
         params, trainable = count_params(model)
         cost = model_cost(model)
         data = make_arrays(workload)
-        bs = workload.batch_size
-        n, nb = workload.train, workload.train_batches()
-        sizes = _batch_sizes(n, bs)
-
-        # Warm-up: tracing and the first full and partial batches, as the lesson's first epoch.
-        tell(workload.id, "warm-up", 0, total)
-        warm_n = min(n, bs + (n % bs or bs))
-        t0 = time.perf_counter()
-        model.fit(data.x_train[:warm_n], data.y_train[:warm_n], batch_size=bs, verbose=0)
-        warm_s = time.perf_counter() - t0
-        # Calibration: one more short fit gives the step time the window size is chosen from.
-        cal_n = min(n, 2 * bs)
-        t0 = time.perf_counter()
-        model.fit(data.x_train[:cal_n], data.y_train[:cal_n], batch_size=bs, verbose=0)
-        step_est = (time.perf_counter() - t0) / -(-cal_n // bs)
-
-        # Training windows: model.fit with no validation, as a bare fit would run.
-        tell(workload.id, "training", 1, total)
-        k = _divisor_at_least(nb, int(plan.window_seconds / max(step_est, 1e-6)))
-
-        def unit_images(epoch: int) -> int:
-            first = (epoch * k) % nb
-            return sum(sizes[first : first + k])
-
-        timer = _timer_class(keras)(
-            unit_images, k, plan.windows, plan.window_seconds,
-            lambda i: tell(workload.id, "training", 1 + i, total),
-        )  # fmt: skip
-        model.fit(
-            data.x_train,
-            data.y_train,
-            batch_size=bs,
-            epochs=10**6,
-            steps_per_epoch=None if k == nb else k,
-            verbose=0,
-            callbacks=[timer],
-        )
-        train = make_phase("train", bs, warm_s, warm_n, timer.windows, "train")
+        validates = data.x_val is not None
+        share = 1.0 - VALIDATION_SHARE if validates else 1.0
+        tr = _measure_training(workload, keras, model, data, plan, deadline, share, tell)
+        train, comps = tr.phase, tr.components
         inference = None
-        if data.x_val is not None:
-            inference = _measure_validation(workload, keras, model, data, plan, total, tell)
+        if validates:
+            inference, vcost, vimages, vtrace = _measure_validation(
+                workload, keras, model, data, plan, deadline, tell
+            )
+            comps = replace(comps, validation_pass=vcost, validation_images=vimages,
+                            validation_tracing=round(vtrace, 6))  # fmt: skip
     finally:
         peak, increase = sampler.stop()
     achieved = cost.train_flops * train.images_per_s.median
-    tell(workload.id, "done", total, total)
+    tell("done", 1.0)
     return WorkloadResult(
         workload=workload.id,
         episode=workload.episode,
@@ -443,4 +577,5 @@ def measure_workload(
         peak_rss_bytes=peak,
         rss_increase_bytes=increase,
         throttling=throttling_of(train.windows),
+        components=comps,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dlcheck.bench.breakdown import estimate
 from dlcheck.bench.results import (
     BenchResult,
     EpisodePrediction,
@@ -50,6 +51,9 @@ def bench_settings(settings: dict[str, Any], where: str = "profile") -> BenchSet
     return s
 
 
+BORDERLINE = "BORDERLINE"
+
+
 def grade(seconds: float | None, settings: BenchSettings) -> str:
     if seconds is None:
         return "UNKNOWN"
@@ -58,12 +62,73 @@ def grade(seconds: float | None, settings: BenchSettings) -> str:
     return "WARN" if seconds <= settings.warn_seconds else "FAIL"
 
 
+def grade_interval(
+    low: float | None, high: float | None, settings: BenchSettings
+) -> tuple[str, list[str]]:
+    """PASS, WARN or FAIL when the whole interval lies on one side of each threshold, else
+    BORDERLINE and the two grades it straddles (the nearest ones: PASS/WARN or WARN/FAIL)."""
+    lo, hi = grade(low, settings), grade(high, settings)
+    if lo == hi:
+        return lo, []
+    return BORDERLINE, [lo, hi]
+
+
+# A change between the first and the last half of the windows counts as drift when it is
+# at least this big and the order of the windows shows a trend (Kendall's |tau|), steady
+# (heat building up) or a step (the clock dropped, a program started or ended).
+DRIFT_CHANGE = 0.05
+DRIFT_TAU = 0.4
+
+
+def _drift(result: WorkloadResult) -> float:
+    """How much a drift of speed during the run widens the interval (0 without one)."""
+    t = result.throttling
+    if t.suspected or (abs(t.change) >= DRIFT_CHANGE and abs(t.tau) >= DRIFT_TAU):
+        return abs(t.change)
+    return 0.0
+
+
 def predict_episode(
-    workload: Workload, result: WorkloadResult, settings: BenchSettings
+    workload: Workload, result: WorkloadResult, settings: BenchSettings, widen: float = 0.0
 ) -> EpisodePrediction:
-    """Wall time of the lesson's ``model.fit``: every epoch trains on all training samples and,
-    when the lesson validates, evaluates the validation set; plus the one-off warm-up
-    (tracing, first batches, the partial last batch) measured in this run."""
+    """Wall time of the lesson's ``model.fit`` and its interval. With the measured parts
+    (``result.components``): every epoch's full batches, its last (partial) batch and end,
+    its start, its validation pass, plus fit's own set-up and the first epoch's tracing; the
+    interval comes from each part's confidence interval, widened by ``widen`` (load) and by a
+    steady slow-down seen during the run. Results from older dlcheck versions have no parts:
+    their windows' quartiles give the interval."""
+    c = result.components
+    if c is not None:
+        val_images = workload.validation if workload.validation else 0
+        if val_images and result.inference is None:
+            val_images = 0
+        est = estimate(c, workload.train_batches(), workload.epochs, val_images,
+                       (1 + widen) * (1 + _drift(result)) - 1)  # fmt: skip
+        b = est.breakdown
+        verdict, _ = grade_interval(est.low, est.high, settings)
+        return EpisodePrediction(
+            workload=workload.id,
+            episode=workload.episode,
+            epochs=workload.epochs,
+            seconds=est.seconds,
+            train_seconds=b["train_steps"] + b["last_batch_and_epoch_end"] + b["epoch_start"],
+            validation_seconds=b["validation"],
+            warmup_seconds=b["fit_setup"] + b["first_epoch_tracing"],
+            seconds_per_epoch=(est.seconds - b["fit_setup"] - b["first_epoch_tracing"])
+            / workload.epochs,
+            early_stopping=workload.early_stopping,
+            verdict=verdict,
+            low=est.low,
+            high=est.high,
+            breakdown=b,
+        )
+    return _predict_from_rates(workload, result, settings, widen)
+
+
+def _predict_from_rates(
+    workload: Workload, result: WorkloadResult, settings: BenchSettings, widen: float
+) -> EpisodePrediction:
+    """The prediction of dlcheck 0.1 results: median rates, warm-up beyond them."""
     train_rate = result.train.images_per_s.median
     train_epoch = workload.train / train_rate
     warm = max(0.0, result.train.warmup_seconds - result.train.warmup_images / train_rate)
@@ -76,6 +141,11 @@ def predict_episode(
         )
     epochs = workload.epochs
     seconds = warm + epochs * (train_epoch + val_epoch)
+    # the windows' quartiles of the rates, as the old files carry no parts
+    spread = result.train.images_per_s
+    lo_f = spread.median / spread.q3 if spread.q3 else 1.0
+    hi_f = spread.median / spread.q1 if spread.q1 else 1.0
+    low, high = seconds * lo_f / (1 + widen), seconds * hi_f * (1 + widen)
     return EpisodePrediction(
         workload=workload.id,
         episode=workload.episode,
@@ -86,16 +156,21 @@ def predict_episode(
         warmup_seconds=warm,
         seconds_per_epoch=train_epoch + val_epoch,
         early_stopping=workload.early_stopping,
-        verdict=grade(seconds, settings),
+        verdict=grade_interval(low, high, settings)[0],
+        low=low,
+        high=high,
     )
 
 
 def predict_all(
-    workloads: list[Workload], results: dict[str, WorkloadResult], settings: BenchSettings
+    workloads: list[Workload],
+    results: dict[str, WorkloadResult],
+    settings: BenchSettings,
+    widen: float = 0.0,
 ) -> Predictions:
     """Each measured episode, in episode order, and their sum as the course total."""
     eps = [
-        predict_episode(w, results[w.id], settings)
+        predict_episode(w, results[w.id], settings, widen)
         for w in sorted(workloads, key=lambda w: w.episode)
         if w.id in results
     ]
@@ -108,6 +183,10 @@ def fmt_seconds(s: float | None) -> str:
     """'45 s', '3.2 min', '1.5 h'."""
     if s is None:
         return "unknown"
+    if s < 1:
+        return f"{s:.2f} s"
+    if s < 10:
+        return f"{s:.1f} s"
     if s < 90:
         return f"{s:.0f} s"
     if s < 5400:
@@ -150,13 +229,22 @@ def decide(
     """The verdict of the headline workload against the profile's thresholds."""
     head = next((e for e in predictions.episodes if e.workload == settings.workload), None)
     seconds = head.seconds if head else None
-    verdict = grade(seconds, settings)
+    low = head.low if head and head.low is not None else seconds
+    high = head.high if head and head.high is not None else seconds
+    verdict, between = grade_interval(low, high, settings)
     limits = (
         f"at most {fmt_seconds(settings.pass_seconds)} is fine, "
         f"more than {fmt_seconds(settings.warn_seconds)} is too slow"
     )
     if head is None:
         message = f"{settings.workload} was not measured: run `dlcheck bench` for a verdict."
+    elif verdict == BORDERLINE:
+        message = (
+            f"The episode-4 training takes about {fmt_seconds(seconds)} here, between "
+            f"{fmt_seconds(low)} and {fmt_seconds(high)}: too close to call between "
+            f"{between[0]} and {between[1]} ({limits}). Re-run `dlcheck bench` on a quiet "
+            "machine (other programs closed, on mains power) for a firm verdict."
+        )
     elif verdict == "PASS":
         message = f"The episode-4 training takes about {fmt_seconds(seconds)} here ({limits})."
     elif verdict == "WARN":
@@ -178,16 +266,29 @@ def decide(
         warn_seconds=settings.warn_seconds,
         message=message,
         places=pointers,
+        low=low,
+        high=high,
+        between=between,
     )
 
 
 def headline_of(
-    results: dict[str, WorkloadResult], predictions: Predictions, verdict: Verdict
+    results: dict[str, WorkloadResult],
+    predictions: Predictions,
+    verdict: Verdict,
+    workloads: list[Workload] | None = None,
 ) -> Headline:
+    """The headline; its training images/s is that of the lesson's whole epoch (epoch start
+    and end included, as a learner sees it) when the parts were measured."""
     r = results.get(verdict.workload)
+    rate = r.train.images_per_s.median if r else None
+    w = next((w for w in workloads or [] if w.id == verdict.workload), None)
+    e = next((e for e in predictions.episodes if e.workload == verdict.workload), None)
+    if r is not None and r.components is not None and w is not None and e and e.train_seconds:
+        rate = w.train * e.epochs / e.train_seconds
     return Headline(
         workload=verdict.workload,
-        train_images_per_s=r.train.images_per_s.median if r else None,
+        train_images_per_s=rate,
         predicted_episode4_s=verdict.seconds,
         verdict=verdict.verdict,
     )

@@ -7,8 +7,22 @@ from typing import IO
 from dlcheck.bench.compare import Comparison
 from dlcheck.bench.predict import fmt_seconds
 from dlcheck.bench.results import BenchResult
+from dlcheck.sanitize import clean
 
-_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red", "UNKNOWN": "magenta"}
+_STYLE = {
+    "PASS": "bold green",
+    "WARN": "bold yellow",
+    "FAIL": "bold red",
+    "UNKNOWN": "magenta",
+    "BORDERLINE": "bold magenta",
+}
+_STOPS = {"target": "precision reached", "budget": "budget spent", "limit": "window limit"}
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return ""
+    return f"{fmt_seconds(low)} - {fmt_seconds(high)}"
 
 
 def _mib(b: int | None) -> str:
@@ -17,6 +31,19 @@ def _mib(b: int | None) -> str:
 
 def _g(x: float | None) -> str:
     return "?" if x is None else f"{x / 1e9:,.1f}"
+
+
+def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
+    def each(key: str) -> str:
+        return fmt_seconds(b.get(key, 0.0) / epochs)
+
+    return (
+        f"Episode {episode}: {epochs} epochs x (full batches {each('train_steps')} + last batch "
+        f"and epoch end {each('last_batch_and_epoch_end')} + epoch start "
+        f"{each('epoch_start')} + validation {each('validation')}) + fit set-up "
+        f"{fmt_seconds(b.get('fit_setup', 0.0))} + first-epoch tracing "
+        f"{fmt_seconds(b.get('first_epoch_tracing', 0.0))}, each measured."
+    )
 
 
 def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
@@ -29,12 +56,19 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
     if not console.is_terminal:
         console.width = 120  # files and pipes: wide enough for the table, as `check -o` does
     c = result.context
-    console.print(Text(f"dlcheck bench {result.dlcheck_version} · {result.created}", "bold"))
+    console.print(
+        Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold")
+    )
+    budget = ""
+    if c.budget_seconds is not None and c.target is not None:
+        budget = f", until +-{c.target:.0%} or {c.budget_seconds:g} s"
+    wall = f" · {c.wall_seconds:.0f} s wall, import included" if c.wall_seconds else ""
     console.print(
         Text(
-            f"Keras {c.keras_version} on {c.backend} {c.backend_version} · device {c.device} · "
-            f"CPU {c.cpu_model} ({c.usable_cores or c.logical_cores} usable cores) · "
-            f"plan {c.plan}: {c.windows} windows of >= {c.window_seconds} s"
+            f"Keras {clean(c.keras_version)} on {clean(c.backend)} {clean(c.backend_version)} · "
+            f"device {clean(c.device)} · CPU {clean(c.cpu_model)} "
+            f"({c.usable_cores or c.logical_cores} usable cores) · "
+            f"plan {clean(c.plan)}: >= {c.windows} windows of >= {c.window_seconds} s{budget}{wall}"
         )
     )
     if c.matmul and c.matmul.peak:
@@ -50,7 +84,8 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         "workload",
         "train img/s ± MAD",
         "CV",
-        "step",
+        "step (95% CI)",
+        "stopped",
         "val img/s",
         "warm-up",
         "GFLOP/s (of peak)",
@@ -61,22 +96,44 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         t = r.train.images_per_s
         inf = r.inference.images_per_s if r.inference else None
         util = f" ({r.utilisation:.0%})" if r.utilisation else ""
+        ci = r.train.step_ci
+        step = f"{r.train.step_seconds.median * 1000:,.1f} ms"
+        if len(ci) == 2:
+            step += f" ({ci[0] * 1000:,.1f}-{ci[1] * 1000:,.1f})"
+        stops = [
+            f"{what}: {_STOPS.get(p.stop_reason, clean(p.stop_reason, 20))}"
+            for what, p in (("training", r.train), ("validation", r.inference))
+            if p and p.stop_reason
+        ]
         table.add_row(
-            Text(r.workload),
+            Text(clean(r.workload, 40)),
             Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
             Text(f"{t.cv:.0%}"),
-            Text(f"{r.train.step_seconds.median * 1000:,.1f} ms"),
+            Text(step),
+            Text("; ".join(stops) or "-"),
             Text(f"{inf.median:,.1f}" if inf else "-"),
             Text(f"{r.train.warmup_seconds:.1f} s"),
             Text(f"{_g(r.achieved_train_flops)}{util}"),
             Text(f"{_mib(r.peak_rss_bytes)} (+{_mib(r.rss_increase_bytes)})"),
         )
     console.print(table)
+    load = result.load
+    if load is not None and load.busy:
+        console.print(
+            Text(
+                "The machine was busy: " + "; ".join(clean(n, 300) for n in load.notes)
+                + f". Predicted intervals are widened by {load.widen:.0%} each side.",
+                "yellow",
+            )
+        )  # fmt: skip
+    elif load is not None:
+        share = f"{load.other_share:.0%}" if load.other_share is not None else "unknown"
+        console.print(Text(f"The machine was quiet (other programs: {share} of the cores).", "dim"))
     for r in result.results.values():
         if r.throttling.suspected:
             console.print(
                 Text(
-                    f"{r.workload}: later windows were steadily slower "
+                    f"{clean(r.workload, 40)}: later windows were steadily slower "
                     f"({r.throttling.change:+.0%}): the CPU may be throttling (heat, power "
                     "saving, battery) or another program took the cores.",
                     "yellow",
@@ -85,20 +142,25 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
     p = result.predictions
     if p.episodes:
         pt = Table(show_header=True, header_style="bold", title="Predicted training wall time")
-        for col in ("episode", "fit as the lesson runs it", "per epoch", "total", ""):
+        cols = ("episode", "fit as the lesson runs it", "per epoch", "total", "interval", "")
+        for col in cols:
             pt.add_column(col)
         for e in p.episodes:
             what = f"{e.epochs} epochs"
             if e.early_stopping:
                 what += " (early stopping may end sooner)"
             pt.add_row(
-                Text(f"{e.episode} ({e.workload})"),
+                Text(f"{e.episode} ({clean(e.workload, 40)})"),
                 Text(what),
                 Text(fmt_seconds(e.seconds_per_epoch)),
                 Text(fmt_seconds(e.seconds)),
+                Text(_range(e.low, e.high)),
                 Text(e.verdict, _STYLE.get(e.verdict, "")),
             )
         console.print(pt)
+        for e in p.episodes:
+            if e.breakdown:
+                console.print(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
         course = fmt_seconds(p.course_seconds)
         if p.course_complete:
             console.print(Text(f"All course training runs together: about {course}."))
@@ -111,8 +173,11 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
                 )
             )
     v = result.verdict
-    console.print(Text.assemble(("Verdict: ", "bold"), (v.verdict, _STYLE.get(v.verdict, ""))))
-    console.print(Text(v.message))
+    between = f" ({' / '.join(v.between)})" if v.between else ""
+    console.print(
+        Text.assemble(("Verdict: ", "bold"), (v.verdict + between, _STYLE.get(v.verdict, "")))
+    )
+    console.print(Text(clean(v.message, 1000)))
     if v.places:
         console.print(Text("Where to run it instead:", "bold"))
         for pl in v.places:
@@ -121,8 +186,8 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
                 if pl.predicted_seconds is not None
                 else "no measured reference yet"
             )
-            url = f" {pl.url}" if pl.url else ""
-            console.print(Text(f"  - {pl.name}{url}: {there}"))
+            url = f" {clean(pl.url)}" if pl.url else ""
+            console.print(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
     if result.interrupted:
         console.print(Text("Interrupted: only the workloads above finished.", "yellow"))
 
@@ -146,7 +211,7 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
         cells = []
         for i, cell in enumerate(row.cells):
             if cell.value is None:
-                cells.append(Text("-"))
+                cells.append(Text("missing", "dim"))
                 continue
             text = f"{cell.value:,.{row.digits}f}{row.unit}"
             if i and cell.ratio is not None:
@@ -161,8 +226,9 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
     console.print(table)
     console.print(
         Text(
-            "Ratios are against the first file; 'significant' means Welch's t-test on the "
-            "timed windows says the difference is bigger than their noise (95%).",
+            f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
+            "Welch's t-test on the timed windows says the difference is bigger than their "
+            "noise (95%).",
             "dim",
         )
     )

@@ -11,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dlcheck.bench.breakdown import Components
+from dlcheck.bench.load import LoadReport
 from dlcheck.bench.stats import Summary, summarize, throughput_trend
 from dlcheck.errors import UserError
 from dlcheck.records import RecordError, from_dict, to_dict
@@ -61,6 +63,8 @@ class Phase:
     images_per_s: Spread
     step_seconds: Spread  # seconds per batch
     data: str = "train"  # which synthetic set was used: train or validation
+    stop_reason: str | None = None  # target, budget or limit (see calibrate.py)
+    step_ci: list[float] = field(default_factory=list)  # 95% CI of the median step (s)
 
 
 def make_phase(
@@ -113,6 +117,7 @@ class WorkloadResult:
     peak_rss_bytes: int | None
     rss_increase_bytes: int | None  # peak RSS during the workload minus RSS before it
     throttling: Throttling
+    components: Components | None = None  # how fit spends time, each part measured
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,9 @@ class Context:
     windows: int | None = None
     window_seconds: float | None = None
     load_average: list[float] = field(default_factory=list)  # 1, 5, 15 min at the start
+    budget_seconds: float | None = None  # the plan's time budget (wall, import included)
+    target: float | None = None  # relative half-width the median's 95% CI should reach
+    wall_seconds: float | None = None  # process start to result, framework import included
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,10 @@ class EpisodePrediction:
     warmup_seconds: float
     seconds_per_epoch: float
     early_stopping: bool  # epochs is then an upper bound
-    verdict: str  # PASS, WARN or FAIL against the profile's bench thresholds
+    verdict: str  # PASS, WARN, FAIL or BORDERLINE against the profile's bench thresholds
+    low: float | None = None  # the prediction interval (measurement spread, load widening)
+    high: float | None = None
+    breakdown: dict[str, float] = field(default_factory=dict)  # parts of `seconds`
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,9 @@ class Verdict:
     warn_seconds: float
     message: str
     places: list[PlacePointer] = field(default_factory=list)
+    low: float | None = None  # the headline prediction's interval
+    high: float | None = None
+    between: list[str] = field(default_factory=list)  # BORDERLINE: the grades it straddles
 
 
 @dataclass(frozen=True)
@@ -224,6 +238,7 @@ class BenchResult:
     interrupted: bool = False
     machine: MachineNote | None = None
     source: str | None = None  # where it was loaded from (not written)
+    load: LoadReport | None = None  # what else used the machine during the run
 
     def to_json_dict(self) -> dict[str, Any]:
         data = {

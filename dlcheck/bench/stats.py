@@ -134,3 +134,34 @@ def compare_samples(a: Sequence[float], b: Sequence[float]) -> Difference:
     t = (sb.mean - sa.mean) / math.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (sa.n - 1) + vb**2 / (sb.n - 1))
     return Difference(ratio, t, df, abs(t) > t95(df))
+
+
+def median_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Distribution-free confidence interval of the median from order statistics: the widest
+    rank pair whose binomial tails each hold at most (1 - level) / 2. Under 6 values no pair
+    reaches 95%, and the range (min, max) is returned (it covers 94% for 5 values)."""
+    vals = sorted(float(v) for v in values)
+    n = len(vals)
+    if not n:
+        raise ValueError("no values")
+    alpha = (1.0 - level) / 2
+    # [x_(l), x_(n+1-l)] covers 1 - 2 P(Binomial(n, 1/2) <= l - 1): the largest such l
+    count, cum = 0, 0.0
+    for i in range(n):
+        cum += math.comb(n, i) / 2.0**n
+        if cum > alpha:
+            break
+        count = i + 1
+    k = max(0, min(count - 1, (n - 1) // 2))  # 0-based index of x_(l)
+    return vals[k], vals[n - 1 - k]
+
+
+def relative_half_width(values: Sequence[float], level: float = 0.95) -> float:
+    """The larger side of the median's confidence interval, relative to the median."""
+    lo, hi = median_ci(values, level)
+    med = statistics.median(values)
+    return max(med - lo, hi - med) / med if med else math.inf
+
+
+def median_or(values: Sequence[float], default: float) -> float:
+    return statistics.median(values) if values else default

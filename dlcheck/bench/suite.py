@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from dlcheck import __version__
+from dlcheck.bench.load import LoadReport, LoadSampler
 from dlcheck.bench.measure import Plan, Progress, collect_context, cpu_freq, measure_workload
 from dlcheck.bench.predict import (
     BenchSettings,
@@ -37,10 +39,12 @@ def assemble(
     references: list[BenchResult] | None = None,
     created: str | None = None,
     hostname: str | None = None,
+    load: LoadReport | None = None,
 ) -> BenchResult:
-    """Predictions, verdict and headline from measurements (pure but for the defaults)."""
+    """Predictions, verdict and headline from measurements (pure but for the defaults); the
+    load seen during the run widens every interval."""
     refs = reference_results() if references is None else references
-    predictions = predict_all(workloads, results, settings)
+    predictions = predict_all(workloads, results, settings, load.widen if load else 0.0)
     verdict = decide(predictions, settings, places, refs)
     return BenchResult(
         dlcheck_version=__version__,
@@ -50,8 +54,9 @@ def assemble(
         results=results,
         predictions=predictions,
         verdict=verdict,
-        headline=headline_of(results, predictions, verdict),
+        headline=headline_of(results, predictions, verdict, workloads),
         interrupted=interrupted,
+        load=load,
     )
 
 
@@ -64,19 +69,33 @@ def run_suite(
     places: Places,
     progress: Progress | None = None,
     measure: Callable[..., WorkloadResult] | None = None,
+    deadline: float | None = None,
+    sampler: LoadSampler | None = None,
+    started: float | None = None,
 ) -> Run:
-    """Measure ``chosen`` in order. Ctrl-C stops the run; what finished is kept."""
+    """Measure ``chosen`` in order until ``deadline`` (time.monotonic(); default: the plan's
+    budget from now; with ``plan.per_workload`` each workload gets the budget). ``sampler``
+    (started before the framework import) watches the machine; ``started`` is the monotonic
+    time the run began, for the wall time. Ctrl-C stops the run; what finished is kept."""
     measure = measure or measure_workload
     results: dict[str, WorkloadResult] = {}
     interrupted = False
     context = Context(plan=plan.name)
+    end = deadline if deadline is not None else time.monotonic() + plan.budget_seconds
     try:
         context = collect_context(keras, plan)
         peak = context.matmul.peak if context.matmul else None
+        if sampler is None:
+            sampler = LoadSampler(context.usable_cores)
+        sampler.mark()
         for w in chosen:
-            results[w.id] = measure(w, keras, plan, peak, progress)
+            if plan.per_workload:
+                end = time.monotonic() + plan.budget_seconds
+            results[w.id] = measure(w, keras, plan, peak, progress, end)
     except KeyboardInterrupt:
         interrupted = True
-    context = replace(context, cpu_freq_mhz_end=cpu_freq()[0])
-    result = assemble(workloads, context, results, settings, places, interrupted)
+    load = sampler.stop(context.usable_cores) if sampler is not None else None
+    wall = round(time.monotonic() - started, 2) if started is not None else None
+    context = replace(context, cpu_freq_mhz_end=cpu_freq()[0], wall_seconds=wall)
+    result = assemble(workloads, context, results, settings, places, interrupted, load=load)
     return Run(result, interrupted)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dlcheck.verdict import NOT_READY, READY, READY_WITH_WARNINGS
+from dlcheck.verdict import NOT_READY, NOT_VERIFIED, READY, READY_WITH_WARNINGS
 
 UNKNOWN_VERDICT = "UNKNOWN"
 # Worst wins when a machine's check, environment and benchmark results are merged.
-VERDICT_RANK = {READY: 0, READY_WITH_WARNINGS: 1, UNKNOWN_VERDICT: 2, NOT_READY: 3}
+# NOT VERIFIED (a check whose required finding is unknown) ranks with UNKNOWN: never ready.
+VERDICT_RANK = {
+    READY: 0,
+    READY_WITH_WARNINGS: 1,
+    UNKNOWN_VERDICT: 2,
+    NOT_VERIFIED: 2,
+    NOT_READY: 3,
+}
 READY_VERDICTS = (READY, READY_WITH_WARNINGS)
 
 

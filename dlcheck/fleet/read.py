@@ -29,7 +29,7 @@ from dlcheck.fleet.model import (
 )
 from dlcheck.sanitize import clean as sanitize
 from dlcheck.userfiles import read_json
-from dlcheck.verdict import FAIL, NOT_READY, READY, READY_WITH_WARNINGS, WARN
+from dlcheck.verdict import FAIL, NOT_READY, NOT_VERIFIED, READY, READY_WITH_WARNINGS, WARN
 
 CHECK_SCHEMA = REPORT.name
 CHECK_VERSION = REPORT.version
@@ -215,7 +215,7 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
         verdict, findings = data.get("verdict"), data.get("findings")
         if not isinstance(findings, list):
             raise UserError(where, "malformed: 'findings' is not a list")
-        if verdict not in (READY, READY_WITH_WARNINGS, NOT_READY):
+        if verdict not in (READY, READY_WITH_WARNINGS, NOT_READY, NOT_VERIFIED):
             raise UserError(where, f"malformed: unknown verdict {clean(verdict, 40)!r}")
     failing, titles, warnings = [], [], 0
     for f in findings:
@@ -270,9 +270,12 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
     )
 
 
-# env verify says MATCH or MISMATCH; bench says PASS, WARN, FAIL or UNKNOWN.
+# env verify says MATCH or MISMATCH; bench says PASS, WARN, FAIL, BORDERLINE (its interval
+# straddles a threshold: a warning, re-run on a quiet machine) or UNKNOWN; check says NOT
+# VERIFIED when a required finding is unknown.
 _OK_WORDS = {"pass", "match", "ready", "ok"}
-_WARN_WORDS = {"warn", "ready with warnings"}
+_WARN_WORDS = {"warn", "ready with warnings", "borderline"}
+_UNKNOWN_WORDS = {"unknown", "not verified"}
 
 
 def _verdict_of(text: Any) -> str:
@@ -284,7 +287,7 @@ def _verdict_of(text: Any) -> str:
         return READY
     if t in _WARN_WORDS:
         return READY_WITH_WARNINGS
-    if t == "unknown":
+    if t in _UNKNOWN_WORDS:
         return UNKNOWN_VERDICT
     return NOT_READY
 

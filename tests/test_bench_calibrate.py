@@ -1,0 +1,269 @@
+"""The stopping rule, the median's interval, prediction intervals and verdicts on window series
+(steady, noisy as recorded on a busy VM, drifting, throttling), and the fit stamps. No
+framework, no timing: every series is data."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import pytest
+from test_bench_results import fake_workload_result
+
+from dlcheck.bench.breakdown import Components, Cost, estimate
+from dlcheck.bench.calibrate import BUDGET, LIMIT, TARGET, StopRule, stop_reason
+from dlcheck.bench.predict import BenchSettings, grade_interval, predict_episode
+from dlcheck.bench.results import Window, make_phase, throttling_of
+from dlcheck.bench.stamps import EpochStamps, WindowBuilder, split
+from dlcheck.bench.stats import median_ci, relative_half_width
+from dlcheck.bench.workloads import find_workload
+
+DATA = Path(__file__).parent / "data" / "bench"
+EP4 = find_workload("ep4-cnn")
+
+# A quiet machine: step times within about +-1% (constructed, deterministic).
+STEADY = [0.1 * (1 + 0.01 * math.sin(1.7 * i)) for i in range(30)]
+# Later windows steadily slower, 15% over the run (heat building up).
+DRIFTING = [0.1 * (1 + 0.15 * i / 29) for i in range(30)]
+# Full speed, then the clock drops by a fifth half-way (thermal throttling).
+THROTTLING = [0.1 * (1 + 0.005 * math.sin(i)) * (1.0 if i < 15 else 1.25) for i in range(30)]
+
+
+def recorded_busy() -> dict:
+    return json.loads((DATA / "recorded-busy-ep4-quick.json").read_text())
+
+
+def test_median_ci_order_statistics() -> None:
+    # the standard table: n = 9 -> ranks 2 and 8; n = 20 -> ranks 6 and 15
+    assert median_ci(list(range(1, 10))) == (2, 8)
+    assert median_ci(list(range(1, 21))) == (6, 15)
+    assert median_ci([5.0, 1.0, 3.0]) == (1.0, 5.0)  # under 6 values: the range
+    assert median_ci([2.0]) == (2.0, 2.0)
+    assert relative_half_width([10.0] * 8) == 0.0
+    with pytest.raises(ValueError):
+        median_ci([])
+
+
+def first_stop(series: list[float], rule: StopRule, budget: float) -> tuple[int, str | None]:
+    """Feed windows one by one, as the harness does; (windows taken, reason)."""
+    elapsed = 0.0
+    for n in range(1, len(series) + 1):
+        elapsed += series[n - 1] * 4  # a window of four steps
+        why = stop_reason(rule, series[:n], elapsed, budget, series[n - 1] * 4)
+        if why:
+            return n, why
+    return len(series), None
+
+
+def test_steady_series_stops_at_the_target_after_six_windows() -> None:
+    n, why = first_stop(STEADY, StopRule(target=0.03), budget=100.0)
+    assert (n, why) == (6, TARGET)
+
+
+def test_noisy_recorded_series_runs_until_the_budget() -> None:
+    busy = recorded_busy()["step_seconds"]
+    assert relative_half_width(busy) > 0.03  # the busy VM never reaches +-3%
+    n, why = first_stop(busy, StopRule(target=0.03), budget=6.0)
+    assert why == BUDGET and 6 <= n < len(busy)
+
+
+def test_a_looser_target_stops_sooner() -> None:
+    busy = recorded_busy()["step_seconds"]
+    assert first_stop(busy, StopRule(target=0.6), budget=100.0) == (6, TARGET)
+    assert first_stop(busy, StopRule(target=0.03), budget=100.0) == (len(busy), None)
+    # a slow drift is steady enough over six windows: it stops, and the trend widens later
+    assert first_stop(DRIFTING, StopRule(target=0.03), budget=100.0) == (6, TARGET)
+
+
+def test_floor_and_limit() -> None:
+    # budget already spent: still three windows, then stop for the budget
+    assert first_stop(STEADY[:3] + DRIFTING, StopRule(), budget=0.0) == (3, BUDGET)
+    assert stop_reason(StopRule(max_windows=5), [1.0, 2.0, 3.0, 4.0, 5.0], 0.0, 9.0, 0.1) == LIMIT
+    assert stop_reason(StopRule(), [1.0, 1.0], 0.0, 9.0, 0.1) is None  # too few to judge
+
+
+def components(steps: list[float], val: list[float] | None = None, **kw: float) -> Components:
+    return Components(
+        step=Cost.of(steps),
+        last_batch=Cost.of([s * 0.5 for s in steps[:6]]),
+        epoch_start=Cost.of([0.02] * 6),
+        validation_pass=Cost.of(val) if val else None,
+        validation_images=293 if val else 0,
+        fit_setup=kw.get("setup", 0.1),
+        train_tracing=kw.get("tracing", 1.0),
+        validation_tracing=0.3 if val else 0.0,
+        steps_per_fit_epoch=28,
+    )
+
+
+def result_of(steps: list[float], val: list[float] | None = None):
+    """A WorkloadResult whose windows and parts are the given series (4 steps a window)."""
+    base = fake_workload_result("ep4-cnn", 300.0, 900.0)
+    windows = [Window(s * 4, 128, 4) for s in steps]
+    train = make_phase("train", 32, 2.0, 46, windows, "train")
+    return dataclasses.replace(base, train=train, throttling=throttling_of(windows),
+                               components=components(steps, val))  # fmt: skip
+
+
+def test_estimate_adds_the_measured_parts() -> None:
+    c = components([0.1] * 10, [0.4] * 8)
+    e = estimate(c, batches=28, epochs=10, validation_images=293)
+    assert e.breakdown == {
+        "train_steps": pytest.approx(10 * 27 * 0.1), "last_batch_and_epoch_end": pytest.approx(0.5),
+        "epoch_start": pytest.approx(0.2), "validation": pytest.approx(4.0),
+        "fit_setup": 0.1, "first_epoch_tracing": 1.3,
+    }  # fmt: skip
+    assert e.seconds == pytest.approx(27 + 0.5 + 0.2 + 4.0 + 0.1 + 1.3)
+    # constant parts: only the one-off costs (measured once) give the interval its width
+    assert e.low == pytest.approx(e.seconds - 0.7) and e.high == pytest.approx(e.seconds + 0.7)
+    # a validation subset scales to the whole set; no validation in the episode: no pass
+    half = dataclasses.replace(c, validation_images=146)
+    assert estimate(half, 28, 10, 293).breakdown["validation"] == pytest.approx(4.0 * 293 / 146)
+    assert estimate(c, 28, 10, 0).breakdown["validation"] == 0.0
+    wide = estimate(c, 28, 10, 293, widen=0.5)
+    assert wide.low == pytest.approx(e.low / 1.5) and wide.high == pytest.approx(e.high * 1.5)
+
+
+def test_steady_series_gives_a_narrow_interval_and_a_firm_verdict() -> None:
+    p = predict_episode(EP4, result_of(STEADY, [0.4] * 8), BenchSettings())
+    assert p.low < p.seconds < p.high
+    assert (p.high - p.low) / p.seconds < 0.12
+    assert p.verdict == "PASS"  # about 33 s, the whole interval under 60 s
+
+
+def test_noisy_series_near_a_threshold_is_borderline() -> None:
+    rec = recorded_busy()
+    r = result_of(rec["step_seconds"], rec["validation_pass_seconds"])
+    p = predict_episode(EP4, r, BenchSettings())
+    # the same measurement, a threshold inside its interval: no firm verdict
+    near = BenchSettings(pass_seconds=p.seconds, warn_seconds=300.0)
+    assert predict_episode(EP4, r, near).verdict == "BORDERLINE"
+    far = BenchSettings(pass_seconds=p.high * 1.01, warn_seconds=300.0)
+    assert predict_episode(EP4, r, far).verdict == "PASS"
+    # the steady series of the same median is firm where the noisy one is not
+    med = sorted(rec["step_seconds"])[len(rec["step_seconds"]) // 2]
+    steady = [s / 0.1 * med for s in STEADY]
+    sp = predict_episode(EP4, result_of(steady, rec["validation_pass_seconds"]), near)
+    assert (sp.high - sp.low) < (p.high - p.low)
+
+
+def test_drifting_and_throttling_series_widen_the_interval() -> None:
+    for series in (DRIFTING, THROTTLING):
+        r = result_of(series, [0.4] * 8)
+        p = predict_episode(EP4, r, BenchSettings())
+        flat = dataclasses.replace(r.throttling, tau=0.0, change=0.0, suspected=False)
+        unflagged = dataclasses.replace(r, throttling=flat)
+        q = predict_episode(EP4, unflagged, BenchSettings())
+        assert p.seconds == pytest.approx(q.seconds)
+        assert p.high > q.high and p.low < q.low
+        # the slower, later windows' rate lies inside the interval
+        late = sorted(series)[-3] * 27 * 10
+        assert p.high > late
+
+
+def test_load_widens_and_grade_interval() -> None:
+    r = result_of(STEADY, [0.4] * 8)
+    quiet = predict_episode(EP4, r, BenchSettings())
+    busy = predict_episode(EP4, r, BenchSettings(), widen=0.6)
+    assert busy.high == pytest.approx(quiet.high * 1.6)
+    s = BenchSettings(pass_seconds=60, warn_seconds=300)
+    assert grade_interval(10, 50, s) == ("PASS", [])
+    assert grade_interval(70, 290, s) == ("WARN", [])
+    assert grade_interval(301, 900, s) == ("FAIL", [])
+    assert grade_interval(50, 70, s) == ("BORDERLINE", ["PASS", "WARN"])
+    assert grade_interval(250, 400, s) == ("BORDERLINE", ["WARN", "FAIL"])
+    assert grade_interval(50, 400, s) == ("BORDERLINE", ["PASS", "FAIL"])
+
+
+def stamps(durations: list[list[float]], start: float = 0.1, gap: float = 0.01,
+           tail: float = 0.05) -> list[EpochStamps]:  # fmt: skip
+    """Fit epochs whose batches last the given seconds; each epoch starts ``start`` before its
+    first batch and ends ``tail`` after its last, ``gap`` before the next epoch begins."""
+    out, t = [], 0.0
+    for durs in durations:
+        e = EpochStamps(t)
+        t += start
+        for d in durs:
+            e.batches.append(t)
+            t += d
+        t += tail
+        e.end = t
+        t += gap
+        out.append(e)
+    for a, b in zip(out, out[1:]):  # noqa: B905
+        a.next_begin = b.begin
+    return out
+
+
+def test_split_whole_epochs_with_a_partial_batch() -> None:
+    # 4 batches an epoch, the last one partial (0.05 s), k = 4: fit epochs are lesson epochs
+    ep = stamps([[0.1, 0.1, 0.1, 0.05]] * 3)
+    s = split(ep, batches=4, partial=True, k=4)
+    assert s.full == pytest.approx([0.1] * 9)
+    assert s.partial == []  # the partial batch is each epoch's last: inside `last`
+    assert s.last == pytest.approx([0.05 + 0.05] * 3)
+    assert s.full_last == []
+    assert s.epoch_start == pytest.approx([0.1 + 0.01] * 2)
+
+
+def test_split_fit_epochs_of_k_batches() -> None:
+    # the same data measured two batches a fit epoch: the partial batch falls mid fit epoch
+    # only when it is not the fit epoch's last; here every second fit epoch ends with it
+    ep = stamps([[0.1, 0.1], [0.1, 0.05], [0.1, 0.1], [0.1, 0.05]])
+    s = split(ep, batches=4, partial=True, k=2)
+    assert s.full == pytest.approx([0.1] * 4)
+    assert s.last == pytest.approx([0.1, 0.1])  # 0.05 partial + 0.05 tail
+    assert s.full_last == pytest.approx([0.15, 0.15])  # a full batch + the tail
+    # a fit epoch stopped early contributes its full steps only
+    stopped = stamps([[0.1, 0.1, 0.1]])
+    stopped[0].end = None
+    s2 = split(stopped, batches=8, partial=False, k=8)
+    assert s2.full == pytest.approx([0.1, 0.1]) and s2.last == [] and s2.epoch_start == []
+
+
+def test_window_builder_groups_steps() -> None:
+    b = WindowBuilder(0.25)
+    out = [b.add(0.1) for _ in range(6)]
+    assert out == [None, None, pytest.approx((0.3, 3)), None, None, pytest.approx((0.3, 3))]
+
+
+def test_headline_rate_is_the_lessons_whole_epoch() -> None:
+    from dlcheck.bench.predict import bench_settings
+    from dlcheck.bench.results import Context
+    from dlcheck.bench.suite import assemble
+    from dlcheck.bench.workloads import load_workloads
+    from dlcheck.places import load_places
+
+    r = result_of(STEADY, [0.4] * 8)
+    res = assemble(load_workloads(), Context(), {"ep4-cnn": r}, bench_settings({}),
+                   load_places(), references=[], hostname="box")  # fmt: skip
+    e = res.predictions.episodes[0]
+    assert res.headline.train_images_per_s == pytest.approx(878 * 10 / e.train_seconds)
+    # slower than the full batches alone: the epoch's start and last batch count too
+    assert res.headline.train_images_per_s < 32 / r.components.step.median
+
+
+def test_new_fields_round_trip_losslessly(tmp_path: Path) -> None:
+    from dlcheck.bench.load import LoadReport
+    from dlcheck.bench.predict import bench_settings
+    from dlcheck.bench.results import Context, load_result
+    from dlcheck.bench.suite import assemble
+    from dlcheck.bench.workloads import load_workloads
+    from dlcheck.places import load_places
+
+    r = result_of(STEADY, [0.4] * 8)
+    r = dataclasses.replace(r, train=dataclasses.replace(r.train, stop_reason=TARGET,
+                                                         step_ci=[0.099, 0.101]))  # fmt: skip
+    load = LoadReport(
+        usable_cores=2.0, other_share=0.5, busy=True, widen=0.45,
+        notes=["other programs used about 50%"], top=["burn: 99% of a core"],
+    )  # fmt: skip
+    res = assemble(load_workloads(), Context(budget_seconds=25.0, target=0.03),
+                   {"ep4-cnn": r}, bench_settings({}), load_places(), references=[],
+                   created="2026-11-27T00:00:00+00:00", hostname="box", load=load)  # fmt: skip
+    assert res.verdict.low is not None and res.load.widen == 0.45
+    path = tmp_path / "r.json"
+    path.write_text(res.to_json())
+    assert load_result(path) == dataclasses.replace(res, source=str(path))
