@@ -170,13 +170,19 @@ def test_pip_lock_empty_and_conflicting() -> None:
 
 
 def test_real_locks_parse() -> None:
-    """Every shipped pip lock reads, pins with hashes, and names its setup and platform."""
+    """Every shipped pip lock reads, pins with hashes, and names its setup, platforms and
+    Pythons."""
+    from dlcheck.envs.setups import load_catalog
+
+    catalog = load_catalog()
     envs = Path(__file__).parents[1] / "envs"
     locks = sorted(envs.glob("*/*.txt"))
-    assert len(locks) >= 8
+    assert len(locks) == len(catalog.setups)
     for path in locks:
         lock = read_lock(path)
-        assert lock.setup == path.parent.name and lock.platforms == [path.stem]
+        assert lock.setup == path.parent.name
+        assert lock.platforms == catalog.setups[lock.setup].pip_platforms
+        assert lock.pythons == catalog.pythons and lock.python is None
         assert len(lock.packages) > 50
         body = path.read_text()
         pins = [ln for ln in body.splitlines() if ln[:1].isalnum()]

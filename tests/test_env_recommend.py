@@ -59,7 +59,7 @@ def test_recorded_machines(facts: Facts, setup: str, platform: str) -> None:
     rec = recommend(facts, CATALOG)
     assert (rec.setup, rec.platform) == (setup, platform)
     pip = next(r for r in rec.routes if r.name == "pip")
-    lock_cmd = f"python -m pip install --require-hashes -r envs/{setup}/{platform}.txt"
+    lock_cmd = f"python -m pip install --require-hashes -r envs/{setup}/pylock.txt"
     assert lock_cmd in pip.commands
     assert "python -m pip install --no-deps -e ." in pip.commands
     assert pip.commands[-1] == f"dlcheck env verify --setup {setup}"
@@ -88,9 +88,9 @@ def test_reasons_and_notes() -> None:
     assert "WSL2" in wsl.reasons[0]
 
 
-def test_no_setup_for_linux_arm_or_unknown() -> None:
+def test_linux_arm_gets_cpu_and_unknown_gets_none() -> None:
     arm = recommend(machine("Linux", "arm64"), CATALOG)
-    assert arm.setup is None and arm.platform == "linux-aarch64" and not arm.routes
+    assert arm.setup == "cpu" and arm.platform == "linux-aarch64" and arm.routes
     unknown = recommend(machine("FreeBSD", "x86_64"), CATALOG)
     assert unknown.setup is None
 
@@ -122,12 +122,12 @@ def test_cli_from_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         main(["env", "recommend", "--from", str(path)])
     out = capsys.readouterr().out
     assert "Setup: nvidia for linux-64" in out
-    assert "pip install --require-hashes -r envs/nvidia/linux-64.txt" in out
+    assert "pip install --require-hashes -r envs/nvidia/pylock.txt" in out
     with pytest.raises(SystemExit) as exc:
         main(["env", "recommend", "--from", str(path), "--setup", "keras-torch", "--markdown"])
     md = capsys.readouterr().out
     assert md.startswith("## dlcheck env recommend: keras-torch (linux-64)")
-    assert "envs/keras-torch/linux-64.txt" in md
+    assert "envs/keras-torch/pylock.txt" in md
 
 
 def test_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
