@@ -11,8 +11,9 @@ from `uv pip compile --universal --generate-hashes` of envs/<setup>/requirements
 dlcheck's own dependencies (pyproject.toml), resolved as of `exclude_newer` so that a re-run
 gives the same file; environment markers pick each platform's and Python's packages, and plain
 `pip install --require-hashes -r` installs it. `--check-wheels` asks uv, for every platform and
-Python the setup claims, whether the lock installs there from wheels (a dry run; needs PyPI). conda-lock.yml: `conda-lock lock` from
-envs/<setup>/environment.yml; it needs conda (or mamba/micromamba) and the conda-forge channel;
+Python the setup claims, whether the lock installs there from wheels (a dry run; needs PyPI).
+conda-lock.yml: `conda-lock lock` from envs/<setup>/environment.yml; it needs conda (or
+mamba/micromamba) and the conda-forge channel;
 where the channel cannot be reached this step stops at once with one line (exit status 3).
 
 Exit status: 0 done, 1 a lock is not current (--check), 2 bad usage or a tool failed,
@@ -67,7 +68,6 @@ def pip_lock_text(uv: str, catalog: Catalog, setup: Setup, timeout: float) -> st
     """Run uv for one setup (every platform and Python at once); return the lock with the
     dlcheck header on top."""
     req = Path("envs") / setup.name / "requirements.in"
-    target = "universal"
     lowest = min(catalog.pythons, key=lambda v: tuple(int(x) for x in v.split(".")))
     env = dict(os.environ)
     if setup.macos_target:
