@@ -52,13 +52,18 @@ class VerifyResult:
     allow_extra: bool = False
     created: str | None = None
     hostname: str | None = None
+    incomplete: str | None = None  # why: an unfinished `dlcheck env create`
 
     @property
     def matches(self) -> bool:
+        if self.incomplete:
+            return False
         return not (self.missing or self.different or (self.extra and not self.allow_extra))
 
     @property
     def verdict(self) -> str:
+        if self.incomplete:
+            return "INCOMPLETE"
         return "MATCH" if self.matches else "MISMATCH"
 
     @property
@@ -141,6 +146,7 @@ def verify(
     platform: str,
     allow_extra: bool = False,
     setup: str | None = None,
+    check_marker: bool = True,
 ) -> VerifyResult:
     """Compare ``env`` with the packages ``lock`` pins for ``platform``. Raises UserError
     (from ``Lock.for_platform``) when the lock is not for this platform."""
@@ -207,7 +213,15 @@ def verify(
             f"the lock was made for Python {', '.join(made_for)}; this environment has Python "
             f"{py} (the packages are compared all the same)"
         )
+    incomplete = None
+    if check_marker:
+        from dlcheck.envs.create import incomplete_reason
+
+        incomplete = incomplete_reason(env.prefix)
+        if incomplete:
+            notes.insert(0, incomplete)
     return VerifyResult(
+        incomplete=incomplete,
         lock_path=lock.path,
         lock_format=lock.format,
         setup=setup or lock.setup,
