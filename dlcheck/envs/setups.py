@@ -158,13 +158,23 @@ def checkout_envs_dir() -> Path | None:
     return candidate if (candidate / "lock.py").is_file() else None
 
 
+def packaged_envs_dir() -> Path | None:
+    """The locks packaged in an installed wheel (dlcheck/envs/locked/<setup>/pylock.txt; in a
+    checkout the same name is a link to envs/)."""
+    candidate = Path(__file__).resolve().parent / "locked"
+    return candidate if candidate.is_dir() else None
+
+
 def envs_dirs() -> list[Path]:
-    """Where setups are looked for, in order: $DLCHECK_ENVS_DIR, the checkout, ./envs."""
+    """Where setups are looked for, in order: $DLCHECK_ENVS_DIR, the checkout, the locks
+    packaged with dlcheck, ./envs."""
     out: list[Path] = []
     if os.environ.get(ENVS_DIR_VARIABLE):
         out.append(Path(os.environ[ENVS_DIR_VARIABLE]))
     if (c := checkout_envs_dir()) is not None:
         out.append(c)
+    if (pk := packaged_envs_dir()) is not None:
+        out.append(pk)
     out.append(Path.cwd() / "envs")
     return out
 
@@ -178,8 +188,9 @@ def find_setup_dir(name: str, catalog: Catalog) -> Path:
             return base / name
     raise UserError(
         None,
-        f"the lock files of setup {name!r} are not here: run from a clone of the dlcheck "
-        f"repository, set {ENVS_DIR_VARIABLE} to its envs/ folder, or pass --lock FILE",
+        f"the lock files of setup {name!r} are not here (this dlcheck was installed without "
+        f"them): reinstall dlcheck, run from a clone of the dlcheck repository, set "
+        f"{ENVS_DIR_VARIABLE} to its envs/ folder, or pass --lock FILE",
     )
 
 
