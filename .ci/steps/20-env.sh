@@ -84,6 +84,18 @@ print(f"   check found the environment: setup {env['setup']}, {env['verdict']}")
 PYEOF
 "$env312/bin/python" -c "import tensorflow as tf; print('   TensorFlow', tf.__version__, 'sums to', int(tf.reduce_sum(tf.ones([3]))))"
 
+echo "-- the Slurm job script with DLCHECK_ENV_SETUP=cpu uses env create (a no-op here) and runs inside"
+slurm_out=$(DLCHECK_ENV_SETUP=cpu DLCHECK_ENV_PREFIX="$env312" DLCHECK_NO_BENCH=1 \
+  DLCHECK_RESULTS="$work/slurm" bash slurm/dlcheck-bench.sbatch)
+grep -q "nothing to do" <<< "$slurm_out" || { echo "$slurm_out" >&2; exit 1; }
+"$env312/bin/python" - "$work/slurm" <<'PYEOF'
+import glob, json, sys
+(path,) = glob.glob(sys.argv[1] + "/*.check.json")
+env = json.load(open(path))["facts"]["extra"].get("environment")
+assert env and env.get("setup") == "cpu" and env.get("verdict") == "MATCH", env
+print(f"   sbatch script ran check inside {env.get('setup')}: {env.get('verdict')}")
+PYEOF
+
 echo "-- change one package (six 1.17.0 -> 1.16.0); verify must fail with a readable list"
 python -m uv pip install -q --python "$env312/bin/python" --no-deps "six==1.16.0"
 set +e
