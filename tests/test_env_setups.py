@@ -158,3 +158,46 @@ def test_quick_first_look_keeps_a_matching_env_and_skips_others(tmp_path: Path) 
     assert section is not None and section["verdict"] == "MATCH"
     # ...and an unrelated one is dismissed by the first look alone.
     assert environment_section(ENVS, "linux-64", str(prefix), installed={"six": "1.17.0"}) is None
+
+
+def test_catalog_contract_for_the_advice() -> None:
+    """What `env recommend` and `check` rely on: pythons, unavailable with reasons,
+    linux-aarch64 locked for cpu and keras-torch, and pip_lock_for."""
+    from dlcheck.envs.setups import lock_unavailable_reason, pip_lock_for
+    from dlcheck.errors import UserError
+
+    assert CATALOG.pythons == ["3.10", "3.11", "3.12", "3.13"] and CATALOG.python == "3.12"
+    cpu, kt, nv = (CATALOG.setups[n] for n in ("cpu", "keras-torch", "nvidia"))
+    assert "linux-aarch64" in cpu.pip_platforms and "linux-aarch64" in kt.pip_platforms
+    assert "torch stops at 2.2.2" in kt.unavailable["osx-64"]
+    assert all("win-arm64" in s.unavailable for s in (cpu, kt, nv))
+    assert pip_lock_for(CATALOG, "cpu", "linux-aarch64", "3.13") == "cpu/pylock.txt"
+    assert pip_lock_for(CATALOG, cpu, "osx-64", "3.12.1") == "cpu/pylock.txt"
+    assert (ENVS / pip_lock_for(CATALOG, "nvidia", "linux-64", "3.10")).is_file()
+    for setup, subdir, py, why in [
+        ("cpu", "osx-64", "3.13", "locked for Python 3.10, 3.11, 3.12 on osx-64, not 3.13"),
+        ("keras-torch", "osx-64", "3.12", "PyPI's torch stops at 2.2.2"),
+        ("cpu", "win-arm64", "3.12", "no TensorFlow wheels"),
+        ("cpu", "linux-64", "3.9", "not 3.9"),
+    ]:
+        assert why in (lock_unavailable_reason(CATALOG, CATALOG.setups[setup], subdir, py) or "")
+        with pytest.raises(UserError, match=re.escape(why)):
+            pip_lock_for(CATALOG, setup, subdir, py)
+
+
+def test_catalog_rejects_contradictions(tmp_path: Path) -> None:
+    from dlcheck.errors import UserError
+
+    text = (ROOT / "dlcheck" / "envs" / "setups.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "setups.toml"
+    bad.write_text(text.replace('python = "3.12"', 'python = "3.9"', 1), encoding="utf-8")
+    with pytest.raises(UserError, match="not one of pythons"):
+        load_catalog(bad)
+    bad.write_text(
+        text.replace(
+            'unavailable."win-arm64" = "PyPI has no TensorFlow', 'unavailable."win-64" = "x', 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match="both locked and unavailable"):
+        load_catalog(bad)
