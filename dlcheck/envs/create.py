@@ -254,7 +254,10 @@ class Progress:
 
     def detail(self, line: str) -> None:
         if self.live and self._status is not None:
-            self._status.update(f"{self._step}: {clean(line, 70)}")
+            # one line: what fits of the installer's latest line after the step's name
+            room = self._status.console.width - len(self._step) - 6
+            if room >= 10:
+                self._status.update(f"{self._step}: {clean(line, room)}")
 
     def say(self, text: str) -> None:
         if self._status is not None:
