@@ -274,3 +274,34 @@ def test_cli_faults_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit) as exc:
         main(["env", "create", "--setup", "nope"])
     assert exc.value.code == 2 and "unknown setup 'nope'" in capsys.readouterr().err
+
+
+def test_create_refuses_before_touching_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No lock for this platform, a conda route without its lock, too little disk: one line
+    each, and no folder is made."""
+    prefix = tmp_path / "env"
+    monkeypatch.setattr("dlcheck.envs.setups.current_subdir", lambda: "osx-64")
+    with pytest.raises(CreateError, match="PyPI's torch stops at 2.2.2"):
+        create(CreateOptions(setup="keras-torch", prefix=str(prefix), kernel="none"))
+    monkeypatch.setattr("dlcheck.envs.setups.current_subdir", lambda: "win-arm64")
+    with pytest.raises(CreateError, match="no TensorFlow wheels"):
+        create(CreateOptions(setup="cpu", prefix=str(prefix), kernel="none"))
+    monkeypatch.undo()
+    if SUBDIR not in CATALOG.setups["cpu"].pip_platforms:
+        pytest.skip("the rest needs a platform the cpu lock is made for")
+    empty = tmp_path / "envs"
+    (empty / "cpu").mkdir(parents=True)
+    monkeypatch.setenv("DLCHECK_ENVS_DIR", str(empty))
+    with pytest.raises(CreateError, match="conda-lock.yml: not generated yet"):
+        create(CreateOptions(setup="cpu", prefix=str(prefix), conda=True))
+    monkeypatch.delenv("DLCHECK_ENVS_DIR")
+
+    class Usage:
+        free = 2**30 // 2
+
+    monkeypatch.setattr(create_mod.shutil, "disk_usage", lambda p: Usage())
+    with pytest.raises(CreateError, match=r"0\.5 GiB free; the environment needs about 3 GiB"):
+        create(CreateOptions(setup="cpu", prefix=str(prefix), python=sys.executable, kernel="none"))
+    assert not prefix.exists()
