@@ -279,20 +279,27 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
 
 
 def recommended_python(facts: Facts) -> str:
-    """The Python the course environment should use here: the setups' own, when it has
-    TensorFlow wheels on this platform, else the newest that has."""
+    """The Python the course environment should use here: the learner's own when the locks
+    cover it and TensorFlow has wheels for it on this platform (nothing new to install), else
+    the setups' preferred one, else the newest covered one."""
     try:
         from dlcheck.envs.setups import load_catalog
 
         catalog = load_catalog()
-        pythons = list(getattr(catalog, "pythons", None) or [catalog.python])
+        preferred = str(catalog.python)
+        pythons = list(getattr(catalog, "pythons", None) or [preferred])
     except Exception:  # noqa: BLE001 - the catalogue is optional for this answer
-        pythons = ["3.12"]
+        preferred, pythons = "3.12", ["3.12"]
     have = load_support().pythons_with("tensorflow", machine_subdir(facts), "2.16")
-    for py in pythons:
-        if not have or py in have:
-            return py
-    return have[-1] if have else pythons[0]
+    usable = [py for py in pythons if not have or py in have]
+    own = python_mm(facts)
+    if own in usable:
+        return own
+    if preferred in usable:
+        return preferred
+    if usable:
+        return usable[-1]
+    return have[-1] if have else preferred
 
 
 def fitting_setup(facts: Facts) -> str | None:

@@ -5,11 +5,15 @@
     python envs/lock.py --pip-only     # only the pip locks
     python envs/lock.py --check        # fail (exit 1) when a lock differs from a fresh one
 
-Setups, platforms, the Python version and the resolution date are in
-dlcheck/envs/setups.toml. Pip locks: `uv pip compile --generate-hashes` per platform from
-envs/<setup>/requirements.in plus dlcheck's own dependencies (pyproject.toml), resolved as of
-`exclude_newer` so that a re-run gives the same file. conda-lock.yml: `conda-lock lock` from
-envs/<setup>/environment.yml; it needs conda (or mamba/micromamba) and the conda-forge channel;
+Setups, platforms, the Python versions and the resolution date are in
+dlcheck/envs/setups.toml. Pip locks: ONE universal lock per setup, envs/<setup>/pylock.txt,
+from `uv pip compile --universal --generate-hashes` of envs/<setup>/requirements.in plus
+dlcheck's own dependencies (pyproject.toml), resolved as of `exclude_newer` so that a re-run
+gives the same file; environment markers pick each platform's and Python's packages, and plain
+`pip install --require-hashes -r` installs it. `--check-wheels` asks uv, for every platform and
+Python the setup claims, whether the lock installs there from wheels (a dry run; needs PyPI).
+conda-lock.yml: `conda-lock lock` from envs/<setup>/environment.yml; it needs conda (or
+mamba/micromamba) and the conda-forge channel;
 where the channel cannot be reached this step stops at once with one line (exit status 3).
 
 Exit status: 0 done, 1 a lock is not current (--check), 2 bad usage or a tool failed,
@@ -35,11 +39,11 @@ sys.path.insert(0, str(ROOT))
 from dlcheck.envs.setups import (  # noqa: E402 - needs the checkout on sys.path first
     Catalog,
     Setup,
-    core_dependencies,
     header_lines,
-    inputs_sha256,
     load_catalog,
+    lock_unavailable_reason,
     pip_lock_name,
+    setup_inputs_hash,
 )
 
 CHANNEL_PROBE = "https://conda.anaconda.org/conda-forge/noarch/repodata.json"
@@ -60,19 +64,20 @@ def find_uv(given: str | None) -> str:
     return uv
 
 
-def pip_lock_text(uv: str, catalog: Catalog, setup: Setup, subdir: str, timeout: float) -> str:
-    """Run uv for one setup and platform; return the lock with the dlcheck header on top."""
+def pip_lock_text(uv: str, catalog: Catalog, setup: Setup, timeout: float) -> str:
+    """Run uv for one setup (every platform and Python at once); return the lock with the
+    dlcheck header on top."""
     req = Path("envs") / setup.name / "requirements.in"
-    target = catalog.platforms[subdir].uv
+    lowest = min(catalog.pythons, key=lambda v: tuple(int(x) for x in v.split(".")))
     env = dict(os.environ)
-    if subdir.startswith("osx") and setup.macos_target:
+    if setup.macos_target:
         env["MACOSX_DEPLOYMENT_TARGET"] = setup.macos_target
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "lock.txt"
         cmd = [
             uv, "pip", "compile", str(req), "pyproject.toml",
-            "--python-platform", target,
-            "--python-version", catalog.python,
+            "--universal",
+            "--python-version", lowest,
             "--generate-hashes",
             "--exclude-newer", catalog.exclude_newer,
             "--custom-compile-command", COMPILE_COMMAND,
@@ -84,46 +89,81 @@ def pip_lock_text(uv: str, catalog: Catalog, setup: Setup, subdir: str, timeout:
                 cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
             )
         except subprocess.TimeoutExpired:
-            sys.exit(f"lock.py: uv took more than {timeout:g} s for {setup.name}/{subdir}")
+            sys.exit(f"lock.py: uv took more than {timeout:g} s for {setup.name}")
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip()
-            sys.exit(f"lock.py: uv failed for {setup.name}/{subdir}:\n{detail}")
+            sys.exit(f"lock.py: uv failed for {setup.name}:\n{detail}")
         body = out.read_text(encoding="utf-8")
-    digest = inputs_sha256(
-        (ROOT / req).read_text(encoding="utf-8"),
-        core_dependencies(ROOT / "pyproject.toml"),
-        catalog.python,
-        target,
-        catalog.exclude_newer,
-        setup.macos_target if subdir.startswith("osx") else None,
+    digest = setup_inputs_hash(catalog, setup, ROOT / "envs", ROOT / "pyproject.toml")
+    head = header_lines(
+        setup.name, setup.pip_platforms, catalog.pythons, digest, catalog.exclude_newer
     )
-    head = header_lines(setup.name, subdir, catalog.python, digest, catalog.exclude_newer)
     return "\n".join(head) + "\n" + body
+
+
+def check_wheels(uv: str, catalog: Catalog, setups: list[Setup], timeout: float) -> int:
+    """For every (platform, Python) a setup claims, let uv resolve an install of its lock
+    for that target from wheels only, downloading nothing (`uv pip install --dry-run`).
+    Returns the number of combinations that fail."""
+    bad = 0
+    for setup in setups:
+        lock = ROOT / "envs" / setup.name / pip_lock_name()
+        for subdir in setup.pip_platforms:
+            for py in setup.pythons_for(subdir, catalog):
+                if lock_unavailable_reason(catalog, setup, subdir, py):
+                    continue
+                with tempfile.TemporaryDirectory() as tmp:
+                    cmd = [
+                        uv, "pip", "install", "--dry-run", "--require-hashes", "--no-deps",
+                        "--only-binary", ":all:", "--target", tmp, "--no-progress",
+                        "--python-platform", catalog.platforms[subdir].uv,
+                        "--python-version", py, "-r", str(lock),
+                    ]  # fmt: skip
+                    env = dict(os.environ)
+                    if subdir.startswith("osx") and setup.macos_target:
+                        env["MACOSX_DEPLOYMENT_TARGET"] = setup.macos_target
+                    try:
+                        proc = subprocess.run(  # noqa: S603 - fixed argument list
+                            cmd, env=env, capture_output=True, text=True, timeout=timeout
+                        )
+                        ok, why = proc.returncode == 0, (proc.stderr or "").strip()
+                    except subprocess.TimeoutExpired:
+                        ok, why = False, f"no answer after {timeout:g} s"
+                if ok:
+                    log(f"installs    {setup.name} {subdir} Python {py}")
+                else:
+                    bad += 1
+                    lines = [ln.strip() for ln in why.splitlines() if ln.strip()]
+                    first = next(
+                        (ln for ln in lines if ln.startswith(("cause:", "error:", "×"))),
+                        lines[-1] if lines else "no detail",
+                    )
+                    log(f"FAILS       {setup.name} {subdir} Python {py}: {first[:300]}")
+    return bad
 
 
 def do_pip(uv: str, catalog: Catalog, setups: list[Setup], check: bool, timeout: float) -> int:
     stale = 0
     for setup in setups:
-        for subdir in setup.pip_platforms:
-            path = ROOT / "envs" / setup.name / pip_lock_name(subdir)
-            text = pip_lock_text(uv, catalog, setup, subdir, timeout)
-            rel = path.relative_to(ROOT)
-            if check:
-                old = path.read_text(encoding="utf-8") if path.exists() else ""
-                if old != text:
-                    stale += 1
-                    diff = difflib.unified_diff(
-                        old.splitlines(), text.splitlines(), str(rel), "fresh", lineterm="", n=0
-                    )
-                    log(f"NOT CURRENT {rel}")
-                    for line in list(diff)[:40]:
-                        log(f"  {line}")
-                else:
-                    log(f"current     {rel}")
+        path = ROOT / "envs" / setup.name / pip_lock_name()
+        text = pip_lock_text(uv, catalog, setup, timeout)
+        rel = path.relative_to(ROOT)
+        if check:
+            old = path.read_text(encoding="utf-8") if path.exists() else ""
+            if old != text:
+                stale += 1
+                diff = difflib.unified_diff(
+                    old.splitlines(), text.splitlines(), str(rel), "fresh", lineterm="", n=0
+                )
+                log(f"NOT CURRENT {rel}")
+                for line in list(diff)[:40]:
+                    log(f"  {line}")
             else:
-                path.write_text(text, encoding="utf-8")
-                count = sum(1 for ln in text.splitlines() if ln[:1].isalnum())
-                log(f"wrote {rel} ({count} packages)")
+                log(f"current     {rel}")
+        else:
+            path.write_text(text, encoding="utf-8")
+            count = sum(1 for ln in text.splitlines() if ln[:1].isalnum())
+            log(f"wrote {rel} ({count} packages)")
     return stale
 
 
@@ -198,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--conda-only", action="store_true", help="skip the pip locks")
     ap.add_argument("--check", action="store_true", help="compare with fresh locks, write none")
     ap.add_argument("--uv", help="path of the uv executable")
+    ap.add_argument(
+        "--check-wheels",
+        action="store_true",
+        help="only ask uv whether each lock installs from wheels on every platform and Python "
+        "it claims (dry run, needs PyPI); exit 1 when one does not",
+    )
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per solver run")
     args = ap.parse_args(argv)
     catalog = load_catalog(ROOT / "dlcheck" / "envs" / "setups.toml")
@@ -206,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown setup(s): {', '.join(unknown)}")
     setups = [catalog.setups[n] for n in names]
+    if args.check_wheels:
+        return 1 if check_wheels(find_uv(args.uv), catalog, setups, args.timeout) else 0
     rc = 0
     if not args.conda_only:
         stale = do_pip(find_uv(args.uv), catalog, setups, args.check, args.timeout)

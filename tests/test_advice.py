@@ -26,9 +26,9 @@ EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommen
     "Ubuntu 20.04 lab PC, Python 3.8": ("NOT READY", "python-version", "cpu"),
     "Intel Mac, Python 3.13": ("NOT READY", "tensorflow-wheel", "cpu"),
     "Windows on ARM (Snapdragon X)": ("NOT READY", "tensorflow-wheel", None),
-    "Raspberry Pi 5": ("NOT READY", "tensorflow", None),
-    "AWS Graviton VM": ("READY WITH WARNINGS", "memory-recommended", None),
-    "Docker on Apple Silicon": ("NOT READY", "tensorflow", None),
+    "Raspberry Pi 5": ("NOT READY", "tensorflow", "cpu"),
+    "AWS Graviton VM": ("READY WITH WARNINGS", "memory-recommended", "cpu"),
+    "Docker on Apple Silicon": ("NOT READY", "tensorflow", "cpu"),
     "GPU cloud VM (T4, 2 vCPU)": ("READY", None, "nvidia"),
     "Colab GPU runtime": ("READY", None, "nvidia"),
     "Kaggle CPU notebook": ("READY WITH WARNINGS", "tensorflow-works", "cpu"),
@@ -41,7 +41,7 @@ EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommen
     "MacBook Air M1": ("READY WITH WARNINGS", "graphviz", "cpu"),
     "Windows NVIDIA laptop": ("READY WITH WARNINGS", "tensorflow-gpu", "cpu"),
     "older dlcheck, Windows AMD64": ("READY WITH WARNINGS", "graphviz", "cpu"),
-    "other tool, Linux aarch64": ("READY", None, None),
+    "other tool, Linux aarch64": ("READY", None, "cpu"),
     "report without packages": ("NOT VERIFIED", "tensorflow", "cpu"),
 }
 TF_INSTALL = re.compile(r"pip install[^`]*tensorflow(?!-metal)|env create|tensorflow\[and-cuda\]")
@@ -178,15 +178,15 @@ def test_support_matrix_covers_every_lock() -> None:
     TensorFlow >= 2.16 wheel (the matrix does not list locks: the catalogue does)."""
     s = load_support()
     catalog = load_catalog()
-    pythons = list(getattr(catalog, "pythons", None) or [catalog.python])
     assert s.checked and s.updated
     for setup in catalog.setups.values():
         for subdir in setup.pip_platforms:
             assert subdir in s.platforms, subdir
-            for py in pythons:
+            for py in setup.pythons_for(subdir, catalog):
                 v = s.newest("tensorflow", subdir, py)
                 assert v is not None and Version(v) >= Version("2.16"), (setup.name, subdir, py)
-    lock = Path(__file__).parents[1] / "envs" / "nvidia" / "linux-64.txt"
+    lock = Path(__file__).parents[1] / "envs" / "nvidia" / "pylock.txt"
+    assert lock.is_file()
     if lock.is_file():
         m = re.search(r"^tensorflow==(\S+)", lock.read_text(), re.M)
         assert m and s.tf_cuda(m.group(1)), (

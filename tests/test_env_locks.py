@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -170,14 +171,60 @@ def test_pip_lock_empty_and_conflicting() -> None:
 
 
 def test_real_locks_parse() -> None:
-    """Every shipped pip lock reads, pins with hashes, and names its setup and platform."""
+    """Every shipped pip lock reads, pins with hashes, and names its setup, platforms and
+    Pythons."""
+    from dlcheck.envs.setups import load_catalog
+
+    catalog = load_catalog()
     envs = Path(__file__).parents[1] / "envs"
     locks = sorted(envs.glob("*/*.txt"))
-    assert len(locks) >= 8
+    assert len(locks) == len(catalog.setups)
     for path in locks:
         lock = read_lock(path)
-        assert lock.setup == path.parent.name and lock.platforms == [path.stem]
+        assert lock.setup == path.parent.name
+        assert lock.platforms == catalog.setups[lock.setup].pip_platforms
+        assert lock.pythons == catalog.pythons and lock.python is None
         assert len(lock.packages) > 50
         body = path.read_text()
         pins = [ln for ln in body.splitlines() if ln[:1].isalnum()]
         assert all(ln.endswith("\\") for ln in pins), f"{path}: a pin without --hash"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs SIGALRM (POSIX)")
+@pytest.mark.parametrize(
+    "line",
+    [
+        "a==1 ;" + " " * 1_000_000 + "x",  # blanks inside a marker
+        "a==1" + " " * 1_000_000 + "x",  # blanks before junk
+        "a" * 1_000_000,  # a huge name
+        "a==1 --hash=sha256:" + "0" * 1_000_000,
+        "a[" + "x," * 500_000 + "]==1",
+    ],
+)
+def test_pip_lock_parsing_is_linear_on_a_1mb_line(line: str) -> None:
+    """A 1 MB line is parsed (or refused in one line) well inside a generous 10 s alarm: no
+    pattern backtracks over it (this took minutes before). benchmarks/lock_parse_speed.py
+    measures the ratio between line lengths."""
+
+    def _stop(signum: int, frame: object) -> None:
+        raise TimeoutError("parse_pip_lock took more than 10 s on a 1 MB line")
+
+    old = signal.signal(signal.SIGALRM, _stop)
+    signal.alarm(10)
+    try:
+        try:
+            parse_pip_lock(line + "\n", "big.txt")
+        except UserError as exc:
+            assert len(str(exc)) < 300
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_continuations_are_joined() -> None:
+    lock = parse_pip_lock(
+        'six==1.17.0 \\\n    ; python_version >= "3" \\\n  --hash=sha256:ab\n', "c"
+    )
+    assert [(p.name, p.version, p.marker) for p in lock.packages] == [
+        ("six", "1.17.0", 'python_version >= "3"')
+    ]

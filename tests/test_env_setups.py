@@ -19,6 +19,7 @@ from dlcheck.envs.setups import (
     core_dependencies,
     inputs_sha256,
     load_catalog,
+    setup_inputs_hash,
 )
 from dlcheck.probes.packages import canonical_name
 
@@ -27,29 +28,26 @@ ENVS = ROOT / "envs"
 CATALOG = load_catalog()
 
 
-def _pairs() -> list[tuple[str, str]]:
-    return [(s.name, p) for s in CATALOG.setups.values() for p in s.pip_platforms]
-
-
-@pytest.mark.parametrize("setup, platform", _pairs())
-def test_pip_lock_is_current_with_its_sources(setup: str, platform: str) -> None:
+@pytest.mark.parametrize("setup", sorted(CATALOG.setups))
+def test_pip_lock_is_current_with_its_sources(setup: str) -> None:
     """The header's inputs-sha256 is recomputed from requirements.in, pyproject.toml's
-    dependencies, the Python version, the target and the resolution date: a change to any of
+    dependencies, the Pythons, the platforms and the resolution date: a change to any of
     them without `python envs/lock.py` fails here (offline; --check re-resolves online)."""
-    lock = ENVS / setup / f"{platform}.txt"
+    lock = ENVS / setup / "pylock.txt"
     head = lock.read_text(encoding="utf-8").splitlines()[:3]
-    assert head[0] == f"{LOCK_HEADER} setup={setup} platform={platform} python={CATALOG.python}"
     s = CATALOG.setups[setup]
-    expected = inputs_sha256(
-        (ENVS / setup / "requirements.in").read_text(encoding="utf-8"),
-        core_dependencies(ROOT / "pyproject.toml"),
-        CATALOG.python,
-        CATALOG.platforms[platform].uv,
-        CATALOG.exclude_newer,
-        s.macos_target if platform.startswith("osx") else None,
+    assert head[0] == (
+        f"{LOCK_HEADER} setup={setup} platforms={','.join(s.pip_platforms)} "
+        f"pythons={','.join(CATALOG.pythons)}"
     )
+    expected = setup_inputs_hash(CATALOG, s, ENVS, ROOT / "pyproject.toml")
     assert head[1] == f"# inputs-sha256: {expected}", f"{lock} is stale: run python envs/lock.py"
     assert head[2] == f"# exclude-newer: {CATALOG.exclude_newer}"
+
+
+def test_one_lock_per_setup_and_no_stale_platform_files() -> None:
+    for setup in CATALOG.setups:
+        assert sorted(p.name for p in (ENVS / setup).glob("*.txt")) == ["pylock.txt"]
 
 
 def test_inputs_hash_changes_with_any_input() -> None:
@@ -107,18 +105,22 @@ def test_conda_subdir() -> None:
 
 
 def _venv_from_lock(root: Path, lock: Path, change: dict[str, str] | None = None) -> Path:
+    """A fake Python 3.12 environment with the packages the lock pins for this machine."""
+    from dlcheck.envs.locks import read_lock
+    from dlcheck.envs.verify import applies
+
     site = root / "lib" / "python3.12" / "site-packages"
     site.mkdir(parents=True)
-    for line in lock.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^([A-Za-z0-9][\w.-]*)==([^\s;\\]+)", line)
-        if m:
-            name, version = m.group(1), (change or {}).get(m.group(1), m.group(2))
-            (site / f"{name.replace('-', '_')}-{version}.dist-info").mkdir()
+    (root / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.12.1\n", encoding="utf-8")
+    for pkg in read_lock(lock).packages:
+        if applies(pkg, "3.12.1"):
+            version = (change or {}).get(pkg.name, pkg.version)
+            (site / f"{pkg.name.replace('-', '_')}-{version}.dist-info").mkdir()
     return root
 
 
 def test_check_finds_the_setup(tmp_path: Path) -> None:
-    lock = ENVS / "cpu" / "linux-64.txt"
+    lock = ENVS / "cpu" / "pylock.txt"
     prefix = _venv_from_lock(tmp_path / "venv", lock)
     section = environment_section(ENVS, "linux-64", str(prefix))
     assert section is not None and section["setup"] == "cpu" and section["verdict"] == "MATCH"
@@ -144,14 +146,58 @@ def test_quick_first_look_keeps_a_matching_env_and_skips_others(tmp_path: Path) 
     from dlcheck.envs.detect import quick_pip_share
     from dlcheck.probes.packages import installed_distributions
 
-    lock = ENVS / "cpu" / "linux-64.txt"
+    lock = ENVS / "cpu" / "pylock.txt"
     prefix = _venv_from_lock(tmp_path / "venv", lock)
     site = prefix / "lib" / "python3.12" / "site-packages"
     installed = installed_distributions([str(site)])
-    assert quick_pip_share(lock.read_text(), installed) > 0.95
+    # names pinned only for other platforms (appnope, colorama...) are not installed here
+    assert quick_pip_share(lock.read_text(), installed) > 0.85
     assert quick_pip_share(lock.read_text(), {"numpy": "0.1"}) == 0.0
     # With the installed versions given, a matching environment is still found...
     section = environment_section(ENVS, "linux-64", str(prefix), installed=installed)
     assert section is not None and section["verdict"] == "MATCH"
     # ...and an unrelated one is dismissed by the first look alone.
     assert environment_section(ENVS, "linux-64", str(prefix), installed={"six": "1.17.0"}) is None
+
+
+def test_catalog_contract_for_the_advice() -> None:
+    """What `env recommend` and `check` rely on: pythons, unavailable with reasons,
+    linux-aarch64 locked for cpu and keras-torch, and pip_lock_for."""
+    from dlcheck.envs.setups import lock_unavailable_reason, pip_lock_for
+    from dlcheck.errors import UserError
+
+    assert CATALOG.pythons == ["3.10", "3.11", "3.12", "3.13"] and CATALOG.python == "3.12"
+    cpu, kt, nv = (CATALOG.setups[n] for n in ("cpu", "keras-torch", "nvidia"))
+    assert "linux-aarch64" in cpu.pip_platforms and "linux-aarch64" in kt.pip_platforms
+    assert "torch stops at 2.2.2" in kt.unavailable["osx-64"]
+    assert all("win-arm64" in s.unavailable for s in (cpu, kt, nv))
+    assert pip_lock_for(CATALOG, "cpu", "linux-aarch64", "3.13") == "cpu/pylock.txt"
+    assert pip_lock_for(CATALOG, cpu, "osx-64", "3.12.1") == "cpu/pylock.txt"
+    assert (ENVS / pip_lock_for(CATALOG, "nvidia", "linux-64", "3.10")).is_file()
+    for setup, subdir, py, why in [
+        ("cpu", "osx-64", "3.13", "locked for Python 3.10, 3.11, 3.12 on osx-64, not 3.13"),
+        ("keras-torch", "osx-64", "3.12", "PyPI's torch stops at 2.2.2"),
+        ("cpu", "win-arm64", "3.12", "no TensorFlow wheels"),
+        ("cpu", "linux-64", "3.9", "not 3.9"),
+    ]:
+        assert why in (lock_unavailable_reason(CATALOG, CATALOG.setups[setup], subdir, py) or "")
+        with pytest.raises(UserError, match=re.escape(why)):
+            pip_lock_for(CATALOG, setup, subdir, py)
+
+
+def test_catalog_rejects_contradictions(tmp_path: Path) -> None:
+    from dlcheck.errors import UserError
+
+    text = (ROOT / "dlcheck" / "envs" / "setups.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "setups.toml"
+    bad.write_text(text.replace('python = "3.12"', 'python = "3.9"', 1), encoding="utf-8")
+    with pytest.raises(UserError, match="not one of pythons"):
+        load_catalog(bad)
+    bad.write_text(
+        text.replace(
+            'unavailable."win-arm64" = "PyPI has no TensorFlow', 'unavailable."win-64" = "x', 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match="both locked and unavailable"):
+        load_catalog(bad)

@@ -206,7 +206,7 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_setup_finds_the_lock_in_this_checkout(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--setup NAME finds envs/<setup>/<platform>.txt in this checkout; the running test
+    """--setup NAME finds envs/<setup>/pylock.txt in this checkout; the running test
     environment is not that environment, so this is a readable mismatch, exit 1."""
     monkeypatch.chdir(Path(__file__).parents[1])
     with pytest.raises(SystemExit) as exc:
@@ -214,6 +214,6 @@ def test_setup_finds_the_lock_in_this_checkout(
     assert exc.value.code in (0, 1)
     data = json.loads(capsys.readouterr().out)
     assert data["setup"] == "cpu" and data["lock"]["path"].endswith(
-        os.path.join("cpu", "linux-64.txt")
+        os.path.join("cpu", "pylock.txt")
     )
     assert data["counts"]["checked"] > 100

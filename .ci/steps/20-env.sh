@@ -1,90 +1,109 @@
 #!/usr/bin/env bash
-# envs/ for real: a fresh venv from the linux-64 `cpu` pip lock with hash checking;
-# `dlcheck env verify` must pass there and `dlcheck check` must find TensorFlow working;
-# then one package is changed and verify must fail (exit 1) with a readable list.
-# The venv is filled by uv (`uv pip install --require-hashes`, the same hash checking as pip's):
-# with a warm cache it takes seconds where pip took 216 s on the 2-core CI machine; uv's cache
-# (~/.cache/uv) makes reruns fast. Learners use pip (README); the lock is the same file.
+# envs/ for real, the way learners make it: `dlcheck env create` from the cpu setup's universal
+# lock (envs/cpu/pylock.txt) on two Pythons (3.12 and 3.10, from pyenv), each verified (MATCH)
+# with its Jupyter kernel registered; `dlcheck check` inside the 3.12 one must find TensorFlow
+# working and the environment matching; a re-run is a no-op; then one package is changed and
+# verify must fail (exit 1) with a readable list.
+# uv installs (`env create --uv`, the same hash checking as pip's): with a warm cache it takes
+# seconds where pip took minutes on the 2-core CI machine. Learners get pip unless uv is there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-LOCK=envs/cpu/linux-64.txt
-# The locks are made for Python 3.12 (dlcheck/envs/setups.toml); the CI machine's python3 is
-# 3.11, so take a 3.12 from PATH or pyenv's versions.
-PY=${DLCHECK_ENV_PYTHON:-}
-if [ -z "$PY" ]; then
-  # pyenv's shims answer to python3.12 even when it is not selected: try each candidate.
-  for cand in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12 python3.12; do
-    if "$cand" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
-      PY=$cand
-      break
-    fi
-  done
-fi
-if [ -z "$PY" ]; then
-  echo "20-env: no Python 3.12 found (PATH or pyenv); the cpu lock is made for 3.12" >&2
-  exit 1
-fi
-VENV=${DLCHECK_ENV_VENV:-$(mktemp -d)/venv-cpu}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 start=$SECONDS
-# pip: keep its errors, drop the machine's pip.conf noise about absent local index folders.
-quiet_pip() { "$@" 2> >(grep -v "is neither a file nor a directory" >&2); }
+work=$(mktemp -d)
+# kernels go to a folder of this run, not to the CI user's Jupyter
+export JUPYTER_DATA_DIR="$work/jupyter"
 
-TOOLS=$(dirname "$VENV")/tools
-quiet_pip "$PY" -m venv "$TOOLS"
-quiet_pip "$TOOLS/bin/python" -m pip install -q uv
-UV="$TOOLS/bin/uv"
+# a Python X.Y from pyenv's versions or PATH; installed with pyenv when missing
+find_python() {
+  local want=$1 cand
+  for cand in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$want".*/bin/python"$want" "python$want"; do
+    if "$cand" -c "import sys; assert '%d.%d' % sys.version_info[:2] == '$want'" 2>/dev/null; then
+      echo "$cand"; return 0
+    fi
+  done
+  if command -v pyenv > /dev/null; then
+    echo "20-env: installing Python $want with pyenv" >&2
+    timeout 900 pyenv install -s "$want" >&2 || return 1
+    find_python "$want"; return
+  fi
+  return 1
+}
 
-echo "-- fresh venv $VENV ($("$PY" --version)) from $LOCK (uv pip install --require-hashes)"
-"$PY" -m venv "$VENV"
-"$UV" pip install -q --python "$VENV/bin/python" --require-hashes -r "$LOCK"
-# dlcheck itself is not on PyPI: from this checkout, without dependencies (all are in the lock).
-"$UV" pip install -q --python "$VENV/bin/python" --no-deps -e .
-echo "   installed in $((SECONDS - start)) s"
+command -v dlcheck > /dev/null || { echo "20-env: dlcheck not on PATH (run from .ci/run)" >&2; exit 1; }
+python -m pip install -q uv 2> >(grep -v "is neither a file nor a directory" >&2)
 
-echo "-- dlcheck env verify --setup cpu (must match)"
-"$VENV/bin/dlcheck" env verify --setup cpu
+for ver in 3.12 3.10; do
+  py=$(find_python "$ver") || { echo "20-env: no Python $ver (pyenv or PATH)" >&2; exit 1; }
+  env="$work/env-cpu-$ver"
+  kernel="dlcheck-cpu-py${ver/./}"
+  echo "-- dlcheck env create --setup cpu --python $py ($ver) --uv"
+  t0=$SECONDS
+  dlcheck env create --setup cpu --prefix "$env" --python "$py" --kernel "$kernel" --uv
+  echo "   created in $((SECONDS - t0)) s ($(du -sm "$env" | cut -f1) MB)"
 
-echo "-- dlcheck env verify --json: schema and verdict"
-"$VENV/bin/dlcheck" env verify --setup cpu --json > "$VENV/verify.json"
-"$VENV/bin/python" - "$VENV/verify.json" <<'PYEOF'
+  echo "-- dlcheck env verify --setup cpu in it (must match)"
+  "$env/bin/dlcheck" env verify --setup cpu --json > "$work/verify-$ver.json"
+  "$env/bin/python" - "$work/verify-$ver.json" "$ver" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["schema"] == "dlcheck.env-verify" and d["schema_version"] == 1, d
 assert d["verdict"] == "MATCH" and d["platform"] == "linux-64", d
+assert d["python_version"].startswith(sys.argv[2] + "."), d["python_version"]
 assert d["counts"]["checked"] > 100, d["counts"]
-print(f"   MATCH, {d['counts']['checked']} packages checked")
+print(f"   MATCH on Python {d['python_version']}, {d['counts']['checked']} packages checked")
 PYEOF
 
-echo "-- dlcheck check in that venv (TensorFlow must be found working)"
+  echo "-- jupyter kernelspec list shows $kernel"
+  specs=$("$env/bin/jupyter" kernelspec list)
+  grep -q -- "$kernel" <<< "$specs" || { echo "$specs" >&2; echo "kernel $kernel missing" >&2; exit 1; }
+  echo "   kernel $kernel registered"
+done
+
+env312="$work/env-cpu-3.12"
+echo "-- a second env create on the finished environment changes nothing"
+again=$(dlcheck env create --setup cpu --prefix "$env312" --kernel dlcheck-cpu-py312 --uv)
+grep -q "nothing to do" <<< "$again" || { echo "$again" >&2; exit 1; }
+echo "   no-op: ${again%%$'\n'*}"
+
+echo "-- dlcheck check in the 3.12 environment (TensorFlow must be found working)"
 set +e
-"$VENV/bin/dlcheck" check --json > "$VENV/check.json"
+"$env312/bin/dlcheck" check --json > "$work/check.json"
 rc=$?
 set -e
 echo "   dlcheck check exit status $rc (1 = NOT READY is allowed: this CI machine may lack a GPU or disk)"
-"$VENV/bin/python" - "$VENV/check.json" <<'PYEOF'
+"$env312/bin/python" - "$work/check.json" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = {x["id"]: x for x in d["findings"]}
 assert f["tensorflow"]["verdict"] == "PASS", f["tensorflow"]
-print(f"   tensorflow requirement: PASS ({f['tensorflow']['observed']})")
+print(f"   verdict {d['verdict']}; tensorflow requirement: PASS ({f['tensorflow']['observed']})")
 env = d["facts"]["extra"].get("environment")
 assert env and env.get("setup") == "cpu" and env.get("verdict") == "MATCH", env
 print(f"   check found the environment: setup {env['setup']}, {env['verdict']}")
-fw = d["facts"]["extra"].get("frameworks")
-if fw is not None:
-    text = json.dumps(fw)
-    assert "tensorflow" in text, "frameworks section does not mention TensorFlow"
-    print("   frameworks section present")
+PYEOF
+"$env312/bin/python" -c "import tensorflow as tf; print('   TensorFlow', tf.__version__, 'sums to', int(tf.reduce_sum(tf.ones([3]))))"
+
+echo "-- the Slurm job script with DLCHECK_ENV_SETUP=cpu uses env create (a no-op here) and runs inside"
+slurm_out=$(DLCHECK_ENV_SETUP=cpu DLCHECK_ENV_PREFIX="$env312" DLCHECK_NO_BENCH=1 \
+  DLCHECK_RESULTS="$work/slurm" bash slurm/dlcheck-bench.sbatch)
+grep -q "nothing to do" <<< "$slurm_out" || { echo "$slurm_out" >&2; exit 1; }
+"$env312/bin/python" - "$work/slurm" <<'PYEOF'
+import glob, json, sys
+(path,) = glob.glob(sys.argv[1] + "/*.check.json")
+env = json.load(open(path))["facts"]["extra"].get("environment")
+assert env and env.get("setup") == "cpu" and env.get("verdict") == "MATCH", env
+print(f"   sbatch script ran check inside {env.get('setup')}: {env.get('verdict')}")
 PYEOF
 
 echo "-- change one package (six 1.17.0 -> 1.16.0); verify must fail with a readable list"
-"$UV" pip install -q --python "$VENV/bin/python" --no-deps "six==1.16.0"
+python -m uv pip install -q --python "$env312/bin/python" --no-deps "six==1.16.0"
 set +e
-"$VENV/bin/dlcheck" env verify --setup cpu > "$VENV/verify-bad.txt"
+"$env312/bin/dlcheck" env verify --setup cpu > "$work/verify-bad.txt"
 rc=$?
 set -e
-cat "$VENV/verify-bad.txt"
+cat "$work/verify-bad.txt"
 [ "$rc" -eq 1 ] || { echo "verify should exit 1 after the change, got $rc" >&2; exit 1; }
-grep -q "six (pip): lock 1.17.0, installed 1.16.0" "$VENV/verify-bad.txt"
+grep -q "six (pip): lock 1.17.0, installed 1.16.0" "$work/verify-bad.txt"
+rm -rf "$work"
 echo "-- env step done in $((SECONDS - start)) s"

@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python -m pip install -q ansible-core
-ansible-playbook --version | head -1
+# the first line only, without `| head -1`: under pipefail head's early exit can kill
+# ansible-playbook with SIGPIPE and fail the step at random
+version=$(ansible-playbook --version)
+echo "${version%%$'\n'*}"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -45,7 +45,9 @@ munge -n | unmunge > /dev/null
 
 # slurm.conf: this machine as the only node, with what slurmd itself detects
 node=$(hostname -s)
-nodeline=$(slurmd -C | head -n 1)
+# (no `| head`: under pipefail a reader that stops early can kill the writer with SIGPIPE)
+nodeline=$(slurmd -C)
+nodeline=${nodeline%%$'\n'*}
 nodeline=${nodeline/NodeName=$node/NodeName=$node NodeAddr=127.0.0.1}
 mkdir -p /etc/slurm "$work/ctld" "$work/spool"
 cat > /etc/slurm/slurm.conf <<CONF
@@ -81,7 +83,8 @@ slurmd -D > "$work/slurmd.out" 2>&1 &
 pids+=($!)
 up=0
 for _ in $(seq 60); do
-  if sinfo -h -o '%T' 2> /dev/null | grep -qE '^(idle|mixed)'; then up=1; break; fi
+  states=$(sinfo -h -o '%T' 2> /dev/null || true)
+  if grep -qE '^(idle|mixed)' <<< "$states"; then up=1; break; fi
   sleep 1
 done
 if [ "$up" != 1 ]; then
@@ -91,7 +94,8 @@ sinfo
 srun -N1 -t 1 hostname
 
 # The job, as a user would submit it: GPU flag checked by a dry run (no GPU here).
-bash slurm/submit.sh --gpu 1 --dry-run | grep -q -- '--gres=gpu:1'
+dry=$(bash slurm/submit.sh --gpu 1 --dry-run)
+grep -q -- '--gres=gpu:1' <<< "$dry"
 results="$work/results"
 cpus=$(nproc)
 jobid=$(cd "$work" && DLCHECK_RESULTS="$results" \

@@ -163,3 +163,45 @@ def verify(
         inputs=(lock_path,),
     )
     return result.exit_code
+
+
+@env.command()
+@click.option("--setup", "setup_name", help="This setup instead of the one `env recommend` picks.")
+@click.option(
+    "--prefix",
+    type=click.Path(file_okay=False),
+    help="Where to create it (default: .venv-SETUP in the current folder).",
+)
+@click.option("--python", "python_path", help="The Python to build it with (default: found).")
+@click.option(
+    "--kernel",
+    help="Name of the Jupyter kernel to register (default dlcheck-SETUP; none: no kernel).",
+)
+@click.option("--force", is_flag=True, help="Rebuild an environment that already exists.")
+@click.option(
+    "--uv/--pip", "use_uv", default=None, help="Installer (default: uv when present, else pip)."
+)
+@click.option(
+    "--conda", "use_conda", is_flag=True, help="Use conda-lock install and conda-lock.yml."
+)
+def create(
+    setup_name: str | None,
+    prefix: str | None,
+    python_path: str | None,
+    kernel: str | None,
+    force: bool,
+    use_uv: bool | None,
+    use_conda: bool,
+) -> int:
+    """Create the course environment for this machine from its lock, register its Jupyter
+    kernel, verify it, and print the command that activates it.
+
+    Exit status: 0 made (or already made), 2 a fault (one line; nothing unfinished is left),
+    130 interrupted.
+    """
+    from dlcheck.envs.create import CreateOptions
+    from dlcheck.envs.create import create as make
+
+    installer = None if use_uv is None else ("uv" if use_uv else "pip")
+    opts = CreateOptions(setup_name, prefix, python_path, kernel, force, installer, use_conda)
+    return make(opts)

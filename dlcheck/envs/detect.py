@@ -27,10 +27,13 @@ def is_conda_prefix(prefix: str | None) -> bool:
 
 
 def candidate_locks(envs_dir: Path, platform: str, conda_env: bool) -> list[Path]:
-    """The pip lock of every setup for ``platform`` (and conda-lock.yml in a conda env)."""
+    """The pip lock of every setup (one universal lock each; ``platform`` is checked when it
+    is read) and conda-lock.yml in a conda env."""
+    from dlcheck.envs.setups import pip_lock_name
+
     out: list[Path] = []
     for setup_dir in sorted(p for p in envs_dir.iterdir() if p.is_dir()):
-        pip_lock = setup_dir / f"{platform}.txt"
+        pip_lock = setup_dir / pip_lock_name(platform)
         if pip_lock.is_file():
             out.append(pip_lock)
         if conda_env and (setup_dir / "conda-lock.yml").is_file():
@@ -40,10 +43,10 @@ def candidate_locks(envs_dir: Path, platform: str, conda_env: bool) -> list[Path
 
 def share_at_locked_version(lock: Lock, env: Environment, platform: str) -> float:
     """How many of the lock's packages for ``platform`` are installed at the locked version."""
-    from dlcheck.envs.verify import same_pip_version
+    from dlcheck.envs.verify import applies, same_pip_version
 
     try:
-        wanted = lock.for_platform(platform)
+        wanted = [p for p in lock.for_platform(platform) if applies(p, env.python_version)]
     except UserError:
         return 0.0
     hits = 0
@@ -61,13 +64,16 @@ _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", 
 
 
 def quick_pip_share(text: str, installed: dict[str, str]) -> float:
-    """A cheap first look at a pip lock: the share of its ``name==version`` pins installed at
-    that version (markers ignored). Lets `dlcheck check` skip parsing locks that clearly do
-    not describe this environment."""
-    pins = _PIN.findall(text)
+    """A cheap first look at a pip lock: the share of its pinned names installed at one of
+    the versions pinned for them (markers ignored: a universal lock pins some names several
+    times, once per platform or Python). Lets `dlcheck check` skip parsing locks that clearly
+    do not describe this environment."""
+    pins: dict[str, set[str]] = {}
+    for n, v in _PIN.findall(text):
+        pins.setdefault(canonical_name(n), set()).add(v)
     if not pins:
         return 0.0
-    return sum(installed.get(canonical_name(n)) == v for n, v in pins) / len(pins)
+    return sum(installed.get(n) in vs for n, vs in pins.items()) / len(pins)
 
 
 def environment_section(

@@ -38,8 +38,9 @@ class Lock:
     platforms: list[str]  # empty: a pip lock that does not say
     packages: list[LockedPackage]
     setup: str | None = None
-    python: str | None = None  # the Python the lock was made for, when it says
+    python: str | None = None  # the one Python the lock was made for, when it says one
     channels: list[str] = field(default_factory=list)
+    pythons: list[str] = field(default_factory=list)  # every Python (3.X) it was made for
 
     def for_platform(self, platform: str) -> list[LockedPackage]:
         """The packages to install on ``platform``; UserError when the lock is for others."""
@@ -195,10 +196,9 @@ def parse_conda_lock(text: str, where: str) -> Lock:
 
 # ---------------------------------------------------------------------------- pip lock ---
 
-_REQ_RE = re.compile(
-    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*"
-    r"==\s*(?P<version>[^\s;\\]+)\s*(?:;(?P<marker>[^\\]*?))?\s*$"
-)
+# Every step below is linear in the length of a line (no regular expression that can
+# backtrack over a long run of blanks): a 1 MB line is parsed in milliseconds.
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _HEADER_RE = re.compile(r"(\w[\w-]*)=(\S+)")
 # Options a hashed lock may carry that change nothing about what is installed.
 _HARMLESS_OPTIONS = ("--index-url", "-i", "--extra-index-url", "--find-links", "-f", "--no-binary")
@@ -207,7 +207,7 @@ _HARMLESS_OPTIONS = ("--index-url", "-i", "--extra-index-url", "--find-links", "
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """Requirement and option lines with their continuations joined, without comments and
     hashes; (first line number, text). Hash lines are skipped fast: a lock is mostly hashes."""
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, list[str]]] = []
     joining = False
     for n, raw in enumerate(text.splitlines(), 1):
         s = raw.strip()
@@ -218,17 +218,38 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
         s = s.split(" #", 1)[0].rstrip().rstrip("\\").strip()
         s = s.split(" --hash", 1)[0].strip()
         if joining and out:
-            out[-1] = (out[-1][0], f"{out[-1][1]} {s}".strip())
+            if s:
+                out[-1][1].append(s)
         elif s:
-            out.append((n, s))
+            out.append((n, [s]))
         joining = cont
-    return out
+    return [(n, " ".join(parts)) for n, parts in out]
+
+
+def split_requirement(line: str) -> tuple[str, str, str | None] | None:
+    """``name[extras] == version ; marker`` -> (name, version, marker or None); None when
+    the line is not a requirement pinned with ``==``. Linear time."""
+    req, semi, marker = line.partition(";")
+    name, eq, version = req.partition("==")
+    version = version.strip()
+    if not eq or not version or version[0] == "=" or len(version.split()) != 1 or "\\" in version:
+        return None
+    name = name.strip()
+    if "[" in name:
+        name, _, extras = name.partition("[")
+        extras = extras.rstrip()
+        if not extras.endswith("]") or "]" in extras[:-1]:
+            return None
+        name = name.rstrip()
+    if not _NAME_RE.fullmatch(name):
+        return None
+    return name, version, (marker.strip() or None) if semi else None
 
 
 def parse_pip_lock(text: str, where: str) -> Lock:
     """Parse a pip requirement lock: every requirement pinned with ``==``; hashes optional.
-    A dlcheck header (``# dlcheck-lock: setup=... platform=... python=...``) names the setup
-    and the one platform it was made for."""
+    A dlcheck header (``# dlcheck-lock: setup=... platforms=a,b pythons=3.10,3.11``; older
+    locks: ``platform=... python=...``) names the setup and what it was made for."""
     header: dict[str, str] = {}
     at = text.find(LOCK_HEADER)
     if at == 0 or (at > 0 and text[at - 1] == "\n"):
@@ -240,33 +261,34 @@ def parse_pip_lock(text: str, where: str) -> Lock:
             if line.startswith(_HARMLESS_OPTIONS):
                 continue
             raise UserError(where, f"line {n}: option {line.split()[0]} is not allowed in a lock")
-        req = line
-        m = _REQ_RE.match(req.strip())
-        if not m:
+        parts = split_requirement(line)
+        if parts is None:
             raise UserError(
-                where, f"line {n}: {req.strip()[:60]!r} is not a requirement pinned with =="
+                where, f"line {n}: {line.strip()[:60]!r} is not a requirement pinned with =="
             )
-        name = canonical_name(m.group("name"))
-        marker = (m.group("marker") or "").strip() or None
+        name, version, marker = parts
+        name = canonical_name(name)
         if marker:
             try:
                 Marker(marker)
             except InvalidMarker:
-                raise UserError(where, f"line {n}: bad environment marker {marker!r}") from None
+                raise UserError(
+                    where, f"line {n}: bad environment marker {marker[:60]!r}"
+                ) from None
         key = (name, marker)
-        if key in packages and packages[key].version != m.group("version"):
+        if key in packages and packages[key].version != version:
             raise UserError(where, f"line {n}: {name} is pinned twice, to different versions")
-        packages[key] = LockedPackage(
-            name=name, version=m.group("version"), manager="pip", marker=marker
-        )
+        packages[key] = LockedPackage(name=name, version=version, manager="pip", marker=marker)
     if not packages:
         raise UserError(where, "no pinned requirement in this file: not a lock")
-    platform = header.get("platform")
+    platforms = header.get("platforms") or header.get("platform") or ""
+    pythons = [v for v in (header.get("pythons") or header.get("python") or "").split(",") if v]
     return Lock(
         path=where,
         format="pip",
-        platforms=[platform] if platform else [],
+        platforms=[p for p in platforms.split(",") if p],
         packages=list(packages.values()),
         setup=header.get("setup"),
-        python=header.get("python"),
+        python=pythons[0] if len(pythons) == 1 else None,
+        pythons=pythons,
     )

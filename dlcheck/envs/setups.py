@@ -21,13 +21,13 @@ else:  # pragma: no cover - Python 3.10
 
 SETUPS_FILE = "setups.toml"
 LOCK_HEADER = "# dlcheck-lock:"
-# Where `--setup NAME` looks first: a folder holding <setup>/<platform>.txt (and conda-lock.yml).
+# Where `--setup NAME` looks first: a folder holding <setup>/pylock.txt (and conda-lock.yml).
 ENVS_DIR_VARIABLE = "DLCHECK_ENVS_DIR"
 
 
 @dataclass(frozen=True)
 class PlatformInfo:
-    subdir: str  # conda's name: linux-64, osx-arm64, osx-64, win-64
+    subdir: str  # conda's name: linux-64, linux-aarch64, osx-arm64, osx-64, win-64
     uv: str  # uv's --python-platform target
     title: str
 
@@ -42,17 +42,28 @@ class Setup:
     macos_target: str | None = None
     notes: list[str] = field(default_factory=list)
     platform_notes: dict[str, list[str]] = field(default_factory=dict)
+    # conda subdir -> why no lock of this setup can exist there (no wheels on PyPI, no CUDA).
+    unavailable: dict[str, str] = field(default_factory=dict)
+    # conda subdir -> the locked Pythons that platform has wheels for, where fewer than all.
+    python_limits: dict[str, list[str]] = field(default_factory=dict)
 
     def notes_for(self, subdir: str) -> list[str]:
         return [*self.notes, *self.platform_notes.get(subdir, [])]
 
+    def pythons_for(self, subdir: str, catalog: Catalog) -> list[str]:
+        """The Python versions (3.X) this setup's pip lock installs on ``subdir``."""
+        if subdir not in self.pip_platforms:
+            return []
+        return list(self.python_limits.get(subdir, catalog.pythons))
+
 
 @dataclass(frozen=True)
 class Catalog:
-    python: str
+    python: str  # the preferred Python (README's manual route, env create's first choice)
     exclude_newer: str
     platforms: dict[str, PlatformInfo]
     setups: dict[str, Setup]
+    pythons: list[str] = field(default_factory=list)  # every locked Python, e.g. 3.10..3.13
 
 
 def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
@@ -74,14 +85,28 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
                 platform_notes={
                     str(k): [str(n) for n in v] for k, v in s.get("platform_notes", {}).items()
                 },
+                unavailable={str(k): str(v) for k, v in s.get("unavailable", {}).items()},
+                python_limits={
+                    str(k): [str(x) for x in v] for k, v in s.get("python_limits", {}).items()
+                },
             )
-        catalog = Catalog(str(data["python"]), str(data["exclude_newer"]), platforms, setups)
+        python = str(data["python"])
+        pythons = [str(v) for v in data.get("pythons", [python])]
+        catalog = Catalog(python, str(data["exclude_newer"]), platforms, setups, pythons)
     except (KeyError, TypeError, AttributeError) as exc:
         raise UserError(where, f"malformed setups file ({exc!r})") from None
     for s in catalog.setups.values():
         for p in (*s.pip_platforms, *s.conda_platforms):
             if p not in catalog.platforms:
                 raise UserError(where, f"setup {s.name!r} names unknown platform {p!r}")
+        both = sorted(set(s.unavailable) & set(s.pip_platforms))
+        if both:
+            raise UserError(where, f"setup {s.name!r}: {both[0]} is both locked and unavailable")
+        for p, vs in s.python_limits.items():
+            if p not in s.pip_platforms or not set(vs) <= set(catalog.pythons):
+                raise UserError(where, f"setup {s.name!r}: bad python_limits for {p!r}")
+    if catalog.python not in catalog.pythons:
+        raise UserError(where, f"python {catalog.python!r} is not one of pythons")
     return catalog
 
 
@@ -133,13 +158,23 @@ def checkout_envs_dir() -> Path | None:
     return candidate if (candidate / "lock.py").is_file() else None
 
 
+def packaged_envs_dir() -> Path | None:
+    """The locks packaged in an installed wheel (dlcheck/envs/locked/<setup>/pylock.txt; in a
+    checkout the same name is a link to envs/)."""
+    candidate = Path(__file__).resolve().parent / "locked"
+    return candidate if candidate.is_dir() else None
+
+
 def envs_dirs() -> list[Path]:
-    """Where setups are looked for, in order: $DLCHECK_ENVS_DIR, the checkout, ./envs."""
+    """Where setups are looked for, in order: $DLCHECK_ENVS_DIR, the checkout, the locks
+    packaged with dlcheck, ./envs."""
     out: list[Path] = []
     if os.environ.get(ENVS_DIR_VARIABLE):
         out.append(Path(os.environ[ENVS_DIR_VARIABLE]))
     if (c := checkout_envs_dir()) is not None:
         out.append(c)
+    if (pk := packaged_envs_dir()) is not None:
+        out.append(pk)
     out.append(Path.cwd() / "envs")
     return out
 
@@ -153,8 +188,9 @@ def find_setup_dir(name: str, catalog: Catalog) -> Path:
             return base / name
     raise UserError(
         None,
-        f"the lock files of setup {name!r} are not here: run from a clone of the dlcheck "
-        f"repository, set {ENVS_DIR_VARIABLE} to its envs/ folder, or pass --lock FILE",
+        f"the lock files of setup {name!r} are not here (this dlcheck was installed without "
+        f"them): reinstall dlcheck, run from a clone of the dlcheck repository, set "
+        f"{ENVS_DIR_VARIABLE} to its envs/ folder, or pass --lock FILE",
     )
 
 
@@ -166,8 +202,46 @@ def conda_locks_present(catalog: Catalog) -> set[str] | None:
     return None
 
 
-def pip_lock_name(subdir: str) -> str:
-    return f"{subdir}.txt"
+PIP_LOCK = "pylock.txt"
+
+
+def pip_lock_name(subdir: str | None = None) -> str:
+    """The file name of a setup's pip lock: one universal lock serves every platform, so
+    ``subdir`` no longer changes it (kept for callers that pass it)."""
+    return PIP_LOCK
+
+
+def lock_unavailable_reason(
+    catalog: Catalog, setup: Setup, subdir: str | None, python: str | None
+) -> str | None:
+    """Why ``setup``'s pip lock cannot install on ``subdir`` with Python ``python`` (3.X or
+    3.X.Y); None when it can."""
+    title = catalog.platforms[subdir].title if subdir in catalog.platforms else subdir
+    if subdir is None:
+        return "this platform has no conda name; no lock is made for it"
+    if subdir in setup.unavailable:
+        return f"setup {setup.name} cannot exist on {title}: {setup.unavailable[subdir]}"
+    if subdir not in setup.pip_platforms:
+        return f"setup {setup.name} has no pip lock for {title} ({subdir})"
+    if python is not None:
+        short = ".".join(python.split(".")[:2])
+        allowed = setup.pythons_for(subdir, catalog)
+        if short not in allowed:
+            return (
+                f"setup {setup.name} is locked for Python {', '.join(allowed)} on {subdir}, "
+                f"not {short}"
+            )
+    return None
+
+
+def pip_lock_for(catalog: Catalog, setup: Setup | str, subdir: str, python: str) -> str:
+    """The path, relative to envs/, of the pip lock that installs ``setup`` on ``subdir``
+    with Python ``python`` ("3.12" or "3.12.1"). UserError (one line) when no lock can."""
+    s = catalog.setups[setup] if isinstance(setup, str) else setup
+    why = lock_unavailable_reason(catalog, s, subdir, python)
+    if why:
+        raise UserError(None, why)
+    return f"{s.name}/{PIP_LOCK}"
 
 
 # --- lock inputs: the same function makes the header (envs/lock.py) and checks it (tests) ---
@@ -196,6 +270,20 @@ def inputs_sha256(
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
+def setup_inputs_hash(catalog: Catalog, setup: Setup, envs_dir: Path, pyproject: Path) -> str:
+    """inputs_sha256 of a setup's universal pip lock: envs/lock.py writes it, the test suite
+    recomputes it offline."""
+    req = envs_dir / setup.name / "requirements.in"
+    return inputs_sha256(
+        req.read_text(encoding="utf-8"),
+        core_dependencies(pyproject),
+        ",".join(catalog.pythons),
+        "universal:" + ",".join(setup.pip_platforms),
+        catalog.exclude_newer,
+        setup.macos_target,
+    )
+
+
 def core_dependencies(pyproject: str | Path) -> list[str]:
     """dlcheck's own run-time dependencies ([project].dependencies of pyproject.toml)."""
     data = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))
@@ -203,13 +291,15 @@ def core_dependencies(pyproject: str | Path) -> list[str]:
 
 
 def header_lines(
-    setup: str, subdir: str, python: str, inputs_hash: str, exclude_newer: str
+    setup: str, subdirs: list[str], pythons: list[str], inputs_hash: str, exclude_newer: str
 ) -> list[str]:
     """The dlcheck header on top of every pip lock: what it is for, read by verify."""
     return [
-        f"{LOCK_HEADER} setup={setup} platform={subdir} python={python}",
+        f"{LOCK_HEADER} setup={setup} platforms={','.join(subdirs)} pythons={','.join(pythons)}",
         f"# inputs-sha256: {inputs_hash}",
         f"# exclude-newer: {exclude_newer}",
-        "# Install: python -m pip install --require-hashes -r THIS_FILE",
-        "#   then dlcheck itself from the checkout: python -m pip install --no-deps -e .",
+        "# One lock for every platform and Python above: environment markers pick the packages.",
+        "# Easiest: dlcheck env create --setup " + setup,
+        "# By hand: python -m pip install --require-hashes -r THIS_FILE",
+        "#   then dlcheck itself: python -m pip install --no-deps dlcheck (or -e . in a clone)",
     ]

@@ -52,13 +52,18 @@ class VerifyResult:
     allow_extra: bool = False
     created: str | None = None
     hostname: str | None = None
+    incomplete: str | None = None  # why: an unfinished `dlcheck env create`
 
     @property
     def matches(self) -> bool:
+        if self.incomplete:
+            return False
         return not (self.missing or self.different or (self.extra and not self.allow_extra))
 
     @property
     def verdict(self) -> str:
+        if self.incomplete:
+            return "INCOMPLETE"
         return "MATCH" if self.matches else "MISMATCH"
 
     @property
@@ -116,10 +121,23 @@ def same_pip_version(a: str, b: str) -> bool:
         return a == b
 
 
-def _applies(pkg: LockedPackage) -> bool:
+def marker_environment(python_version: str | None) -> dict[str, str] | None:
+    """Marker variables for an environment of this machine with Python ``python_version``
+    (3.X.Y): a universal lock's markers depend on it, and `verify --prefix` may look at an
+    environment whose Python is not the running one. None: the running interpreter's."""
+    if not python_version:
+        return None
+    parts = python_version.split(".")
+    if len(parts) < 2 or not all(x.isdigit() for x in parts[:2]):
+        return None
+    return {"python_version": ".".join(parts[:2]), "python_full_version": python_version}
+
+
+def applies(pkg: LockedPackage, python_version: str | None = None) -> bool:
+    """Does this locked package belong in an environment of this machine with that Python?"""
     if pkg.manager != "pip" or not pkg.marker:
         return True
-    return Marker(pkg.marker).evaluate()
+    return Marker(pkg.marker).evaluate(marker_environment(python_version))
 
 
 def verify(
@@ -128,10 +146,11 @@ def verify(
     platform: str,
     allow_extra: bool = False,
     setup: str | None = None,
+    check_marker: bool = True,
 ) -> VerifyResult:
     """Compare ``env`` with the packages ``lock`` pins for ``platform``. Raises UserError
     (from ``Lock.for_platform``) when the lock is not for this platform."""
-    wanted = [p for p in lock.for_platform(platform) if _applies(p)]
+    wanted = [p for p in lock.for_platform(platform) if applies(p, env.python_version)]
     missing: list[PackageDiff] = []
     different: list[PackageDiff] = []
     extra: list[PackageDiff] = []
@@ -188,12 +207,21 @@ def verify(
         else:
             extra.append(PackageDiff(name, "pip", installed=dist.version))
     py = env.python_version
-    if lock.python and py and not (py == lock.python or py.startswith(lock.python + ".")):
+    made_for = lock.pythons or ([lock.python] if lock.python else [])
+    if made_for and py and not any(py == v or py.startswith(v + ".") for v in made_for):
         notes.append(
-            f"the lock was made for Python {lock.python}; this environment has Python {py} "
-            "(the packages are compared all the same)"
+            f"the lock was made for Python {', '.join(made_for)}; this environment has Python "
+            f"{py} (the packages are compared all the same)"
         )
+    incomplete = None
+    if check_marker:
+        from dlcheck.envs.create import incomplete_reason
+
+        incomplete = incomplete_reason(env.prefix)
+        if incomplete:
+            notes.insert(0, incomplete)
     return VerifyResult(
+        incomplete=incomplete,
         lock_path=lock.path,
         lock_format=lock.format,
         setup=setup or lock.setup,

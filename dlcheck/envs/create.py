@@ -1,0 +1,712 @@
+"""`dlcheck env create`: make the course environment this machine should have, from the lock
+that matches it, in one command.
+
+Steps: pick the setup (as `env recommend` does, or --setup), find a Python the lock is made
+for, create a venv, install the lock with hashes (uv when present, else pip), install dlcheck
+itself (--no-deps), register a named Jupyter kernel, verify the result against the lock and
+print the one command that activates it.
+
+An environment being made carries a marker file (MARKER) that says "incomplete" until the last
+step has passed; `env verify` reports such an environment as INCOMPLETE, never as a match.
+A failure or Ctrl-C removes what this run created. Every fault is one line: exit 2 (130 for
+Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from dlcheck.errors import UserError
+from dlcheck.sanitize import clean
+
+MARKER = "dlcheck-env.json"
+MARKER_SCHEMA = "dlcheck.env-create"
+PROBE_TIMEOUT = 20.0
+VENV_TIMEOUT = 300.0
+INSTALL_TIMEOUT = 3600.0
+KERNEL_TIMEOUT = 120.0
+# Asked of every candidate interpreter: what it is, in one JSON line.
+_PROBE = (
+    "import json, platform, struct, sys; print(json.dumps({"
+    "'executable': sys.executable, 'version': '.'.join(map(str, sys.version_info[:3])), "
+    "'implementation': sys.implementation.name, 'system': platform.system(), "
+    "'machine': platform.machine(), 'bits': struct.calcsize('P') * 8}))"
+)
+
+
+class CreateError(UserError):
+    """A fault of `env create`: one line, exit status 2."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(None, problem)
+
+
+# ------------------------------------------------------------------------ the marker ---
+
+
+def read_marker(prefix: str | Path) -> dict[str, Any] | None:
+    """The create marker of the environment at ``prefix``; None when it has none. A marker
+    that cannot be read counts as an incomplete environment."""
+    path = Path(prefix) / MARKER
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"state": "unreadable"}
+    return data if isinstance(data, dict) else {"state": "unreadable"}
+
+
+def incomplete_reason(prefix: str | Path) -> str | None:
+    """Why the environment at ``prefix`` must not be trusted (an unfinished create); None
+    when it has no marker or a finished one."""
+    data = read_marker(prefix)
+    if data is None or data.get("state") == "complete":
+        return None
+    return (
+        f"`dlcheck env create` did not finish this environment (state "
+        f"{clean(data.get('state'), 40)!r}): run it again, or with --force"
+    )
+
+
+def _write_marker(prefix: Path, data: dict[str, Any]) -> None:
+    tmp = prefix / (MARKER + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, prefix / MARKER)
+
+
+# ------------------------------------------------------------------- finding Python ---
+
+
+@dataclass(frozen=True)
+class PythonFound:
+    executable: str
+    version: str  # 3.X.Y
+    how: str  # "the running Python", "py -3.12", "python3.12 on PATH", "pyenv", "conda"
+
+    @property
+    def short(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+
+def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
+    """Run ``command -c PROBE``; its answer, or None when it is not a working Python."""
+    try:
+        proc = subprocess.run(  # noqa: S603 - argument list, no shell
+            [*command, "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    try:
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _subdir_of(info: dict[str, Any]) -> str | None:
+    from dlcheck.envs.setups import conda_subdir
+    from dlcheck.probes.platform_ import normalise_arch
+
+    return conda_subdir(info.get("system"), normalise_arch(str(info.get("machine") or "")))
+
+
+def _version_key(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.split(".") if x.isdigit())
+
+
+def python_candidates(
+    versions: Sequence[str], env: dict[str, str] | None = None
+) -> Iterable[tuple[list[str], str]]:
+    """Commands that may start a Python of ``versions`` (3.X, in order of preference), with
+    how each was found: py launcher (Windows), python3.X on PATH, pyenv, conda."""
+    env = dict(os.environ if env is None else env)
+    path = env.get("PATH")
+    for v in versions:
+        if os.name == "nt" and shutil.which("py", path=path):
+            yield [str(shutil.which("py", path=path)), f"-{v}"], f"py -{v}"
+        exe = shutil.which(f"python{v}", path=path)
+        if exe:
+            yield [exe], f"python{v} on PATH"
+        root = Path(env.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+        if root.is_dir():
+            found = sorted(
+                (p for p in root.glob(f"{v}.*") if p.name.replace(".", "").isdigit()),
+                key=lambda p: _version_key(p.name),
+                reverse=True,
+            )
+            for p in found:
+                bin_ = p / ("python.exe" if os.name == "nt" else "bin/python3")
+                if bin_.exists():
+                    yield [str(bin_)], f"pyenv {p.name}"
+    bases: list[Path] = []
+    if env.get("CONDA_PREFIX"):
+        bases.append(Path(env["CONDA_PREFIX"]))
+    if env.get("CONDA_EXE"):
+        bases.append(Path(env["CONDA_EXE"]).resolve().parents[1])
+    for base in bases:
+        exe_path = base / ("python.exe" if os.name == "nt" else "bin/python3")
+        if exe_path.exists():
+            yield [str(exe_path)], f"conda ({base})"
+
+
+def find_python(
+    allowed: Sequence[str],
+    preferred: str,
+    subdir: str,
+    given: str | None = None,
+    candidates: Callable[[Sequence[str]], Iterable[tuple[list[str], str]]] = python_candidates,
+    probe: Callable[[Sequence[str]], dict[str, Any] | None] = probe_python,
+) -> PythonFound:
+    """A CPython of one of ``allowed`` (3.X) built for ``subdir``: ``given``, else the running
+    Python, else the first candidate found. CreateError when there is none."""
+
+    def fits(info: dict[str, Any] | None) -> str | None:
+        if info is None:
+            return "it does not run"
+        short = ".".join(str(info.get("version", "")).split(".")[:2])
+        if info.get("implementation") != "cpython":
+            return f"it is {clean(info.get('implementation'), 40)}, not CPython"
+        if short not in allowed:
+            return f"it is Python {short}; the lock is for {', '.join(allowed)}"
+        if _subdir_of(info) != subdir:
+            return f"it is built for {_subdir_of(info) or 'another platform'}, not {subdir}"
+        return None
+
+    if given:
+        info = probe([given])
+        why = fits(info)
+        if why:
+            raise CreateError(f"--python {clean(given, 200)}: cannot use it: {why}")
+        assert info is not None
+        return PythonFound(str(info["executable"]), str(info["version"]), "given with --python")
+    running = {
+        "executable": sys.executable,
+        "version": ".".join(map(str, sys.version_info[:3])),
+        "implementation": sys.implementation.name,
+        "system": __import__("platform").system(),
+        "machine": __import__("platform").machine(),
+    }
+    if fits(running) is None:
+        return PythonFound(sys.executable, str(running["version"]), "the running Python")
+    order = [preferred, *sorted((v for v in allowed if v != preferred), key=_version_key)[::-1]]
+    seen: set[str] = set()
+    for command, how in candidates([v for v in order if v in allowed]):
+        info = probe(command)
+        if info is None or fits(info) is not None:
+            continue
+        exe = str(info["executable"])
+        if exe in seen:
+            continue
+        seen.add(exe)
+        return PythonFound(exe, str(info["version"]), how)
+    where = "py launcher, " if os.name == "nt" else ""
+    raise CreateError(
+        f"no Python {' or '.join(allowed)} for {subdir} found (the running one, {where}"
+        f"python3.X on PATH, pyenv, conda): install Python {preferred} from python.org, "
+        "or pass --python PATH"
+    )
+
+
+# ---------------------------------------------------------------- running the steps ---
+
+
+class Progress:
+    """One status line on a terminal (rich), plain step lines otherwise."""
+
+    def __init__(self, out: IO[str], live: bool) -> None:
+        self.out = out
+        self.live = live
+        self._status: Any = None
+        self._step = ""
+
+    def step(self, text: str) -> None:
+        self._step = text
+        if self.live:
+            from rich.console import Console
+
+            if self._status is None:
+                self._status = Console(file=self.out).status(text)
+                self._status.start()
+            else:
+                self._status.update(text)
+        else:
+            print(f"... {text}", file=self.out, flush=True)
+
+    def detail(self, line: str) -> None:
+        if self.live and self._status is not None:
+            # one line: what fits of the installer's latest line after the step's name
+            room = self._status.console.width - len(self._step) - 6
+            if room >= 10:
+                self._status.update(f"{self._step}: {clean(line, room)}")
+
+    def say(self, text: str) -> None:
+        if self._status is not None:
+            self._status.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.out, flush=True)
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+
+def run_step(
+    cmd: Sequence[str],
+    progress: Progress,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    log: IO[str] | None = None,
+) -> tuple[int, list[str]]:
+    """Run one step; stream its lines to the progress line and ``log``; return the exit
+    status and its last lines. A step past ``timeout`` is killed (status -9)."""
+    tail: deque[str] = deque(maxlen=200)
+    proc = subprocess.Popen(  # noqa: S603 - argument list, no shell
+        list(cmd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+        env=env,
+    )
+    timed_out = threading.Event()
+
+    def _kill() -> None:
+        timed_out.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, _kill)
+    timer.daemon = True
+    timer.start()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = line.rstrip("\n")
+            tail.append(line)
+            if log is not None:
+                log.write(line + "\n")
+            if line.strip():
+                progress.detail(line.strip())
+        rc = proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        timer.cancel()
+    if timed_out.is_set():
+        tail.append(f"ERROR: no result after {timeout:g} s")
+        return -9, list(tail)
+    return rc, list(tail)
+
+
+def error_line(lines: Sequence[str], default: str) -> str:
+    """The line of an installer's output that says what went wrong, cleaned."""
+    for prefix in ("ERROR:", "error:", "  × ", "× "):
+        hits = [ln for ln in lines if ln.lstrip().startswith(prefix.strip())]
+        if hits:
+            return clean(hits[-1].strip(), 300)
+    rest = [ln for ln in lines if ln.strip()]
+    return clean(rest[-1].strip(), 300) if rest else default
+
+
+def find_uv() -> str | None:
+    """uv on PATH or next to the running Python."""
+    uv = shutil.which("uv")
+    if uv:
+        return uv
+    candidate = Path(sys.executable).with_name("uv.exe" if os.name == "nt" else "uv")
+    return str(candidate) if candidate.exists() else None
+
+
+def env_python(prefix: Path) -> Path:
+    return prefix / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def activate_command(prefix: Path) -> str:
+    if os.name == "nt":
+        return f"{prefix}\\Scripts\\activate"
+    return f"source {prefix}/bin/activate"
+
+
+def dlcheck_source() -> tuple[list[str], str]:
+    """What to install dlcheck itself from: the checkout this runs from, else the wheel file
+    this dlcheck was installed from (PEP 610 direct_url.json) if it is still there, else the
+    same version from PyPI."""
+    from dlcheck import __version__
+
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "dlcheck" / "__init__.py").is_file():
+        return [str(root)], f"this checkout ({root})"
+    try:
+        from importlib.metadata import distribution
+        from urllib.parse import unquote, urlparse
+        from urllib.request import url2pathname
+
+        raw = distribution("dlcheck").read_text("direct_url.json") or ""
+        url = urlparse(str(json.loads(raw).get("url", ""))) if raw else None
+        if url is not None and url.scheme == "file":
+            local = Path(url2pathname(unquote(url.path)))
+            if local.exists():
+                return [str(local)], f"the file it was installed from ({local})"
+    except (OSError, ValueError, ImportError, AttributeError):
+        pass
+    return [f"dlcheck=={__version__}"], f"PyPI (dlcheck {__version__})"
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _is_environment(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
+
+
+def check_prefix(prefix: Path, force: bool, lock_sha: str, setup: str) -> str:
+    """What to do with ``prefix``: "new", "rebuild" or "done". CreateError when it exists and
+    must not be touched."""
+    if not prefix.exists():
+        return "new"
+    if not prefix.is_dir():
+        raise CreateError(f"{prefix}: exists and is not a folder; choose another --prefix")
+    if not any(prefix.iterdir()):
+        return "new"
+    marker = read_marker(prefix)
+    if marker is None:
+        if _is_environment(prefix):
+            if force:
+                return "rebuild"
+            raise CreateError(
+                f"{prefix}: an environment not made by `dlcheck env create`; pass --force to "
+                "replace it, or choose another --prefix"
+            )
+        raise CreateError(
+            f"{prefix}: exists, is not empty and is not an environment; choose another --prefix"
+        )
+    if force or marker.get("state") != "complete":
+        return "rebuild"
+    if marker.get("setup") != setup or marker.get("lock_sha256") != lock_sha:
+        raise CreateError(
+            f"{prefix}: made from another lock (setup {clean(marker.get('setup'), 40)}); pass "
+            "--force to rebuild it from this one"
+        )
+    return "done"
+
+
+def _remove(prefix: Path) -> None:
+    shutil.rmtree(prefix, ignore_errors=True)
+
+
+@dataclass
+class CreateOptions:
+    setup: str | None = None
+    prefix: str | None = None
+    python: str | None = None
+    kernel: str | None = None
+    force: bool = False
+    installer: str | None = None  # "uv", "pip" or None (uv when present)
+    conda: bool = False
+
+
+def create(opts: CreateOptions, out: IO[str] | None = None) -> int:
+    """The whole command; returns the exit status (0 made or already made)."""
+    from dlcheck.envs.setups import (
+        current_subdir,
+        find_setup_dir,
+        load_catalog,
+        lock_unavailable_reason,
+        pip_lock_name,
+    )
+
+    out = out or sys.stdout
+    catalog = load_catalog()
+    subdir = current_subdir()
+    if subdir is None:
+        raise CreateError("this platform has no conda name; no lock is made for it")
+    name = opts.setup or _recommended_setup(catalog)
+    if name not in catalog.setups:
+        raise CreateError(f"unknown setup {name!r}; known: {', '.join(sorted(catalog.setups))}")
+    setup = catalog.setups[name]
+    folder = find_setup_dir(name, catalog)
+    if opts.conda:
+        lock = folder / "conda-lock.yml"
+        _conda_ready(lock)
+    else:
+        why = lock_unavailable_reason(catalog, setup, subdir, None)
+        if why:
+            raise CreateError(why)
+        lock = folder / pip_lock_name(subdir)
+        if not lock.is_file():
+            raise CreateError(f"{lock}: the pip lock of setup {name} is missing")
+    lock_sha = sha256_of(lock)
+    prefix = Path(opts.prefix or f".venv-{name}").expanduser().absolute()
+    state = check_prefix(prefix, opts.force, lock_sha, name)
+    activate = activate_command(prefix)
+    if state == "done":
+        print(
+            f"{prefix} is already the finished {name} environment (from {lock.name}); "
+            f"nothing to do (--force rebuilds it).\nActivate it: {activate}",
+            file=out,
+        )
+        return 0
+    python: PythonFound | None = None
+    if not opts.conda:
+        allowed = setup.pythons_for(subdir, catalog)
+        preferred = catalog.python if catalog.python in allowed else allowed[-1]
+        python = find_python(allowed, preferred, subdir, opts.python)
+        print(f"Python: {python.executable} ({python.version}, {python.how})", file=out)
+    _check_disk(prefix, setup_disk_gib(name))
+    installer = _choose_installer(opts.installer) if not opts.conda else "conda-lock"
+    kernel = kernel_name(opts.kernel, name)
+    print(f"Creating the {name} environment in {prefix} from {lock} with {installer}", file=out)
+    progress = Progress(out, live=out.isatty())
+    made = False
+    try:
+        if state == "rebuild":
+            progress.step(f"removing the old environment {prefix}")
+            _remove(prefix)
+            if prefix.exists():
+                raise CreateError(f"{prefix}: could not remove the old environment")
+        started = time.monotonic()
+        made = True
+        _build(opts, progress, prefix, python, lock, installer, name, subdir, kernel, lock_sha)
+        progress.step("checking the environment against its lock (dlcheck env verify)")
+        result = _verify(lock, prefix, subdir, name)
+        if not result.matches:
+            raise CreateError(
+                f"the new environment does not match {lock} ({result.summary()}); removed it"
+            )
+        _write_marker(
+            prefix,
+            {
+                "schema": MARKER_SCHEMA,
+                "state": "complete",
+                "setup": name,
+                "lock": str(lock),
+                "lock_sha256": lock_sha,
+                "python": python.version if python else None,
+                "installer": installer,
+                "kernel": kernel or None,
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "seconds": round(time.monotonic() - started, 1),
+            },
+        )
+        made = False
+    except KeyboardInterrupt:
+        progress.stop()
+        if made:
+            _remove(prefix)
+        print(f"dlcheck: interrupted; removed the unfinished environment {prefix}", file=sys.stderr)
+        return 130
+    except CreateError as exc:
+        progress.stop()
+        if made:
+            _remove(prefix)
+            if "removed" not in exc.problem:
+                exc = CreateError(f"{exc.problem}; removed the unfinished environment {prefix}")
+        raise exc from None
+    except OSError as exc:
+        progress.stop()
+        if made:
+            _remove(prefix)
+        what = "no space left on the disk" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise CreateError(
+            f"{what} while creating {prefix}; removed the unfinished environment"
+        ) from None
+    finally:
+        progress.stop()
+    print(f"{result.summary()} ({lock.name})", file=out)
+    if kernel:
+        print(f'Jupyter kernel: "{kernel}" (pick it in JupyterLab)', file=out)
+    print(f"Done. Activate it: {activate}", file=out)
+    return 0
+
+
+def kernel_name(given: str | None, setup: str) -> str | None:
+    """The Jupyter kernel to register: ``given`` ("none" registers none) or dlcheck-<setup>."""
+    if given is None:
+        return f"dlcheck-{setup}"
+    if given.lower() == "none":
+        return None
+    if not given or not all(c.isalnum() or c in "._-" for c in given) or not given.isascii():
+        raise CreateError(
+            f"--kernel {clean(given, 60)!r}: a kernel name has only letters, digits, '.', '_' "
+            "and '-'"
+        )
+    return given
+
+
+def setup_disk_gib(name: str) -> float:
+    """Free space a setup needs while it is installed (downloads and the environment)."""
+    return {"cpu": 3.0, "keras-torch": 9.0, "nvidia": 9.0}.get(name, 5.0)
+
+
+def _check_disk(prefix: Path, need_gib: float) -> None:
+    parent = prefix
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    try:
+        free = shutil.disk_usage(parent).free
+    except OSError:
+        return
+    if free < need_gib * 2**30:
+        raise CreateError(
+            f"{parent}: {free / 2**30:.1f} GiB free; the environment needs about "
+            f"{need_gib:g} GiB: free some space or choose another --prefix"
+        )
+
+
+def _choose_installer(asked: str | None) -> str:
+    if asked == "pip":
+        return "pip"
+    uv = find_uv()
+    if asked == "uv" and not uv:
+        raise CreateError("--uv: uv is not installed (python -m pip install uv)")
+    return "uv" if uv else "pip"
+
+
+def _recommended_setup(catalog: Any) -> str:
+    from dlcheck.envs.recommend import recommend
+    from dlcheck.envs.setups import conda_locks_present
+    from dlcheck.probes import collect_facts
+
+    rec = recommend(collect_facts(), catalog, conda_locks_present(catalog))
+    if not rec.setup:
+        raise CreateError(
+            "no locked setup fits this machine ("
+            + "; ".join(rec.reasons or ["unknown"])
+            + "): see `dlcheck env recommend`"
+        )
+    return rec.setup
+
+
+def _conda_ready(lock: Path) -> None:
+    if not lock.is_file():
+        raise CreateError(
+            f"{lock}: not generated yet (no conda channel was reachable where the locks were "
+            "made); use the pip route (leave out --conda)"
+        )
+    if not shutil.which("conda-lock"):
+        raise CreateError("--conda needs conda-lock: python -m pip install conda-lock")
+    if not any(shutil.which(x) for x in ("micromamba", "mamba", "conda")):
+        raise CreateError("--conda needs conda, mamba or micromamba on PATH")
+
+
+def _step(progress: Progress, what: str, cmd: Sequence[str], timeout: float, log: IO[str]) -> None:
+    progress.step(what)
+    log.write(f"$ {' '.join(cmd)}\n")
+    rc, lines = run_step(cmd, progress, timeout, log=log)
+    if rc != 0:
+        raise CreateError(f"{what} failed: {error_line(lines, f'exit status {rc}')}")
+
+
+def _build(
+    opts: CreateOptions,
+    progress: Progress,
+    prefix: Path,
+    python: PythonFound | None,
+    lock: Path,
+    installer: str,
+    name: str,
+    subdir: str,
+    kernel: str | None,
+    lock_sha: str,
+) -> None:
+    marker = {
+        "schema": MARKER_SCHEMA,
+        "state": "incomplete",
+        "setup": name,
+        "lock_sha256": lock_sha,
+    }
+    if opts.conda:
+        prefix.parent.mkdir(parents=True, exist_ok=True)
+        log_path = prefix.parent / f".{prefix.name}.create.log"
+        with open(log_path, "w", encoding="utf-8") as log:
+            cmd = ["conda-lock", "install", "--prefix", str(prefix), str(lock)]
+            _step(progress, "installing the conda lock (conda-lock install)", cmd, 7200, log)
+            _write_marker(prefix, marker)
+            _finish(progress, prefix, installer, kernel, name, log)
+        log_path.replace(prefix / "dlcheck-create.log")
+        return
+    assert python is not None
+    prefix.mkdir(parents=True, exist_ok=True)  # absent, or an empty folder (check_prefix)
+    # The marker goes in first: whatever stops this run, the folder says it is unfinished.
+    _write_marker(prefix, marker)
+    with open(prefix / "dlcheck-create.log", "w", encoding="utf-8") as log:
+        _step(
+            progress,
+            f"creating the venv with Python {python.version}",
+            [python.executable, "-m", "venv", str(prefix)],
+            VENV_TIMEOUT,
+            log,
+        )
+        py = str(env_python(prefix))
+        if installer == "uv":
+            cmd = [str(find_uv()), "pip", "install", "--python", py, "--require-hashes"]
+            cmd += ["--no-progress", "-r", str(lock)]
+        else:
+            cmd = [py, "-m", "pip", "install", "--require-hashes", "--no-input"]
+            cmd += ["--disable-pip-version-check", "--progress-bar", "off", "-r", str(lock)]
+        _step(progress, f"installing the locked packages ({installer})", cmd, INSTALL_TIMEOUT, log)
+        _finish(progress, prefix, installer, kernel, name, log)
+
+
+def _finish(
+    progress: Progress,
+    prefix: Path,
+    installer: str,
+    kernel: str | None,
+    name: str,
+    log: IO[str],
+) -> None:
+    py = str(env_python(prefix))
+    source, where = dlcheck_source()
+    if installer == "uv":
+        cmd = [str(find_uv()), "pip", "install", "--python", py, "--no-deps", *source]
+    else:
+        cmd = [py, "-m", "pip", "install", "--no-deps", "--no-input", "--progress-bar", "off"]
+        cmd += ["--disable-pip-version-check", *source]
+    what = f"installing dlcheck itself from {where} (--no-deps)"
+    progress.step(what)
+    log.write(f"$ {' '.join(cmd)}\n")
+    rc, lines = run_step(cmd, progress, 600, log=log)
+    if rc != 0:
+        # The lock's packages are all there; only the checking tool is missing. Say so.
+        progress.say(
+            f"warning: {what} failed ({error_line(lines, f'exit status {rc}')}); the "
+            "environment is complete without it: install dlcheck into it later with "
+            "`python -m pip install --no-deps dlcheck`"
+        )
+    if kernel:
+        cmd = [py, "-m", "ipykernel", "install", "--user", "--name", kernel]
+        cmd += ["--display-name", f"Python ({name}, dlcheck)"]
+        _step(progress, f"registering the Jupyter kernel {kernel}", cmd, KERNEL_TIMEOUT, log)
+
+
+def _verify(lock: Path, prefix: Path, subdir: str, name: str) -> Any:
+    from dlcheck.envs.installed import scan_environment
+    from dlcheck.envs.locks import read_lock
+    from dlcheck.envs.verify import verify
+
+    return verify(read_lock(lock), scan_environment(prefix), subdir, setup=name, check_marker=False)
