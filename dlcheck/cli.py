@@ -31,12 +31,34 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
+# The core (check, env) runs on Python 3.8 and newer, so that an old Python is diagnosed by
+# dlcheck itself; these commands need more (TensorFlow for bench has no wheel before 3.10).
+NEEDS_PYTHON: dict[str, tuple[int, int]] = {"report": (3, 10), "bench": (3, 10)}
+
+
+def _needs_newer_python(name: str, needed: tuple[int, int]) -> click.Command:
+    @click.command(name, context_settings={"ignore_unknown_options": True})
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def refuse(args: tuple[str, ...]) -> None:
+        have = ".".join(map(str, sys.version_info[:2]))
+        raise UserError(
+            None,
+            f"`dlcheck {name}` needs Python {needed[0]}.{needed[1]} or newer (this is {have}); "
+            "`dlcheck check` says how to get one",
+        )
+
+    return refuse
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS:
+            needed = NEEDS_PYTHON.get(name)
+            if needed and sys.version_info[:2] < needed:
+                return _needs_newer_python(name, needed)
             module, _, attr = LAZY_COMMANDS[name].partition(":")
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)

@@ -201,3 +201,24 @@ def test_catalog_rejects_contradictions(tmp_path: Path) -> None:
     )
     with pytest.raises(UserError, match="both locked and unavailable"):
         load_catalog(bad)
+
+
+def test_every_setup_lock_is_packaged_in_the_wheel() -> None:
+    """`dlcheck env create` from a wheel needs each setup's lock inside the package: the wheel
+    build (pyproject's force-include) names every setup of the catalogue, and nothing else."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    root = Path(__file__).resolve().parents[1]
+    build = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    forced = build["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    catalog = load_catalog()
+    expected = {
+        f"envs/{s}/pylock.txt": f"dlcheck/envs/locked/{s}/pylock.txt" for s in catalog.setups
+    }
+    assert forced == expected
+    for src in forced:
+        assert (root / src).is_file(), src

@@ -8,10 +8,10 @@ import os
 import platform as _platform
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dlcheck._compat import package_text
 from dlcheck.errors import UserError
 
 if sys.version_info >= (3, 11):
@@ -114,7 +114,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     """The packaged setups.toml, or ``path``."""
     if path is None:
         where = f"<packaged {SETUPS_FILE}>"
-        text = resources.files("dlcheck.envs").joinpath(SETUPS_FILE).read_text(encoding="utf-8")
+        text = package_text("dlcheck.envs", SETUPS_FILE)
     else:
         where = str(path)
         try:
@@ -159,8 +159,8 @@ def checkout_envs_dir() -> Path | None:
 
 
 def packaged_envs_dir() -> Path | None:
-    """The locks packaged in an installed wheel (dlcheck/envs/locked/<setup>/pylock.txt; in a
-    checkout the same name is a link to envs/)."""
+    """The locks packaged in an installed wheel (dlcheck/envs/locked/<setup>/pylock.txt, put
+    there by the wheel build from envs/; a checkout has none and uses envs/ itself)."""
     candidate = Path(__file__).resolve().parent / "locked"
     return candidate if candidate.is_dir() else None
 
