@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import machines  # noqa: E402  (tests/ is on sys.path)
 import pytest
 
 from dlcheck.records import Facts
@@ -104,9 +103,9 @@ def save_report(path: Path, facts: Facts) -> None:
     write_file(str(path), judge(facts, load_profile(), load_places()).to_json() + "\n")
 
 
-def test_from_with_another_profile_changes_the_verdict(tmp_path):
+def test_from_with_another_profile_changes_the_verdict(recorded_machine, tmp_path):
     saved = tmp_path / "m1.json"
-    facts = machines.m1_air_8gb()
+    facts = recorded_machine("macbook-air-m1")
     save_report(saved, facts)
     strict = tmp_path / "strict.toml"
     strict.write_text(
@@ -121,9 +120,9 @@ def test_from_with_another_profile_changes_the_verdict(tmp_path):
     assert data["facts"]["platform"]["hostname"] == "Annas-MacBook-Air.local"
 
 
-def test_anonymize_removes_host_user_and_home(tmp_path):
+def test_anonymize_removes_host_user_and_home(recorded_machine, tmp_path):
     saved = tmp_path / "m1.json"
-    save_report(saved, machines.m1_air_8gb())
+    save_report(saved, recorded_machine("macbook-air-m1"))
     for fmt in ("--json", "--markdown", "--format=text"):
         out = run("check", "--from", str(saved), "--anonymize", fmt).stdout
         assert "Annas-MacBook-Air" not in out and "/Users/anna" not in out, fmt
@@ -133,10 +132,10 @@ def test_anonymize_removes_host_user_and_home(tmp_path):
     assert str(Path.home()) not in live or str(Path.home()) == "/"
 
 
-def test_hostile_hostname_is_escaped_in_markdown(tmp_path):
+def test_hostile_hostname_is_escaped_in_markdown(recorded_machine, tmp_path):
     from dataclasses import replace
 
-    facts = machines.m1_air_8gb()
+    facts = recorded_machine("macbook-air-m1")
     facts = replace(facts, platform=replace(facts.platform, hostname="<script>x</script>|*pwn*"))
     saved = tmp_path / "evil.json"
     save_report(saved, facts)

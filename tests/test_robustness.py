@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fleet_samples import bench_result, env_result, facts_for, ready, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from recorded import bench_result, env_result, judged, ready, sample, sample_facts, vary, write
 from robust_helpers import (
     HOSTILE_TEXT,
     SPECIAL_KINDS,
@@ -254,7 +254,7 @@ def _mutated_report(draw: Any) -> dict[str, Any]:
     return d
 
 
-_BASE = ready("base", gpu="NVIDIA RTX 4090")
+_BASE = sample("ready-rtx4090.check", "base")
 
 
 @FAST
@@ -400,7 +400,7 @@ def test_timeouts_must_be_finite_and_positive(capsys, option: str, value: str) -
 
 
 def _evil_facts(text: str) -> dict[str, Any]:
-    d = ready(text, gpu=text, cpu_model=text, os_name=text)
+    d = judged(vary(sample_facts(), text, gpu=text, cpu_model=text, os_name=text))
     d["facts"]["gpu"]["nvidia_status"] = "error"
     d["facts"]["gpu"]["nvidia_error"] = text
     d["facts"]["gpu"]["nvidia_advice"] = text
@@ -415,7 +415,7 @@ def test_every_format_of_every_command_is_safe(
 ) -> None:
     rep = write(tmp_path / "evil.json", _evil_facts(text))
     write(tmp_path / "lab" / "evil.json", _evil_facts(text))
-    env = env_result(text, ok=False, problems=2)
+    env = env_result(text, ok=False)
     env["setup"] = text
     write(tmp_path / "lab" / "evil.env.json", env)
     bench = json.loads(REFERENCE.read_text(encoding="utf-8"))
@@ -562,15 +562,10 @@ def test_cp1252_stream_writes_a_readable_utf8_file(tmp_path: Path) -> None:
 
 
 def test_three_laptops_named_ubuntu_are_three_rows(tmp_path: Path, capsys) -> None:
-    from fleet_samples import profile_and_places
-
-    from dlcheck.report import judge
-
-    prof, places = profile_and_places()
     for i, ram in enumerate((8, 16, 32)):
         write(
             tmp_path / f"learner{i}.json",
-            judge(facts_for("ubuntu", ram_gib=ram), prof, places).to_json_dict(),
+            judged(vary(sample_facts(), "ubuntu", ram_gib=ram)),
         )
     with hostile(2):
         code, out, err = cli(capsys, "report", str(tmp_path), "--json")
@@ -619,7 +614,7 @@ def test_interrupt_over_many_files(tmp_path: Path, sig: int, status: int) -> Non
     psutil = pytest.importorskip("psutil")
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one CPU: no worker processes")
-    from fleet_samples import write_many
+    from recorded import write_many
 
     (tmp_path / "lab").mkdir()
     write_many(tmp_path / "lab", 2600)
