@@ -207,6 +207,15 @@ def test_report_files_are_listed() -> None:
         json.loads(p.read_text())
 
 
+def test_recorded_reports_are_listed_and_read_by_the_real_reader() -> None:
+    from recorded import MACHINES, REPORTS, machine_facts
+
+    stems = {p.name[: -len(".check.json")] for p in REPORTS.glob("*.check.json")}
+    assert stems == {slug for _, slug in MACHINES.values()} | {"fresh-linux-laptop"}
+    for slug in sorted(stems):
+        assert isinstance(machine_facts(slug), Facts), slug
+
+
 def test_facts_type(machines) -> None:
     assert all(isinstance(f, Facts) for _, f in machines.values())
 

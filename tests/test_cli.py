@@ -15,6 +15,8 @@ import pytest
 from dlcheck.records import Facts
 from dlcheck.report import SCHEMA, SCHEMA_VERSION
 
+pytestmark = pytest.mark.e2e  # the real CLI or the framework child, as processes
+
 
 def run(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
@@ -120,6 +122,7 @@ def test_from_with_another_profile_changes_the_verdict(recorded_machine, tmp_pat
     assert data["facts"]["platform"]["hostname"] == "Annas-MacBook-Air.local"
 
 
+@pytest.mark.slow
 def test_anonymize_removes_host_user_and_home(recorded_machine, tmp_path):
     saved = tmp_path / "m1.json"
     save_report(saved, recorded_machine("macbook-air-m1"))
@@ -160,6 +163,7 @@ def test_hostile_hostname_is_escaped_in_markdown(recorded_machine, tmp_path):
         ),
     ],
 )
+@pytest.mark.slow
 def test_bad_report_is_one_line_exit_2(tmp_path, content, words):
     path = tmp_path / "bad.json"
     if content is not None:
@@ -194,6 +198,7 @@ def test_bad_report_is_one_line_exit_2(tmp_path, content, words):
         ('[[requirement]]\nid="a"\nlevel="required"\ncheck="gpu"\nadvice="x"\n', ["lacks title"]),
     ],
 )
+@pytest.mark.slow
 def test_bad_profile_is_one_line_exit_2(tmp_path, content, words):
     path = tmp_path / "profile.toml"
     if content is not None:
@@ -214,6 +219,7 @@ def test_unknown_option_and_conflicting_formats():
     assert_one_line_error(run("frobnicate"), "frobnicate")
 
 
+@pytest.mark.slow
 def test_hanging_nvidia_smi_becomes_unknown(tmp_path):
     fake = tmp_path / "bin"
     fake.mkdir()

@@ -336,6 +336,7 @@ def test_profile_values_of_any_type_are_one_line(req: dict[str, Any]) -> None:
 
 @FAST
 @given(st.text(max_size=200))
+@pytest.mark.slow
 def test_parse_yaml_any_text(text: str) -> None:
     with hostile():
         try:
@@ -344,6 +345,7 @@ def test_parse_yaml_any_text(text: str) -> None:
             assert "\n" not in str(exc)
 
 
+@pytest.mark.slow
 def test_yaml_aliases_are_bounded() -> None:
     laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
@@ -410,6 +412,7 @@ def _evil_facts(text: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXT)
+@pytest.mark.slow
 def test_every_format_of_every_command_is_safe(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
 ) -> None:
@@ -519,6 +522,7 @@ def test_output_is_atomic_and_leaves_no_temporary_file(tmp_path: Path, monkeypat
     assert target.read_text(encoding="utf-8").startswith("## dlcheck")
 
 
+@pytest.mark.e2e
 def test_full_stdout_and_closed_stdout(tmp_path: Path) -> None:
     rep = str(write(tmp_path / "me.json", ready("pc1")))
     with open("/dev/full", "wb") as full, hostile():
@@ -538,6 +542,8 @@ def test_full_stdout_and_closed_stdout(tmp_path: Path) -> None:
         assert pipe.stderr.read() == b""
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_cp1252_stream_writes_a_readable_utf8_file(tmp_path: Path) -> None:
     rep = str(write(tmp_path / "me.json", _evil_facts("café ✓ 日本")))
     for fmt in ("markdown", "text", "json"):
@@ -608,6 +614,8 @@ def test_unreadable_folder_is_listed_as_skipped(tmp_path: Path, monkeypatch, cap
 
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_interrupt_over_many_files(tmp_path: Path, sig: int, status: int) -> None:
     """Ctrl-C (to the whole process group, as a terminal sends it) or SIGTERM while worker
     processes read: no hang, no worker traceback, the promised status, no output file."""

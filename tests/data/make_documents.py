@@ -881,6 +881,23 @@ def documents() -> dict[str, tuple[str, Facts | None]]:
     )
 
     # Fleet: the fixed profile, single samples, a lab and a demo lab.
+    out["fleet/README.md"] = (
+        "# Saved results for the fleet tests\n\n"
+        "Written by `python tests/data/make_documents.py` through dlcheck's one JSON writer;\n"
+        "read by the tests through `tests/recorded.py` and the `lab` fixture.\n\n"
+        "- `fleet-test.toml`: the fixed profile the check reports here were judged against.\n"
+        "- `samples/`: one document per kind: `ready`, `warnings` (2 cores, no Graphviz),\n"
+        "  `not-ready` (no AVX, 3 GiB, nothing installed), each also `.anon` (anonymised) and\n"
+        "  `.default-profile` (judged against the packaged profile); `ready-no-course`,\n"
+        "  `ready-32-cores`, `ready-rtx4090`; `match`/`mismatch` env results; a bench result.\n"
+        "  The tests set the host name.\n"
+        "- `lab/`: 12 named machines (READY, READY WITH WARNINGS, NOT READY in turn), 3\n"
+        "  anonymised ones, env results of pc00 and pc03, bench results of pc00, pc03, pc06.\n"
+        "- `demo/` and `example-lab01.bench.json`: the browser step's lab\n"
+        "  (`.ci/steps/60-html.sh`), one machine with a hostile host name.\n\n"
+        "The env and bench bodies are test inputs in their documented shape, not measurements.\n",
+        None,
+    )
     out["fleet/fleet-test.toml"] = (profile_toml(), None)
     s = "fleet/samples/"
     pentium = {"avx": False, "ram_gib": 3, "course": False, "cpu_model": "Intel Pentium N3700"}
