@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from fleet_samples import write_many  # noqa: E402
+from recorded import write_many  # noqa: E402
 
 from dlcheck.fleet import read  # noqa: E402
 from dlcheck.fleet.build import build_fleet  # noqa: E402

@@ -1,24 +1,27 @@
 """The table for the issue-13 note: machine | verdict | first next step | recommended setup.
 
 python tests/advice_table.py
+
+Every machine is a saved report: the recorded machines of tests/data/reports/ and the older
+or foreign reports of tests/data/machines/, read by the `--from` reader and judged again.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-import machines  # noqa: E402
+from recorded import MACHINES, machine_facts  # noqa: E402
 
+from dlcheck.documents import read_document  # noqa: E402
 from dlcheck.envs.recommend import recommend  # noqa: E402
 from dlcheck.envs.setups import load_catalog  # noqa: E402
 from dlcheck.places import load_places  # noqa: E402
 from dlcheck.profile import load_profile  # noqa: E402
-from dlcheck.report import facts_from_report_dict, judge  # noqa: E402
+from dlcheck.report import judge  # noqa: E402
 from dlcheck.verdict import next_steps  # noqa: E402
 
 REPORTS = {
@@ -30,10 +33,10 @@ REPORTS = {
 
 def all_machines():
     """(name, class, facts) for every recorded machine."""
-    out = [(n, c, b()) for n, (c, b) in machines.advice_machines().items()]
+    out = [(name, cls, machine_facts(slug)) for name, (cls, slug) in MACHINES.items()]
     for name, (cls, file) in REPORTS.items():
         path = HERE / "data" / "machines" / file
-        out.append((name, cls, facts_from_report_dict(json.loads(path.read_text()), str(path))))
+        out.append((name, cls, read_document(path, ["dlcheck.report"]).record()))
     return out
 
 

@@ -1,12 +1,23 @@
 """Shared fixtures. In CI (DLCHECK_CI=1) a test that needs a heavy package fails instead of
-skipping, so a missing install step cannot hide behind a skip."""
+skipping, so a missing install step cannot hide behind a skip.
+
+Recorded documents (tests/data/, written once by tests/data/make_documents.py through the real
+writer) come in through the fixtures below and the readers in tests/recorded.py.
+Markers (registered in pyproject.toml): ``slow`` (over about 2 s: framework imports, bench
+runs, subprocess CLIs, Hypothesis-heavy runs, Ansible/Slurm), ``e2e`` (the real CLI as a
+subprocess or a real framework). ``python -m pytest -m "not slow"`` is the quick loop."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+from pathlib import Path
+from typing import Callable
 
 import pytest
+import recorded
+
+from dlcheck.records import Facts
 
 
 def need(module: str) -> None:
@@ -15,6 +26,21 @@ def need(module: str) -> None:
         if os.environ.get("DLCHECK_CI"):
             pytest.fail(f"{module} is required in CI but not installed")
         pytest.skip(f"{module} not installed")
+
+
+@pytest.fixture(scope="session")
+def recorded_machine() -> Callable[[str], Facts]:
+    """``recorded_machine("no-avx-laptop")``: the facts of a recorded machine, read from its
+    saved report (tests/data/reports/) by the real ``--from`` reader."""
+    return recorded.machine_facts
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of tests/data/fleet/lab/: 12 named machines of every verdict (READY,
+    READY WITH WARNINGS, NOT READY in turn), 3 anonymised ones, env results of pc00 and of
+    pc03 (no host name: merged by file name), bench results of pc00, pc03 and pc06."""
+    return recorded.copy_lab(recorded.LAB, tmp_path_factory.mktemp("lab"))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -17,7 +17,14 @@ from dlcheck.records import Facts
 from dlcheck.support import load_support, on_cloud_notebook, on_hpc, tensorflow_blockers
 
 DATA = Path(__file__).parent / "data" / "machines"
-MACHINES = {name: (cls, facts) for name, cls, facts in all_machines()}
+
+
+@pytest.fixture(scope="module")
+def machines() -> dict[str, tuple[str, Facts]]:
+    """name -> (class, facts) of every recorded machine and saved report, read back by the
+    `--from` reader (tests/data/reports/ and tests/data/machines/)."""
+    return {name: (cls, facts) for name, cls, facts in all_machines()}
+
 
 EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommended setup)
     "no-AVX laptop (Pentium N3700)": ("NOT READY", "cpu-arch", None),
@@ -47,9 +54,9 @@ EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommen
 TF_INSTALL = re.compile(r"pip install[^`]*tensorflow(?!-metal)|env create|tensorflow\[and-cuda\]")
 
 
-def test_every_machine_has_an_expectation_and_the_classes_are_covered() -> None:
-    assert set(EXPECTED) == set(MACHINES)
-    classes = {cls for cls, _ in MACHINES.values()}
+def test_every_machine_has_an_expectation_and_the_classes_are_covered(machines) -> None:
+    assert set(EXPECTED) == set(machines)
+    classes = {cls for cls, _ in machines.values()}
     for needed in (
         "no AVX",
         "Python too new",
@@ -67,8 +74,8 @@ def test_every_machine_has_an_expectation_and_the_classes_are_covered() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_verdict_first_step_and_setup(name: str) -> None:
-    _, facts = MACHINES[name]
+def test_verdict_first_step_and_setup(machines, name: str) -> None:
+    _, facts = machines[name]
     report, steps, rec, _first, _setup = row(name, facts)
     verdict, first, setup = EXPECTED[name]
     assert report.verdict == verdict, [(f.id, f.verdict, f.observed) for f in report.findings]
@@ -78,8 +85,8 @@ def test_verdict_first_step_and_setup(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_every_next_step_can_work_there(name: str) -> None:
-    _, facts = MACHINES[name]
+def test_every_next_step_can_work_there(machines, name: str) -> None:
+    _, facts = machines[name]
     report, steps, rec, _first, _setup = row(name, facts)
     texts = [f.advice or "" for f in steps]
     install = report.install_command()
@@ -108,67 +115,67 @@ def test_every_next_step_can_work_there(name: str) -> None:
         assert int(gpu.cuda_driver_version.split(".")[0]) >= int(cuda.split(".")[0])
 
 
-def test_gpu_makes_two_cores_enough_and_slurm_limits_are_not_containers() -> None:
-    report, *_ = row("", MACHINES["GPU cloud VM (T4, 2 vCPU)"][1])
+def test_gpu_makes_two_cores_enough_and_slurm_limits_are_not_containers(machines) -> None:
+    report, *_ = row("", machines["GPU cloud VM (T4, 2 vCPU)"][1])
     f = {x.id: x for x in report.findings}
     assert (
         f["cores-recommended"].verdict == "PASS" and "Tesla T4" in f["cores-recommended"].observed
     )
-    report, *_ = row("", MACHINES["Slurm CPU job (1 core, 3 GiB)"][1])
+    report, *_ = row("", machines["Slurm CPU job (1 core, 3 GiB)"][1])
     f = {x.id: x for x in report.findings}
     assert "Slurm job limit" in f["memory"].observed and "container" not in f["memory"].observed
     assert "--mem=" in f["memory"].advice and "--cpus-per-task" in f["cores"].advice
     assert "Slurm job's CPU allocation" in f["cores"].observed
 
 
-def test_hpc_old_driver_is_told_to_ask_support() -> None:
-    report, _steps, rec, *_ = row("", MACHINES["HPC node, driver 470"][1])
+def test_hpc_old_driver_is_told_to_ask_support(machines) -> None:
+    report, _steps, rec, *_ = row("", machines["HPC node, driver 470"][1])
     f = {x.id: x for x in report.findings}
     assert "HPC support" in f["tensorflow-gpu"].advice and "525.60.13" in f["tensorflow-gpu"].advice
     assert rec.setup == "cpu" and any("HPC support" in n for n in rec.notes)
 
 
-def test_too_old_python_says_where_to_get_one() -> None:
-    mac = {x.id: x for x in row("", MACHINES["Mac M2, Xcode Python 3.9.6"][1])[0].findings}
+def test_too_old_python_says_where_to_get_one(machines) -> None:
+    mac = {x.id: x for x in row("", machines["Mac M2, Xcode Python 3.9.6"][1])[0].findings}
     assert (
         "Homebrew" in mac["python-version"].advice and "python.org" in mac["python-version"].advice
     )
-    ubuntu = {x.id: x for x in row("", MACHINES["Ubuntu 20.04 lab PC, Python 3.8"][1])[0].findings}
+    ubuntu = {x.id: x for x in row("", machines["Ubuntu 20.04 lab PC, Python 3.8"][1])[0].findings}
     assert "deadsnakes" in ubuntu["python-version"].advice
     assert "uv python install 3.12" in ubuntu["python-version"].advice
 
 
-def test_setup_is_the_install_step_where_one_fits() -> None:
+def test_setup_is_the_install_step_where_one_fits(machines) -> None:
     from dataclasses import replace
 
-    facts = MACHINES["MacBook Air M1"][1]
+    facts = machines["MacBook Air M1"][1]
     bare = replace(facts, packages=replace(facts.packages, versions={}))
     report, *_ = row("", bare)
     assert report.install_command() == "dlcheck env create --setup cpu"
     f = {x.id: x for x in report.findings}
     assert "dlcheck env create --setup cpu" in f["tensorflow"].advice
     # No lock for Linux arm64 (yet): the unpinned pip line, which works there.
-    pi, *_ = row("", MACHINES["Raspberry Pi 5"][1])
+    pi, *_ = row("", machines["Raspberry Pi 5"][1])
     cmd = pi.install_command() or ""
     catalog = load_catalog()
     if "linux-aarch64" not in catalog.setups["cpu"].pip_platforms:
         assert cmd.startswith("python -m pip install") and '"tensorflow>=2.16"' in cmd
 
 
-def test_normalised_reports() -> None:
-    old = MACHINES["older dlcheck, Windows AMD64"][1]
+def test_normalised_reports(machines) -> None:
+    old = machines["older dlcheck, Windows AMD64"][1]
     assert old.platform.machine == "x86_64" and old.cpu.avx is True
     assert old.memory.effective_bytes == 17179869184
     assert "keras-tuner" in old.packages.versions and "scikit-learn" in old.packages.versions
     notes = old.extra["normalized"]
     assert any("'AMD64' read as 'x86_64'" in n for n in notes)
-    other = MACHINES["other tool, Linux aarch64"][1]
+    other = machines["other tool, Linux aarch64"][1]
     assert other.platform.system == "Linux" and other.platform.machine == "arm64"
     assert any("unknown key facts.platform.collector" in n for n in other.extra["normalized"])
     report, *_ = row("", other)
     f = {x.id: x for x in report.findings}
     assert f["tensorflow-works"].verdict == "PASS" and f["python-native"].verdict == "PASS"
-    nopk = MACHINES["report without packages"][1]
+    nopk = machines["report without packages"][1]
     report, *_ = row("", nopk)
     assert {x.verdict for x in report.findings if x.id in ("tensorflow", "pandas")} == {"UNKNOWN"}
 
@@ -200,14 +207,23 @@ def test_report_files_are_listed() -> None:
         json.loads(p.read_text())
 
 
-def test_facts_type() -> None:
-    assert all(isinstance(f, Facts) for _, f in MACHINES.values())
+def test_recorded_reports_are_listed_and_read_by_the_real_reader() -> None:
+    from recorded import MACHINES, REPORTS, machine_facts
+
+    stems = {p.name[: -len(".check.json")] for p in REPORTS.glob("*.check.json")}
+    assert stems == {slug for _, slug in MACHINES.values()} | {"fresh-linux-laptop"}
+    for slug in sorted(stems):
+        assert isinstance(machine_facts(slug), Facts), slug
 
 
-def test_cloud_notebook_is_not_sent_to_the_cloud() -> None:
+def test_facts_type(machines) -> None:
+    assert all(isinstance(f, Facts) for _, f in machines.values())
+
+
+def test_cloud_notebook_is_not_sent_to_the_cloud(machines) -> None:
     from dataclasses import replace
 
-    colab = MACHINES["Colab GPU runtime"][1]
+    colab = machines["Colab GPU runtime"][1]
     small = replace(colab, cpu=replace(colab.cpu, usable_cores=1.0), extra={})
     report, steps, *_ = row("", small)
     f = {x.id: x for x in report.findings}
@@ -259,16 +275,11 @@ def test_platforms_workflow_runs_check_on_each_platform() -> None:
     assert any(str(s.get("uses", "")).startswith("actions/upload-artifact") for s in job["steps"])
 
 
-def test_fresh_laptop_gets_one_install_route_and_no_repair_advice() -> None:
+def test_fresh_laptop_gets_one_install_route_and_no_repair_advice(recorded_machine) -> None:
     """A learner's laptop with nothing installed yet, frameworks probed: every missing package
     points to the course environment, and no test of an uninstalled framework says "reinstall"
     (issue 10/13: advice is never contradictory)."""
-    from machines import _linux
-
-    from dlcheck.frameworks.records import FrameworkFacts
-    from dlcheck.records import to_dict
-
-    fresh = _linux(packages={}, frameworks=to_dict(FrameworkFacts(results=[])))
+    fresh = recorded_machine("fresh-linux-laptop")
     report, steps, rec, _first, _setup = row("fresh", fresh)
     assert report.verdict == "NOT READY" and rec.setup == "cpu"
     by_id = {f.id: f for f in report.findings}

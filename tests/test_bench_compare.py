@@ -30,6 +30,7 @@ def two_files(tmp_path: Path) -> tuple[Path, Path]:
     return pa, pb
 
 
+@pytest.mark.slow  # the plot imports matplotlib
 def test_missing_workload_is_missing_not_zero(tmp_path: Path, capsys) -> None:
     pa, pb = two_files(tmp_path)
     png = tmp_path / "p.png"

@@ -33,6 +33,8 @@ def keras() -> Any:
 
 
 @pytest.mark.parametrize("workload", sorted(EXPECTED_PARAMS))
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_models_have_the_lessons_parameter_counts(keras: Any, workload: str) -> None:
     from dlcheck.bench.models import build_model, count_params
     from dlcheck.bench.workloads import find_workload
@@ -43,6 +45,8 @@ def test_models_have_the_lessons_parameter_counts(keras: Any, workload: str) -> 
     assert (w.params, w.trainable_params) == EXPECTED_PARAMS[workload]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_reference_cnn_flops_from_layer_shapes(keras: Any) -> None:
     from dlcheck.bench.models import build_model, model_cost
     from dlcheck.bench.workloads import find_workload
@@ -71,6 +75,8 @@ def test_synthetic_data_is_deterministic_and_course_shaped() -> None:
     assert make_arrays(find_workload("ep2-dense")).x_val is None
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_reference_cnn_end_to_end(keras: Any, tmp_path: Path, capsys) -> None:
     out = tmp_path / "me.json"
     with pytest.raises(SystemExit) as exc:
@@ -105,6 +111,8 @@ def test_reference_cnn_end_to_end(keras: Any, tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize("workload", ["ep2-dense", "ep3-dense"])
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_small_workloads_end_to_end(keras: Any, workload: str, capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["bench", "--workload", workload, "--quick", "--budget", "6", "--json"])

@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-import machines  # noqa: E402  (tests/ is on sys.path)
 import pytest
 
 from dlcheck.records import Facts
 from dlcheck.report import SCHEMA, SCHEMA_VERSION
+
+pytestmark = pytest.mark.e2e  # the real CLI or the framework child, as processes
 
 
 def run(
@@ -104,9 +105,9 @@ def save_report(path: Path, facts: Facts) -> None:
     write_file(str(path), judge(facts, load_profile(), load_places()).to_json() + "\n")
 
 
-def test_from_with_another_profile_changes_the_verdict(tmp_path):
+def test_from_with_another_profile_changes_the_verdict(recorded_machine, tmp_path):
     saved = tmp_path / "m1.json"
-    facts = machines.m1_air_8gb()
+    facts = recorded_machine("macbook-air-m1")
     save_report(saved, facts)
     strict = tmp_path / "strict.toml"
     strict.write_text(
@@ -121,9 +122,10 @@ def test_from_with_another_profile_changes_the_verdict(tmp_path):
     assert data["facts"]["platform"]["hostname"] == "Annas-MacBook-Air.local"
 
 
-def test_anonymize_removes_host_user_and_home(tmp_path):
+@pytest.mark.slow
+def test_anonymize_removes_host_user_and_home(recorded_machine, tmp_path):
     saved = tmp_path / "m1.json"
-    save_report(saved, machines.m1_air_8gb())
+    save_report(saved, recorded_machine("macbook-air-m1"))
     for fmt in ("--json", "--markdown", "--format=text"):
         out = run("check", "--from", str(saved), "--anonymize", fmt).stdout
         assert "Annas-MacBook-Air" not in out and "/Users/anna" not in out, fmt
@@ -133,10 +135,10 @@ def test_anonymize_removes_host_user_and_home(tmp_path):
     assert str(Path.home()) not in live or str(Path.home()) == "/"
 
 
-def test_hostile_hostname_is_escaped_in_markdown(tmp_path):
+def test_hostile_hostname_is_escaped_in_markdown(recorded_machine, tmp_path):
     from dataclasses import replace
 
-    facts = machines.m1_air_8gb()
+    facts = recorded_machine("macbook-air-m1")
     facts = replace(facts, platform=replace(facts.platform, hostname="<script>x</script>|*pwn*"))
     saved = tmp_path / "evil.json"
     save_report(saved, facts)
@@ -161,6 +163,7 @@ def test_hostile_hostname_is_escaped_in_markdown(tmp_path):
         ),
     ],
 )
+@pytest.mark.slow
 def test_bad_report_is_one_line_exit_2(tmp_path, content, words):
     path = tmp_path / "bad.json"
     if content is not None:
@@ -195,6 +198,7 @@ def test_bad_report_is_one_line_exit_2(tmp_path, content, words):
         ('[[requirement]]\nid="a"\nlevel="required"\ncheck="gpu"\nadvice="x"\n', ["lacks title"]),
     ],
 )
+@pytest.mark.slow
 def test_bad_profile_is_one_line_exit_2(tmp_path, content, words):
     path = tmp_path / "profile.toml"
     if content is not None:
@@ -215,6 +219,7 @@ def test_unknown_option_and_conflicting_formats():
     assert_one_line_error(run("frobnicate"), "frobnicate")
 
 
+@pytest.mark.slow
 def test_hanging_nvidia_smi_becomes_unknown(tmp_path):
     fake = tmp_path / "bin"
     fake.mkdir()

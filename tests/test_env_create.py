@@ -196,6 +196,8 @@ def _opts(prefix: Path, **kw: object) -> CreateOptions:
     return CreateOptions(**base)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_create_verify_rerun_and_force(
     offline: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -229,6 +231,8 @@ def test_create_verify_rerun_and_force(
     assert data["verdict"] == "INCOMPLETE" and "did not finish" in data["notes"][0]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_create_failure_removes_the_half_environment(offline: dict[str, Path]) -> None:
     lock = offline["lock"]
     lock.write_text(lock.read_text().replace("sha256:", "sha256:0"))  # a wrong hash

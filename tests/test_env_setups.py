@@ -79,6 +79,7 @@ def test_setup_folder_sources(setup: str) -> None:
         assert "conda-lock.yml" in readme and "locks.yml" in readme
 
 
+@pytest.mark.e2e  # envs/lock.py as a process
 def test_lock_script_conda_step_fails_fast_in_one_line(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(tmp_path))  # no conda-lock, no conda: as on our machines
     start = time.monotonic()

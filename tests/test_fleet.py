@@ -7,16 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from fleet_samples import (
-    bench_result,
-    check_report,
-    env_result,
-    facts_for,
-    not_ready,
-    ready,
-    warnings,
-    write,
-)
+from recorded import bench_result, not_ready, ready, sample, warnings, write
 
 from dlcheck.cli import main
 from dlcheck.errors import UserError
@@ -31,24 +22,6 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         main(list(args))
     out, err = capsys.readouterr()
     return int(exc.value.code or 0), out, err
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """12 named machines of every verdict, 3 anonymised ones, env and bench results."""
-    d = tmp_path_factory.mktemp("lab")
-    makers = [ready, warnings, not_ready]
-    for i in range(12):
-        write(d / f"pc{i:02d}.check.json", makers[i % 3](f"pc{i:02d}"))
-    for i in range(3):
-        write(d / "anon" / f"laptop{i}.json", makers[i % 3](None))
-    # Environment and benchmark of two machines; pc03's env has no hostname: merged by name.
-    write(d / "pc00.env.json", env_result("pc00"))
-    write(d / "pc03.env.json", env_result(None, ok=False, problems=2))
-    write(d / "pc00.bench.json", bench_result("pc00", 850.0, 12.0, "PASS"))
-    write(d / "pc03.bench.json", bench_result("pc03", 20.0, 520.0, "FAIL"))
-    write(d / "pc06.bench.json", bench_result("pc06", 90.0, 110.0, "WARN"))
-    return d
 
 
 def test_row_per_machine_and_summary(lab: Path) -> None:
@@ -140,7 +113,7 @@ def test_nothing_readable_is_not_ready(tmp_path: Path, capsys) -> None:
 
 
 def test_newest_result_of_a_machine_wins(tmp_path: Path) -> None:
-    old = ready("pc1", course=False)  # same hardware: the same machine, checked again
+    old = sample("ready-no-course.check", "pc1")  # same hardware: the same machine, checked again
     old["created"] = "2026-11-01T00:00:00+00:00"
     new = ready("pc1")
     new["created"] = "2026-11-25T00:00:00+00:00"
@@ -183,7 +156,7 @@ def test_profile_reevaluates_every_check_report(lab: Path, tmp_path: Path, capsy
     assert all(r.failing[0] == "cores16" for r in checked)
     assert fleet.summary.common_failures[0] == ("cores16", "16 cores", 15)
     big = tmp_path / "big"
-    write(big / "n.json", check_report(facts_for("n", cores=32)))
+    write(big / "n.json", sample("ready-32-cores.check", "n"))
     assert build_fleet([str(big)], profile_path=str(prof)).exit_code == 0
     # default profile: the 32-core machine was READY anyway, the lab was not
     assert fleet.profile == str(prof)

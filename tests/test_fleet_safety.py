@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from fleet_samples import bench_result, env_result, not_ready, ready, write
+from recorded import bench_result, env_result, not_ready, ready, write
 
 from dlcheck.fleet import read
 from dlcheck.fleet.build import build_fleet
@@ -47,6 +47,7 @@ def hostile_fleet(folder: Path) -> Path:
     rep["findings"][0]["verdict"] = "FAIL"
     write(folder / "evil.check.json", rep)
     env = env_result(HOSTILE["host"], ok=False)
+    env["counts"]["missing"] = 0  # a mismatch without a count: the setup name alone is shown
     env["setup"] = HOSTILE["env"]
     env["missing"] = [{"name": HOSTILE["env"]}]
     write(folder / "evil.env.json", env)

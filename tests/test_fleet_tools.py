@@ -44,6 +44,7 @@ def test_submit_requests_a_gpu_when_asked() -> None:
     assert bad.returncode == 2 and "unknown option" in bad.stderr
 
 
+@pytest.mark.e2e
 def test_batch_script_fails_clearly_without_dlcheck(tmp_path: Path) -> None:
     r = subprocess.run(
         ["bash", "slurm/dlcheck-bench.sbatch"],
@@ -57,6 +58,7 @@ def test_batch_script_fails_clearly_without_dlcheck(tmp_path: Path) -> None:
     assert r.returncode == 2 and "not found" in r.stderr
 
 
+@pytest.mark.e2e
 def test_batch_script_check_only(tmp_path: Path) -> None:
     """DLCHECK_NO_BENCH=1 with a stand-in dlcheck: the files land where asked, named by host."""
     fake = tmp_path / "fake-dlcheck"
@@ -101,6 +103,8 @@ def test_playbook_is_valid_yaml_with_both_plays() -> None:
 
 
 @pytest.mark.skipif(shutil.which("ansible-playbook") is None, reason="ansible-core not here")
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_playbook_syntax_check() -> None:
     r = subprocess.run(
         ["ansible-playbook", "--syntax-check", "-i", "localhost,", "ansible/site.yml"],

@@ -17,6 +17,8 @@ from conftest import need
 
 from dlcheck.frameworks.probe import FrameworkProbe
 
+pytestmark = pytest.mark.e2e  # the real CLI or the framework child, as processes
+
 FAKE = str(Path(__file__).parent / "data" / "fake_pkgs")
 
 
@@ -42,6 +44,7 @@ def by_name(facts_fw: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["name"]: r for r in facts_fw["results"]}
 
 
+@pytest.mark.slow
 def test_crash_hang_and_import_error_are_records() -> None:
     start = time.perf_counter()
     probe = FrameworkProbe(
@@ -70,6 +73,7 @@ def test_a_module_in_the_current_folder_does_not_stand_in(tmp_path: Path) -> Non
     assert res.status == "import-error" and "libtorch_cpu.so" in (res.reason or "")
 
 
+@pytest.mark.slow
 def test_real_tensorflow_keras_and_torch() -> None:
     need("tensorflow")
     need("torch")
@@ -91,6 +95,7 @@ def test_real_tensorflow_keras_and_torch() -> None:
     assert [d.name for d in torch.devices][:1] == ["cpu"] and torch.devices[0].matmul == "ok"
 
 
+@pytest.mark.slow
 def test_keras_on_a_backend_that_is_not_installed(tmp_path: Path) -> None:
     need("keras")
     from dlcheck.frameworks.probe import installed_frameworks
@@ -107,6 +112,7 @@ def test_keras_on_a_backend_that_is_not_installed(tmp_path: Path) -> None:
     assert "pip install jax" in findings["keras-works"]["advice"]
 
 
+@pytest.mark.slow
 def test_cli_with_stand_ins_still_reports(tmp_path: Path) -> None:
     proc = dlcheck("--json", "--framework-timeout", "3", env=env_with_fakes(), cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
@@ -121,6 +127,7 @@ def test_cli_with_stand_ins_still_reports(tmp_path: Path) -> None:
     assert findings["jax-works"]["verdict"] == "WARN"
 
 
+@pytest.mark.slow
 def test_cli_end_to_end_and_from(tmp_path: Path) -> None:
     need("tensorflow")
     env = dict(os.environ)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fleet_samples import bench_result, env_result, facts_for, ready, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from recorded import bench_result, env_result, judged, ready, sample, sample_facts, vary, write
 from robust_helpers import (
     HOSTILE_TEXT,
     SPECIAL_KINDS,
@@ -254,7 +254,7 @@ def _mutated_report(draw: Any) -> dict[str, Any]:
     return d
 
 
-_BASE = ready("base", gpu="NVIDIA RTX 4090")
+_BASE = sample("ready-rtx4090.check", "base")
 
 
 @FAST
@@ -336,6 +336,7 @@ def test_profile_values_of_any_type_are_one_line(req: dict[str, Any]) -> None:
 
 @FAST
 @given(st.text(max_size=200))
+@pytest.mark.slow
 def test_parse_yaml_any_text(text: str) -> None:
     with hostile():
         try:
@@ -344,6 +345,7 @@ def test_parse_yaml_any_text(text: str) -> None:
             assert "\n" not in str(exc)
 
 
+@pytest.mark.slow
 def test_yaml_aliases_are_bounded() -> None:
     laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
@@ -400,7 +402,7 @@ def test_timeouts_must_be_finite_and_positive(capsys, option: str, value: str) -
 
 
 def _evil_facts(text: str) -> dict[str, Any]:
-    d = ready(text, gpu=text, cpu_model=text, os_name=text)
+    d = judged(vary(sample_facts(), text, gpu=text, cpu_model=text, os_name=text))
     d["facts"]["gpu"]["nvidia_status"] = "error"
     d["facts"]["gpu"]["nvidia_error"] = text
     d["facts"]["gpu"]["nvidia_advice"] = text
@@ -410,12 +412,13 @@ def _evil_facts(text: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXT)
+@pytest.mark.slow
 def test_every_format_of_every_command_is_safe(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
 ) -> None:
     rep = write(tmp_path / "evil.json", _evil_facts(text))
     write(tmp_path / "lab" / "evil.json", _evil_facts(text))
-    env = env_result(text, ok=False, problems=2)
+    env = env_result(text, ok=False)
     env["setup"] = text
     write(tmp_path / "lab" / "evil.env.json", env)
     bench = json.loads(REFERENCE.read_text(encoding="utf-8"))
@@ -519,6 +522,7 @@ def test_output_is_atomic_and_leaves_no_temporary_file(tmp_path: Path, monkeypat
     assert target.read_text(encoding="utf-8").startswith("## dlcheck")
 
 
+@pytest.mark.e2e
 def test_full_stdout_and_closed_stdout(tmp_path: Path) -> None:
     rep = str(write(tmp_path / "me.json", ready("pc1")))
     with open("/dev/full", "wb") as full, hostile():
@@ -538,6 +542,8 @@ def test_full_stdout_and_closed_stdout(tmp_path: Path) -> None:
         assert pipe.stderr.read() == b""
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_cp1252_stream_writes_a_readable_utf8_file(tmp_path: Path) -> None:
     rep = str(write(tmp_path / "me.json", _evil_facts("café ✓ 日本")))
     for fmt in ("markdown", "text", "json"):
@@ -562,15 +568,10 @@ def test_cp1252_stream_writes_a_readable_utf8_file(tmp_path: Path) -> None:
 
 
 def test_three_laptops_named_ubuntu_are_three_rows(tmp_path: Path, capsys) -> None:
-    from fleet_samples import profile_and_places
-
-    from dlcheck.report import judge
-
-    prof, places = profile_and_places()
     for i, ram in enumerate((8, 16, 32)):
         write(
             tmp_path / f"learner{i}.json",
-            judge(facts_for("ubuntu", ram_gib=ram), prof, places).to_json_dict(),
+            judged(vary(sample_facts(), "ubuntu", ram_gib=ram)),
         )
     with hostile(2):
         code, out, err = cli(capsys, "report", str(tmp_path), "--json")
@@ -613,13 +614,15 @@ def test_unreadable_folder_is_listed_as_skipped(tmp_path: Path, monkeypatch, cap
 
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_interrupt_over_many_files(tmp_path: Path, sig: int, status: int) -> None:
     """Ctrl-C (to the whole process group, as a terminal sends it) or SIGTERM while worker
     processes read: no hang, no worker traceback, the promised status, no output file."""
     psutil = pytest.importorskip("psutil")
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one CPU: no worker processes")
-    from fleet_samples import write_many
+    from recorded import write_many
 
     (tmp_path / "lab").mkdir()
     write_many(tmp_path / "lab", 2600)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import machines
 import pytest
 
 from dlcheck.places import load_places
@@ -36,8 +35,8 @@ def test_verdict_levels():
     assert verdict_for("required", "unknown") == "UNKNOWN"
 
 
-def test_m1_air_8gb_is_ready_with_warnings(profile, places):
-    r = judge(machines.m1_air_8gb(), profile, places)
+def test_m1_air_8gb_is_ready_with_warnings(recorded_machine, profile, places):
+    r = judge(recorded_machine("macbook-air-m1"), profile, places)
     f = by_id(r)
     assert r.verdict == READY_WITH_WARNINGS
     assert r.exit_code == 0
@@ -49,8 +48,10 @@ def test_m1_air_8gb_is_ready_with_warnings(profile, places):
     assert f["python-native"].verdict == "PASS"
 
 
-def test_old_laptop_without_avx_is_not_ready_and_pointed_to_the_cloud(profile, places):
-    r = judge(machines.old_laptop_no_avx(), profile, places)
+def test_old_laptop_without_avx_is_not_ready_and_pointed_to_the_cloud(
+    recorded_machine, profile, places
+):
+    r = judge(recorded_machine("no-avx-laptop"), profile, places)
     f = by_id(r)
     assert r.verdict == NOT_READY and r.exit_code == 1
     assert f["cpu-arch"].verdict == "FAIL"
@@ -64,8 +65,8 @@ def test_old_laptop_without_avx_is_not_ready_and_pointed_to_the_cloud(profile, p
     assert f["disk"].verdict == "PASS" and f["disk-recommended"].verdict == "PASS"
 
 
-def test_windows_nvidia_laptop_meets_the_hardware_requirements(profile, places):
-    r = judge(machines.windows_nvidia_laptop(), profile, places)
+def test_windows_nvidia_laptop_meets_the_hardware_requirements(recorded_machine, profile, places):
+    r = judge(recorded_machine("windows-nvidia-laptop"), profile, places)
     f = by_id(r)
     # Without framework facts those checks are UNKNOWN (never PASS for what was not tried), and
     # TensorFlow >= 2.11 on native Windows cannot use the GPU: both only warn.
@@ -91,8 +92,8 @@ def test_windows_nvidia_laptop_meets_the_hardware_requirements(profile, places):
     assert all(x.verdict in ("PASS", "UNKNOWN", "WARN") for x in r.findings)
 
 
-def test_container_limited_to_2gib_fails_memory_and_cores(profile, places):
-    r = judge(machines.container_2gib(), profile, places)
+def test_container_limited_to_2gib_fails_memory_and_cores(recorded_machine, profile, places):
+    r = judge(recorded_machine("jupyterhub-pod-2gib"), profile, places)
     f = by_id(r)
     assert r.verdict == NOT_READY
     assert f["memory"].verdict == "FAIL"
@@ -101,8 +102,8 @@ def test_container_limited_to_2gib_fails_memory_and_cores(profile, places):
     assert f["disk"].verdict == "PASS" and f["disk-recommended"].verdict == "WARN"
 
 
-def test_32bit_python_is_not_ready(profile, places):
-    r = judge(machines.python_32bit(), profile, places)
+def test_32bit_python_is_not_ready(recorded_machine, profile, places):
+    r = judge(recorded_machine("windows-python-32bit"), profile, places)
     f = by_id(r)
     assert r.verdict == NOT_READY
     assert f["python-64bit"].verdict == "FAIL" and f["python-64bit"].observed == "32-bit"
@@ -110,16 +111,16 @@ def test_32bit_python_is_not_ready(profile, places):
     assert f["os-64bit"].verdict == "PASS"
 
 
-def test_rosetta_python_fails_with_arm64_advice(profile, places):
-    r = judge(machines.m1_rosetta(), profile, places)
+def test_rosetta_python_fails_with_arm64_advice(recorded_machine, profile, places):
+    r = judge(recorded_machine("m1-rosetta"), profile, places)
     f = by_id(r)
     assert f["python-native"].verdict == "FAIL"
     assert "arm64 Python" in f["python-native"].advice
     assert f["cpu-arch"].verdict == "PASS"  # the hardware is arm64
 
 
-def test_unknown_facts_become_unknown_not_pass(profile, places):
-    facts = machines.m1_air_8gb()
+def test_unknown_facts_become_unknown_not_pass(recorded_machine, profile, places):
+    facts = recorded_machine("macbook-air-m1")
     facts = replace(facts, memory=replace(facts.memory, effective_bytes=None, error="boom"))
     r = judge(facts, profile, places)
     f = by_id(r)
@@ -127,9 +128,9 @@ def test_unknown_facts_become_unknown_not_pass(profile, places):
     assert f["memory"].advice.startswith("Could not tell")
 
 
-def test_nvidia_driver_mismatch_warns_with_reboot(profile, places):
+def test_nvidia_driver_mismatch_warns_with_reboot(recorded_machine, profile, places):
     facts = replace(
-        machines.windows_nvidia_laptop(),
+        recorded_machine("windows-nvidia-laptop"),
         gpu=GpuFacts(
             nvidia_status="error",
             nvidia_error="NVMLError_LibRmVersionMismatch",
@@ -139,8 +140,8 @@ def test_nvidia_driver_mismatch_warns_with_reboot(profile, places):
     assert f["gpu"].verdict == "WARN" and "reboot" in f["gpu"].advice
 
 
-def test_python_version_bounds(profile, places):
-    base = machines.windows_nvidia_laptop()
+def test_python_version_bounds(recorded_machine, profile, places):
+    base = recorded_machine("windows-nvidia-laptop")
     for version, expected in (
         ("3.9.18", "FAIL"),
         ("3.10.0", "PASS"),
@@ -151,8 +152,8 @@ def test_python_version_bounds(profile, places):
         assert by_id(judge(facts, profile, places))["python-version"].verdict == expected, version
 
 
-def test_old_tensorflow_and_keras2_fail(profile, places):
-    base = machines.windows_nvidia_laptop()
+def test_old_tensorflow_and_keras2_fail(recorded_machine, profile, places):
+    base = recorded_machine("windows-nvidia-laptop")
     versions = {**base.packages.versions, "tensorflow": "2.15.1", "keras": "2.15.0"}
     facts = replace(base, packages=replace(base.packages, versions=versions))
     f = by_id(judge(facts, profile, places))
@@ -160,20 +161,20 @@ def test_old_tensorflow_and_keras2_fail(profile, places):
     assert f["keras"].verdict == "FAIL"
 
 
-def test_tensorflow_cpu_counts_as_tensorflow(profile, places):
-    base = machines.container_2gib()
+def test_tensorflow_cpu_counts_as_tensorflow(recorded_machine, profile, places):
+    base = recorded_machine("jupyterhub-pod-2gib")
     versions = {k: v for k, v in base.packages.versions.items() if k != "tensorflow"}
     versions["tensorflow-cpu"] = "2.21.0"
     facts = replace(base, packages=replace(base.packages, versions=versions))
     assert by_id(judge(facts, profile, places))["tensorflow"].verdict == "PASS"
 
 
-def test_linux_workstation_with_working_frameworks_is_ready(profile, places):
+def test_linux_workstation_with_working_frameworks_is_ready(recorded_machine, profile, places):
     """The all-green case: Linux, NVIDIA GPU seen by TensorFlow, every probe ran."""
     from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
     from dlcheck.records import to_dict
 
-    base = machines.windows_nvidia_laptop()
+    base = recorded_machine("windows-nvidia-laptop")
     gpu_dev = FrameworkDevice("/GPU:0", "gpu", "NVIDIA GeForce RTX 3060", "8.6", "ok")
     cpu_dev = FrameworkDevice("/CPU:0", "cpu", None, None, "ok")
     fw = FrameworkFacts(

@@ -1,7 +1,35 @@
-"""Facts of distinct machines, written by hand from what their probes would report."""
+"""Writes the recorded documents under tests/data/ ONCE, through dlcheck's real pipeline and
+its one JSON writer. The tests never import this file: they read what it wrote, through the
+real readers (tests/recorded.py). Kept so the documents can be regenerated and reviewed:
+
+    python tests/data/make_documents.py          # rewrite tests/data/reports/ and fleet/
+    python tests/data/make_documents.py --check  # only compare with what is stored
+
+- tests/data/reports/<machine>.check.json: the `dlcheck check --json` report of each recorded
+  machine (facts written by hand from what their probes would report, below), judged against
+  the packaged default profile and places.
+- tests/data/fleet/: saved results for the fleet tests: check reports judged against the fixed
+  test profile fleet/fleet-test.toml (so they do not move when the default profile grows),
+  `env verify` and `bench` results (made-up bodies in their documented shape: benchmark
+  figures here are test inputs, not measurements), a lab, a demo lab and single samples.
+
+After writing, every check report is read back with the `--from` reader and its facts must
+equal the facts it was made from (a lossless round trip), and every sample must equal what
+the old in-Python builders returned once its host name is set.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from dlcheck.documents import document_json, read_document
+from dlcheck.places import load_places
+from dlcheck.profile import load_profile, parse_profile
 from dlcheck.records import (
     CpuFacts,
     DiskFacts,
@@ -13,8 +41,13 @@ from dlcheck.records import (
     PlatformFacts,
     PythonFacts,
 )
+from dlcheck.report import judge
 
+HERE = Path(__file__).resolve().parent
 GIB = 1024**3
+
+# ---- the recorded machines (formerly tests/machines.py) ---------------------------------
+
 
 COURSE_OK = {
     "tensorflow": "2.20.0",
@@ -353,6 +386,9 @@ def _linux(
             usable_source=usable_source,
             flags=["neon"] if arm else (["avx", "avx2", "fma"] if avx else ["sse4_2"]),
             avx=False if arm else avx,
+            avx2=False if arm else avx,  # what a probe derives from the flags
+            fma=False if arm else avx,
+            avx512f=False,
             neon=arm,
         ),
         memory=MemoryFacts(
@@ -568,27 +604,376 @@ def slurm_cpu_job() -> Facts:
     return replace(f, packages=replace(f.packages, graphviz_dot=None))
 
 
-def advice_machines() -> dict:
-    """name -> (class, facts builder) for every recorded machine of the advice tests."""
+# slug -> (name in the tests, class of wrong advice, builder)
+MACHINES = {
+    "no-avx-laptop": ("no-AVX laptop (Pentium N3700)", "no AVX", old_laptop_no_avx),
+    "fedora-python-314": ("Fedora laptop, Python 3.14", "Python too new", linux_python_314),
+    "mac-xcode-python-39": ("Mac M2, Xcode Python 3.9.6", "Python too old", mac_clt_python_39),
+    "ubuntu-2004-python-38": (
+        "Ubuntu 20.04 lab PC, Python 3.8",
+        "Python too old",
+        ubuntu_2004_python_38,
+    ),
+    "intel-mac-python-313": (
+        "Intel Mac, Python 3.13",
+        "no wheel for this Python",
+        intel_mac_python_313,
+    ),
+    "windows-on-arm": ("Windows on ARM (Snapdragon X)", "Windows on ARM", windows_on_arm),
+    "raspberry-pi-5": ("Raspberry Pi 5", "Linux arm64 board", raspberry_pi_5),
+    "graviton-vm": ("AWS Graviton VM", "Linux arm64 server", graviton_vm),
+    "docker-on-apple-silicon": (
+        "Docker on Apple Silicon",
+        "Linux arm64 container",
+        docker_on_apple_silicon,
+    ),
+    "gpu-cloud-vm-t4": ("GPU cloud VM (T4, 2 vCPU)", "GPU cloud VM", gpu_cloud_vm),
+    "colab-gpu": ("Colab GPU runtime", "cloud notebook", colab_notebook),
+    "kaggle-cpu": ("Kaggle CPU notebook", "cloud notebook", kaggle_cpu_notebook),
+    "hpc-node-driver-470": ("HPC node, driver 470", "HPC old driver", hpc_node_old_driver),
+    "hpc-node-driver-550": (
+        "HPC node, driver 550",
+        "HPC current driver",
+        hpc_node_current_driver,
+    ),
+    "slurm-cpu-job": ("Slurm CPU job (1 core, 3 GiB)", "Slurm job", slurm_cpu_job),
+    "jupyterhub-pod-2gib": ("JupyterHub pod (2 GiB)", "container limits", container_2gib),
+    "windows-python-32bit": ("32-bit Python on Windows", "32-bit Python", python_32bit),
+    "m1-rosetta": ("M1, Python under Rosetta", "Rosetta", m1_rosetta),
+    "macbook-air-m1": ("MacBook Air M1", "ready laptop", m1_air_8gb),
+    "windows-nvidia-laptop": ("Windows NVIDIA laptop", "native Windows GPU", windows_nvidia_laptop),
+}
+
+
+def fresh_linux_laptop() -> Facts:
+    """A learner's Linux laptop with nothing installed yet, its framework probes run (none
+    found)."""
+    from dlcheck.frameworks.records import FrameworkFacts
+    from dlcheck.records import to_dict
+
+    return _linux(packages={}, frameworks=to_dict(FrameworkFacts(results=[])))
+
+
+# Machines that only some tests use (not part of the advice table).
+OTHER_MACHINES = {"fresh-linux-laptop": fresh_linux_laptop}
+
+# ---- fleet samples (formerly tests/fleet_samples.py) ------------------------------------
+
+COURSE = {
+    "tensorflow": "2.20.0",
+    "keras": "3.11.3",
+    "scikit-learn": "1.7.2",
+    "pandas": "2.3.3",
+    "seaborn": "0.13.2",
+    "jupyterlab": "4.4.9",
+    "pydot": "4.0.1",
+    "keras-tuner": "1.4.7",
+}
+
+
+def facts_for(
+    host: str | None,
+    *,
+    cores: float = 8.0,
+    ram_gib: float = 16,
+    course: bool = True,
+    avx: bool = True,
+    dot: bool = True,
+    gpu: str | None = None,
+    os_name: str = "Ubuntu 24.04.1 LTS",
+    cpu_model: str = "Intel(R) Core(TM) i7-1165G7",
+) -> Facts:
+    """Facts of one machine; the defaults make a READY one."""
+    return Facts(
+        created="2026-11-20T09:00:00+00:00",
+        dlcheck_version="0.1.0",
+        platform=PlatformFacts(
+            system="Linux",
+            os_name=os_name,
+            machine="x86_64",
+            is_64bit_os=True,
+            wsl=False,
+            rosetta=False,
+            hostname=host,
+        ),
+        python=PythonFacts(
+            version="3.12.7",
+            implementation="CPython",
+            bits=64,
+            machine="x86_64",
+            env_kind="venv",
+            env_name="dl-course",
+            executable="/opt/dl/bin/python",
+        ),
+        cpu=CpuFacts(
+            model=cpu_model,
+            vendor="GenuineIntel",
+            arch="x86_64",
+            logical_cores=int(cores),
+            physical_cores=max(1, int(cores) // 2),
+            usable_cores=cores,
+            usable_source="logical CPUs",
+            flags=["avx", "avx2", "fma"] if avx else [],
+            avx=avx,
+            avx2=avx,
+            fma=avx,
+            avx512f=False,
+            neon=False,
+        ),
+        memory=MemoryFacts(
+            total_bytes=int(ram_gib * GIB),
+            available_bytes=int(ram_gib * GIB) // 2,
+            effective_bytes=int(ram_gib * GIB),
+        ),
+        disk=DiskFacts(
+            path="/home/x", measured_path="/home/x", total_bytes=500 * GIB, free_bytes=100 * GIB
+        ),
+        gpu=GpuFacts(
+            gpus=[Gpu(vendor="nvidia", name=gpu, memory_bytes=16 * GIB)] if gpu else [],
+            nvidia_status="ok" if gpu else "absent",
+        ),
+        packages=PackageFacts(
+            versions=dict(COURSE) if course else {},
+            graphviz_dot="/usr/bin/dot" if dot else None,
+        ),
+    )
+
+
+def _req(
+    rid: str, title: str, check: str, level: str = "required", **params: object
+) -> dict[str, object]:
     return {
-        "no-AVX laptop (Pentium N3700)": ("no AVX", old_laptop_no_avx),
-        "Fedora laptop, Python 3.14": ("Python too new", linux_python_314),
-        "Mac M2, Xcode Python 3.9.6": ("Python too old", mac_clt_python_39),
-        "Ubuntu 20.04 lab PC, Python 3.8": ("Python too old", ubuntu_2004_python_38),
-        "Intel Mac, Python 3.13": ("no wheel for this Python", intel_mac_python_313),
-        "Windows on ARM (Snapdragon X)": ("Windows on ARM", windows_on_arm),
-        "Raspberry Pi 5": ("Linux arm64 board", raspberry_pi_5),
-        "AWS Graviton VM": ("Linux arm64 server", graviton_vm),
-        "Docker on Apple Silicon": ("Linux arm64 container", docker_on_apple_silicon),
-        "GPU cloud VM (T4, 2 vCPU)": ("GPU cloud VM", gpu_cloud_vm),
-        "Colab GPU runtime": ("cloud notebook", colab_notebook),
-        "Kaggle CPU notebook": ("cloud notebook", kaggle_cpu_notebook),
-        "HPC node, driver 470": ("HPC old driver", hpc_node_old_driver),
-        "HPC node, driver 550": ("HPC current driver", hpc_node_current_driver),
-        "Slurm CPU job (1 core, 3 GiB)": ("Slurm job", slurm_cpu_job),
-        "JupyterHub pod (2 GiB)": ("container limits", container_2gib),
-        "32-bit Python on Windows": ("32-bit Python", python_32bit),
-        "M1, Python under Rosetta": ("Rosetta", m1_rosetta),
-        "MacBook Air M1": ("ready laptop", m1_air_8gb),
-        "Windows NVIDIA laptop": ("native Windows GPU", windows_nvidia_laptop),
+        "id": rid,
+        "title": title,
+        "level": level,
+        "check": check,
+        "advice": f"fix {rid}",
+        **params,
     }
+
+
+# A fixed profile, so that these tests do not move when the default profile grows.
+PROFILE_DATA = {
+    "profile": {"name": "fleet-test", "title": "Fleet test profile", "version": "1"},
+    "requirement": [
+        _req(
+            "cpu-arch",
+            "64-bit CPU: x86-64 with AVX, or arm64",
+            "cpu_arch",
+            allowed=["x86_64", "arm64"],
+            x86_needs=["avx"],
+        ),
+        _req("cores", "At least 2 usable CPU cores", "usable_cores", min=2),
+        _req("cores-recommended", "4 or more cores", "usable_cores", "recommended", min=4),
+        _req("memory", "At least 4 GiB RAM", "memory", min_gib=4),
+        _req(
+            "tensorflow", "TensorFlow 2.16 or newer", "package", any_of=["tensorflow"], min="2.16"
+        ),
+        _req("keras", "Keras 3", "package", any_of=["keras"], min="3.0"),
+        _req("graphviz", "Graphviz dot", "command", "recommended", command="dot"),
+        _req("gpu", "GPU (optional)", "gpu", "optional"),
+    ],
+}
+
+
+def env_result(host: str | None, ok: bool = True, problems: int = 0) -> dict[str, Any]:
+    """An ``env verify --json`` result (as dlcheck.envs.verify writes it)."""
+    missing = [{"name": f"pkg{i}", "manager": "pip", "locked": "1.0"} for i in range(problems)]
+    return {
+        "schema": "dlcheck.env-verify",
+        "schema_version": 1,
+        "kind": "env-verify",
+        "created": "2026-11-20T09:05:00+00:00",
+        "hostname": host,
+        "setup": "cpu",
+        "verdict": "MATCH" if ok and not problems else "MISMATCH",
+        "exit_code": 0 if ok else 1,
+        "counts": {"checked": 120, "missing": problems, "different": 0, "extra": 0},
+        "missing": missing,
+        "different": [],
+        "extra": [],
+    }
+
+
+def bench_result(
+    host: str | None, images_per_s: float, ep4_seconds: float, verdict: str = "PASS"
+) -> dict[str, Any]:
+    """A ``bench --json`` result with its headline."""
+    return {
+        "schema": "dlcheck.bench",
+        "schema_version": 1,
+        "created": "2026-11-20T09:10:00+00:00",
+        "hostname": host,
+        "headline": {
+            "workload": "ep4-cnn",
+            "train_images_per_s": images_per_s,
+            "predicted_episode4_s": ep4_seconds,
+            "verdict": verdict,
+        },
+    }
+
+
+HOSTILE_HOST = (
+    "<script>document.title='PWNED'</script><img src=x onerror=\"document.body.dataset.pwned=1\">"
+)
+
+# ---- the documents ----------------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string is a JSON string for this text
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(value)
+
+
+def profile_toml() -> str:
+    """PROFILE_DATA as the TOML file the tests load (fleet/fleet-test.toml)."""
+    lines = [
+        "# The fixed profile of the fleet tests (written by tests/data/make_documents.py).",
+        "",
+    ]
+    lines.append("[profile]")
+    lines += [f"{k} = {_toml_value(v)}" for k, v in PROFILE_DATA["profile"].items()]
+    for req in PROFILE_DATA["requirement"]:
+        lines += ["", "[[requirement]]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in req.items()]
+    return "\n".join(lines) + "\n"
+
+
+def documents() -> dict[str, tuple[str, Facts | None]]:
+    """relative path -> (text, the facts it was made from, for check reports)."""
+    out: dict[str, tuple[str, Facts | None]] = {}
+    profile, places = load_profile(), load_places()
+    fleet_profile = parse_profile(PROFILE_DATA, "fleet-test.toml")
+
+    def report(rel: str, facts: Facts, prof: Any = profile, anonymized: bool = False) -> None:
+        data = judge(facts, prof, places, anonymized).to_json_dict()
+        out[rel] = (document_json(data), facts)
+
+    def fleet(rel: str, facts: Facts, anonymized: bool = False) -> None:
+        report(rel, facts, fleet_profile, anonymized)
+
+    def other(rel: str, data: dict[str, Any]) -> None:
+        out[rel] = (document_json(data), None)
+
+    # One `dlcheck check --json` report per recorded machine (default profile).
+    rows = ["| file | name in the tests | class | machine |", "|---|---|---|---|"]
+    for slug, (name, cls, build) in MACHINES.items():
+        report(f"reports/{slug}.check.json", build())
+        rows.append(f"| `{slug}.check.json` | {name} | {cls} | {build.__doc__.split(chr(10))[0]} |")
+    for slug, build in OTHER_MACHINES.items():
+        report(f"reports/{slug}.check.json", build())
+        rows.append(f"| `{slug}.check.json` | | | {build.__doc__.split(chr(10))[0]} |")
+    out["reports/README.md"] = (
+        "# Recorded machines\n\n"
+        "`dlcheck check --json` reports of machines dlcheck cannot be run on here, judged\n"
+        "against the default profile when they were written. The tests read their facts back\n"
+        "with the `--from` reader (`tests/recorded.py`) and judge them again. Written by\n"
+        "`python tests/data/make_documents.py`; the facts are typed by hand from what each\n"
+        "machine's probes report.\n\n" + "\n".join(rows) + "\n",
+        None,
+    )
+
+    # Fleet: the fixed profile, single samples, a lab and a demo lab.
+    out["fleet/README.md"] = (
+        "# Saved results for the fleet tests\n\n"
+        "Written by `python tests/data/make_documents.py` through dlcheck's one JSON writer;\n"
+        "read by the tests through `tests/recorded.py` and the `lab` fixture.\n\n"
+        "- `fleet-test.toml`: the fixed profile the check reports here were judged against.\n"
+        "- `samples/`: one document per kind: `ready`, `warnings` (2 cores, no Graphviz),\n"
+        "  `not-ready` (no AVX, 3 GiB, nothing installed), each also `.anon` (anonymised) and\n"
+        "  `.default-profile` (judged against the packaged profile); `ready-no-course`,\n"
+        "  `ready-32-cores`, `ready-rtx4090`; `match`/`mismatch` env results; a bench result.\n"
+        "  The tests set the host name.\n"
+        "- `lab/`: 12 named machines (READY, READY WITH WARNINGS, NOT READY in turn), 3\n"
+        "  anonymised ones, env results of pc00 and pc03, bench results of pc00, pc03, pc06.\n"
+        "- `demo/` and `example-lab01.bench.json`: the browser step's lab\n"
+        "  (`.ci/steps/60-html.sh`), one machine with a hostile host name.\n\n"
+        "The env and bench bodies are test inputs in their documented shape, not measurements.\n",
+        None,
+    )
+    out["fleet/fleet-test.toml"] = (profile_toml(), None)
+    s = "fleet/samples/"
+    pentium = {"avx": False, "ram_gib": 3, "course": False, "cpu_model": "Intel Pentium N3700"}
+    kinds = {"ready": {}, "warnings": {"cores": 2, "dot": False}, "not-ready": pentium}
+    for kind, kw in kinds.items():
+        fleet(f"{s}{kind}.check.json", facts_for("pc1", **kw))
+        fleet(f"{s}{kind}.anon.check.json", facts_for(None, **kw), anonymized=True)
+        report(f"{s}{kind}.default-profile.check.json", facts_for("pc1", **kw))
+    fleet(f"{s}ready-no-course.check.json", facts_for("pc1", course=False))
+    fleet(f"{s}ready-32-cores.check.json", facts_for("pc1", cores=32))
+    fleet(f"{s}ready-rtx4090.check.json", facts_for("pc1", gpu="NVIDIA RTX 4090"))
+    other(f"{s}match.env.json", env_result("pc1"))
+    other(f"{s}mismatch.env.json", env_result("pc1", ok=False, problems=2))
+    other(f"{s}pass.bench.json", bench_result("pc1", 500.0, 20.0, "PASS"))
+
+    lab = "fleet/lab/"  # 12 named machines of every verdict, 3 anonymised, env and bench
+    makers = [{}, {"cores": 2, "dot": False}, pentium]
+    for i in range(12):
+        fleet(f"{lab}pc{i:02d}.check.json", facts_for(f"pc{i:02d}", **makers[i % 3]))
+    for i in range(3):
+        fleet(f"{lab}anon/laptop{i}.json", facts_for(None, **makers[i % 3]), anonymized=True)
+    # pc03's env has no host name: merged by file name.
+    other(f"{lab}pc00.env.json", env_result("pc00"))
+    other(f"{lab}pc03.env.json", env_result(None, ok=False, problems=2))
+    other(f"{lab}pc00.bench.json", bench_result("pc00", 850.0, 12.0, "PASS"))
+    other(f"{lab}pc03.bench.json", bench_result("pc03", 20.0, 520.0, "FAIL"))
+    other(f"{lab}pc06.bench.json", bench_result("pc06", 90.0, 110.0, "WARN"))
+
+    # The demo lab of the browser step (.ci/steps/60-html.sh): every verdict, one hostile
+    # host name; no benchmark here (the step adds its own).
+    demo = "fleet/demo/"
+    fleet(f"{demo}example-lab01.check.json", facts_for("example-lab01"))
+    other(f"{demo}example-lab01.env.json", env_result("example-lab01"))
+    fleet(f"{demo}example-lab02.check.json", facts_for("example-lab02", cores=2, dot=False))
+    other(f"{demo}example-lab02.env.json", env_result("example-lab02", False, 3))
+    fleet(f"{demo}example-old-laptop.check.json", facts_for("example-old-laptop", **pentium))
+    fleet(f"{demo}example-gpu-node.check.json", facts_for("example-gpu-node", gpu="NVIDIA A100"))
+    fleet(f"{demo}laptop-17.check.json", facts_for(None, cores=2, dot=False), anonymized=True)
+    fleet(f"{demo}hostile.check.json", facts_for(HOSTILE_HOST))
+    other("fleet/example-lab01.bench.json", bench_result("example-lab01", 100.0, 50.0, "PASS"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
+    ap.add_argument("--root", default=str(HERE), help="where to write (default: tests/data)")
+    args = ap.parse_args(argv)
+    root = Path(args.root)
+    docs = documents()
+    if args.check:
+        differ = [
+            r
+            for r, (t, _) in docs.items()
+            if not (root / r).is_file() or (root / r).read_text(encoding="utf-8") != t
+        ]
+        for rel in differ:
+            print(f"differs: {rel}")
+        return 1 if differ else 0
+    for folder in ("reports", "fleet"):
+        if (root / folder).exists():
+            shutil.rmtree(root / folder)
+    for rel, (text, _) in docs.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    # Read back through the real readers: header, ranges, then the `--from` reader's facts.
+    for rel, (_, facts) in docs.items():
+        if rel.endswith(".json"):
+            doc = read_document(root / rel)
+            if facts is not None:
+                again = doc.record()
+                assert again == facts, f"{rel}: the facts did not survive the round trip"
+    print(f"wrote {len(docs)} files under {root}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
