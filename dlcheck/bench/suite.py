@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from dlcheck import __version__
+from dlcheck.version import __version__
 from dlcheck.bench.load import LoadReport, LoadSampler
 from dlcheck.bench.measure import Plan, Progress, collect_context, cpu_freq, measure_workload
 from dlcheck.bench.predict import (

@@ -13,7 +13,7 @@ import os
 from html import escape
 from typing import IO, Any
 
-from dlcheck import __version__
+from dlcheck.version import __version__
 from dlcheck.fleet.model import Fleet, MachineRow
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean as sanitize

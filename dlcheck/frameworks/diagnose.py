@@ -9,7 +9,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.checks import CHECKS, Check, Outcome, met, not_installed_yet, skipped, unknown
+from dlcheck.checks import Check, Outcome, met, not_installed_yet, skipped, unknown
 from dlcheck.frameworks.names import (
     FRAMEWORK_DISTRIBUTIONS,
     KERAS_BACKENDS,
@@ -592,4 +592,3 @@ FRAMEWORK_CHECKS: dict[str, Check] = {
     "keras_backend": Check(check_keras_backend, _validate_allowed),
     "tf_metal": Check(check_tf_metal, _validate_metal),
 }
-CHECKS.update(FRAMEWORK_CHECKS)

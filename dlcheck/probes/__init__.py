@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from dlcheck import __version__
+from dlcheck.version import __version__
 from dlcheck.records import (
     CpuFacts,
     DiskFacts,
