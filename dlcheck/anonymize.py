@@ -9,7 +9,6 @@ from typing import Any
 
 from dlcheck.records import Facts, from_dict, to_dict
 
-
 _HOME_RE = re.compile(r"(/home/|/Users/|[A-Za-z]:\\Users\\|/var/home/)([^/\\\s]+)")
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from dlcheck.version import __version__
 from dlcheck.errors import UserError
 from dlcheck.output import output_options
+from dlcheck.version import __version__
 
 
 class Terminated(Exception):

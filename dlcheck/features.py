@@ -51,8 +51,8 @@ class Feature:
     title: str
     section: type
     checks: Mapping[str, Check]
-    start: Callable[[ProbeOptions], Optional[Pending]]
-    view: Callable[[Facts], Optional[str]]
+    start: Callable[[ProbeOptions], Pending | None]
+    view: Callable[[Facts], str | None]
 
 
 def _start_frameworks(options: ProbeOptions) -> Pending | None:

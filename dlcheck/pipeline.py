@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from dlcheck.anonymize import anonymize_facts
 from dlcheck.errors import UserError
 from dlcheck.features import FEATURES, ProbeOptions
 from dlcheck.places import load_places
@@ -66,5 +65,7 @@ def build_report(
         if sections:
             facts = dataclasses.replace(facts, extra={**facts.extra, **sections})
     if anonymize:
+        from dlcheck.anonymize import anonymize_facts
+
         facts = anonymize_facts(facts)
     return judge(facts, profile, places, anonymize, from_path)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlcheck.version import __version__
 from dlcheck.errors import UserError
 from dlcheck.normalize import normalize_report
 from dlcheck.places import Places
 from dlcheck.profile import Profile
 from dlcheck.records import Facts, RecordError, from_dict, to_dict
 from dlcheck.verdict import Finding, evaluate, exit_code, install_command, overall
+from dlcheck.version import __version__
 
 SCHEMA = "dlcheck.report"
 SCHEMA_VERSION = 1

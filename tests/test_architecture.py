@@ -65,6 +65,9 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.bench.synthetic",
             "dlcheck.bench.models",
             "dlcheck.bench.measure",
+            "dlcheck.bench.memory",
+            "dlcheck.bench.matmul",
+            "dlcheck.bench.context",
         ],
     ),
     (
@@ -220,9 +223,7 @@ def upward_imports(g: dict[str, dict[str, tuple[int, bool]]]) -> list[str]:
             t = layer_of(target)
             if s is None or t is None or t <= s or _hook(source, target, top):
                 continue
-            out.append(
-                f"{source} ({LAYERS[s][0]}) imports {target} ({LAYERS[t][0]}), line {line}"
-            )
+            out.append(f"{source} ({LAYERS[s][0]}) imports {target} ({LAYERS[t][0]}), line {line}")
     return out
 
 
@@ -291,7 +292,10 @@ def test_the_checker_sees_what_it_must() -> None:
     planted = {k: dict(v) for k, v in g.items()}
     planted["dlcheck.records"]["dlcheck.verdict"] = (1, True)
     assert any("dlcheck.records" in c for c in cycles(planted))
-    assert any(u.startswith("dlcheck.records (base) imports dlcheck.verdict") for u in upward_imports(planted))
+    assert any(
+        u.startswith("dlcheck.records (base) imports dlcheck.verdict")
+        for u in upward_imports(planted)
+    )
 
 
 def test_features_register_sections_checks_and_views() -> None:

@@ -63,7 +63,6 @@ def grade_interval(
     return BORDERLINE, [lo, hi]
 
 
-
 def fmt_seconds(s: float | None) -> str:
     """'45 s', '3.2 min', '1.5 h'."""
     if s is None:

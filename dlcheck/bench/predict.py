@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from dlcheck.bench.breakdown import estimate
+from dlcheck.bench.grading import (  # noqa: F401 - also named from here
+    BORDERLINE,
+    BenchSettings,
+    bench_settings,
+    fmt_seconds,
+    grade,
+    grade_interval,
+)
 from dlcheck.bench.results import (
     BenchResult,
     EpisodePrediction,
@@ -15,18 +20,8 @@ from dlcheck.bench.results import (
     Verdict,
     WorkloadResult,
 )
-from dlcheck.bench.grading import (  # noqa: F401 - also named from here
-    BORDERLINE,
-    BenchSettings,
-    bench_settings,
-    fmt_seconds,
-    grade,
-    grade_interval,
-)
 from dlcheck.bench.workloads import Workload
-from dlcheck.errors import UserError
 from dlcheck.places import Places
-
 
 # A change between the first and the last half of the windows counts as drift when it is
 # at least this big and the order of the windows shows a trend (Kendall's |tau|), steady

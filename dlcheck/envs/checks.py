@@ -26,7 +26,11 @@ def check_environment_lock(facts: Facts, p: dict[str, Any]) -> Outcome:
         return Outcome("unmet", f"setup {env.setup}: {env.incomplete}", EXPECTED)
     if not env.differences():
         return met(f"setup {env.setup}: {checked} packages match its lock", EXPECTED)
-    parts = [f"{env.counts.get(k, 0)} {k}" for k in ("missing", "different", "extra") if env.counts.get(k)]
+    parts = [
+        f"{env.counts.get(k, 0)} {k}"
+        for k in ("missing", "different", "extra")
+        if env.counts.get(k)
+    ]
     names = [*env.different, *env.missing, *env.extra]
     shown = "; ".join(names[:3]) + ("; ..." if len(names) > 3 else "")
     return Outcome(

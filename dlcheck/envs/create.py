@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from dlcheck.envs.installed import MARKER, incomplete_reason, read_marker
+from dlcheck.envs.installed import MARKER, read_marker
 from dlcheck.errors import UserError
 from dlcheck.sanitize import clean
 

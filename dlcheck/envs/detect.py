@@ -1,6 +1,7 @@
 """The environment's probe for `dlcheck check`: was the running environment made from one of
-our setups, and how does it compare with its lock (facts: dlcheck/envs/facts.py)? No marker is needed: an environment counts as made from a setup when
-most of that setup's locked packages are installed at exactly the locked versions."""
+our setups, and how does it compare with its lock (facts: dlcheck/envs/facts.py)? No marker
+is needed: an environment counts as made from a setup when most of that setup's locked
+packages are installed at exactly the locked versions."""
 
 from __future__ import annotations
 

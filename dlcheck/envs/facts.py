@@ -52,8 +52,8 @@ def environment_facts(extra: Any) -> EnvironmentFacts | None:
 def environment_line(section: Any) -> str | None:
     """The environment's view piece: one line for the machine summary of `dlcheck check`;
     None when there is no section. Plain text (the views escape it)."""
-    env = section if isinstance(section, EnvironmentFacts) else environment_facts(
-        {SECTION: section}
+    env = (
+        section if isinstance(section, EnvironmentFacts) else environment_facts({SECTION: section})
     )
     if env is None:
         return None
@@ -64,7 +64,11 @@ def environment_line(section: Any) -> str | None:
         return head + env.incomplete
     if not env.differences():
         return head + f"matches the lock ({env.counts.get('checked', '?')} packages)"
-    parts = [f"{env.counts.get(k, 0)} {k}" for k in ("missing", "different", "extra") if env.counts.get(k)]
+    parts = [
+        f"{env.counts.get(k, 0)} {k}"
+        for k in ("missing", "different", "extra")
+        if env.counts.get(k)
+    ]
     names = [*env.different, *env.missing, *env.extra]
     shown = "; ".join(str(n) for n in names[:3]) + ("; ..." if len(names) > 3 else "")
     return (

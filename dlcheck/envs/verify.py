@@ -11,10 +11,10 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.version import __version__
 from dlcheck.envs.installed import Environment
 from dlcheck.envs.locks import Lock, LockedPackage
 from dlcheck.records import to_dict
+from dlcheck.version import __version__
 
 SCHEMA = "dlcheck.env-verify"
 SCHEMA_VERSION = 1

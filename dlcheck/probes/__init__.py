@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from dlcheck.version import __version__
 from dlcheck.records import (
     CpuFacts,
     DiskFacts,
@@ -21,6 +20,7 @@ from dlcheck.records import (
     PlatformFacts,
     PythonFacts,
 )
+from dlcheck.version import __version__
 
 DEFAULT_TIMEOUT = 5.0
 
