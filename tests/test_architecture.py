@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.frameworks.probe",
             "dlcheck.frameworks._child",
             "dlcheck.envs.setups",
+            "dlcheck.envs.lockmaking",
             "dlcheck.envs.locks",
             "dlcheck.envs.installed",
             "dlcheck.envs.verify",

@@ -13,14 +13,8 @@ from pathlib import Path
 import pytest
 
 from dlcheck.envs.detect import environment_line, environment_section
-from dlcheck.envs.setups import (
-    LOCK_HEADER,
-    conda_subdir,
-    core_dependencies,
-    inputs_sha256,
-    load_catalog,
-    setup_inputs_hash,
-)
+from dlcheck.envs.lockmaking import core_dependencies, inputs_sha256, setup_inputs_hash
+from dlcheck.envs.setups import LOCK_HEADER, conda_subdir, load_catalog
 from dlcheck.probes.packages import canonical_name
 
 ROOT = Path(__file__).parents[1]
