@@ -336,3 +336,19 @@ def test_feature_sections_hold_facts_not_verdicts(section: str) -> None:
 
     fields = set(feature(section).section.__dataclass_fields__)
     assert not fields & {"verdict", "status", "grade"}
+
+
+def test_framework_advice_lives_in_data() -> None:
+    """Every next step the framework diagnoses name exists in the data file, and every entry
+    there is used: the prose is data, the module only picks and fills it."""
+    import re
+
+    from dlcheck.frameworks.diagnose import _advice_table
+
+    source = (PACKAGE / "frameworks" / "diagnose.py").read_text(encoding="utf-8")
+    calls = set(re.findall(r'advice\(\s*"(\w+)",\s*"(\w+)"', source))
+    table = _advice_table()
+    have = {(g, k) for g, entries in table.items() for k in entries}
+    assert calls and calls <= have, calls - have
+    unused = {(g, k) for g, k in have if f'"{k}"' not in source}
+    assert not unused, unused
