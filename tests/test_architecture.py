@@ -101,6 +101,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.bench.suite",
             "dlcheck.bench.compare",
             "dlcheck.fleet.read",
+            "dlcheck.fleet.parts",
             "dlcheck.fleet.model",
             "dlcheck.fleet.aggregate",
             "dlcheck.fleet.build",

@@ -307,7 +307,7 @@ def test_shipped_bench_references_read_as_named_machines() -> None:
 def test_newer_verdict_words_map_onto_the_fleet_scale() -> None:
     """bench's BORDERLINE is a warning (re-run on a quiet machine); check's NOT VERIFIED is
     unknown, never ready and never silently not-ready."""
-    from dlcheck.fleet.read import _verdict_of
+    from dlcheck.fleet.parts import _verdict_of
 
     assert _verdict_of("BORDERLINE") == "READY WITH WARNINGS"
     assert _verdict_of("NOT VERIFIED") == "UNKNOWN"
