@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dlcheck.errors import UserError
-from dlcheck.tomlload import load_toml
+from dlcheck.userfiles import load_toml
 
 LEVELS = ("required", "recommended", "optional")
 DEFAULT_PROFILE = "profile-default.toml"

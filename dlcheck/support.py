@@ -14,7 +14,7 @@ from packaging.version import InvalidVersion, Version
 
 from dlcheck.errors import UserError
 from dlcheck.records import Facts
-from dlcheck.tomlload import load_toml
+from dlcheck.userfiles import load_toml
 
 SUPPORT_FILE = "support.toml"
 HPC_CONTEXTS = ("slurm", "pbs", "lsf")

@@ -100,7 +100,7 @@ def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict
 
 def _subdir_of(info: dict[str, Any]) -> str | None:
     from dlcheck.envs.setups import conda_subdir
-    from dlcheck.probes.platform_ import normalise_arch
+    from dlcheck.probes.system import normalise_arch
 
     return conda_subdir(info.get("system"), normalise_arch(str(info.get("machine") or "")))
 

@@ -145,7 +145,7 @@ def conda_subdir(system: str | None, machine: str | None) -> str | None:
 
 def current_subdir() -> str | None:
     """The platform of the running interpreter (an x86-64 Python under Rosetta is osx-64)."""
-    from dlcheck.probes.platform_ import normalise_arch
+    from dlcheck.probes.system import normalise_arch
 
     return conda_subdir(_platform.system(), normalise_arch(_platform.machine() or ""))
 

@@ -29,7 +29,7 @@ from dlcheck.frameworks.records import (
     framework_facts_from,
 )
 from dlcheck.records import Facts
-from dlcheck.tomlload import load_toml
+from dlcheck.userfiles import load_toml
 
 NOT_PROBED = "frameworks not probed (--no-frameworks, or a report from before they were)"
 # Distributions that, with `tensorflow` of the same version, are its platform build, not a

@@ -44,8 +44,8 @@ def collect_facts(disk_path: str | None = None, timeout: float = DEFAULT_TIMEOUT
     from dlcheck.probes.gpu import probe_gpu
     from dlcheck.probes.memory import probe_memory
     from dlcheck.probes.packages import probe_packages
-    from dlcheck.probes.platform_ import probe_platform
     from dlcheck.probes.python import probe_python
+    from dlcheck.probes.system import probe_platform
 
     # Each external command inside a probe gets a little less than the probe's own budget.
     inner = max(0.5, timeout * 0.8)
