@@ -17,7 +17,7 @@ from dlcheck.bench.results import (
     Headline,
     PlacePointer,
     Predictions,
-    Verdict,
+    TrainingGrade,
     WorkloadResult,
 )
 from dlcheck.bench.workloads import Workload
@@ -160,7 +160,7 @@ def decide(
     settings: BenchSettings,
     places: Places,
     references: list[BenchResult],
-) -> Verdict:
+) -> TrainingGrade:
     """The verdict of the headline workload against the profile's thresholds."""
     head = next((e for e in predictions.episodes if e.workload == settings.workload), None)
     seconds = head.seconds if head else None
@@ -193,7 +193,7 @@ def decide(
             "run the training episodes elsewhere."
         )
     pointers = [] if verdict == "PASS" else place_pointers(settings, places, references)
-    return Verdict(
+    return TrainingGrade(
         verdict=verdict,
         workload=settings.workload,
         seconds=seconds,
@@ -210,7 +210,7 @@ def decide(
 def headline_of(
     results: dict[str, WorkloadResult],
     predictions: Predictions,
-    verdict: Verdict,
+    verdict: TrainingGrade,
     workloads: list[Workload] | None = None,
 ) -> Headline:
     """The headline; its training images/s is that of the lesson's whole epoch (epoch start
