@@ -352,3 +352,21 @@ def test_framework_advice_lives_in_data() -> None:
     assert calls and calls <= have, calls - have
     unused = {(g, k) for g, k in have if f'"{k}"' not in source}
     assert not unused, unused
+
+
+def test_the_architecture_document_names_what_the_code_registers() -> None:
+    """docs/architecture.md stays true: every feature, check kind of a feature and layer is
+    named there, and every module it names in backticks as dlcheck/... exists."""
+    import re
+
+    from dlcheck.features import FEATURES
+
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for f in FEATURES:
+        assert f"`{f.name}`" in doc
+        for kind in f.checks:
+            assert f"`{kind}`" in doc, kind
+    for name, _ in LAYERS:
+        assert f"| {name} |" in doc, name
+    for path in re.findall(r"`(dlcheck/[\w/]+\.py)`", doc):
+        assert (PACKAGE.parent / path).is_file(), path
