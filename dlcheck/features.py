@@ -20,9 +20,9 @@ result reader) are imported by the probes only when they run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Dict, Optional
 
 from dlcheck.bench.checks import BENCHMARK_CHECKS
 from dlcheck.bench.facts import BenchmarkFacts, benchmark_line
@@ -33,7 +33,8 @@ from dlcheck.frameworks.diagnose import FRAMEWORK_CHECKS
 from dlcheck.frameworks.records import FrameworkFacts
 from dlcheck.records import Facts
 
-Pending = Callable[[Facts], Optional[dict]]
+# typing's Callable: collections.abc.Callable[...] needs Python 3.9 outside annotations
+Pending = Callable[[Facts], Optional[Dict[str, Any]]]
 
 
 @dataclass(frozen=True)

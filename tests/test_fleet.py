@@ -252,7 +252,7 @@ def test_results_as_the_real_writers_write_them(tmp_path: Path) -> None:
         Headline,
         Predictions,
     )
-    from dlcheck.bench.results import Verdict as BenchVerdict
+    from dlcheck.bench.results import TrainingGrade as BenchVerdict
     from dlcheck.envs.verify import PackageDiff, VerifyResult
 
     env = VerifyResult(
