@@ -37,9 +37,12 @@ class Report:
         return exit_code(self.verdict)
 
     def counts(self) -> dict[str, int]:
-        out = {"PASS": 0, "WARN": 0, "FAIL": 0, "UNKNOWN": 0}
+        """Findings per verdict; ``NOT_JUDGED``: the UNKNOWN findings whose input was not
+        given (no benchmark, no environment made from a setup), which count for nothing."""
+        out = {"PASS": 0, "WARN": 0, "FAIL": 0, "UNKNOWN": 0, "NOT_JUDGED": 0}
         for f in self.findings:
-            out[f.verdict] = out.get(f.verdict, 0) + 1
+            key = "NOT_JUDGED" if f.verdict == "UNKNOWN" and f.input_missing else f.verdict
+            out[key] = out.get(key, 0) + 1
         return out
 
     def install_command(self) -> str | None:
