@@ -17,7 +17,7 @@ import sys
 
 from _common import load_average
 
-from dlcheck.runner import run_command
+from dlcheck.subprocesses import run_command
 
 BURN = "import time\nwhile True:\n    time.perf_counter()\n"
 RANK = {"PASS": 0, "WARN": 1, "FAIL": 2}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from _common import load_average
 
-from dlcheck.runner import run_command
+from dlcheck.subprocesses import run_command
 
 HERE = Path(__file__).resolve().parent
 WORKLOAD = {2: "ep2-dense", 3: "ep3-dense", 4: "ep4-cnn", 5: "ep5-densenet"}

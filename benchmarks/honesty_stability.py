@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _common import load_average
 
-from dlcheck.runner import run_command
+from dlcheck.subprocesses import run_command
 
 
 def main() -> int:

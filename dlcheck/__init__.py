@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from dlcheck.version import __version__
 
 if TYPE_CHECKING:
     from dlcheck.report import Report
@@ -24,7 +24,7 @@ def check(
     ``frameworks=False``. Returns a :class:`dlcheck.report.Report`; in Jupyter it displays
     as a table.
     """
-    from dlcheck.report import build_report
+    from dlcheck.pipeline import build_report
 
     return build_report(
         profile_path=profile,

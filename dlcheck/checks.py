@@ -22,6 +22,9 @@ class Outcome:
     expected: str = ""
     advice: str | None = None  # overrides the requirement's advice when the cause is specific
     skipped: bool = False  # unknown because the probe was not run (--no-frameworks)
+    # unknown because its input was not given (no benchmark file, no environment made from a
+    # setup): not judged, so it does not count towards the overall verdict
+    input_missing: bool = False
 
 
 def met(observed: str, expected: str = "") -> Outcome:
@@ -45,6 +48,12 @@ NOT_INSTALLED_YET = (
     "Not checked: it is not installed. Install the course packages first (see that step), "
     "then run `dlcheck check` again to prove it works."
 )
+
+
+def not_given(reason: str, expected: str = "") -> Outcome:
+    """Unknown because the input this check judges was not given (a benchmark file, an
+    environment made from a setup): shown without a step, and not counted in the verdict."""
+    return Outcome("unknown", reason, expected, skipped=True, input_missing=True)
 
 
 def not_installed_yet(observed: str, expected: str = "") -> Outcome:
@@ -355,7 +364,8 @@ def check_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
     return met("no GPU (not required for this course)", "optional")
 
 
-CHECKS: dict[str, Check] = {
+# The core's check kinds; the plug-ins add theirs in dlcheck/features.py (``CHECKS``).
+CORE_CHECKS: dict[str, Check] = {
     "cpu_arch": Check(check_cpu_arch, _needs(("allowed", list, False), ("x86_needs", list, False))),
     "os_64bit": Check(check_os_64bit, _needs()),
     "python_native": Check(check_python_native, _needs()),
@@ -377,6 +387,3 @@ CHECKS: dict[str, Check] = {
     "command": Check(check_command, _needs(("command", str, True))),
     "gpu": Check(check_gpu, _needs()),
 }
-
-# Framework diagnoses register themselves in CHECKS (imported last: they use this module).
-import dlcheck.frameworks.diagnose  # noqa: E402, F401

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from dlcheck import __version__
 from dlcheck.errors import UserError
 from dlcheck.output import output_options
+from dlcheck.version import __version__
 
 
 class Terminated(Exception):
@@ -129,6 +129,13 @@ class Seconds(click.ParamType):
     type=click.Path(dir_okay=False),
     help="Re-evaluate a saved JSON report instead of probing this machine.",
 )
+@click.option(
+    "--bench",
+    "bench_path",
+    type=click.Path(dir_okay=False),
+    help="Judge the training time of a saved `dlcheck bench --save` result too "
+    "(with --from: default <stem>.bench.json next to the report).",
+)
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 @click.option(
     "--timeout",
@@ -167,13 +174,14 @@ def check(
     framework_timeout: float,
     output: str | None,
     strict: bool = False,
+    bench_path: str | None = None,
 ) -> int:
     """Check this machine against the course's minimum requirements.
 
     Exit status: 0 ready (warnings allowed), 1 not ready, 2 bad usage or input, 3 not
     verified (a required finding is unknown).
     """
-    from dlcheck.report import build_report
+    from dlcheck.pipeline import build_report
 
     kind = fmt
     report = build_report(
@@ -185,6 +193,7 @@ def check(
         from_path=from_path,
         frameworks=not no_frameworks,
         framework_timeout=framework_timeout,
+        bench_path=bench_path,
     )
     if strict:
         import dataclasses
@@ -194,7 +203,7 @@ def check(
         report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
         for note in report.facts.extra.get("normalized") or []:
             click.echo(f"dlcheck: --from: {note}", err=True)
-    emit(report, kind, output, inputs=(from_path, profile, places))
+    emit(report, kind, output, inputs=(from_path, profile, places, bench_path))
     return report.exit_code
 
 

@@ -36,7 +36,7 @@ def _fields(cls: Any) -> list[str]:
 def normalize_report(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A normalised copy of a parsed report and the notes on what was changed, derived,
     missing or unknown. Never raises on odd content: what it cannot read it leaves alone."""
-    from dlcheck.probes.platform_ import normalise_arch
+    from dlcheck.probes.system import normalise_arch
 
     out = copy.deepcopy(data)
     notes: list[str] = []

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlcheck.errors import UserError
-from dlcheck.tomlload import load_toml
+from dlcheck.userfiles import load_toml
 
 DEFAULT_PLACES = "places.toml"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dlcheck.errors import UserError
-from dlcheck.tomlload import load_toml
+from dlcheck.userfiles import load_toml
 
 LEVELS = ("required", "recommended", "optional")
 DEFAULT_PROFILE = "profile-default.toml"
@@ -18,7 +18,7 @@ class Requirement:
     id: str
     title: str
     level: str  # required, recommended or optional
-    check: str  # the kind of test, a key of dlcheck.checks.CHECKS
+    check: str  # the kind of test, a key of dlcheck.features.CHECKS
     advice: str
     params: dict[str, Any] = field(default_factory=dict)  # thresholds for the check
 
@@ -69,7 +69,7 @@ def _values_problem(params: dict[str, Any]) -> str | None:
 
 def parse_profile(data: dict[str, Any], where: str) -> Profile:
     """Validate a parsed profile; every problem is a UserError naming ``where``."""
-    from dlcheck.checks import CHECKS
+    from dlcheck.features import CHECKS
 
     meta = data.get("profile", {})
     if not isinstance(meta, dict):

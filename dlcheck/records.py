@@ -253,6 +253,7 @@ class Facts:
     gpu: GpuFacts = field(default_factory=GpuFacts)
     packages: PackageFacts = field(default_factory=PackageFacts)
     probe_seconds: dict[str, float] = field(default_factory=dict)
-    # Sections added by later features (frameworks, environment, benchmark) are kept as data
-    # so that a report from a newer dlcheck still loads here.
+    # The sections of the features registered in dlcheck/features.py (frameworks, environment,
+    # benchmark), as plain data that each feature's record reads (``Feature.section``), and any
+    # section a newer dlcheck wrote, kept as it is so that its report still loads here.
     extra: dict[str, Any] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from packaging.version import InvalidVersion, Version
 
 from dlcheck.errors import UserError
 from dlcheck.records import Facts
-from dlcheck.tomlload import load_toml
+from dlcheck.userfiles import load_toml
 
 SUPPORT_FILE = "support.toml"
 HPC_CONTEXTS = ("slurm", "pbs", "lsf")
@@ -300,16 +300,3 @@ def recommended_python(facts: Facts) -> str:
     if usable:
         return usable[-1]
     return have[-1] if have else preferred
-
-
-def fitting_setup(facts: Facts) -> str | None:
-    """The locked setup whose pip lock fits this machine's platform (cpu or nvidia), None
-    when the catalogue has none for it. The catalogue decides, not this module."""
-    try:
-        from dlcheck.envs.recommend import recommend
-        from dlcheck.envs.setups import load_catalog
-
-        rec = recommend(facts, load_catalog())
-    except Exception:  # noqa: BLE001 - no catalogue: no setup to point at
-        return None
-    return rec.setup if rec.routes and any(r.name == "pip" for r in rec.routes) else None

@@ -263,3 +263,25 @@ def parse_yaml(text: str, where: str, max_aliases: int = MAX_YAML_ALIASES) -> An
 def read_yaml(path: str | Path, limit: int = MAX_BYTES) -> Any:
     """The file parsed as YAML (safe loader, aliases bounded)."""
     return parse_yaml(read_text(path, limit), str(path))
+
+
+# --- data files: TOML (profiles, places, support matrix), the user's or the packaged one ---
+
+
+def packaged_text(name: str) -> str:
+    """A data file shipped inside the package (``dlcheck/data/NAME``)."""
+    from dlcheck._compat import package_text
+
+    return package_text("dlcheck", "data", name)
+
+
+def load_toml(path: str | Path | None, default_name: str) -> tuple[dict[str, Any], str]:
+    """Parse ``path``, or the packaged ``default_name`` when path is None.
+    Returns (data, where) with ``where`` naming the source for messages."""
+    if path is None:
+        where = f"<packaged {default_name}>"
+        text = packaged_text(default_name)
+    else:
+        where = str(path)
+        text = read_text(path)
+    return parse_toml(text, where), where

@@ -11,7 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from dlcheck.checks import CHECKS, Outcome
+from dlcheck.checks import Outcome
+from dlcheck.features import CHECKS
 from dlcheck.places import Places
 from dlcheck.profile import Profile, Requirement
 from dlcheck.records import Facts
@@ -42,6 +43,7 @@ class Finding:
     advice: str | None  # the one next step; None when PASS
     blocked_by: str | None = None  # id of the finding that must be solved first
     skipped: bool = False  # UNKNOWN because its probe was not run (--no-frameworks)
+    input_missing: bool = False  # UNKNOWN because its input was not given: not counted
 
 
 def verdict_for(level: str, status: str) -> str:
@@ -93,7 +95,7 @@ def evaluate_requirement(
         outcome = Outcome("unknown", f"could not evaluate: {type(exc).__name__}: {exc}")
     verdict = verdict_for(req.level, outcome.status)
     advice = None
-    if verdict != PASS:
+    if verdict != PASS and not outcome.input_missing:  # not judged: nothing to do
         advice = _advice(req, outcome, places, facts if context else None)
         if verdict == UNKNOWN and not outcome.skipped:
             advice = f"Could not tell. If this matters to you: {advice}"
@@ -108,6 +110,7 @@ def evaluate_requirement(
         outcome.expected,
         advice,
         skipped=bool(getattr(outcome, "skipped", False)),
+        input_missing=bool(getattr(outcome, "input_missing", False)),
     )
 
 
@@ -193,7 +196,7 @@ def _installs(advice: str | None) -> bool:
 
 
 def _install_hint(facts: Facts) -> str:
-    from dlcheck.support import fitting_setup
+    from dlcheck.envs.recommend import fitting_setup
 
     setup = fitting_setup(facts)
     if setup:
@@ -208,7 +211,7 @@ def _with_setup(f: Finding, req: Requirement | None, facts: Facts) -> Finding:
         return f
     if "pip" not in req.params:
         return f
-    from dlcheck.support import fitting_setup
+    from dlcheck.envs.recommend import fitting_setup
 
     setup = fitting_setup(facts)
     if not setup:
@@ -253,7 +256,9 @@ def next_steps(findings: list[Finding]) -> list[Finding]:
 def overall(findings: list[Finding], strict: bool = False) -> str:
     """READY, READY WITH WARNINGS, NOT READY, or NOT VERIFIED: a required finding is UNKNOWN
     (a probe failed or hung). Required findings UNKNOWN only because their probe was not run
-    (``--no-frameworks``) do not count, unless ``strict``."""
+    (``--no-frameworks``) do not count, unless ``strict``; findings whose input was not
+    given (no benchmark file, no environment made from a setup) never count."""
+    findings = [f for f in findings if not (f.verdict == UNKNOWN and f.input_missing)]
     verdicts = {f.verdict for f in findings}
     if FAIL in verdicts:
         return NOT_READY
@@ -286,7 +291,7 @@ def install_command(report: Any) -> str | None:
     ]
     if len(specs) < 2:
         return None
-    from dlcheck.support import fitting_setup
+    from dlcheck.envs.recommend import fitting_setup
 
     setup = fitting_setup(report.facts)
     if setup and any(str(s).startswith("tensorflow") for s in specs):

@@ -36,14 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dlcheck.envs.lockmaking import header_lines, setup_inputs_hash  # noqa: E402
 from dlcheck.envs.setups import (  # noqa: E402 - needs the checkout on sys.path first
     Catalog,
     Setup,
-    header_lines,
     load_catalog,
     lock_unavailable_reason,
     pip_lock_name,
-    setup_inputs_hash,
 )
 
 CHANNEL_PROBE = "https://conda.anaconda.org/conda-forge/noarch/repodata.json"

@@ -22,9 +22,9 @@ from dlcheck.envs.create import (
     create,
     error_line,
     find_python,
-    incomplete_reason,
     kernel_name,
 )
+from dlcheck.envs.installed import incomplete_reason
 from dlcheck.envs.setups import current_subdir, load_catalog
 
 CATALOG = load_catalog()

@@ -13,14 +13,8 @@ from pathlib import Path
 import pytest
 
 from dlcheck.envs.detect import environment_line, environment_section
-from dlcheck.envs.setups import (
-    LOCK_HEADER,
-    conda_subdir,
-    core_dependencies,
-    inputs_sha256,
-    load_catalog,
-    setup_inputs_hash,
-)
+from dlcheck.envs.lockmaking import core_dependencies, inputs_sha256, setup_inputs_hash
+from dlcheck.envs.setups import LOCK_HEADER, conda_subdir, load_catalog
 from dlcheck.probes.packages import canonical_name
 
 ROOT = Path(__file__).parents[1]
@@ -120,16 +114,25 @@ def _venv_from_lock(root: Path, lock: Path, change: dict[str, str] | None = None
     return root
 
 
+def _lock_status(section: dict) -> str:
+    """The facts hold no verdict: the check kind judges them (as `--from` does)."""
+    from dlcheck.envs.checks import check_environment_lock
+    from dlcheck.records import Facts
+
+    return check_environment_lock(Facts(extra={"environment": section}), {}).status
+
+
 def test_check_finds_the_setup(tmp_path: Path) -> None:
     lock = ENVS / "cpu" / "pylock.txt"
     prefix = _venv_from_lock(tmp_path / "venv", lock)
     section = environment_section(ENVS, "linux-64", str(prefix))
-    assert section is not None and section["setup"] == "cpu" and section["verdict"] == "MATCH"
+    assert section is not None and section["setup"] == "cpu" and "verdict" not in section
+    assert _lock_status(section) == "met"
     assert "matches the lock" in (environment_line(section) or "")
 
     changed = _venv_from_lock(tmp_path / "venv2", lock, {"six": "1.16.0"})
     section = environment_section(ENVS, "linux-64", str(changed))
-    assert section is not None and section["verdict"] == "MISMATCH"
+    assert section is not None and _lock_status(section) == "unmet"
     assert section["different"] == ["six 1.16.0 (lock 1.17.0)"]
     line = environment_line(section) or ""
     assert "DIFFERS" in line and "dlcheck env verify --setup cpu" in line
@@ -156,7 +159,7 @@ def test_quick_first_look_keeps_a_matching_env_and_skips_others(tmp_path: Path) 
     assert quick_pip_share(lock.read_text(), {"numpy": "0.1"}) == 0.0
     # With the installed versions given, a matching environment is still found...
     section = environment_section(ENVS, "linux-64", str(prefix), installed=installed)
-    assert section is not None and section["verdict"] == "MATCH"
+    assert section is not None and _lock_status(section) == "met"
     # ...and an unrelated one is dismissed by the first look alone.
     assert environment_section(ENVS, "linux-64", str(prefix), installed={"six": "1.17.0"}) is None
 

@@ -225,7 +225,7 @@ def test_results_as_the_real_writers_write_them(tmp_path: Path) -> None:
         Headline,
         Predictions,
     )
-    from dlcheck.bench.results import Verdict as BenchVerdict
+    from dlcheck.bench.results import TrainingGrade as BenchVerdict
     from dlcheck.envs.verify import PackageDiff, VerifyResult
 
     env = VerifyResult(
@@ -280,7 +280,7 @@ def test_shipped_bench_references_read_as_named_machines() -> None:
 def test_newer_verdict_words_map_onto_the_fleet_scale() -> None:
     """bench's BORDERLINE is a warning (re-run on a quiet machine); check's NOT VERIFIED is
     unknown, never ready and never silently not-ready."""
-    from dlcheck.fleet.read import _verdict_of
+    from dlcheck.fleet.parts import _verdict_of
 
     assert _verdict_of("BORDERLINE") == "READY WITH WARNINGS"
     assert _verdict_of("NOT VERIFIED") == "UNKNOWN"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from recorded import bench_result, env_result, not_ready, ready, write
 
-from dlcheck.fleet import read
+from dlcheck.fleet import parts
 from dlcheck.fleet.build import build_fleet
 from dlcheck.fleet.render import (
     COLUMNS,
@@ -206,7 +206,7 @@ def test_broken_files_are_skipped_with_reasons(tmp_path: Path, capsys) -> None:
 def test_older_schema_versions_still_read(tmp_path: Path, monkeypatch) -> None:
     """A v1 report from an older dlcheck, without counts, exit code or some fact sections,
     still gives a row when this dlcheck writes a newer schema version."""
-    monkeypatch.setattr(read, "CHECK_VERSION", 2)
+    monkeypatch.setattr(parts, "CHECK_VERSION", 2)
     d = not_ready("old-one")
     for key in ("counts", "exit_code", "places_checked", "anonymized"):
         d.pop(key)
@@ -227,7 +227,7 @@ def test_older_schema_versions_still_read(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_huge_file_is_skipped_without_reading_it(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(read, "MAX_BYTES", 1000)
+    monkeypatch.setattr(parts, "MAX_BYTES", 1000)
     write(tmp_path / "big.json", ready("big"))
     fleet = build_fleet([str(tmp_path)])
     assert not fleet.rows and "too large" in fleet.skipped[0].reason
@@ -236,10 +236,10 @@ def test_huge_file_is_skipped_without_reading_it(tmp_path: Path, monkeypatch) ->
 def test_long_values_are_cut(tmp_path: Path) -> None:
     write(tmp_path / "long.json", ready("h" * 5000))
     (row,) = build_fleet([str(tmp_path)]).rows
-    assert len(row.machine) == read.MAX_TEXT and row.machine.endswith("…")
+    assert len(row.machine) == parts.MAX_TEXT and row.machine.endswith("…")
 
 
 @pytest.mark.parametrize("value", ["a\nb", "a\x00b", "a\u202eb", "a\tb"])
 def test_clean_removes_control_characters(value: str) -> None:
-    out = read.clean(value)
+    out = parts.clean(value)
     assert out.isprintable() and out.startswith("a") and out.endswith("b")

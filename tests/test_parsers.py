@@ -24,14 +24,14 @@ from dlcheck.probes.gpu import (
     parse_system_profiler,
 )
 from dlcheck.probes.packages import canonical_name, parse_dot_version, parse_metadata_dirnames
-from dlcheck.probes.platform_ import (
+from dlcheck.probes.python import classify_environment
+from dlcheck.probes.system import (
     detect_container,
     detect_hypervisor,
     detect_wsl,
     normalise_arch,
     parse_os_release,
 )
-from dlcheck.probes.python import classify_environment
 
 DATA = Path(__file__).parent / "data"
 

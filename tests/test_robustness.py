@@ -261,7 +261,7 @@ _BASE = sample("ready-rtx4090.check", "base")
 @given(st.data())
 def test_hostile_report_documents_read_or_refused_and_every_view_is_safe(data: Any) -> None:
     from dlcheck.fleet.aggregate import FleetBuilder
-    from dlcheck.fleet.read import max_versions
+    from dlcheck.fleet.parts import max_versions
     from dlcheck.fleet.render import render_csv, render_html, render_json, render_markdown
     from dlcheck.fleet.render import render_text as fleet_text
     from dlcheck.places import load_places
@@ -293,7 +293,7 @@ def test_hostile_report_documents_read_or_refused_and_every_view_is_safe(data: A
         with tempfile.TemporaryDirectory() as tmp:
             p = Path(tmp) / "h.json"
             p.write_text(json.dumps(doc), encoding="utf-8")
-            from dlcheck.fleet.read import read_part
+            from dlcheck.fleet.parts import read_part
 
             part = read_part(str(p), max_versions())
         fleet = FleetBuilder().add_all([part]).build()

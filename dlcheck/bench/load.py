@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Dict, Tuple
 
 # Above these, the run is called busy and the prediction interval is widened.
 BUSY_OTHER_SHARE = 0.10  # other processes used more than 10% of the usable cores
@@ -320,7 +321,8 @@ def read_power() -> Power:
     )
 
 
-ProcessCpu = dict[int, tuple[str, float]]  # pid -> (name, CPU seconds so far)
+# typing's generics: `dlcheck check --bench` reads results on Python 3.8 too
+ProcessCpu = Dict[int, Tuple[str, float]]  # pid -> (name, CPU seconds so far)
 
 
 def top_consumers(

@@ -17,9 +17,7 @@ import contextlib
 import importlib
 import importlib.util
 import os
-import platform
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -27,10 +25,9 @@ from typing import Any
 
 from dlcheck.bench.breakdown import Components, Cost
 from dlcheck.bench.calibrate import BUDGET, MIN_WINDOWS, TARGET, StopRule, stop_reason
+from dlcheck.bench.memory import RssSampler
 from dlcheck.bench.models import build_model, count_params, model_cost
 from dlcheck.bench.results import (
-    Context,
-    Matmul,
     Phase,
     Window,
     WorkloadResult,
@@ -103,172 +100,6 @@ def setup_backend(backend: str) -> Any:
     if major < 3:
         raise UserError(None, f"Keras {keras.__version__} found; dlcheck bench needs Keras 3")
     return keras
-
-
-class RssSampler:
-    """Peak resident memory of this process while a workload runs (psutil, every 20 ms)."""
-
-    def __init__(self, interval: float = 0.02) -> None:
-        import psutil
-
-        self._proc = psutil.Process()
-        self._interval = interval
-        self._stop = threading.Event()
-        self.start_rss = self._proc.memory_info().rss
-        self.peak = self.start_rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.peak = max(self.peak, self._proc.memory_info().rss)
-            except Exception:  # noqa: BLE001 - a vanished /proc entry ends sampling
-                return
-
-    def stop(self) -> tuple[int, int]:
-        self._stop.set()
-        self._thread.join(1.0)
-        self.peak = max(self.peak, self._proc.memory_info().rss)
-        return self.peak, self.peak - self.start_rss
-
-
-def _best_rate(fn: Callable[[], None], flops: float, repeats: int, min_seconds: float) -> float:
-    fn()  # warm-up: thread pools, first allocation
-    best = 0.0
-    start = time.perf_counter()
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = max(best, flops / (time.perf_counter() - t0))
-        if time.perf_counter() - start > min_seconds:
-            break
-    return best
-
-
-def matmul_peak(keras: Any, gpu: bool, seconds: float = 1.0) -> Matmul:
-    """float32 matrix-product FLOP/s (best of several), with numpy and with the backend."""
-    import numpy as np
-
-    n = 4096 if gpu else 1024
-    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
-    np_rate = _best_rate(lambda: a @ a, 2.0 * n**3, 20, seconds) if not gpu else None
-    per_call = 8
-    t = keras.ops.convert_to_tensor(a)
-
-    def backend_mm() -> None:
-        out = None
-        for _ in range(per_call):
-            out = keras.ops.matmul(t, t)
-        keras.ops.convert_to_numpy(keras.ops.sum(out))  # waits for asynchronous devices
-
-    be_rate = _best_rate(backend_mm, per_call * 2.0 * n**3, 10, seconds)
-    return Matmul(n=n, numpy_flops=np_rate, backend_flops=be_rate)
-
-
-def _device(backend: str) -> tuple[str, str]:
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
-            if gpus:
-                details = tf.config.experimental.get_device_details(gpus[0])
-                return str(details.get("device_name", gpus[0].name)), "gpu"
-        elif backend == "torch":
-            import torch
-
-            if torch.cuda.is_available():
-                return torch.cuda.get_device_name(0), "gpu"
-        elif backend == "jax":
-            import jax
-
-            dev = jax.devices()[0]
-            if dev.platform != "cpu":
-                return str(getattr(dev, "device_kind", dev.platform)), "gpu"
-    except Exception as exc:  # noqa: BLE001 - the device stays unknown, with its reason
-        return f"unknown ({exc})", "cpu"
-    return "CPU", "cpu"
-
-
-def _threads(backend: str) -> dict[str, str]:
-    out = {
-        k: v
-        for k, v in os.environ.items()
-        if k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-        or k.startswith("TF_NUM_")
-    }
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            intra = tf.config.threading.get_intra_op_parallelism_threads()
-            inter = tf.config.threading.get_inter_op_parallelism_threads()
-            out["tf_intra_op"] = str(intra) + (" (all cores)" if intra == 0 else "")
-            out["tf_inter_op"] = str(inter) + (" (default)" if inter == 0 else "")
-        elif backend == "torch":
-            import torch
-
-            out["torch_threads"] = str(torch.get_num_threads())
-    except Exception as exc:  # noqa: BLE001
-        out["error"] = str(exc)
-    return out
-
-
-def cpu_freq() -> tuple[float | None, float | None]:
-    try:
-        import psutil
-
-        f = psutil.cpu_freq()
-    except Exception:  # noqa: BLE001 - not visible in many VMs
-        return None, None
-    if not f:
-        return None, None
-    return (f.current or None), (f.max or None)
-
-
-def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context:
-    """Versions, backend, device, threads, CPU and the matmul peak of this run."""
-    import numpy as np
-
-    from dlcheck.probes.cpu import probe_cpu
-
-    backend = keras.backend.backend()
-    pkg = importlib.import_module(BACKEND_PACKAGES.get(backend, backend))
-    device, kind = _device(backend)
-    cpu = probe_cpu(timeout=2.0)
-    freq, fmax = cpu_freq()
-    try:
-        load = [round(v, 2) for v in os.getloadavg()]
-    except (AttributeError, OSError):
-        load = []
-    return Context(
-        python=platform.python_version(),
-        platform=platform.platform(),
-        backend=backend,
-        backend_version=str(getattr(pkg, "__version__", "")),
-        keras_version=str(keras.__version__),
-        numpy_version=np.__version__,
-        device=device,
-        device_kind=kind,
-        cpu_model=cpu.model,
-        logical_cores=cpu.logical_cores,
-        usable_cores=cpu.usable_cores,
-        threads=_threads(backend),
-        cpu_freq_mhz_start=freq,
-        cpu_freq_mhz_max=fmax,
-        matmul=(
-            matmul_peak(keras, kind == "gpu", 0.25 if plan.name.startswith("quick") else 1.0)
-            if with_matmul
-            else None
-        ),
-        plan=plan.name,
-        windows=plan.windows,
-        window_seconds=plan.window_seconds,
-        load_average=load,
-        budget_seconds=plan.budget_seconds,
-        target=plan.target,
-    )
 
 
 def _divisor_at_least(n: int, k: int) -> int:

@@ -2,76 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from dlcheck.bench.breakdown import estimate
+from dlcheck.bench.grading import (  # noqa: F401 - also named from here
+    BORDERLINE,
+    BenchSettings,
+    bench_settings,
+    fmt_seconds,
+    grade,
+    grade_interval,
+)
 from dlcheck.bench.results import (
     BenchResult,
     EpisodePrediction,
     Headline,
     PlacePointer,
     Predictions,
-    Verdict,
+    TrainingGrade,
     WorkloadResult,
 )
 from dlcheck.bench.workloads import Workload
-from dlcheck.errors import UserError
 from dlcheck.places import Places
-
-
-@dataclass(frozen=True)
-class BenchSettings:
-    """The profile's [bench] table."""
-
-    workload: str = "ep4-cnn"
-    pass_seconds: float = 60.0
-    warn_seconds: float = 300.0
-    places: tuple[str, ...] = ("colab", "kaggle", "studiolab", "hpc")
-
-
-def bench_settings(settings: dict[str, Any], where: str = "profile") -> BenchSettings:
-    """Read a profile's [bench] table (``Profile.settings['bench']``); defaults when absent."""
-    table = settings.get("bench", {})
-    if not isinstance(table, dict):
-        raise UserError(where, "[bench] must be a table")
-    try:
-        s = BenchSettings(
-            workload=str(table.get("workload", "ep4-cnn")),
-            pass_seconds=float(table.get("pass_seconds", 60)),
-            warn_seconds=float(table.get("warn_seconds", 300)),
-            places=tuple(
-                str(p) for p in table.get("places", ("colab", "kaggle", "studiolab", "hpc"))
-            ),
-        )
-    except (TypeError, ValueError) as exc:
-        raise UserError(where, f"[bench]: {exc}") from None
-    if not 0 < s.pass_seconds <= s.warn_seconds:
-        raise UserError(where, "[bench]: need 0 < pass_seconds <= warn_seconds")
-    return s
-
-
-BORDERLINE = "BORDERLINE"
-
-
-def grade(seconds: float | None, settings: BenchSettings) -> str:
-    if seconds is None:
-        return "UNKNOWN"
-    if seconds <= settings.pass_seconds:
-        return "PASS"
-    return "WARN" if seconds <= settings.warn_seconds else "FAIL"
-
-
-def grade_interval(
-    low: float | None, high: float | None, settings: BenchSettings
-) -> tuple[str, list[str]]:
-    """PASS, WARN or FAIL when the whole interval lies on one side of each threshold, else
-    BORDERLINE and the two grades it straddles (the nearest ones: PASS/WARN or WARN/FAIL)."""
-    lo, hi = grade(low, settings), grade(high, settings)
-    if lo == hi:
-        return lo, []
-    return BORDERLINE, [lo, hi]
-
 
 # A change between the first and the last half of the windows counts as drift when it is
 # at least this big and the order of the windows shows a trend (Kendall's |tau|), steady
@@ -179,21 +129,6 @@ def predict_all(
     return Predictions(episodes=eps, course_seconds=total, course_complete=complete)
 
 
-def fmt_seconds(s: float | None) -> str:
-    """'45 s', '3.2 min', '1.5 h'."""
-    if s is None:
-        return "unknown"
-    if s < 1:
-        return f"{s:.2f} s"
-    if s < 10:
-        return f"{s:.1f} s"
-    if s < 90:
-        return f"{s:.0f} s"
-    if s < 5400:
-        return f"{s / 60:.1f} min"
-    return f"{s / 3600:.1f} h"
-
-
 def place_pointers(
     settings: BenchSettings, places: Places, references: list[BenchResult]
 ) -> list[PlacePointer]:
@@ -225,7 +160,7 @@ def decide(
     settings: BenchSettings,
     places: Places,
     references: list[BenchResult],
-) -> Verdict:
+) -> TrainingGrade:
     """The verdict of the headline workload against the profile's thresholds."""
     head = next((e for e in predictions.episodes if e.workload == settings.workload), None)
     seconds = head.seconds if head else None
@@ -258,7 +193,7 @@ def decide(
             "run the training episodes elsewhere."
         )
     pointers = [] if verdict == "PASS" else place_pointers(settings, places, references)
-    return Verdict(
+    return TrainingGrade(
         verdict=verdict,
         workload=settings.workload,
         seconds=seconds,
@@ -275,7 +210,7 @@ def decide(
 def headline_of(
     results: dict[str, WorkloadResult],
     predictions: Predictions,
-    verdict: Verdict,
+    verdict: TrainingGrade,
     workloads: list[Workload] | None = None,
 ) -> Headline:
     """The headline; its training images/s is that of the lesson's whole epoch (epoch start

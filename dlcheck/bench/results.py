@@ -195,8 +195,13 @@ class PlacePointer:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    verdict: str  # PASS, WARN, FAIL or UNKNOWN
+class TrainingGrade:
+    """The headline training time graded against the profile's [bench] thresholds
+    (bench/grading.py). Kept in the JSON under ``verdict``; the one verdict concept of
+    dlcheck is dlcheck/verdict.py, which judges this grade again as the check kind
+    ``training_time`` when a benchmark is given to `dlcheck check`."""
+
+    verdict: str  # PASS, WARN, FAIL, BORDERLINE or UNKNOWN
     workload: str
     seconds: float | None
     pass_seconds: float
@@ -233,7 +238,7 @@ class BenchResult:
     context: Context
     results: dict[str, WorkloadResult]
     predictions: Predictions
-    verdict: Verdict
+    verdict: TrainingGrade
     headline: Headline
     interrupted: bool = False
     machine: MachineNote | None = None

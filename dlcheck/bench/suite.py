@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from dlcheck import __version__
+from dlcheck.bench.context import collect_context, cpu_freq
 from dlcheck.bench.load import LoadReport, LoadSampler
-from dlcheck.bench.measure import Plan, Progress, collect_context, cpu_freq, measure_workload
+from dlcheck.bench.measure import Plan, Progress, measure_workload
 from dlcheck.bench.predict import (
     BenchSettings,
     decide,
@@ -21,6 +21,7 @@ from dlcheck.bench.predict import (
 from dlcheck.bench.results import BenchResult, Context, WorkloadResult, reference_results
 from dlcheck.bench.workloads import Workload
 from dlcheck.places import Places
+from dlcheck.version import __version__
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from dlcheck.envs.installed import MARKER, read_marker
 from dlcheck.errors import UserError
 from dlcheck.sanitize import clean
 
-MARKER = "dlcheck-env.json"
 MARKER_SCHEMA = "dlcheck.env-create"
 PROBE_TIMEOUT = 20.0
 VENV_TIMEOUT = 300.0
@@ -55,31 +55,6 @@ class CreateError(UserError):
 
 
 # ------------------------------------------------------------------------ the marker ---
-
-
-def read_marker(prefix: str | Path) -> dict[str, Any] | None:
-    """The create marker of the environment at ``prefix``; None when it has none. A marker
-    that cannot be read counts as an incomplete environment."""
-    path = Path(prefix) / MARKER
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"state": "unreadable"}
-    return data if isinstance(data, dict) else {"state": "unreadable"}
-
-
-def incomplete_reason(prefix: str | Path) -> str | None:
-    """Why the environment at ``prefix`` must not be trusted (an unfinished create); None
-    when it has no marker or a finished one."""
-    data = read_marker(prefix)
-    if data is None or data.get("state") == "complete":
-        return None
-    return (
-        f"`dlcheck env create` did not finish this environment (state "
-        f"{clean(data.get('state'), 40)!r}): run it again, or with --force"
-    )
 
 
 def _write_marker(prefix: Path, data: dict[str, Any]) -> None:
@@ -125,7 +100,7 @@ def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict
 
 def _subdir_of(info: dict[str, Any]) -> str | None:
     from dlcheck.envs.setups import conda_subdir
-    from dlcheck.probes.platform_ import normalise_arch
+    from dlcheck.probes.system import normalise_arch
 
     return conda_subdir(info.get("system"), normalise_arch(str(info.get("machine") or "")))
 
@@ -354,7 +329,7 @@ def dlcheck_source() -> tuple[list[str], str]:
     """What to install dlcheck itself from: the checkout this runs from, else the wheel file
     this dlcheck was installed from (PEP 610 direct_url.json) if it is still there, else the
     same version from PyPI."""
-    from dlcheck import __version__
+    from dlcheck.version import __version__
 
     root = Path(__file__).resolve().parents[2]
     if (root / "pyproject.toml").is_file() and (root / "dlcheck" / "__init__.py").is_file():

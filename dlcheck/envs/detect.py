@@ -1,6 +1,7 @@
-"""For `dlcheck check`: was the running environment made from one of our setups, and does it
-still match its lock? No marker is needed: an environment counts as made from a setup when
-most of that setup's locked packages are installed at exactly the locked versions."""
+"""The environment's probe for `dlcheck check`: was the running environment made from one of
+our setups, and how does it compare with its lock (facts: dlcheck/envs/facts.py)? No marker
+is needed: an environment counts as made from a setup when most of that setup's locked
+packages are installed at exactly the locked versions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlcheck.envs.facts import environment_line  # noqa: F401 - render/summary.py imports it here
 from dlcheck.errors import UserError
 from dlcheck.probes.packages import canonical_name
 
@@ -125,12 +127,12 @@ def environment_section(
         result = verify(lock, env, platform, setup=setup)
     except Exception as exc:  # noqa: BLE001 - a report must still arrive
         return {"error": f"{type(exc).__name__}: {exc}"}
+    # Facts only (what was found); the check kind environment_lock judges them.
     return {
         "setup": setup,
         "lock": str(lock.path),
         "lock_format": lock.format,
         "platform": platform,
-        "verdict": result.verdict,
         "share_at_locked_version": round(share, 3),
         "counts": {
             "checked": result.checked,
@@ -143,24 +145,5 @@ def environment_section(
             :LIST_LIMIT
         ],
         "extra": [f"{d.name} {d.installed}" for d in result.extra][:LIST_LIMIT],
+        "incomplete": result.incomplete,
     }
-
-
-def environment_line(section: Any) -> str | None:
-    """One line for the machine summary of `dlcheck check`; None when there is no section."""
-    if not isinstance(section, dict):
-        return None
-    if section.get("error"):
-        return f"setup check failed: {section['error']}"
-    counts = section.get("counts") or {}
-    head = f"setup {section.get('setup')} ({section.get('platform')} lock): "
-    if section.get("verdict") == "MATCH":
-        return head + f"matches the lock ({counts.get('checked', '?')} packages)"
-    parts = [f"{counts.get(k, 0)} {k}" for k in ("missing", "different", "extra") if counts.get(k)]
-    names = [*section.get("different", []), *section.get("missing", []), *section.get("extra", [])]
-    shown = "; ".join(str(n) for n in names[:3]) + ("; ..." if len(names) > 3 else "")
-    return (
-        head
-        + f"DIFFERS from the lock ({', '.join(parts)}: {shown}); "
-        + f"details: `dlcheck env verify --setup {section.get('setup')}`"
-    )

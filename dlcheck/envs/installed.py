@@ -3,12 +3,15 @@ distributions from the metadata folders in its site-packages. Reads only; change
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dlcheck.probes.packages import parse_metadata_dirnames
+from dlcheck.sanitize import clean
 
 
 @dataclass(frozen=True)
@@ -154,4 +157,34 @@ def scan_environment(prefix: str | Path | None = None) -> Environment:
         dists=dists,
         python_version=python_version_of(root, conda),
         problems=problems,
+    )
+
+
+# ----------------------------------------------- the marker of `dlcheck env create` ---
+
+MARKER = "dlcheck-env.json"
+
+
+def read_marker(prefix: str | Path) -> dict[str, Any] | None:
+    """The create marker of the environment at ``prefix``; None when it has none. A marker
+    that cannot be read counts as an incomplete environment."""
+    path = Path(prefix) / MARKER
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"state": "unreadable"}
+    return data if isinstance(data, dict) else {"state": "unreadable"}
+
+
+def incomplete_reason(prefix: str | Path) -> str | None:
+    """Why the environment at ``prefix`` must not be trusted (an unfinished create); None
+    when it has no marker or a finished one."""
+    data = read_marker(prefix)
+    if data is None or data.get("state") == "complete":
+        return None
+    return (
+        f"`dlcheck env create` did not finish this environment (state "
+        f"{clean(data.get('state'), 40)!r}): run it again, or with --force"
     )

@@ -323,3 +323,15 @@ def recommend_setup(
         ),
         notes=s.notes_for(subdir),
     )
+
+
+def fitting_setup(facts: Facts) -> str | None:
+    """The locked setup whose pip lock fits this machine's platform (cpu or nvidia), None
+    when the catalogue has none for it. The catalogue decides, not this module."""
+    try:
+        from dlcheck.envs.setups import load_catalog
+
+        rec = recommend(facts, load_catalog())
+    except Exception:  # noqa: BLE001 - no catalogue: no setup to point at
+        return None
+    return rec.setup if rec.routes and any(r.name == "pip" for r in rec.routes) else None

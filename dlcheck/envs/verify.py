@@ -11,10 +11,10 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
-from dlcheck import __version__
 from dlcheck.envs.installed import Environment
 from dlcheck.envs.locks import Lock, LockedPackage
 from dlcheck.records import to_dict
+from dlcheck.version import __version__
 
 SCHEMA = "dlcheck.env-verify"
 SCHEMA_VERSION = 1
@@ -215,7 +215,7 @@ def verify(
         )
     incomplete = None
     if check_marker:
-        from dlcheck.envs.create import incomplete_reason
+        from dlcheck.envs.installed import incomplete_reason
 
         incomplete = incomplete_reason(env.prefix)
         if incomplete:

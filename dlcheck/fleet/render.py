@@ -13,10 +13,10 @@ import os
 from html import escape
 from typing import IO, Any
 
-from dlcheck import __version__
 from dlcheck.fleet.model import Fleet, MachineRow
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean as sanitize
+from dlcheck.version import __version__
 
 FLEET_SCHEMA = "dlcheck.fleet"
 FLEET_SCHEMA_VERSION = 1

@@ -4,12 +4,14 @@ requirement's parameters, and names the one next step that fits the evidence."""
 
 from __future__ import annotations
 
+import functools
+import string
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.checks import CHECKS, Check, Outcome, met, not_installed_yet, skipped, unknown
+from dlcheck.checks import Check, Outcome, met, not_installed_yet, skipped, unknown
 from dlcheck.frameworks.names import (
     FRAMEWORK_DISTRIBUTIONS,
     KERAS_BACKENDS,
@@ -27,11 +29,28 @@ from dlcheck.frameworks.records import (
     framework_facts_from,
 )
 from dlcheck.records import Facts
+from dlcheck.userfiles import load_toml
 
 NOT_PROBED = "frameworks not probed (--no-frameworks, or a report from before they were)"
 # Distributions that, with `tensorflow` of the same version, are its platform build, not a
 # second TensorFlow: `tensorflow` on Windows and macOS has been a wrapper around them.
 _WRAPPED = {"tensorflow-intel", "tensorflow-macos"}
+
+
+ADVICE_FILE = "framework-advice.toml"
+
+
+@functools.lru_cache(maxsize=1)
+def _advice_table() -> dict[str, Any]:
+    data, _ = load_toml(None, ADVICE_FILE)
+    return data
+
+
+def advice(group: str, key: str, **fields: Any) -> str:
+    """A next step from dlcheck/data/framework-advice.toml, its $fields filled in."""
+    return string.Template(_advice_table()[group][key]).substitute(
+        {k: "" if v is None else str(v) for k, v in fields.items()}
+    )
 
 
 def _version(text: str | None) -> Version | None:
@@ -85,55 +104,27 @@ def _describe_ok(r: FrameworkResult) -> str:
 def _crash_advice(facts: Facts, r: FrameworkResult, title: str) -> str:
     if r.signal == "SIGILL":
         if facts.platform.rosetta:
-            return (
-                f"{title} died of 'Illegal instruction': this x86-64 Python runs under Rosetta, "
-                "which cannot execute AVX. Install an arm64 Python (python.org universal2 or "
-                "Miniforge arm64) and create the environment again."
-            )
+            return advice("crash", "sigill_rosetta", title=title)
         if facts.cpu.arch == "x86_64" and facts.cpu.avx is False:
-            return (
-                f"{title} died of 'Illegal instruction': this CPU has no AVX, which TensorFlow's "
-                "wheels require. Run the course elsewhere: {places}."
-            )
-        return (
-            f"{title} died of 'Illegal instruction': the installed build uses CPU instructions "
-            "this processor lacks. Reinstall the official wheel in a fresh environment "
-            f"(`python -m pip install --force-reinstall {r.name}`); if it still dies, run the "
-            "course elsewhere: {places}."
-        )
+            return advice("crash", "sigill_no_avx", title=title)
+        return advice("crash", "sigill", title=title, name=r.name)
     what = f"died of {r.signal}" if r.signal else "exited before reporting"
-    return (
-        f"{title} {what} while starting. This is usually a broken or mixed installation "
-        "(two TensorFlow distributions, pip and conda packages mixed, an incompatible plugin "
-        "such as tensorflow-metal). Create a fresh virtual environment and install the course "
-        "packages again."
-    )
+    return advice("crash", "other", title=title, what=what)
 
 
 def _import_advice(facts: Facts, fw: FrameworkFacts, r: FrameworkResult, title: str) -> str:
     text = " ".join([r.reason or "", *r.stderr_tail])
     backend = fw.keras_backend or ""
     if r.name == "keras" and backend in KERAS_BACKENDS and not _installed(facts, backend):
-        return (
-            f"Keras is set to the '{backend}' backend ({fw.keras_backend_source}), which is not "
-            f"installed: `python -m pip install {backend}`, or unset KERAS_BACKEND to use "
-            "TensorFlow."
+        return advice(
+            "import", "keras_backend_missing", backend=backend, source=fw.keras_backend_source
         )
     metal = "tensorflow-metal" in facts.packages.versions
     if "metal_plugin" in text or (metal and r.name in ("tensorflow", "keras")):
-        return (
-            "The tensorflow-metal plugin does not load with this TensorFlow. The course runs "
-            "on the CPU: `python -m pip uninstall -y tensorflow-metal`."
-        )
+        return advice("import", "metal")
     if "NumPy" in text and ("1.x" in text or "2." in text):
-        return (
-            f"{title} was built for another NumPy major version. Upgrade it "
-            f"(`python -m pip install -U {r.name}`) or install a matching NumPy."
-        )
-    return (
-        f"`import {r.name}` fails: {r.reason}. Reinstall it in the course environment: "
-        f"`python -m pip install --force-reinstall {r.name}`."
-    )
+        return advice("import", "numpy", title=title, name=r.name)
+    return advice("import", "other", name=r.name, reason=r.reason)
 
 
 def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
@@ -166,16 +157,12 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
             "unmet",
             observed,
             expected,
-            f"{title} did not finish importing within {fw.timeout or 0:g} s. The first import "
-            "after installing can be slow on a laptop disk: run `dlcheck check "
-            "--framework-timeout 180`. If it hangs again, reinstall it in a fresh environment.",
+            advice("works", "timeout", title=title, seconds=f"{fw.timeout or 0:g}"),
         )
     if r.status == IMPORT_ERROR:
         return Outcome("unmet", observed, expected, _import_advice(facts, fw, r, title))
     if r.status == BAD_OUTPUT:
-        return Outcome(
-            "unknown", observed, expected, "dlcheck could not read its own probe: report a bug."
-        )
+        return Outcome("unknown", observed, expected, advice("works", "bad_output"))
     bad = [d for d in r.devices if d.matmul in ("wrong", "error")]
     if bad:
         d = bad[0]
@@ -185,19 +172,13 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
             "unmet",
             f"{title} {r.version or ''}: a matrix product on {d.name} {what}",
             expected,
-            f"{title} lists {d.name} but cannot compute on it correctly. "
-            + (
-                "Update the GPU driver (on a Mac: remove tensorflow-metal); until then hide the "
-                "GPU with `CUDA_VISIBLE_DEVICES=-1` so the course runs on the CPU."
-                if gpu
-                else f"Reinstall {title} in a fresh environment."
-            ),
+            advice("works", "wrong_on_gpu" if gpu else "wrong_on_cpu", title=title, device=d.name),
         )
     return Outcome(
         "unmet",
         observed,
         expected,
-        f"{title} imports but fails afterwards: {r.reason}. Reinstall it in a fresh environment.",
+        advice("works", "fails_after_import", title=title, reason=r.reason),
     )
 
 
@@ -238,11 +219,7 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
                 "unmet",
                 f"NVML: {err}",
                 expected,
-                "The NVIDIA driver of this node was updated but the old one is still loaded: "
-                "tell your HPC support (the node needs a reboot)."
-                if on_hpc(facts)
-                else "The NVIDIA driver was updated but the old one is still loaded: reboot, "
-                "then run dlcheck again.",
+                advice("gpu", "driver_mismatch_hpc" if on_hpc(facts) else "driver_mismatch"),
             )
         from dlcheck.checks import driver_advice
 
@@ -263,9 +240,7 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
             "unmet",
             f"{label}; TensorFlow {tfv} on native Windows has no GPU support",
             expected,
-            "TensorFlow has no GPU support on native Windows after 2.10. Install the course in "
-            'WSL2 (`wsl --install`, then Python and `pip install "tensorflow[and-cuda]"` inside '
-            "Ubuntu), or use the CPU, which is enough for this course.",
+            advice("gpu", "native_windows"),
         )
     cpu_only = "tensorflow-cpu" in dists
     if fw is None or fw.error:
@@ -295,8 +270,7 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
             "unmet",
             f"{label}; hidden by CUDA_VISIBLE_DEVICES={cvd!r}",
             expected,
-            "CUDA_VISIBLE_DEVICES hides the GPU from TensorFlow: unset it "
-            "(`unset CUDA_VISIBLE_DEVICES`) or set it to 0.",
+            advice("gpu", "hidden"),
         )
     need, have = (
         _major_minor(str(build.get("cuda_version") or "")),
@@ -318,8 +292,7 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
             f"{label} (compute capability {gpu.compute_capability}); TensorFlow {tfv} needs "
             f">= {lowest:g}",
             expected,
-            "This GPU is too old for current TensorFlow builds; the course runs on the CPU, or "
-            "use a cloud GPU: {places}.",
+            advice("gpu", "too_old"),
         )
     if facts.platform.system == "Linux" and _cuda_libs_missing(facts, r):
         return Outcome(
@@ -327,17 +300,14 @@ def check_tf_sees_gpu(facts: Facts, p: dict[str, Any]) -> Outcome:
             f"{label}; TensorFlow {tfv} (CUDA {build.get('cuda_version', '?')} build) finds no "
             "CUDA libraries",
             expected,
-            "TensorFlow cannot load the CUDA libraries. Install them with TensorFlow: "
-            '`python -m pip install "tensorflow[and-cuda]"`.',
+            advice("gpu", "no_cuda_libs"),
         )
     hints = "; ".join(r.stderr_tail[:2]) or "no log hint"
     return Outcome(
         "unmet",
         f"{label}; TensorFlow {tfv} lists no GPU ({hints})",
         expected,
-        "TensorFlow does not see the GPU for a reason dlcheck cannot name. Run "
-        '`python -c "import tensorflow as tf; print(tf.config.list_physical_devices())"` '
-        "and read its log for the missing library.",
+        advice("gpu", "unexplained"),
     )
 
 
@@ -352,18 +322,8 @@ def old_driver_advice(facts: Facts, driver: str | None, cuda: str) -> str:
     need = f"a driver for CUDA {cuda}" + (f" ({full} or newer)" if full else "")
     if least and least != full:
         need += f" (at least {least} through CUDA minor-version compatibility)"
-    if on_hpc(facts):
-        return (
-            f"The NVIDIA driver ({driver or 'installed'}) is older than this TensorFlow needs "
-            f"({need}). You cannot change the driver on a cluster node: ask your HPC support "
-            "for a partition with a newer driver, or for a TensorFlow module built for this one "
-            "(`module avail tensorflow`); until then the course runs on the CPU."
-        )
-    return (
-        f"The NVIDIA driver ({driver or 'installed'}) is older than this TensorFlow needs: "
-        f"install {need} (Ubuntu: `sudo ubuntu-drivers install`; otherwise "
-        "https://www.nvidia.com/drivers), reboot, run again."
-    )
+    key = "old_driver_hpc" if on_hpc(facts) else "old_driver"
+    return advice("gpu", key, driver=driver or "installed", need=need)
 
 
 def _devices_of(devs: list[Any]) -> list[str]:
@@ -376,9 +336,7 @@ def _cpu_only(label: str, expected: str, dists: set[str]) -> Outcome:
         "unmet",
         f"{label}; installed TensorFlow is a CPU-only build ({', '.join(sorted(dists)) or '?'})",
         expected,
-        "This TensorFlow is built without CUDA. On Linux (or WSL2): "
-        f"`python -m pip uninstall -y {remove}` then "
-        '`python -m pip install "tensorflow[and-cuda]"`.',
+        advice("gpu", "cpu_only", remove=remove),
     )
 
 
@@ -409,9 +367,7 @@ def check_tf_distributions(facts: Facts, p: dict[str, Any]) -> Outcome:
         "unmet",
         observed,
         expected,
-        f"Several TensorFlow distributions overwrite each other's files; remove {others} and "
-        f"keep {keep}. Uninstall them all, then install one: `python -m pip uninstall -y "
-        f"{names}` and `python -m pip install {spec}`.",
+        advice("distributions", "several", others=others, keep=keep, names=names, spec=spec),
     )
 
 
@@ -438,15 +394,14 @@ def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
             "unmet",
             f"`import keras` gives Keras {kv}",
             expected,
-            'The course needs Keras 3: `python -m pip install -U "tensorflow>=2.16" "keras>=3"`.',
+            advice("keras", "keras2"),
         )
     if tfv is not None and tfv < Version("2.16"):
         return Outcome(
             "unmet",
             f"TensorFlow {tfv}: tf.keras is Keras 2",
             expected,
-            "TensorFlow before 2.16 bundles Keras 2: "
-            '`python -m pip install -U "tensorflow>=2.16"`.',
+            advice("keras", "old_tensorflow"),
         )
     legacy = fw.env.get("TF_USE_LEGACY_KERAS") if fw else None
     if _truthy(legacy):
@@ -455,8 +410,7 @@ def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
             f"TF_USE_LEGACY_KERAS={legacy}: tf.keras is tf-keras (Keras 2)"
             + (f" {v['tf-keras']}" if "tf-keras" in v else " (not installed)"),
             expected,
-            "TF_USE_LEGACY_KERAS switches tf.keras to Keras 2: remove it from your environment "
-            "(`unset TF_USE_LEGACY_KERAS`, or delete it from the notebook/conda settings).",
+            advice("keras", "legacy"),
         )
     parts = [f"keras {kv}" if kv else "keras not installed"]
     if "tf-keras" in v:
@@ -491,14 +445,14 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
             "unmet",
             f"Keras backend '{backend}' ({where})",
             expected,
-            f"The course runs Keras on TensorFlow (or PyTorch): {fix}.",
+            advice("keras", "backend_not_allowed", fix=fix),
         )
     if backend in KERAS_BACKENDS and not _installed(facts, backend):
         return Outcome(
             "unmet",
             f"Keras backend '{backend}' ({where}) is not installed",
             expected,
-            f"Keras will fail to start. Install it (`python -m pip install {backend}`) or {fix}.",
+            advice("keras", "backend_missing", backend=backend, fix=fix),
         )
     return met(f"backend '{backend}' ({where})", expected)
 
@@ -542,10 +496,7 @@ def check_tf_metal(facts: Facts, p: dict[str, Any]) -> Outcome:
         + ": not a pair known to work"
         + (f" (import: {r.status})" if r is not None and r.status != OK else ""),
         expected,
-        "tensorflow-metal's last release (1.2.0, January 2025) works with TensorFlow up to "
-        "2.19 only. The course runs well on the CPU: `python -m pip uninstall -y "
-        "tensorflow-metal`. To use the Mac's GPU instead, pin a known pair, e.g. "
-        '`python -m pip install "tensorflow==2.19.*" "tensorflow-metal==1.2.0"` (Python <= 3.12).',
+        advice("metal", "unknown_pair"),
     )
 
 
@@ -592,4 +543,3 @@ FRAMEWORK_CHECKS: dict[str, Check] = {
     "keras_backend": Check(check_keras_backend, _validate_allowed),
     "tf_metal": Check(check_tf_metal, _validate_metal),
 }
-CHECKS.update(FRAMEWORK_CHECKS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlcheck.records import RecordError, from_dict
+from dlcheck.records import RecordError, from_dict, to_dict
 
 # Statuses of one framework probe.
 OK = "ok"  # imported, and every device computed the right product
@@ -55,6 +55,13 @@ class FrameworkFacts:
     timeout: float | None = None
     seconds: float | None = None
     error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "frameworks") -> FrameworkFacts:
+        return from_dict(cls, data, where)
 
     def get(self, name: str) -> FrameworkResult | None:
         for r in self.results:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from dlcheck import __version__
 from dlcheck.records import (
     CpuFacts,
     DiskFacts,
@@ -21,6 +20,7 @@ from dlcheck.records import (
     PlatformFacts,
     PythonFacts,
 )
+from dlcheck.version import __version__
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -44,8 +44,8 @@ def collect_facts(disk_path: str | None = None, timeout: float = DEFAULT_TIMEOUT
     from dlcheck.probes.gpu import probe_gpu
     from dlcheck.probes.memory import probe_memory
     from dlcheck.probes.packages import probe_packages
-    from dlcheck.probes.platform_ import probe_platform
     from dlcheck.probes.python import probe_python
+    from dlcheck.probes.system import probe_platform
 
     # Each external command inside a probe gets a little less than the probe's own budget.
     inner = max(0.5, timeout * 0.8)

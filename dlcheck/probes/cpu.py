@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from dlcheck.probes.cgroup import read_cgroup_limits
-from dlcheck.probes.platform_ import normalise_arch
+from dlcheck.probes.system import normalise_arch
 from dlcheck.records import CpuFacts
-from dlcheck.runner import call_with_timeout, run_command
+from dlcheck.subprocesses import call_with_timeout, run_command
 
 # The instruction sets worth reporting; TensorFlow's x86-64 wheels need AVX.
 INTERESTING_FLAGS = (

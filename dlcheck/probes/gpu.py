@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dlcheck.records import Gpu, GpuFacts
-from dlcheck.runner import run_command
+from dlcheck.subprocesses import run_command
 
 # NVML failures that only mean "no NVIDIA driver here" (the common case on a laptop without one).
 # Every other failure is an "error" whose text is kept as a fact; what it means for a person is

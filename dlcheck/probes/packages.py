@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable
 
 from dlcheck.records import PackageFacts
-from dlcheck.runner import run_command
+from dlcheck.subprocesses import run_command
 
 # Shown in reports even when absent; the profile decides which ones matter.
 COURSE_PACKAGES = (

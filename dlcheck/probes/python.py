@@ -8,7 +8,7 @@ import struct
 import sys
 from pathlib import Path
 
-from dlcheck.probes.platform_ import normalise_arch
+from dlcheck.probes.system import normalise_arch
 from dlcheck.records import PythonFacts
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from dlcheck.records import PlatformFacts
-from dlcheck.runner import run_command
+from dlcheck.subprocesses import run_command
 
 _ARCH_ALIASES = {
     "amd64": "x86_64",

@@ -1,0 +1,95 @@
+"""The benchmark section of the facts: the predicted training times a saved `dlcheck bench`
+result holds (``dlcheck check --bench FILE``, or ``<stem>.bench.json`` next to the report
+given to ``--from``). Facts only: the check kind ``training_time`` (dlcheck/bench/checks.py)
+grades them against the profile's thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlcheck.records import RecordError, from_dict, to_dict
+
+SECTION = "benchmark"
+
+
+@dataclass(frozen=True)
+class EpisodeTime:
+    workload: str
+    episode: int
+    seconds: float  # predicted wall time of the lesson's model.fit call
+    low: float | None = None  # its prediction interval
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class BenchmarkFacts:
+    source: str | None = None  # the file name it was read from
+    created: str | None = None
+    dlcheck_version: str | None = None
+    interrupted: bool = False
+    episodes: list[EpisodeTime] = field(default_factory=list)
+    course_seconds: float | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = SECTION) -> BenchmarkFacts:
+        return from_dict(cls, data, where)
+
+    def episode(self, workload: str) -> EpisodeTime | None:
+        return next((e for e in self.episodes if e.workload == workload), None)
+
+
+def benchmark_facts(extra: Any) -> BenchmarkFacts | None:
+    """The typed section from ``Facts.extra``; None when absent, an ``error`` when unreadable."""
+    data = extra.get(SECTION) if isinstance(extra, dict) else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return BenchmarkFacts.from_dict(data)
+    except RecordError as exc:
+        return BenchmarkFacts(error=f"unreadable benchmark section: {exc}")
+
+
+def benchmark_section(path: str | Path) -> dict[str, Any]:
+    """The benchmark's probe: read a saved bench result (UserError when unusable) into the
+    plain data of ``Facts.extra["benchmark"]``."""
+    from dlcheck.bench.results import load_result
+
+    result = load_result(path)
+    episodes = [
+        EpisodeTime(e.workload, e.episode, e.seconds, e.low, e.high)
+        for e in result.predictions.episodes
+    ]
+    return BenchmarkFacts(
+        source=Path(path).name,
+        created=result.created,
+        dlcheck_version=result.dlcheck_version,
+        interrupted=result.interrupted,
+        episodes=episodes,
+        course_seconds=result.predictions.course_seconds,
+    ).to_dict()
+
+
+def sibling_bench(report_path: str | Path) -> Path | None:
+    """``me.bench.json`` next to ``me.json`` (same stem), when it exists."""
+    p = Path(report_path)
+    candidate = p.with_name(p.stem + ".bench.json")
+    return candidate if candidate.is_file() else None
+
+
+def benchmark_line(section: Any) -> str | None:
+    """The benchmark's view piece: one line for the machine summary; None without a section."""
+    from dlcheck.bench.grading import fmt_seconds
+
+    b = section if isinstance(section, BenchmarkFacts) else benchmark_facts({SECTION: section})
+    if b is None:
+        return None
+    if b.error:
+        return f"benchmark unreadable: {b.error}"
+    parts = [f"episode {e.episode} ({e.workload}) {fmt_seconds(e.seconds)}" for e in b.episodes]
+    return f"{b.source or 'benchmark'}: " + (", ".join(parts) or "nothing measured")

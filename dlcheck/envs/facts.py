@@ -1,0 +1,78 @@
+"""The environment section of the facts: which setup made the running environment and how
+it compares with that setup's lock, as found (counts and names). No verdict is stored here:
+the check kind ``environment_lock`` (dlcheck/envs/checks.py) judges it, so ``--from``
+judges a saved report again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlcheck.records import RecordError, from_dict, to_dict
+
+SECTION = "environment"
+
+
+@dataclass(frozen=True)
+class EnvironmentFacts:
+    setup: str | None = None  # the setup (envs/<setup>/) whose lock this environment follows
+    lock: str | None = None  # path of that lock
+    lock_format: str | None = None
+    platform: str | None = None
+    share_at_locked_version: float | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # checked, missing, different, extra
+    missing: list[str] = field(default_factory=list)  # the first names of each list
+    different: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    incomplete: str | None = None  # an unfinished `dlcheck env create`
+    error: str | None = None  # the detection itself failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = SECTION) -> EnvironmentFacts:
+        return from_dict(cls, data, where)
+
+    def differences(self) -> int:
+        return sum(int(self.counts.get(k) or 0) for k in ("missing", "different", "extra"))
+
+
+def environment_facts(extra: Any) -> EnvironmentFacts | None:
+    """The typed section from ``Facts.extra``; None when absent, an ``error`` when unreadable."""
+    data = extra.get(SECTION) if isinstance(extra, dict) else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return EnvironmentFacts.from_dict(data)
+    except RecordError as exc:
+        return EnvironmentFacts(error=f"unreadable environment section: {exc}")
+
+
+def environment_line(section: Any) -> str | None:
+    """The environment's view piece: one line for the machine summary of `dlcheck check`;
+    None when there is no section. Plain text (the views escape it)."""
+    env = (
+        section if isinstance(section, EnvironmentFacts) else environment_facts({SECTION: section})
+    )
+    if env is None:
+        return None
+    if env.error:
+        return f"setup check failed: {env.error}"
+    head = f"setup {env.setup} ({env.platform} lock): "
+    if env.incomplete:
+        return head + env.incomplete
+    if not env.differences():
+        return head + f"matches the lock ({env.counts.get('checked', '?')} packages)"
+    parts = [
+        f"{env.counts.get(k, 0)} {k}"
+        for k in ("missing", "different", "extra")
+        if env.counts.get(k)
+    ]
+    names = [*env.different, *env.missing, *env.extra]
+    shown = "; ".join(str(n) for n in names[:3]) + ("; ..." if len(names) > 3 else "")
+    return (
+        head
+        + f"DIFFERS from the lock ({', '.join(parts)}: {shown}); "
+        + f"details: `dlcheck env verify --setup {env.setup}`"
+    )
