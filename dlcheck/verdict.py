@@ -84,6 +84,12 @@ def _advice(req: Requirement, outcome: Outcome, places: Places, facts: Facts | N
     return text.replace("{places}", _places_sentence(req, places, facts))
 
 
+NOT_PROBED_ADVICE = (
+    "Not checked: its probe was not run (`--no-frameworks`, or a report saved before dlcheck "
+    "had that probe). Run `dlcheck check` on the machine itself to test it."
+)
+
+
 def evaluate_requirement(
     req: Requirement, facts: Facts, places: Places, context: bool = True
 ) -> Finding:
@@ -100,7 +106,8 @@ def evaluate_requirement(
         if verdict == UNKNOWN and not outcome.skipped:
             advice = f"Could not tell. If this matters to you: {advice}"
         elif verdict == UNKNOWN and outcome.advice is None:
-            advice = f"Not checked (its probe was not run). {advice}"
+            # Nothing is known to be wrong: the repair advice would be a guess.
+            advice = NOT_PROBED_ADVICE
     return Finding(
         req.id,
         req.title,

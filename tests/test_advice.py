@@ -293,3 +293,15 @@ def test_fresh_laptop_gets_one_install_route_and_no_repair_advice(recorded_machi
         assert "einstall" not in (f.advice or ""), f
         assert "Install the course packages first" in (f.advice or ""), f
     assert report.install_command() == "dlcheck env create --setup cpu"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_an_unprobed_finding_asks_for_the_probe_not_a_repair(machines, name: str) -> None:
+    """A framework test that was not run (--no-frameworks, an older report) is not known to
+    be broken: its step says how to test it, never "reinstall" or "unset"."""
+    _, facts = machines[name]
+    report, steps, *_ = row(name, facts)
+    for f in steps:
+        if f.skipped and f.verdict == "UNKNOWN":
+            assert "einstall" not in f.advice and "Unset" not in f.advice, f
+            assert "Run `dlcheck check` on the machine itself" in f.advice, f
