@@ -82,6 +82,11 @@ class Report:
 
         return render_html(self)
 
+    def __repr__(self) -> str:
+        from dlcheck.render.html import render_repr
+
+        return render_repr(self)
+
 
 _HOME_RE = re.compile(r"(/home/|/Users/|[A-Za-z]:\\Users\\|/var/home/)([^/\\\s]+)")
 

@@ -105,6 +105,11 @@ def render_text(
         hang(console, Text(""), Text(line, style="dim"), w, indent=0)
 
 
+def verdict_line(report: Report) -> str:
+    """The one line of ``--quiet``: ``NOT READY (4 failed, 4 warnings, 23 passed)``."""
+    return f"{report.verdict} ({count_line(report.counts())})"
+
+
 def stderr_tails(report: Report) -> list[str]:
     """The framework probes' kept standard-error tails (shown with ``--verbose``)."""
     out = []
@@ -125,5 +130,5 @@ def report_footer(report: Report) -> list[str]:
     """Hints shown under the verdict."""
     lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
     if "benchmark" not in report.facts.extra:
-        lines[0] += " · training speed: `dlcheck bench`"
+        lines[0] += " · speed: `dlcheck bench`"
     return lines
