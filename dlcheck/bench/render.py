@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import IO
 
 from dlcheck.bench.compare import Comparison
@@ -46,15 +47,22 @@ def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
     )
 
 
-def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
-    """The human report of one bench run."""
+def render_result(
+    result: BenchResult,
+    file: IO[str] | None = None,
+    width: int | None = None,
+) -> None:
+    """The human report of one bench run; tables that do not fit ``width`` become stacked
+    blocks (dlcheck.render.layout)."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=file, highlight=False)
-    if not console.is_terminal:
+    from dlcheck.render.layout import print_table
+
+    console = Console(file=file, highlight=False, width=width)
+    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120  # files and pipes: wide enough for the table, as `check -o` does
+    w = console.width
     c = result.context
     console.print(
         Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold")
@@ -79,8 +87,7 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
                 f"{c.backend} {_g(c.matmul.backend_flops)} GFLOP/s"
             )
         )
-    table = Table(show_header=True, header_style="bold")
-    for col in (
+    heads = [
         "workload",
         "train img/s ± MAD",
         "CV",
@@ -90,8 +97,8 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         "warm-up",
         "GFLOP/s (of peak)",
         "peak RSS (+ workload)",
-    ):
-        table.add_column(col)
+    ]
+    rows = []
     for r in result.results.values():
         t = r.train.images_per_s
         inf = r.inference.images_per_s if r.inference else None
@@ -105,18 +112,20 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
             for what, p in (("training", r.train), ("validation", r.inference))
             if p and p.stop_reason
         ]
-        table.add_row(
-            Text(clean(r.workload, 40)),
-            Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
-            Text(f"{t.cv:.0%}"),
-            Text(step),
-            Text("; ".join(stops) or "-"),
-            Text(f"{inf.median:,.1f}" if inf else "-"),
-            Text(f"{r.train.warmup_seconds:.1f} s"),
-            Text(f"{_g(r.achieved_train_flops)}{util}"),
-            Text(f"{_mib(r.peak_rss_bytes)} (+{_mib(r.rss_increase_bytes)})"),
+        rows.append(
+            [
+                Text(clean(r.workload, 40)),
+                Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
+                Text(f"{t.cv:.0%}"),
+                Text(step),
+                Text("; ".join(stops) or "-"),
+                Text(f"{inf.median:,.1f}" if inf else "-"),
+                Text(f"{r.train.warmup_seconds:.1f} s"),
+                Text(f"{_g(r.achieved_train_flops)}{util}"),
+                Text(f"{_mib(r.peak_rss_bytes)} (+{_mib(r.rss_increase_bytes)})"),
+            ]
         )
-    console.print(table)
+    print_table(console, heads, rows, w, 0)
     load = result.load
     if load is not None and load.busy:
         console.print(
@@ -141,23 +150,24 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
             )
     p = result.predictions
     if p.episodes:
-        pt = Table(show_header=True, header_style="bold", title="Predicted training wall time")
-        cols = ("episode", "fit as the lesson runs it", "per epoch", "total", "interval", "")
-        for col in cols:
-            pt.add_column(col)
+        console.print(Text("Predicted training wall time", "bold"))
+        cols = ["episode", "fit as the lesson runs it", "per epoch", "total", "interval", "verdict"]
+        prows = []
         for e in p.episodes:
             what = f"{e.epochs} epochs"
             if e.early_stopping:
                 what += " (early stopping may end sooner)"
-            pt.add_row(
-                Text(f"{e.episode} ({clean(e.workload, 40)})"),
-                Text(what),
-                Text(fmt_seconds(e.seconds_per_epoch)),
-                Text(fmt_seconds(e.seconds)),
-                Text(_range(e.low, e.high)),
-                Text(e.verdict, _STYLE.get(e.verdict, "")),
+            prows.append(
+                [
+                    Text(f"{e.episode} ({clean(e.workload, 40)})"),
+                    Text(what),
+                    Text(fmt_seconds(e.seconds_per_epoch)),
+                    Text(fmt_seconds(e.seconds)),
+                    Text(_range(e.low, e.high)),
+                    Text(e.verdict, _STYLE.get(e.verdict, "")),
+                ]
             )
-        console.print(pt)
+        print_table(console, cols, prows, w, 0)
         for e in p.episodes:
             if e.breakdown:
                 console.print(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
@@ -192,21 +202,23 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         console.print(Text("Interrupted: only the workloads above finished.", "yellow"))
 
 
-def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
-    """Side-by-side table of several results, ratios against the first."""
+def render_comparison(
+    comp: Comparison, file: IO[str] | None = None, width: int | None = None
+) -> None:
+    """Side-by-side table of several results, ratios against the first; stacked blocks
+    (one per figure) when the table does not fit ``width``."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=file, highlight=False)
-    if not console.is_terminal:
+    from dlcheck.render.layout import print_table
+
+    console = Console(file=file, highlight=False, width=width)
+    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
     for note in comp.notes:
-        console.print(Text(note, "yellow"))
-    table = Table(show_header=True, header_style="bold")
-    table.add_column("workload / figure")
-    for label in comp.labels:
-        table.add_column(label)
+        console.print(Text(clean(note, 1000), "yellow"))
+    heads = ["workload / figure", *(clean(label, 200) for label in comp.labels)]
+    rows = []
     for row in comp.rows:
         cells = []
         for i, cell in enumerate(row.cells):
@@ -222,8 +234,8 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
                 )
                 text += f" ({cell.ratio:.2f}x{mark})"
             cells.append(Text(text))
-        table.add_row(Text(f"{row.workload} {row.figure}"), *cells)
-    console.print(table)
+        rows.append([Text(clean(f"{row.workload} {row.figure}", 200)), *cells])
+    print_table(console, heads, rows, console.width, 0)
     console.print(
         Text(
             f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
