@@ -1,0 +1,230 @@
+"""The text views at 60, 80, 100 and 200 columns: no line wider than the terminal, no word
+cut (tables become stacked blocks below the width they need); the check view shows what
+needs action with non-repeating steps; Markdown, HTML and repr carry the same content."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from dlcheck.places import load_places
+from dlcheck.profile import load_profile
+from dlcheck.records import Facts, Gpu, GpuFacts, PackageFacts
+from dlcheck.render.html import render_html, render_repr
+from dlcheck.render.layout import print_table, table_fits
+from dlcheck.render.markdown import render_markdown
+from dlcheck.render.summary import action_steps, machine_lines
+from dlcheck.render.text import render_text
+from dlcheck.report import judge
+
+WIDTHS = (60, 80, 100, 200)
+BORDERS = set("│┃┏┓┗┛┡┩┠┨┣┫━─┼╇╈╋┳┻┯┷└┘┌┐├┤┬┴ ")
+
+
+@pytest.fixture(scope="module")
+def facts() -> Facts:
+    from dlcheck.probes import collect_facts
+
+    return collect_facts(timeout=5)
+
+
+def bare(facts: Facts) -> Facts:
+    """This machine as a fresh environment: no packages at all, frameworks probed (none)."""
+    return dataclasses.replace(
+        facts,
+        packages=PackageFacts(versions={}),
+        extra={"frameworks": {"results": [], "timeout": 60.0, "seconds": 0.1}},
+    )
+
+
+def draw(report, width: int, **kw) -> str:
+    buf = io.StringIO()
+    render_text(report, file=buf, width=width, **kw)
+    return buf.getvalue()
+
+
+def words_of(*texts: str) -> set[str]:
+    return {w for t in texts for w in t.split()}
+
+
+def assert_fits(out: str, width: int, words: set[str]) -> None:
+    lines = out.splitlines()
+    assert lines, "nothing drawn"
+    too_wide = [ln for ln in lines if len(ln) > width]
+    assert not too_wide, too_wide[:3]
+    flat = " ".join(
+        "".join(ch if ch not in BORDERS or ch == " " else " " for ch in ln) for ln in lines
+    )
+    tokens = set(flat.split())
+    # every word that can fit on a line at all is there whole (not folded, not cropped)
+    cut = sorted(w for w in words if len(w) <= width - 8 and not any(w in t for t in tokens))
+    assert not cut, cut[:10]
+
+
+def report_words(report) -> set[str]:
+    texts = [v for _, v in machine_lines(report.facts)]
+    for f in report.findings:
+        texts += [f.title, f.observed, f.expected]
+    texts += [s.advice for s in action_steps(report)]
+    return words_of(*texts)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("show_all", [False, True])
+def test_check_view_never_crops(facts: Facts, width: int, show_all: bool) -> None:
+    report = judge(bare(facts), load_profile(), load_places())
+    out = draw(report, width, show_all=show_all)
+    words = report_words(report)
+    if not show_all:  # passed findings are counted, not shown
+        words = words_of(
+            *[v for _, v in machine_lines(report.facts)],
+            *[f.title for f in report.findings if f.verdict != "PASS"],
+            *[s.advice for s in action_steps(report)],
+        )
+    assert_fits(out, width, words)
+    assert report.verdict in out
+
+
+def test_check_fresh_environment_fits_one_screen(facts: Facts) -> None:
+    report = judge(bare(facts), load_profile(), load_places())
+    out = draw(report, 100)
+    assert report.verdict == "NOT READY"
+    assert len(out.splitlines()) <= 42, out
+    verdict_at = next(i for i, ln in enumerate(out.splitlines()) if ln.startswith("Verdict:"))
+    assert verdict_at < 20  # the verdict is in the first screen, whatever follows
+    passed = report.counts()["PASS"]
+    assert f"{passed} requirements passed" in out
+    # only what needs action is listed; --all lists every requirement
+    assert "PASS" not in out
+    every = draw(report, 200, show_all=True)
+    assert every.count("PASS") == passed
+
+
+def test_advice_is_one_step_each_and_never_repeated(facts: Facts) -> None:
+    report = judge(bare(facts), load_profile(), load_places())
+    steps = action_steps(report)
+    advice = [s.advice for s in steps]
+    assert len(advice) == len(set(advice))
+    out = draw(report, 200)
+    # the missing packages become one step, whatever the number of packages
+    missing = [f for f in report.findings if f.observed == "not installed" and f.verdict != "PASS"]
+    assert len(missing) >= 4
+    install = [s for s in steps if any(f in s.findings for f in missing)]
+    assert len(install) == 1
+    for command in ("dlcheck env create", "python -m pip install"):
+        assert out.count(command) <= 1, command
+    assert "Install all missing packages at once" not in out  # the step already says it
+    assert "einstall" not in out  # nothing to reinstall: nothing is installed
+
+
+def test_skipped_frameworks_are_one_step_without_reinstall_advice(facts: Facts) -> None:
+    skipped = dataclasses.replace(bare(facts), extra={})
+    report = judge(skipped, load_profile(), load_places())
+    out = draw(report, 100)
+    assert "--no-frameworks" in out and "einstall" not in out
+
+
+def test_markdown_html_and_repr_carry_the_same_content(facts: Facts) -> None:
+    hostile = dataclasses.replace(
+        bare(facts),
+        gpu=GpuFacts(gpus=[Gpu(vendor="nvidia", name="<script>alert(1)</script> | *x*")]),
+    )
+    report = judge(hostile, load_profile(), load_places())
+    c = report.counts()
+    md = render_markdown(report)
+    html = render_html(report)
+    for page in (md, html):
+        assert f"{c['FAIL']} failed" in page and f"{c['PASS']} passed" in page
+        assert "dlcheck env create" in page  # the install step
+        assert "<script>" not in page
+    assert "\\| \\*x\\*" in md
+    assert "| Result | Requirement |" not in md
+    assert "| Result | Requirement |" in render_markdown(report, show_all=True)
+    line = render_repr(report)
+    assert "\n" not in line and line.startswith("<Report ") and "NOT READY" in line
+    assert repr(report) == line
+
+
+def test_table_becomes_blocks_below_its_width() -> None:
+    from rich.console import Console
+
+    heads = ["Machine", "Verdict", "GPU", "Fails"]
+    rows = [
+        ["pc01", "NOT READY", "NVIDIA GeForce RTX 4090 Laptop GPU", "python-version, keras, ram"],
+        ["laptop-with-a-long-name", "READY", "", ""],
+    ]
+    assert table_fits(heads, rows, 200) is not None
+    assert table_fits(heads, rows, 40) is None
+    for width in WIDTHS:
+        buf = io.StringIO()
+        console = Console(file=buf, width=width, highlight=False)
+        print_table(console, heads, rows, width)
+        out = buf.getvalue()
+        assert_fits(out, width, words_of(*(c for r in rows for c in r)))
+        if width == 60:
+            assert re.search(r"^  GPU: +NVIDIA GeForce RTX 4090 Laptop GPU$", out, re.M)  # a block
+
+
+def write_fleet(folder: Path, facts: Facts) -> None:
+    from dlcheck.output import write_file
+
+    gpus = [
+        [Gpu(vendor="nvidia", name="NVIDIA GeForce RTX 4090 Laptop GPU", memory_bytes=16 << 30)],
+        [],
+        [Gpu(vendor="apple", name="Apple M2 Max")],
+    ]
+    for i in range(6):
+        f = dataclasses.replace(
+            facts if i % 2 else bare(facts),
+            platform=dataclasses.replace(facts.platform, hostname=f"lab-workstation-{i:02d}"),
+            gpu=GpuFacts(gpus=gpus[i % 3]),
+        )
+        report = judge(f, load_profile(), load_places())
+        write_file(str(folder / f"m{i}.json"), report.to_json() + "\n")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_fleet_table_never_crops(tmp_path: Path, facts: Facts, width: int) -> None:
+    from dlcheck.fleet.build import build_fleet
+    from dlcheck.fleet.render import cells
+    from dlcheck.fleet.render import render_text as fleet_text
+
+    write_fleet(tmp_path, facts)
+    fleet = build_fleet([str(tmp_path)])
+    buf = io.StringIO()
+    fleet_text(fleet, file=buf, width=width)
+    out = buf.getvalue()
+    words = words_of(*(c for r in fleet.rows for c in cells(r)))
+    assert_fits(out, width, words)
+    assert "NVIDIA GeForce RTX 4090 Laptop GPU" in re.sub(r"\s+", " ", out) or width < 100
+
+
+REFERENCE = Path(__file__).parent.parent / "dlcheck" / "bench" / "references"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_bench_views_never_crop(tmp_path: Path, width: int) -> None:
+    from dlcheck.bench.compare import compare
+    from dlcheck.bench.render import render_comparison, render_result
+    from dlcheck.bench.results import load_result
+    from dlcheck.sanitize import clean_record
+
+    ref = sorted(REFERENCE.glob("*.json"))
+    if not ref:
+        pytest.skip("no reference result")
+    result = clean_record(load_result(str(ref[0])))
+    buf = io.StringIO()
+    render_result(result, file=buf, width=width)
+    out = buf.getvalue()
+    assert len(out.splitlines()) > 5
+    assert max(len(ln) for ln in out.splitlines()) <= width
+    comp = compare([result, result])
+    buf = io.StringIO()
+    render_comparison(comp, file=buf, width=width)
+    out = buf.getvalue()
+    words = words_of(*comp.labels, *(f"{r.workload} {r.figure}" for r in comp.rows))
+    assert_fits(out, width, words)
