@@ -34,7 +34,7 @@ HTML_COLOUR = {
 }
 
 # The smallest column a wrapped table may give a field before it stacks its rows instead.
-MIN_COLUMN = 12
+MIN_COLUMN = 10
 
 
 def style_of(verdict: str) -> str:
@@ -135,8 +135,9 @@ def table_fits(
 ) -> list[int] | None:
     """The column widths of a table that fits ``width`` without cutting a word, or None when
     it does not fit (then the rows are shown as stacked blocks). Every column gets at least
-    its longest word and ``MIN_COLUMN`` cells (or its whole text if that is less); the room
-    left goes to the columns that would wrap, in proportion to what they lack."""
+    its longest word, ``MIN_COLUMN`` cells (or its whole text if that is less) and a third of
+    its widest cell (no cell wraps into more than about three lines); the room left goes
+    to the columns that would wrap, in proportion to what they lack."""
     n = len(headers)
     if n == 0:
         return None
@@ -147,8 +148,8 @@ def table_fits(
         nat = max(longest_line(c) for c in cells)
         word = max(longest_word(c) for c in cells)
         natural.append(nat)
-        least.append(max(word, min(nat, MIN_COLUMN)))
-    overhead = 3 * n + 1  # "│ " + " │ " ... + " │"
+        least.append(max(word, min(nat, MIN_COLUMN), (nat + 2) // 3))
+    overhead = 2 * (n - 1)  # two spaces between columns, no borders
     room = width - overhead
     if sum(least) > room:
         return None
@@ -185,14 +186,15 @@ def print_table(
 ) -> None:
     """A table when it fits ``width`` with every word whole; otherwise one stacked block
     per row: the ``title_column`` cell in bold, then ``field: value`` lines."""
-    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     rows = [[c if isinstance(c, Text) else Text(str(c)) for c in r] for r in rows]
     widths = table_fits(headers, rows, width)
     if widths is not None:
-        table = Table(box=box.SQUARE, header_style="bold", expand=False, pad_edge=True)
+        table = Table(
+            box=None, header_style="bold underline", expand=False, pad_edge=False, padding=(0, 1)
+        )
         for i, header in enumerate(headers):
             table.add_column(
                 header,

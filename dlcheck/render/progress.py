@@ -63,9 +63,7 @@ def check_progress(enabled: bool, frameworks: bool) -> Iterator[Progress]:
 
             def listener(pending: list[str], elapsed: float) -> None:
                 names = " and ".join(TITLES.get(n, n) for n in pending) or "frameworks"
-                progress.update(
-                    f"Importing {names} in a separate process to test it… {fmt_seconds(elapsed)}"
-                )
+                progress.update(f"Importing {names} to test it… {fmt_seconds(elapsed)}")
 
             probe.PROGRESS_LISTENERS.append(listener)
         try:
