@@ -228,3 +228,51 @@ def test_bench_views_never_crop(tmp_path: Path, width: int) -> None:
     out = buf.getvalue()
     words = words_of(*comp.labels, *(f"{r.workload} {r.figure}" for r in comp.rows))
     assert_fits(out, width, words)
+
+
+def run_dlcheck(*args: str, cwd: Path | None = None):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "dlcheck", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**__import__("os").environ, "COLUMNS": "100"},
+    )
+
+
+def test_quiet_writes_and_what_a_write_says(tmp_path: Path) -> None:
+    quiet = run_dlcheck("check", "--no-frameworks", "--quiet")
+    assert quiet.returncode in (0, 1, 3)
+    lines = quiet.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].split(" (")[0] in (
+        "READY",
+        "READY WITH WARNINGS",
+        "NOT READY",
+        "NOT VERIFIED",
+    )
+    assert quiet.stderr == ""  # no progress when standard error is not a terminal
+    said = run_dlcheck("check", "--no-frameworks", "--markdown", "-o", "me.md", cwd=tmp_path)
+    assert said.stdout == "" and said.stderr == "wrote me.md\n"
+    assert (tmp_path / "me.md").read_text().startswith("## dlcheck: ")
+    hush = run_dlcheck("check", "--no-frameworks", "-q", "--json", "-o", "me.json", cwd=tmp_path)
+    assert hush.stderr == "" and (tmp_path / "me.json").stat().st_size > 0
+
+
+def test_third_party_log_on_fd_2_is_kept_out(capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from dlcheck.bench.cli import CapturedStderr
+
+    with CapturedStderr() as captured:
+        os.write(2, b"E0000 00:00:1 cuda_platform.cc:52] failed call to cuInit: (303)\n")
+        os.write(2, b"\x1b[31mred\x1b[0m line\n")
+    out, err = capfd.readouterr()
+    assert "cuInit" not in err and "red" not in err
+    assert any("cuInit" in line for line in captured.tail)
+    assert all("\x1b" not in line for line in captured.tail)  # sanitized
+    os.write(2, b"after\n")
+    assert "after" in capfd.readouterr().err  # fd 2 is back

@@ -332,5 +332,5 @@ def compare_cmd(
     out.emit(draw=out.draw_to(render_comparison, comp), output=output, inputs=(*files, plot))
     if plot:
         draw(comp, plot, scale)
-        click.echo(f"Plot written to {plot}", err=True)
+        out.say_wrote(plot)
     return 0

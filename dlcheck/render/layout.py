@@ -94,10 +94,13 @@ def hang(console: Any, head: Any, body: Any, width: int, indent: int | None = No
         return
     first = head.copy()
     first.append_text(lines[0])
+    first.rstrip()
     console.print(first, soft_wrap=True)
     pad = " " * indent
     for line in lines[1:]:
-        console.print(Text(pad) + line, soft_wrap=True)
+        line = Text(pad) + line
+        line.rstrip()
+        console.print(line, soft_wrap=True)
 
 
 def _wrap(console: Any, body: Any, first_room: int, room: int) -> list[Any]:

@@ -49,7 +49,7 @@ def render_text(
         hang(console, Text(k.ljust(label), style="bold"), Text(v), w)
     if verbose:
         for line in stderr_tails(report):
-            hang(console, Text("stderr".ljust(label), style="bold"), Text(line), w)
+            hang(console, Text("Probe log".ljust(label), style="bold"), Text(line), w)
     console.print()
     c = report.counts()
     hang(
