@@ -209,7 +209,7 @@ def print_table(
             table.add_row(*r)
         console.print(table, width=width)
         return
-    label = max(len(h) for i, h in enumerate(headers) if i != title_column) + 2
+    label = max((len(h) for i, h in enumerate(headers) if i != title_column), default=0) + 2
     for r in rows:
         head = r[title_column].copy()
         head.stylize("bold")
