@@ -276,3 +276,32 @@ def test_third_party_log_on_fd_2_is_kept_out(capfd: pytest.CaptureFixture[str]) 
     assert all("\x1b" not in line for line in captured.tail)  # sanitized
     os.write(2, b"after\n")
     assert "after" in capfd.readouterr().err  # fd 2 is back
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_env_recommend_view_never_crops(width: int) -> None:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "dlcheck", "env", "recommend"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": str(width)},
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    js = subprocess.run(
+        [sys.executable, "-m", "dlcheck", "env", "recommend", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    import json
+
+    doc = json.loads(js.stdout)
+    texts = [cmd for route in doc.get("routes", []) for cmd in route.get("commands", [])]
+    texts += doc.get("reasons", [])
+    assert texts
+    assert_fits(proc.stdout, width, words_of(*texts))
