@@ -305,3 +305,27 @@ def test_env_recommend_view_never_crops(width: int) -> None:
     texts += doc.get("reasons", [])
     assert texts
     assert_fits(proc.stdout, width, words_of(*texts))
+
+
+def test_bench_markdown_and_csv_escape_machine_text() -> None:
+    from dlcheck.bench.compare import Cell, Comparison, Row
+    from dlcheck.bench.render import (
+        render_comparison_csv,
+        render_comparison_markdown,
+        render_result_markdown,
+    )
+    from dlcheck.bench.results import load_result
+
+    comp = Comparison(
+        labels=["=HYPERLINK(1)", "a|b <script>"],
+        rows=[Row("ep4-cnn", "train img/s", "", 1, [Cell(200.0), Cell(100.0, 0.5, True)])],
+    )
+    csv_text = render_comparison_csv(comp)
+    assert "'=HYPERLINK(1)" in csv_text and "200.0,100.0" in csv_text
+    md = render_comparison_markdown(comp)
+    assert "a\\|b &lt;script&gt;" in md and "<script>" not in md
+    assert "100.0 (0.50x significant)" in md
+    ref = sorted(REFERENCE.glob("*.json"))
+    if ref:
+        page = render_result_markdown(load_result(str(ref[0])))
+        assert page.startswith("## dlcheck bench: ") and "| episode |" in page

@@ -97,7 +97,7 @@ class CapturedStderr:
     show_default=True,
     help="Keras 3 backend (the course uses TensorFlow).",
 )
-@output_options(formats=("text", "json"), short_forms=("json",))
+@output_options(formats=("text", "json", "markdown"), short_forms=("json", "markdown"))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list.")
@@ -227,6 +227,12 @@ def bench(
         out.emit(
             result.to_json() + "\n", output=output, inputs=(profile, places, save), quiet=quiet
         )
+    elif fmt == "markdown":
+        from dlcheck.bench.render import render_result_markdown
+        from dlcheck.sanitize import clean_record
+
+        text = render_result_markdown(clean_record(result))
+        out.emit(text, output=output, inputs=(profile, places, save), quiet=quiet)
     else:
         from dlcheck.bench.render import render_result
         from dlcheck.sanitize import clean_record
@@ -309,7 +315,7 @@ def _run_with_progress(
     show_default=True,
     help="The plot's y axis (auto: log when values differ by more than 20x).",
 )
-@output_options(formats=("text",), short_forms=())
+@output_options(formats=("text", "markdown", "csv"), short_forms=("markdown",))
 def compare_cmd(
     files: tuple[str, ...], plot: str | None, scale: str, fmt: str, output: str | None
 ) -> int:
@@ -329,7 +335,17 @@ def compare_cmd(
         require_matplotlib()
     # machine text (host names, CPU and GPU names) sanitized before any view
     comp = compare([clean_record(load_result(f)) for f in files])
-    out.emit(draw=out.draw_to(render_comparison, comp), output=output, inputs=(*files, plot))
+    if fmt == "markdown":
+        from dlcheck.bench.render import render_comparison_markdown
+
+        out.emit(render_comparison_markdown(comp), output=output, inputs=(*files, plot))
+    elif fmt == "csv":
+        from dlcheck.bench.render import render_comparison_csv
+
+        out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot))
+    else:
+        draw_text = out.draw_to(render_comparison, comp)
+        out.emit(draw=draw_text, output=output, inputs=(*files, plot))
     if plot:
         draw(comp, plot, scale)
         out.say_wrote(plot)

@@ -244,3 +244,127 @@ def render_comparison(
             "dim",
         )
     )
+
+
+# -- Markdown and CSV: the same content as the text views ----------------------------------
+
+
+def comparison_table(comp: Comparison) -> tuple[list[str], list[list[str]]]:
+    """The comparison as plain cells (formats escape them): a header and one row a figure."""
+    heads = ["workload / figure", *(clean(label, 200) for label in comp.labels)]
+    rows = []
+    for row in comp.rows:
+        cells = [clean(f"{row.workload} {row.figure}", 200)]
+        for i, cell in enumerate(row.cells):
+            if cell.value is None:
+                cells.append("missing")
+                continue
+            text = f"{cell.value:,.{row.digits}f}{row.unit}"
+            if i and cell.ratio is not None:
+                mark = (
+                    ""
+                    if cell.significant is None
+                    else (" significant" if cell.significant else " within noise")
+                )
+                text += f" ({cell.ratio:.2f}x{mark})"
+            cells.append(text)
+        rows.append(cells)
+    return heads, rows
+
+
+def _ratio_note(comp: Comparison) -> str:
+    return (
+        f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
+        "Welch's t-test on the timed windows says the difference is bigger than their "
+        "noise (95%)."
+    )
+
+
+def render_comparison_markdown(comp: Comparison) -> str:
+    from dlcheck.render.markdown import md_escape
+
+    heads, rows = comparison_table(comp)
+    out = ["## dlcheck bench compare", ""]
+    out += [f"> {md_escape(clean(n, 1000))}" for n in comp.notes]
+    if comp.notes:
+        out.append("")
+    out.append("| " + " | ".join(md_escape(h) for h in heads) + " |")
+    out.append("|" + "---|" * len(heads))
+    out += ["| " + " | ".join(md_escape(c) for c in r) + " |" for r in rows]
+    out += ["", md_escape(_ratio_note(comp))]
+    return "\n".join(out) + "\n"
+
+
+def render_comparison_csv(comp: Comparison) -> str:
+    """One row a figure, the values as numbers (no ratio marks), machine text made safe."""
+    import csv
+    import io
+
+    from dlcheck.sanitize import csv_safe
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["workload", "figure", "unit", *(csv_safe(lbl) for lbl in comp.labels)])
+    for row in comp.rows:
+        w.writerow(
+            [
+                csv_safe(row.workload),
+                csv_safe(row.figure),
+                csv_safe(row.unit.strip()),
+                *("" if c.value is None else f"{c.value:.{row.digits}f}" for c in row.cells),
+            ]
+        )
+    return buf.getvalue()
+
+
+def render_result_markdown(result: BenchResult) -> str:
+    """A bench result for a helpdesk chat: context, measurements, predictions, verdict."""
+    from dlcheck.render.markdown import md_escape
+
+    c = result.context
+    v = result.verdict
+    between = f" ({' / '.join(v.between)})" if v.between else ""
+    out = [
+        f"## dlcheck bench: {md_escape(v.verdict + between)}",
+        "",
+        f"dlcheck {md_escape(result.dlcheck_version)}, {md_escape(result.created)}  ",
+        f"Keras {md_escape(c.keras_version)} on {md_escape(c.backend)} "
+        f"{md_escape(c.backend_version)}, device {md_escape(c.device)}, CPU "
+        f"{md_escape(c.cpu_model)} ({c.usable_cores or c.logical_cores} usable cores), plan "
+        f"{md_escape(c.plan)}",
+        "",
+        "| workload | train img/s ± MAD | step (95% CI) | val img/s | peak RSS |",
+        "|---|---|---|---|---|",
+    ]
+    for r in result.results.values():
+        t = r.train.images_per_s
+        ci = r.train.step_ci
+        step = f"{r.train.step_seconds.median * 1000:,.1f} ms"
+        if len(ci) == 2:
+            step += f" ({ci[0] * 1000:,.1f}-{ci[1] * 1000:,.1f})"
+        inf = r.inference.images_per_s if r.inference else None
+        out.append(
+            f"| {md_escape(clean(r.workload, 40))} | {t.median:,.1f} ± {t.mad:,.1f} | {step} "
+            f"| {f'{inf.median:,.1f}' if inf else '-'} | {_mib(r.peak_rss_bytes)} |"
+        )
+    p = result.predictions
+    if p.episodes:
+        out += [
+            "",
+            "| episode | epochs | per epoch | total | interval | verdict |",
+            "|---|---|---|---|---|---|",
+        ]
+        for e in p.episodes:
+            out.append(
+                f"| {e.episode} ({md_escape(clean(e.workload, 40))}) | {e.epochs} "
+                f"| {fmt_seconds(e.seconds_per_epoch)} | {fmt_seconds(e.seconds)} "
+                f"| {_range(e.low, e.high)} | {md_escape(e.verdict)} |"
+            )
+    load = result.load
+    if load is not None and load.busy:
+        out += [
+            "",
+            md_escape("The machine was busy: " + "; ".join(clean(n, 300) for n in load.notes)),
+        ]
+    out += ["", f"**{md_escape(v.verdict + between)}**: {md_escape(clean(v.message, 1000))}"]
+    return "\n".join(out) + "\n"

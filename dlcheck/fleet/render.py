@@ -17,6 +17,7 @@ from dlcheck import __version__
 from dlcheck.fleet.model import Fleet, MachineRow
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean as sanitize
+from dlcheck.sanitize import csv_safe
 
 FLEET_SCHEMA = "dlcheck.fleet"
 FLEET_SCHEMA_VERSION = 1
@@ -199,17 +200,6 @@ CSV_COLUMNS = (
     "failing",
     "sources",
 )
-
-
-def csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas, also after
-    leading blanks (" =1+1"); quote them. Machine text is sanitized first."""
-    value = sanitize(value, None)
-    if value and (
-        value[0] in "=+-@\t\r" or value.lstrip(" \t\r\n\u3000\xa0")[:1] in tuple("=+-@＝＋－＠")
-    ):
-        return "'" + value
-    return value
 
 
 def render_csv(fleet: Fleet) -> str:
