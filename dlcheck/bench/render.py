@@ -319,7 +319,7 @@ def render_comparison_csv(comp: Comparison) -> str:
 
 def render_result_markdown(result: BenchResult) -> str:
     """A bench result for a helpdesk chat: context, measurements, predictions, verdict."""
-    from dlcheck.render.markdown import md_escape
+    from dlcheck.render.markdown import md_advice, md_escape
 
     c = result.context
     v = result.verdict
@@ -362,9 +362,8 @@ def render_result_markdown(result: BenchResult) -> str:
             )
     load = result.load
     if load is not None and load.busy:
-        out += [
-            "",
-            md_escape("The machine was busy: " + "; ".join(clean(n, 300) for n in load.notes)),
-        ]
-    out += ["", f"**{md_escape(v.verdict + between)}**: {md_escape(clean(v.message, 1000))}"]
+        busy = "The machine was busy: " + "; ".join(clean(n, 300) for n in load.notes) + "."
+        out += ["", md_escape(busy)]
+    message = md_advice(clean(v.message, 1000))  # its `code` spans stay code
+    out += ["", f"**{md_escape(v.verdict + between)}**: {message}"]
     return "\n".join(out) + "\n"
