@@ -251,7 +251,14 @@ def test_check_mentions_bench_when_no_benchmark_ran() -> None:
     from dlcheck.render.text import report_footer
     from dlcheck.report import judge
 
+    import io
+
+    from dlcheck.render.text import render_text
+
     report = judge(Facts(), load_profile(), load_places())
-    assert any("dlcheck bench" in line for line in report_footer(report))
+    view = io.StringIO()
+    render_text(report, file=view, width=100)
+    assert "dlcheck bench" in view.getvalue()  # in a step, else in the footer (never twice)
+    assert view.getvalue().count("`dlcheck bench`") == 1
     with_bench = judge(Facts(extra={"benchmark": {}}), load_profile(), load_places())
     assert not any("dlcheck bench" in line for line in report_footer(with_bench))

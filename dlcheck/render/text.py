@@ -127,8 +127,10 @@ def stderr_tails(report: Report) -> list[str]:
 
 
 def report_footer(report: Report) -> list[str]:
-    """Hints shown under the verdict."""
+    """Hints shown under the verdict (the bench hint only where no step already gives it)."""
     lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
-    if "benchmark" not in report.facts.extra:
+    if "benchmark" not in report.facts.extra and not any(
+        "dlcheck bench" in s.advice for s in action_steps(report)
+    ):
         lines[0] += " · speed: `dlcheck bench`"
     return lines
