@@ -246,14 +246,12 @@ def test_result_from_dict_rejects_non_objects() -> None:
 
 
 def test_check_mentions_bench_when_no_benchmark_ran() -> None:
-    from dlcheck.profile import load_profile
-    from dlcheck.records import Facts
-    from dlcheck.render.text import report_footer
-    from dlcheck.report import judge
-
     import io
 
-    from dlcheck.render.text import render_text
+    from dlcheck.profile import load_profile
+    from dlcheck.records import Facts
+    from dlcheck.render.text import render_text, report_footer
+    from dlcheck.report import judge
 
     report = judge(Facts(), load_profile(), load_places())
     view = io.StringIO()
