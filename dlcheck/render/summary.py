@@ -94,6 +94,7 @@ class Step:
     verdict: str
     advice: str
     findings: tuple[Finding, ...]
+    kind: str = ""  # "packages", "skipped" or "" (findings that share one advice)
 
 
 _RANK = {"FAIL": 0, "WARN": 1, "UNKNOWN": 2}
@@ -130,8 +131,7 @@ def action_steps(report: Report) -> list[Step]:
         elif f.skipped and "frameworks" not in report.facts.extra:
             key = "\0skipped"
             advice_of[key] = (
-                "Not checked: the framework probes were not run (--no-frameworks); "
-                "run `dlcheck check` without it to check them."
+                "Not checked (--no-frameworks): run `dlcheck check` to probe the frameworks."
             )
         else:
             key = f.advice or ""
@@ -140,7 +140,8 @@ def action_steps(report: Report) -> list[Step]:
     steps = []
     for key, members in groups.items():
         worst = min((m.verdict for m in members), key=lambda v: _RANK.get(v, 3))
-        steps.append(Step(worst, advice_of[key], tuple(members)))
+        kind = key[1:] if key.startswith("\0") else ""
+        steps.append(Step(worst, advice_of[key], tuple(members), kind))
     return steps
 
 
@@ -168,6 +169,8 @@ def finding_lines(step: Step) -> list[tuple[str, list[Finding], str]]:
     """The findings of a step as lines (verdict, findings, what was found): findings with the
     same verdict and the same observation share one line. The expectation is added where it
     says more than the step does (not for a package that is simply not installed)."""
+    if step.kind == "skipped":  # the step says why: one line naming them
+        return [(step.verdict, list(step.findings), "not checked")]
     lines: list[tuple[str, list[Finding], str]] = []
     index: dict[tuple[str, str], int] = {}
     for f in step.findings:
