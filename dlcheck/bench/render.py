@@ -6,17 +6,10 @@ import os
 from typing import IO
 
 from dlcheck.bench.compare import Comparison
-from dlcheck.bench.predict import fmt_seconds
 from dlcheck.bench.results import BenchResult
+from dlcheck.render.layout import fmt_seconds, style_of
 from dlcheck.sanitize import clean
 
-_STYLE = {
-    "PASS": "bold green",
-    "WARN": "bold yellow",
-    "FAIL": "bold red",
-    "UNKNOWN": "magenta",
-    "BORDERLINE": "bold magenta",
-}
 _STOPS = {"target": "precision reached", "budget": "budget spent", "limit": "window limit"}
 
 
@@ -164,7 +157,7 @@ def render_result(
                     Text(fmt_seconds(e.seconds_per_epoch)),
                     Text(fmt_seconds(e.seconds)),
                     Text(_range(e.low, e.high)),
-                    Text(e.verdict, _STYLE.get(e.verdict, "")),
+                    Text(e.verdict, style_of(e.verdict)),
                 ]
             )
         print_table(console, cols, prows, w, 0)
@@ -184,9 +177,7 @@ def render_result(
             )
     v = result.verdict
     between = f" ({' / '.join(v.between)})" if v.between else ""
-    console.print(
-        Text.assemble(("Verdict: ", "bold"), (v.verdict + between, _STYLE.get(v.verdict, "")))
-    )
+    console.print(Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))))
     console.print(Text(clean(v.message, 1000)))
     if v.places:
         console.print(Text("Where to run it instead:", "bold"))

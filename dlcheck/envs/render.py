@@ -10,8 +10,6 @@ from dlcheck.envs.verify import PackageDiff, VerifyResult
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean_record
 
-_VERDICT_STYLE = {"MATCH": "bold green", "MISMATCH": "bold red"}
-
 
 def _diff_line(kind: str, d: PackageDiff) -> str:
     if kind == "missing":
@@ -43,7 +41,7 @@ def render_verify_text(
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import console_width, hang
+    from dlcheck.render.layout import console_width, hang, style_of
 
     console = Console(file=file, highlight=False, width=width)
     w = console_width(console, width)
@@ -64,7 +62,7 @@ def render_verify_text(
     console.print(
         Text.assemble(
             ("Verdict: ", "bold"),
-            (r.verdict, _VERDICT_STYLE.get(r.verdict, "bold")),
+            (r.verdict, style_of(r.verdict) or "bold"),
             f"  ({r.checked} locked packages; {len(r.missing)} missing, "
             f"{len(r.different)} different, {len(r.extra)} extra)",
         )

@@ -46,15 +46,10 @@ def fmt_ram(v: int | None) -> str:
 
 
 def fmt_seconds(v: float | None) -> str:
-    """'45 s', '3 min 20 s', '2 h 05 min'."""
-    if v is None:
-        return ""
-    s = round(v)
-    if s < 60:
-        return f"{v:.0f} s" if v >= 1 else f"{v:.1f} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    """The views' one duration format (dlcheck.render.layout); empty when unknown."""
+    from dlcheck.render.layout import fmt_seconds as fmt
+
+    return fmt(v, missing="")
 
 
 def cells(r: MachineRow) -> list[str]:

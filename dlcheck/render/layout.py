@@ -15,7 +15,10 @@ STYLE = {
     "WARN": "yellow",
     "FAIL": "bold red",
     "UNKNOWN": "magenta",
-    "BORDERLINE": "yellow",
+    "BORDERLINE": "bold magenta",
+    "MATCH": "bold green",
+    "MISMATCH": "bold red",
+    "INCOMPLETE": "bold magenta",
     "READY": "bold green",
     "READY WITH WARNINGS": "bold yellow",
     "NOT READY": "bold red",
@@ -41,19 +44,20 @@ def style_of(verdict: str) -> str:
     return STYLE.get(verdict, "")
 
 
-def fmt_seconds(value: float | None) -> str:
-    """A duration for people: 0.4 s, 12 s, 3 min 5 s, 2 h 10 min."""
+def fmt_seconds(value: float | None, missing: str = "unknown") -> str:
+    """A duration, the one format of every view (the bench's messages use the same):
+    '0.40 s', '4.8 s', '45 s', '2.5 min', '1.5 h'; ``missing`` for None or not finite."""
     if value is None or not math.isfinite(value):
-        return "?"
+        return missing
+    if value < 1:
+        return f"{value:.2f} s"
     if value < 10:
         return f"{value:.1f} s"
-    if value < 60:
+    if value < 90:
         return f"{value:.0f} s"
-    minutes, seconds = divmod(int(round(value)), 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if value < 5400:
+        return f"{value / 60:.1f} min"
+    return f"{value / 3600:.1f} h"
 
 
 def count_line(counts: dict[str, int], order: Sequence[str] = ("FAIL", "WARN", "UNKNOWN")) -> str:
