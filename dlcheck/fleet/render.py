@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from dlcheck import __version__
 from dlcheck.fleet.model import Fleet, MachineRow
+from dlcheck.render.layout import HTML_COLOUR
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean as sanitize
 from dlcheck.sanitize import csv_safe
@@ -232,10 +233,13 @@ h1{font-size:1.4rem}table{border-collapse:collapse;font-size:.85rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap}
 th[scope=row]{max-width:22rem;overflow-wrap:break-word}td[class^=v-]{white-space:nowrap}
-.v-READY{color:#1a7f37;font-weight:bold}.v-READY-WITH-WARNINGS{color:#9a6700;font-weight:bold}
-.v-NOT-READY{color:#cf222e;font-weight:bold}.v-UNKNOWN{color:#57606a;font-weight:bold}
 #summary li{margin:.2rem 0}.skipped{color:#57606a;font-size:.85rem}
 """
+# The verdict colours of every view (dlcheck.render.layout), as classes v-READY, v-NOT-READY...
+_CSS += "".join(
+    f".v-{v.replace(' ', '-')}{{color:{c};font-weight:bold}}" for v, c in HTML_COLOUR.items()
+)
+_CSS += "\n"
 # No script may run on this page, whatever a machine wrote into its report.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _NUMERIC = {"Cores", "RAM", "Episode 4"}
