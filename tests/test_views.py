@@ -329,3 +329,32 @@ def test_bench_markdown_and_csv_escape_machine_text() -> None:
     if ref:
         page = render_result_markdown(load_result(str(ref[0])))
         assert page.startswith("## dlcheck bench: ") and "| episode |" in page
+
+
+def test_framework_progress_names_what_is_being_imported(tmp_path: Path) -> None:
+    """The progress line's source: while a probe process runs, the listener hears which
+    framework is being imported and for how long; with no listener nothing is called."""
+    import os
+    import sys
+
+    from dlcheck.frameworks import probe
+
+    if sys.platform == "win32":
+        pytest.skip("a shell script stands in for a slow Python here")
+    slow = tmp_path / "slow-python"
+    slow.write_text("#!/bin/sh\nsleep 0.6\n")
+    os.chmod(slow, 0o755)
+    heard: list[tuple[list[str], float]] = []
+
+    def listener(pending: list[str], elapsed: float) -> None:
+        heard.append((pending, elapsed))
+
+    probe.PROGRESS_LISTENERS.append(listener)
+    try:
+        running = probe.FrameworkProbe([["tensorflow", "keras"]], timeout=10, python=str(slow))
+        running.result()
+    finally:
+        probe.PROGRESS_LISTENERS.remove(listener)
+    assert heard and heard[0][0] == ["tensorflow", "keras"]
+    assert heard[-1][1] >= heard[0][1] >= 0
+    assert running.pending() == []
