@@ -162,6 +162,19 @@ class Seconds(click.ParamType):
     help="Count every unchecked required finding as NOT VERIFIED (exit 3) and list what "
     "--from had to normalise in a saved report.",
 )
+@click.option("--all", "show_all", is_flag=True, help="Show every requirement, passed ones too.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="For scripts: no progress, no 'wrote' line, and the text view is the verdict line.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also show the framework probes' standard-error tails (TensorFlow's own log).",
+)
 def check(
     fmt: str,
     profile: str | None,
@@ -175,6 +188,9 @@ def check(
     output: str | None,
     strict: bool = False,
     bench_path: str | None = None,
+    show_all: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """Check this machine against the course's minimum requirements.
 
@@ -182,19 +198,22 @@ def check(
     verified (a required finding is unknown).
     """
     from dlcheck.pipeline import build_report
+    from dlcheck.render.progress import check_progress, stderr_is_terminal
 
     kind = fmt
-    report = build_report(
-        profile_path=profile,
-        disk_path=disk_path,
-        places_path=places,
-        anonymize=anonymize,
-        timeout=timeout,
-        from_path=from_path,
-        frameworks=not no_frameworks,
-        framework_timeout=framework_timeout,
-        bench_path=bench_path,
-    )
+    live = not quiet and not from_path and stderr_is_terminal()
+    with check_progress(live, frameworks=not no_frameworks):
+        report = build_report(
+            profile_path=profile,
+            disk_path=disk_path,
+            places_path=places,
+            anonymize=anonymize,
+            timeout=timeout,
+            from_path=from_path,
+            frameworks=not no_frameworks,
+            framework_timeout=framework_timeout,
+            bench_path=bench_path,
+        )
     if strict:
         import dataclasses
 
@@ -203,24 +222,46 @@ def check(
         report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
         for note in report.facts.extra.get("normalized") or []:
             click.echo(f"dlcheck: --from: {note}", err=True)
-    emit(report, kind, output, inputs=(from_path, profile, places, bench_path))
+    emit(
+        report,
+        kind,
+        output,
+        inputs=(from_path, profile, places, bench_path),
+        show_all=show_all,
+        quiet=quiet,
+        verbose=verbose,
+    )
     return report.exit_code
 
 
-def emit(report: Any, kind: str, output: str | None, inputs: tuple[str | None, ...] = ()) -> None:
+def emit(
+    report: Any,
+    kind: str,
+    output: str | None,
+    inputs: tuple[str | None, ...] = (),
+    show_all: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> None:
     """Render ``report`` in ``kind`` to stdout or ``output`` (the one output path)."""
     from dlcheck import output as out
 
     if kind == "json":
-        out.emit(report.to_json() + "\n", output=output, inputs=inputs)
+        out.emit(report.to_json() + "\n", output=output, inputs=inputs, quiet=quiet)
     elif kind == "markdown":
         from dlcheck.render.markdown import render_markdown
 
-        out.emit(render_markdown(report), output=output, inputs=inputs)
+        text = render_markdown(report, show_all=show_all)
+        out.emit(text, output=output, inputs=inputs, quiet=quiet)
+    elif quiet:
+        from dlcheck.render.text import verdict_line
+
+        out.emit(verdict_line(report) + "\n", output=output, inputs=inputs, quiet=quiet)
     else:
         from dlcheck.render.text import render_text
 
-        out.emit(draw=out.draw_to(render_text, report), output=output, inputs=inputs)
+        draw = out.draw_to(render_text, report, show_all=show_all, verbose=verbose)
+        out.emit(draw=draw, output=output, inputs=inputs)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -187,6 +187,17 @@ def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
                 pass
 
 
+def say_wrote(path: str, verb: str = "wrote") -> None:
+    """``wrote PATH`` on standard error: every write says where it wrote."""
+    from dlcheck.sanitize import clean
+
+    try:
+        sys.stderr.write(f"{verb} {clean(str(path), 300)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def _write_direct(path: str, data: bytes) -> None:
     try:
         with open(path, "wb") as fh:
@@ -210,10 +221,12 @@ def emit(
     output: str | None = None,
     inputs: Iterable[str | None] = (),
     width: int = 120,
+    quiet: bool = False,
 ) -> None:
     """Send a command's output to ``output`` (atomically) or standard output. Give ``text``
     (already rendered), or ``draw(file=..., width=...)`` for a rich renderer, which draws
-    straight to a terminal and into memory for a file."""
+    straight to a terminal and into memory for a file. A file written is said on standard
+    error (``wrote me.md``) unless ``quiet``."""
     if output:
         if text is None:
             assert draw is not None
@@ -221,6 +234,8 @@ def emit(
             draw(file=buf, width=width)
             text = buf.getvalue()
         write_file(output, text, inputs)
+        if not quiet:
+            say_wrote(output)
         return
     if text is not None:
         write_stdout(text)

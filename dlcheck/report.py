@@ -85,6 +85,11 @@ class Report:
 
         return render_html(self)
 
+    def __repr__(self) -> str:
+        from dlcheck.render.html import render_repr
+
+        return render_repr(self)
+
 
 def load_report_facts(path: str | Path) -> Facts:
     """Read the facts of a saved ``dlcheck check --json`` report; UserError if unusable."""

@@ -97,3 +97,14 @@ def clean_record(value: object, limit: int | None = None) -> object:
     if isinstance(value, tuple):
         return tuple(clean_record(v, limit) for v in value)
     return value
+
+
+def csv_safe(value: str) -> str:
+    """A CSV cell: sanitized, and quoted when a spreadsheet would run it as a formula (a cell
+    that starts with = + - @, tab or CR, also after leading blanks: " =1+1")."""
+    value = clean(value, None)
+    if value and (
+        value[0] in "=+-@\t\r" or value.lstrip(" \t\r\n\u3000\xa0")[:1] in tuple("=+-@＝＋－＠")
+    ):
+        return "'" + value
+    return value

@@ -246,12 +246,17 @@ def test_result_from_dict_rejects_non_objects() -> None:
 
 
 def test_check_mentions_bench_when_no_benchmark_ran() -> None:
+    import io
+
     from dlcheck.profile import load_profile
     from dlcheck.records import Facts
-    from dlcheck.render.text import report_footer
+    from dlcheck.render.text import render_text, report_footer
     from dlcheck.report import judge
 
     report = judge(Facts(), load_profile(), load_places())
-    assert any("dlcheck bench" in line for line in report_footer(report))
+    view = io.StringIO()
+    render_text(report, file=view, width=100)
+    assert "dlcheck bench" in view.getvalue()  # in a step, else in the footer (never twice)
+    assert view.getvalue().count("`dlcheck bench`") == 1
     with_bench = judge(Facts(extra={"benchmark": {}}), load_profile(), load_places())
     assert not any("dlcheck bench" in line for line in report_footer(with_bench))

@@ -73,16 +73,23 @@ def test_json_report_is_versioned_and_complete(report_json):
 def test_text_report(report_json):
     proc = run("check")
     assert proc.returncode in (0, 1)
-    assert "Verdict:" in proc.stdout and "Requirement" in proc.stdout
+    assert "Verdict:" in proc.stdout and "requirements passed" in proc.stdout
     assert "\x1b[" not in proc.stdout  # no colour when not a terminal / NO_COLOR
     assert proc.stderr == ""
+    # the default shows what needs action only; --all adds every requirement
+    every = run("check", "--all")
+    passed = json.loads(report_json.read_text())["counts"]["PASS"]
+    assert every.stdout.count("PASS") >= passed > proc.stdout.count("PASS")
 
 
 def test_markdown_report():
     proc = run("check", "--markdown")
     assert proc.returncode in (0, 1)
     assert proc.stdout.startswith("## dlcheck: ")
-    assert "| Result | Requirement | Found | Needed |" in proc.stdout
+    assert "| Result | Requirement | Found | Needed |" not in proc.stdout
+    assert "requirements passed" in proc.stdout
+    every = run("check", "--markdown", "--all")
+    assert "| Result | Requirement | Found | Needed |" in every.stdout
 
 
 def test_from_round_trips_its_own_json(report_json, tmp_path):
@@ -272,7 +279,11 @@ def test_python_api_and_html_repr():
     report = dlcheck.check(frameworks=False)
     assert report.verdict in ("READY", "READY WITH WARNINGS", "NOT READY")
     html = report._repr_html_()
-    assert html.startswith("<div") and "Requirement" in html
+    assert html.startswith("<div") and ("Next steps" in html or report.verdict == "READY")
+    counts = report.counts()
+    assert f"{counts['PASS']} passed" in html  # the counts, as on the terminal
+    line = repr(report)
+    assert "\n" not in line and len(line) < 200 and report.verdict in line
 
 
 def test_version_and_help():

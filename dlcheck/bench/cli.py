@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -10,10 +11,71 @@ from dlcheck.errors import UserError
 from dlcheck.output import output_options
 
 
-def _progress_console() -> Any:
+def _progress_console(stream: Any = None) -> Any:
     from rich.console import Console
 
-    return Console(stderr=True)
+    if stream is None:
+        return Console(stderr=True)
+    return Console(file=stream, force_terminal=True)
+
+
+class CapturedStderr:
+    """File descriptor 2 sent to a temporary file while TensorFlow imports and fits, so that
+    its C++ log (absl: ``E0000 ... failed call to cuInit ... UNKNOWN ERROR (303)``), which a
+    learner reads as a failure, stays out of the output; ``tail`` keeps its last lines
+    (shown with ``--verbose``). ``terminal`` is a stream on the real standard error for the
+    progress line, or None when standard error is not a terminal."""
+
+    TAIL = 20
+
+    def __init__(self) -> None:
+        self.tail: list[str] = []
+        self.terminal: Any = None
+        self._saved = -1
+        self._tmp: Any = None
+
+    def __enter__(self) -> CapturedStderr:
+        import sys
+        import tempfile
+
+        try:
+            sys.stderr.flush()
+            tty = os.isatty(2)
+            self._tmp = tempfile.TemporaryFile(mode="w+b")
+            self._saved = os.dup(2)
+            os.dup2(self._tmp.fileno(), 2)
+        except (OSError, ValueError):  # no fd 2 (a pythonw host): nothing to keep out
+            self._saved = -1
+            return self
+        if tty:
+            self.terminal = os.fdopen(os.dup(self._saved), "w", encoding="utf-8", errors="replace")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import sys
+
+        if self._saved < 0:
+            return
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._saved = -1
+        if self.terminal is not None:
+            self.terminal.close()
+        from dlcheck.sanitize import clean
+
+        try:
+            self._tmp.seek(0, os.SEEK_END)
+            size = self._tmp.tell()
+            self._tmp.seek(max(0, size - 64 * 1024))
+            text = self._tmp.read().decode("utf-8", "replace")
+        finally:
+            self._tmp.close()
+        lines = [clean(line, 300) for line in text.splitlines() if line.strip()]
+        self.tail = lines[-self.TAIL :]
 
 
 @click.group(invoke_without_command=True)
@@ -35,7 +97,7 @@ def _progress_console() -> Any:
     show_default=True,
     help="Keras 3 backend (the course uses TensorFlow).",
 )
-@output_options(formats=("text", "json"), short_forms=("json",))
+@output_options(formats=("text", "json", "markdown"), short_forms=("json", "markdown"))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list.")
@@ -58,6 +120,13 @@ def _progress_console() -> Any:
     help="Stop when the median step time is known within +-PERCENT (95%; default 3).",
 )
 @click.option("--list", "list_", is_flag=True, help="List the workloads and exit.")
+@click.option("-q", "--quiet", is_flag=True, help="For scripts: no progress and no 'saved' line.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also show TensorFlow's own log (kept out of the output by default).",
+)
 @click.pass_context
 def bench(
     ctx: click.Context,
@@ -75,6 +144,8 @@ def bench(
     budget: float | None,
     target: float | None,
     list_: bool,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """How long will the course's training take here? Times the lesson's reference CNN
     (episode 4) on synthetic data of the course's shapes and predicts each episode.
@@ -134,12 +205,15 @@ def bench(
     started = time.monotonic() - (age if age < PROCESS_START_MAX_S else 0.0)
     deadline = started + plan.budget_seconds
     sampler = LoadSampler(None)
-    if not json_flag:
-        click.echo(f"Loading Keras on {backend}...", err=True)
-    keras = setup_backend(backend)
-    run = _run_with_progress(
-        keras, chosen, workloads, plan, settings, place_list, deadline, sampler, started
-    )
+    with CapturedStderr() as captured:
+        live = captured.terminal if not quiet else None
+        if live is not None:
+            live.write(f"Loading Keras on {backend}...\n")
+            live.flush()
+        keras = setup_backend(backend)
+        run = _run_with_progress(
+            keras, chosen, workloads, plan, settings, place_list, deadline, sampler, started, live
+        )
     result = run.result
     from dlcheck import output as out
 
@@ -147,8 +221,18 @@ def bench(
         from dlcheck.bench.results import save_result
 
         save_result(result, save, inputs=(profile, places))
+        if not quiet:
+            out.say_wrote(save, "saved")
     if json_flag:
-        out.emit(result.to_json() + "\n", output=output, inputs=(profile, places, save))
+        out.emit(
+            result.to_json() + "\n", output=output, inputs=(profile, places, save), quiet=quiet
+        )
+    elif fmt == "markdown":
+        from dlcheck.bench.render import render_result_markdown
+        from dlcheck.sanitize import clean_record
+
+        text = render_result_markdown(clean_record(result))
+        out.emit(text, output=output, inputs=(profile, places, save), quiet=quiet)
     else:
         from dlcheck.bench.render import render_result
         from dlcheck.sanitize import clean_record
@@ -157,7 +241,12 @@ def bench(
             draw=out.draw_to(render_result, clean_record(result)),
             output=output,
             inputs=(profile, places, save),
+            quiet=quiet,
         )
+    if verbose and captured.tail:
+        click.echo("Third-party log (standard error during the import and the runs):", err=True)
+        for line in captured.tail:
+            click.echo(f"  {line}", err=True)
     if run.interrupted:
         click.echo("dlcheck: interrupted", err=True)
         return 130
@@ -178,8 +267,17 @@ def _run_with_progress(
     deadline: float,
     sampler: Any,
     started: float,
+    live: Any = None,
 ) -> Any:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    """Run the suite; a progress bar (workload, stage, elapsed, ETA) on ``live``, a stream
+    on the terminal's standard error, or nothing when there is none."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from dlcheck.bench.suite import run_suite
 
@@ -188,8 +286,11 @@ def _run_with_progress(
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
-        console=_progress_console(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=_progress_console(live),
         transient=True,
+        disable=live is None,
     ) as bar:
         tasks: dict[str, Any] = {}
 
@@ -214,7 +315,7 @@ def _run_with_progress(
     show_default=True,
     help="The plot's y axis (auto: log when values differ by more than 20x).",
 )
-@output_options(formats=("text",), short_forms=())
+@output_options(formats=("text", "markdown", "csv"), short_forms=("markdown",))
 def compare_cmd(
     files: tuple[str, ...], plot: str | None, scale: str, fmt: str, output: str | None
 ) -> int:
@@ -234,8 +335,18 @@ def compare_cmd(
         require_matplotlib()
     # machine text (host names, CPU and GPU names) sanitized before any view
     comp = compare([clean_record(load_result(f)) for f in files])
-    out.emit(draw=out.draw_to(render_comparison, comp), output=output, inputs=(*files, plot))
+    if fmt == "markdown":
+        from dlcheck.bench.render import render_comparison_markdown
+
+        out.emit(render_comparison_markdown(comp), output=output, inputs=(*files, plot))
+    elif fmt == "csv":
+        from dlcheck.bench.render import render_comparison_csv
+
+        out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot))
+    else:
+        draw_text = out.draw_to(render_comparison, comp)
+        out.emit(draw=draw_text, output=output, inputs=(*files, plot))
     if plot:
         draw(comp, plot, scale)
-        click.echo(f"Plot written to {plot}", err=True)
+        out.say_wrote(plot)
     return 0

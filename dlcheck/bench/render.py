@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import IO
 
 from dlcheck.bench.compare import Comparison
-from dlcheck.bench.predict import fmt_seconds
 from dlcheck.bench.results import BenchResult
+from dlcheck.render.layout import fmt_seconds, style_of
 from dlcheck.sanitize import clean
 
-_STYLE = {
-    "PASS": "bold green",
-    "WARN": "bold yellow",
-    "FAIL": "bold red",
-    "UNKNOWN": "magenta",
-    "BORDERLINE": "bold magenta",
-}
 _STOPS = {"target": "precision reached", "budget": "budget spent", "limit": "window limit"}
 
 
@@ -46,15 +40,22 @@ def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
     )
 
 
-def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
-    """The human report of one bench run."""
+def render_result(
+    result: BenchResult,
+    file: IO[str] | None = None,
+    width: int | None = None,
+) -> None:
+    """The human report of one bench run; tables that do not fit ``width`` become stacked
+    blocks (dlcheck.render.layout)."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=file, highlight=False)
-    if not console.is_terminal:
+    from dlcheck.render.layout import print_table
+
+    console = Console(file=file, highlight=False, width=width)
+    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120  # files and pipes: wide enough for the table, as `check -o` does
+    w = console.width
     c = result.context
     console.print(
         Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold")
@@ -79,8 +80,7 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
                 f"{c.backend} {_g(c.matmul.backend_flops)} GFLOP/s"
             )
         )
-    table = Table(show_header=True, header_style="bold")
-    for col in (
+    heads = [
         "workload",
         "train img/s ± MAD",
         "CV",
@@ -90,8 +90,8 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         "warm-up",
         "GFLOP/s (of peak)",
         "peak RSS (+ workload)",
-    ):
-        table.add_column(col)
+    ]
+    rows = []
     for r in result.results.values():
         t = r.train.images_per_s
         inf = r.inference.images_per_s if r.inference else None
@@ -105,18 +105,20 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
             for what, p in (("training", r.train), ("validation", r.inference))
             if p and p.stop_reason
         ]
-        table.add_row(
-            Text(clean(r.workload, 40)),
-            Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
-            Text(f"{t.cv:.0%}"),
-            Text(step),
-            Text("; ".join(stops) or "-"),
-            Text(f"{inf.median:,.1f}" if inf else "-"),
-            Text(f"{r.train.warmup_seconds:.1f} s"),
-            Text(f"{_g(r.achieved_train_flops)}{util}"),
-            Text(f"{_mib(r.peak_rss_bytes)} (+{_mib(r.rss_increase_bytes)})"),
+        rows.append(
+            [
+                Text(clean(r.workload, 40)),
+                Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
+                Text(f"{t.cv:.0%}"),
+                Text(step),
+                Text("; ".join(stops) or "-"),
+                Text(f"{inf.median:,.1f}" if inf else "-"),
+                Text(f"{r.train.warmup_seconds:.1f} s"),
+                Text(f"{_g(r.achieved_train_flops)}{util}"),
+                Text(f"{_mib(r.peak_rss_bytes)} (+{_mib(r.rss_increase_bytes)})"),
+            ]
         )
-    console.print(table)
+    print_table(console, heads, rows, w, 0)
     load = result.load
     if load is not None and load.busy:
         console.print(
@@ -141,23 +143,24 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
             )
     p = result.predictions
     if p.episodes:
-        pt = Table(show_header=True, header_style="bold", title="Predicted training wall time")
-        cols = ("episode", "fit as the lesson runs it", "per epoch", "total", "interval", "")
-        for col in cols:
-            pt.add_column(col)
+        console.print(Text("Predicted training wall time", "bold"))
+        cols = ["episode", "fit as the lesson runs it", "per epoch", "total", "interval", "verdict"]
+        prows = []
         for e in p.episodes:
             what = f"{e.epochs} epochs"
             if e.early_stopping:
                 what += " (early stopping may end sooner)"
-            pt.add_row(
-                Text(f"{e.episode} ({clean(e.workload, 40)})"),
-                Text(what),
-                Text(fmt_seconds(e.seconds_per_epoch)),
-                Text(fmt_seconds(e.seconds)),
-                Text(_range(e.low, e.high)),
-                Text(e.verdict, _STYLE.get(e.verdict, "")),
+            prows.append(
+                [
+                    Text(f"{e.episode} ({clean(e.workload, 40)})"),
+                    Text(what),
+                    Text(fmt_seconds(e.seconds_per_epoch)),
+                    Text(fmt_seconds(e.seconds)),
+                    Text(_range(e.low, e.high)),
+                    Text(e.verdict, style_of(e.verdict)),
+                ]
             )
-        console.print(pt)
+        print_table(console, cols, prows, w, 0)
         for e in p.episodes:
             if e.breakdown:
                 console.print(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
@@ -174,9 +177,7 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
             )
     v = result.verdict
     between = f" ({' / '.join(v.between)})" if v.between else ""
-    console.print(
-        Text.assemble(("Verdict: ", "bold"), (v.verdict + between, _STYLE.get(v.verdict, "")))
-    )
+    console.print(Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))))
     console.print(Text(clean(v.message, 1000)))
     if v.places:
         console.print(Text("Where to run it instead:", "bold"))
@@ -192,21 +193,23 @@ def render_result(result: BenchResult, file: IO[str] | None = None) -> None:
         console.print(Text("Interrupted: only the workloads above finished.", "yellow"))
 
 
-def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
-    """Side-by-side table of several results, ratios against the first."""
+def render_comparison(
+    comp: Comparison, file: IO[str] | None = None, width: int | None = None
+) -> None:
+    """Side-by-side table of several results, ratios against the first; stacked blocks
+    (one per figure) when the table does not fit ``width``."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=file, highlight=False)
-    if not console.is_terminal:
+    from dlcheck.render.layout import print_table
+
+    console = Console(file=file, highlight=False, width=width)
+    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
     for note in comp.notes:
-        console.print(Text(note, "yellow"))
-    table = Table(show_header=True, header_style="bold")
-    table.add_column("workload / figure")
-    for label in comp.labels:
-        table.add_column(label)
+        console.print(Text(clean(note, 1000), "yellow"))
+    heads = ["workload / figure", *(clean(label, 200) for label in comp.labels)]
+    rows = []
     for row in comp.rows:
         cells = []
         for i, cell in enumerate(row.cells):
@@ -222,8 +225,8 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
                 )
                 text += f" ({cell.ratio:.2f}x{mark})"
             cells.append(Text(text))
-        table.add_row(Text(f"{row.workload} {row.figure}"), *cells)
-    console.print(table)
+        rows.append([Text(clean(f"{row.workload} {row.figure}", 200)), *cells])
+    print_table(console, heads, rows, console.width, 0)
     console.print(
         Text(
             f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
@@ -232,3 +235,126 @@ def render_comparison(comp: Comparison, file: IO[str] | None = None) -> None:
             "dim",
         )
     )
+
+
+# -- Markdown and CSV: the same content as the text views ----------------------------------
+
+
+def comparison_table(comp: Comparison) -> tuple[list[str], list[list[str]]]:
+    """The comparison as plain cells (formats escape them): a header and one row a figure."""
+    heads = ["workload / figure", *(clean(label, 200) for label in comp.labels)]
+    rows = []
+    for row in comp.rows:
+        cells = [clean(f"{row.workload} {row.figure}", 200)]
+        for i, cell in enumerate(row.cells):
+            if cell.value is None:
+                cells.append("missing")
+                continue
+            text = f"{cell.value:,.{row.digits}f}{row.unit}"
+            if i and cell.ratio is not None:
+                mark = (
+                    ""
+                    if cell.significant is None
+                    else (" significant" if cell.significant else " within noise")
+                )
+                text += f" ({cell.ratio:.2f}x{mark})"
+            cells.append(text)
+        rows.append(cells)
+    return heads, rows
+
+
+def _ratio_note(comp: Comparison) -> str:
+    return (
+        f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
+        "Welch's t-test on the timed windows says the difference is bigger than their "
+        "noise (95%)."
+    )
+
+
+def render_comparison_markdown(comp: Comparison) -> str:
+    from dlcheck.render.markdown import md_escape
+
+    heads, rows = comparison_table(comp)
+    out = ["## dlcheck bench compare", ""]
+    out += [f"> {md_escape(clean(n, 1000))}" for n in comp.notes]
+    if comp.notes:
+        out.append("")
+    out.append("| " + " | ".join(md_escape(h) for h in heads) + " |")
+    out.append("|" + "---|" * len(heads))
+    out += ["| " + " | ".join(md_escape(c) for c in r) + " |" for r in rows]
+    out += ["", md_escape(_ratio_note(comp))]
+    return "\n".join(out) + "\n"
+
+
+def render_comparison_csv(comp: Comparison) -> str:
+    """One row a figure, the values as numbers (no ratio marks), machine text made safe."""
+    import csv
+    import io
+
+    from dlcheck.sanitize import csv_safe
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["workload", "figure", "unit", *(csv_safe(lbl) for lbl in comp.labels)])
+    for row in comp.rows:
+        w.writerow(
+            [
+                csv_safe(row.workload),
+                csv_safe(row.figure),
+                csv_safe(row.unit.strip()),
+                *("" if c.value is None else f"{c.value:.{row.digits}f}" for c in row.cells),
+            ]
+        )
+    return buf.getvalue()
+
+
+def render_result_markdown(result: BenchResult) -> str:
+    """A bench result for a helpdesk chat: context, measurements, predictions, verdict."""
+    from dlcheck.render.markdown import md_advice, md_escape
+
+    c = result.context
+    v = result.verdict
+    between = f" ({' / '.join(v.between)})" if v.between else ""
+    out = [
+        f"## dlcheck bench: {md_escape(v.verdict + between)}",
+        "",
+        f"dlcheck {md_escape(result.dlcheck_version)}, {md_escape(result.created)}  ",
+        f"Keras {md_escape(c.keras_version)} on {md_escape(c.backend)} "
+        f"{md_escape(c.backend_version)}, device {md_escape(c.device)}, CPU "
+        f"{md_escape(c.cpu_model)} ({c.usable_cores or c.logical_cores} usable cores), plan "
+        f"{md_escape(c.plan)}",
+        "",
+        "| workload | train img/s ± MAD | step (95% CI) | val img/s | peak RSS |",
+        "|---|---|---|---|---|",
+    ]
+    for r in result.results.values():
+        t = r.train.images_per_s
+        ci = r.train.step_ci
+        step = f"{r.train.step_seconds.median * 1000:,.1f} ms"
+        if len(ci) == 2:
+            step += f" ({ci[0] * 1000:,.1f}-{ci[1] * 1000:,.1f})"
+        inf = r.inference.images_per_s if r.inference else None
+        out.append(
+            f"| {md_escape(clean(r.workload, 40))} | {t.median:,.1f} ± {t.mad:,.1f} | {step} "
+            f"| {f'{inf.median:,.1f}' if inf else '-'} | {_mib(r.peak_rss_bytes)} |"
+        )
+    p = result.predictions
+    if p.episodes:
+        out += [
+            "",
+            "| episode | epochs | per epoch | total | interval | verdict |",
+            "|---|---|---|---|---|---|",
+        ]
+        for e in p.episodes:
+            out.append(
+                f"| {e.episode} ({md_escape(clean(e.workload, 40))}) | {e.epochs} "
+                f"| {fmt_seconds(e.seconds_per_epoch)} | {fmt_seconds(e.seconds)} "
+                f"| {_range(e.low, e.high)} | {md_escape(e.verdict)} |"
+            )
+    load = result.load
+    if load is not None and load.busy:
+        busy = "The machine was busy: " + "; ".join(clean(n, 300) for n in load.notes) + "."
+        out += ["", md_escape(busy)]
+    message = md_advice(clean(v.message, 1000))  # its `code` spans stay code
+    out += ["", f"**{md_escape(v.verdict + between)}**: {message}"]
+    return "\n".join(out) + "\n"

@@ -10,8 +10,6 @@ from dlcheck.envs.verify import PackageDiff, VerifyResult
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean_record
 
-_VERDICT_STYLE = {"MATCH": "bold green", "MISMATCH": "bold red"}
-
 
 def _diff_line(kind: str, d: PackageDiff) -> str:
     if kind == "missing":
@@ -36,12 +34,17 @@ def verify_sections(r: VerifyResult) -> list[tuple[str, list[str]]]:
     return [(title, lines) for title, lines in out if lines]
 
 
-def render_verify_text(r: VerifyResult, file: IO[str] | None = None) -> None:
+def render_verify_text(
+    r: VerifyResult, file: IO[str] | None = None, width: int | None = None
+) -> None:
     r = clean_record(r)  # every machine string sanitized before any view
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=file, highlight=False)
+    from dlcheck.render.layout import console_width, hang, style_of
+
+    console = Console(file=file, highlight=False, width=width)
+    w = console_width(console, width)
     console.print(
         Text.assemble(("dlcheck env verify", "bold"), f" · setup {r.setup or '(none named)'}")
     )
@@ -50,7 +53,7 @@ def render_verify_text(r: VerifyResult, file: IO[str] | None = None) -> None:
     for title, lines in verify_sections(r):
         console.print(Text(f"{title} ({len(lines)}):", style="bold"))
         for line in lines:
-            console.print(Text(f"  - {line}"))
+            hang(console, Text("  - "), Text(line), w)
     if r.ignored:
         names = ", ".join(f"{d.name} ({d.detail})" for d in r.ignored)
         console.print(Text(f"Not compared: {names}", style="dim"))
@@ -59,7 +62,7 @@ def render_verify_text(r: VerifyResult, file: IO[str] | None = None) -> None:
     console.print(
         Text.assemble(
             ("Verdict: ", "bold"),
-            (r.verdict, _VERDICT_STYLE.get(r.verdict, "bold")),
+            (r.verdict, style_of(r.verdict) or "bold"),
             f"  ({r.checked} locked packages; {len(r.missing)} missing, "
             f"{len(r.different)} different, {len(r.extra)} extra)",
         )
@@ -98,12 +101,17 @@ def render_verify_markdown(r: VerifyResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_recommend_text(rec: Recommendation, file: IO[str] | None = None) -> None:
+def render_recommend_text(
+    rec: Recommendation, file: IO[str] | None = None, width: int | None = None
+) -> None:
     rec = clean_record(rec)  # every machine string sanitized before any view
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=file, highlight=False)
+    from dlcheck.render.layout import console_width, hang
+
+    console = Console(file=file, highlight=False, width=width)
+    w = console_width(console, width)
     if rec.setup is None:
         console.print(Text("No locked setup fits this machine.", style="bold red"))
     else:
@@ -115,13 +123,13 @@ def render_recommend_text(rec: Recommendation, file: IO[str] | None = None) -> N
             )
         )
     for reason in rec.reasons:
-        console.print(Text(f"  because: {reason}"))
+        hang(console, Text("  because: "), Text(reason), w)
     for route in rec.routes:
         console.print()
         head = f"{route.name} route" + (f" ({route.comment})" if route.comment else "")
         console.print(Text(head + ", from a clone of the dlcheck repository:", style="bold"))
         for cmd in route.commands:
-            console.print(Text(f"  {cmd}"))
+            hang(console, Text("  "), Text(cmd), w, indent=4)
     if rec.notes:
         console.print()
         for note in rec.notes:

@@ -14,8 +14,10 @@ from html import escape
 from typing import IO, Any
 
 from dlcheck.fleet.model import Fleet, MachineRow
+from dlcheck.render.layout import HTML_COLOUR
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean as sanitize
+from dlcheck.sanitize import csv_safe
 from dlcheck.version import __version__
 
 FLEET_SCHEMA = "dlcheck.fleet"
@@ -45,15 +47,10 @@ def fmt_ram(v: int | None) -> str:
 
 
 def fmt_seconds(v: float | None) -> str:
-    """'45 s', '3 min 20 s', '2 h 05 min'."""
-    if v is None:
-        return ""
-    s = round(v)
-    if s < 60:
-        return f"{v:.0f} s" if v >= 1 else f"{v:.1f} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    """The views' one duration format (dlcheck.render.layout); empty when unknown."""
+    from dlcheck.render.layout import fmt_seconds as fmt
+
+    return fmt(v, missing="")
 
 
 def cells(r: MachineRow) -> list[str]:
@@ -106,44 +103,34 @@ def summary_lines(fleet: Fleet) -> list[str]:
 
 # -- terminal ---------------------------------------------------------------------------------
 
-_STYLE = {
-    "READY": "bold green",
-    "READY WITH WARNINGS": "bold yellow",
-    "NOT READY": "bold red",
-    "UNKNOWN": "magenta",
-}
-
 
 def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = None) -> None:
-    """A rich table; machine values go in as Text, never as markup."""
+    """A table when it fits the width with every word whole, otherwise one block of
+    ``field: value`` lines per machine (never cropped); machine values go in as Text."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
+
+    from dlcheck.render.layout import console_width, print_table, style_of
 
     console = Console(file=file, highlight=False, width=width)
     if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 200  # a file or a pipe: no reason to fold the table at 80 columns
+    w = console_width(console, width)
     rows = [cells(r) for r in fleet.rows]
     # Columns no machine has a value for (no env or bench results yet) only take room.
     keep = [i for i, col in enumerate(COLUMNS) if i < 2 or any(row[i] for row in rows)]
-    table = Table(show_header=True, header_style="bold", title="dlcheck fleet report")
-    for i in keep:
-        col = COLUMNS[i]
-        table.add_column(
-            col,
-            no_wrap=col in ("Machine", "Verdict", "Cores", "RAM", "Episode 4"),
-            overflow="fold",
-            min_width=6 if col in ("CPU", "OS", "Fails") else None,
-        )
+    heads = [COLUMNS[i] for i in keep]
+    console.print(Text("dlcheck fleet report", style="bold"))
     if len(rows) > RICH_ROWS:
-        # rich measures every cell (about 3 ms a row here): a big fleet gets a plain table
-        console.file.write(plain_table([[row[i] for i in keep] for row in rows], keep))
+        # rich measures every cell (about 3 ms a row here): a big fleet gets plain text
+        console.file.write(plain_table([[row[i] for i in keep] for row in rows], keep, w))
     else:
-        for r, row in zip(fleet.rows, rows, strict=True):
-            texts = [Text(row[i]) for i in keep]
-            texts[1].stylize(_STYLE.get(r.verdict, ""))
-            table.add_row(*texts)
-        console.print(table)
+        texts = []
+        for r, row in zip(fleet.rows, rows):
+            line = [Text(row[i]) for i in keep]
+            line[1].stylize(style_of(r.verdict))
+            texts.append(line)
+        print_table(console, heads, texts, w, 0)
     for line in summary_lines(fleet):
         console.print(Text(line))
     for sk in fleet.skipped:
@@ -151,22 +138,27 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
 
 
 RICH_ROWS = 300
-PLAIN_WIDTH = 40  # widest column of the plain table; longer values are cut with "…"
 
 
-def plain_table(rows: list[list[str]], keep: list[int]) -> str:
-    """Fixed-width columns, one line per machine, for fleets too big for a rich table."""
+def plain_table(rows: list[list[str]], keep: list[int], width: int = 200) -> str:
+    """Fixed-width columns, one line per machine, for fleets too big for a rich table; when
+    the widest values do not fit ``width``, one block of ``field: value`` lines per machine.
+    Nothing is cut."""
     heads = [COLUMNS[i] for i in keep]
-    widths = [
-        min(PLAIN_WIDTH, max([len(h)] + [len(row[j]) for row in rows])) for j, h in enumerate(heads)
-    ]
+    widths = [max([len(h)] + [len(row[j]) for row in rows]) for j, h in enumerate(heads)]
+    if sum(widths) + 2 * (len(widths) - 1) <= width:
 
-    def line(values: list[str]) -> str:
-        cut = [v if len(v) <= w else v[: w - 1] + "…" for v, w in zip(values, widths, strict=True)]
-        return "  ".join(v.ljust(w) for v, w in zip(cut, widths, strict=True)).rstrip()
+        def line(values: list[str]) -> str:
+            return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
 
-    out = [line(heads), "  ".join("-" * w for w in widths)]
-    out += [line(row) for row in rows]
+        out = [line(heads), "  ".join("-" * w for w in widths)]
+        out += [line(row) for row in rows]
+        return "\n".join(out) + "\n"
+    label = max(len(h) for h in heads[1:]) + 4
+    out = []
+    for row in rows:
+        out.append(row[0])
+        out += [f"  {h}: ".ljust(label) + v for h, v in zip(heads[1:], row[1:]) if v]
     return "\n".join(out) + "\n"
 
 
@@ -206,17 +198,6 @@ CSV_COLUMNS = (
 )
 
 
-def csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas, also after
-    leading blanks (" =1+1"); quote them. Machine text is sanitized first."""
-    value = sanitize(value, None)
-    if value and (
-        value[0] in "=+-@\t\r" or value.lstrip(" \t\r\n\u3000\xa0")[:1] in tuple("=+-@＝＋－＠")
-    ):
-        return "'" + value
-    return value
-
-
 def render_csv(fleet: Fleet) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -252,10 +233,13 @@ h1{font-size:1.4rem}table{border-collapse:collapse;font-size:.85rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap}
 th[scope=row]{max-width:22rem;overflow-wrap:break-word}td[class^=v-]{white-space:nowrap}
-.v-READY{color:#1a7f37;font-weight:bold}.v-READY-WITH-WARNINGS{color:#9a6700;font-weight:bold}
-.v-NOT-READY{color:#cf222e;font-weight:bold}.v-UNKNOWN{color:#57606a;font-weight:bold}
 #summary li{margin:.2rem 0}.skipped{color:#57606a;font-size:.85rem}
 """
+# The verdict colours of every view (dlcheck.render.layout), as classes v-READY, v-NOT-READY...
+_CSS += "".join(
+    f".v-{v.replace(' ', '-')}{{color:{c};font-weight:bold}}" for v, c in HTML_COLOUR.items()
+)
+_CSS += "\n"
 # No script may run on this page, whatever a machine wrote into its report.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _NUMERIC = {"Cores", "RAM", "Episode 4"}

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -216,6 +216,13 @@ def parse_child_output(
     return out
 
 
+# Who wants to hear how the probes are going (a terminal's progress line): callables taking
+# (the framework names still being imported, seconds since the probes started). Called from
+# the thread that waits in ``FrameworkProbe.result``, about ten times a second; never from a
+# pipe-only run (the CLI registers one only when standard error is a terminal).
+PROGRESS_LISTENERS: list[Callable[[list[str], float], None]] = []
+
+
 @dataclass
 class _Proc:
     names: list[str]
@@ -295,10 +302,15 @@ class FrameworkProbe:
         )
 
     def result(self) -> FrameworkFacts:
-        """Wait for every probe (at most the timeout, plus a moment to reap a killed one)."""
+        """Wait for every probe (at most the timeout, plus a moment to reap a killed one),
+        telling ``PROGRESS_LISTENERS`` which frameworks are still being imported."""
+        deadline = time.perf_counter() + self.timeout + 10
         for proc in self._procs:
-            if proc.thread is not None:
-                proc.thread.join(self.timeout + 10)
+            if proc.thread is None:
+                continue
+            while proc.thread.is_alive() and time.perf_counter() < deadline:
+                self._tell()
+                proc.thread.join(0.1 if PROGRESS_LISTENERS else deadline - time.perf_counter())
         results: list[FrameworkResult] = []
         for proc in self._procs:
             if proc.results:
@@ -316,6 +328,22 @@ class FrameworkProbe:
             timeout=self.timeout,
             seconds=round(time.perf_counter() - self.started, 3),
         )
+
+    def pending(self) -> list[str]:
+        """The frameworks whose process is still running."""
+        return [
+            n for p in self._procs if p.thread is not None and p.thread.is_alive() for n in p.names
+        ]
+
+    def _tell(self) -> None:
+        if not PROGRESS_LISTENERS:
+            return
+        pending, elapsed = self.pending(), time.perf_counter() - self.started
+        for listener in list(PROGRESS_LISTENERS):
+            try:
+                listener(pending, elapsed)
+            except Exception:  # noqa: BLE001 - a progress line must never break a probe
+                pass
 
 
 def start_frameworks(

@@ -5,10 +5,15 @@ from __future__ import annotations
 import html
 import re
 
-from dlcheck.render.summary import machine_lines
+from dlcheck.render.layout import count_line
+from dlcheck.render.summary import (
+    action_steps,
+    finding_lines,
+    machine_lines,
+    shown_install_command,
+)
 from dlcheck.report import Report
 from dlcheck.sanitize import clean, clean_record
-from dlcheck.verdict import next_steps
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~#!])")
 _ICON = {"PASS": "✅ PASS", "WARN": "⚠️ WARN", "FAIL": "❌ FAIL", "UNKNOWN": "❔ UNKNOWN"}
@@ -39,7 +44,10 @@ def md_advice(text: str) -> str:
     return "".join(out)
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, show_all: bool = False) -> str:
+    """The same content as the terminal view: the machine, the verdict, the steps with the
+    findings they answer, the install line, the count of what passed (``show_all``: the
+    table of every requirement)."""
     report = clean_record(report)  # every machine string sanitized before any view
     out = [
         f"## dlcheck: {report.verdict}",
@@ -53,23 +61,35 @@ def render_markdown(report: Report) -> str:
         "|---|---|",
     ]
     out += [f"| {md_escape(k)} | {md_escape(v)} |" for k, v in machine_lines(report.facts)]
-    out += ["", "| Result | Requirement | Found | Needed |", "|---|---|---|---|"]
-    for f in report.findings:
-        out.append(
-            f"| {_ICON.get(f.verdict, f.verdict)} | {md_escape(f.title)} | {md_escape(f.observed)} "
-            f"| {md_escape(f.expected)} |"
-        )
-    todo = next_steps(report.findings)
-    if todo:
-        out += ["", "### Next steps", ""]
-        for i, f in enumerate(todo, 1):
-            out.append(f"{i}. **{f.verdict}** {md_escape(f.title)}: {md_advice(f.advice or '')}")
-        if cmd := report.install_command():
-            out += ["", "Install all missing packages at once:", "", "```", cmd, "```"]
     c = report.counts()
-    out += [
-        "",
-        f"**{report.verdict}**: {c['PASS']} passed, {c['WARN']} warnings, {c['FAIL']} failed, "
-        f"{c['UNKNOWN']} unknown.",
-    ]
+    out += ["", f"**{report.verdict}**: {count_line(c)}."]
+    if show_all:
+        out += ["", "| Result | Requirement | Found | Needed |", "|---|---|---|---|"]
+        for f in report.findings:
+            out.append(
+                f"| {_ICON.get(f.verdict, f.verdict)} | {md_escape(f.title)} "
+                f"| {md_escape(f.observed)} | {md_escape(f.expected)} |"
+            )
+    steps = action_steps(report)
+    if steps:
+        out += ["", "### Next steps", ""]
+        for i, step in enumerate(steps, 1):
+            out.append(f"{i}. {md_advice(step.advice)}")
+            if show_all:
+                continue
+            for verdict, members, observed in finding_lines(step):
+                titles = ", ".join(md_escape(m.title) for m in members)
+                out.append(
+                    f"   - {_ICON.get(verdict, verdict)} **{titles}**: {md_escape(observed)}"
+                )
+        cmd = shown_install_command(report, steps)
+        if cmd:
+            out += ["", "Install all missing packages at once:", "", "```", cmd, "```"]
+    if not show_all:
+        n = c.get("PASS", 0)
+        out += [
+            "",
+            f"{n} requirement{'s' if n != 1 else ''} passed "
+            "(`dlcheck check --all --markdown` lists every requirement).",
+        ]
     return "\n".join(out) + "\n"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dlcheck.checks import fmt_gib
 from dlcheck.envs.detect import environment_line
 from dlcheck.frameworks.summary import frameworks_line
 from dlcheck.records import Facts
+from dlcheck.report import Report
+from dlcheck.verdict import Finding
 
 
 def machine_lines(facts: Facts) -> list[tuple[str, str]]:
@@ -81,3 +85,110 @@ def machine_lines(facts: Facts) -> list[tuple[str, str]]:
     if errors:
         lines.append(("Probe problems", "; ".join(errors)))
     return lines
+
+
+@dataclass(frozen=True)
+class Step:
+    """One next step and the findings it answers (worst verdict first in ``verdict``)."""
+
+    verdict: str
+    advice: str
+    findings: tuple[Finding, ...]
+    kind: str = ""  # "packages", "skipped" or "" (findings that share one advice)
+
+
+_RANK = {"FAIL": 0, "WARN": 1, "UNKNOWN": 2}
+
+
+def action_steps(report: Report) -> list[Step]:
+    """The findings that need action, as steps that never repeat or contradict each other:
+    missing course packages become one install step listing them; findings not checked
+    because their probe was not run become one step; findings with the same advice share
+    one step. Order: that of ``verdict.next_steps`` (blocking first)."""
+    from dlcheck.verdict import next_steps
+
+    todo = next_steps(report.findings)
+    reqs = {r.id: r for r in report.profile.requirements}
+    blocked = any(f.blocked_by for f in report.findings)
+
+    def is_package(f: Finding) -> bool:
+        r = reqs.get(f.id)
+        return (
+            not blocked
+            and r is not None
+            and r.check == "package"
+            and "pip" in r.params
+            and f.verdict in ("FAIL", "WARN")
+        )
+
+    packages = [f for f in todo if is_package(f)]
+    groups: dict[str, list[Finding]] = {}
+    advice_of: dict[str, str] = {}
+    for f in todo:
+        if len(packages) >= 2 and is_package(f):
+            key = "\0packages"
+            advice_of[key] = _packages_advice(report, packages, reqs)
+        elif f.skipped and "frameworks" not in report.facts.extra:
+            key = "\0skipped"
+            advice_of[key] = (
+                "Not checked (--no-frameworks): run `dlcheck check` to probe the frameworks."
+            )
+        else:
+            key = f.advice or ""
+            advice_of[key] = key
+        groups.setdefault(key, []).append(f)
+    steps = []
+    for key, members in groups.items():
+        worst = min((m.verdict for m in members), key=lambda v: _RANK.get(v, 3))
+        kind = key[1:] if key.startswith("\0") else ""
+        steps.append(Step(worst, advice_of[key], tuple(members), kind))
+    return steps
+
+
+def _packages_advice(report: Report, packages: list[Finding], reqs: dict) -> str:
+    from dlcheck.envs.recommend import fitting_setup
+
+    specs = [str(reqs[f.id].params["pip"]) for f in packages]
+    pip = "python -m pip install " + " ".join(
+        f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
+    )
+    setup = fitting_setup(report.facts)
+    if setup:
+        where = ""
+        if any("clone of the dlcheck repository" in (f.advice or "") for f in packages):
+            where = " (from a clone of the dlcheck repository)"
+        return (
+            "Create the course environment, every course package at a tested version, in one "
+            f"command{where}: `dlcheck env create --setup {setup}`; or add the missing ones to "
+            f"this environment: `{pip}`."
+        )
+    return f"Install the missing course packages: `{pip}`."
+
+
+def finding_lines(step: Step) -> list[tuple[str, list[Finding], str]]:
+    """The findings of a step as lines (verdict, findings, what was found): findings with the
+    same verdict and the same observation share one line. The expectation is added where it
+    says more than the step does (not for a package that is simply not installed)."""
+    if step.kind == "skipped":  # the step says why: one line naming them
+        return [(step.verdict, list(step.findings), "not checked")]
+    lines: list[tuple[str, list[Finding], str]] = []
+    index: dict[tuple[str, str], int] = {}
+    for f in step.findings:
+        observed = f.observed
+        if f.expected and f.verdict != "UNKNOWN" and observed != "not installed":
+            observed += f" (needed: {f.expected})"
+        key = (f.verdict, observed)
+        if key in index:
+            lines[index[key]][1].append(f)
+        else:
+            index[key] = len(lines)
+            lines.append((f.verdict, [f], observed))
+    return lines
+
+
+def shown_install_command(report: Report, steps: list[Step]) -> str | None:
+    """The report's one install command, unless a step already gives it."""
+    cmd = report.install_command()
+    if not cmd or any(cmd in s.advice for s in steps):
+        return None
+    return cmd

@@ -1,0 +1,224 @@
+"""The one style and layout of every text view: verdict colours, number and time formats,
+wrapped lines with a hanging indent, and tables that never crop (below the width a table
+needs, its rows become stacked blocks of ``field: value``). Views hand in rich ``Text``
+(never markup) built from records that ``dlcheck.sanitize`` has cleaned."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+# Verdict colours, shared by the terminal, HTML and the fleet views.
+STYLE = {
+    "PASS": "green",
+    "WARN": "yellow",
+    "FAIL": "bold red",
+    "UNKNOWN": "magenta",
+    "BORDERLINE": "bold magenta",
+    "MATCH": "bold green",
+    "MISMATCH": "bold red",
+    "INCOMPLETE": "bold magenta",
+    "READY": "bold green",
+    "READY WITH WARNINGS": "bold yellow",
+    "NOT READY": "bold red",
+    "NOT VERIFIED": "bold magenta",
+}
+HTML_COLOUR = {
+    "PASS": "#1a7f37",
+    "READY": "#1a7f37",
+    "WARN": "#9a6700",
+    "BORDERLINE": "#9a6700",
+    "READY WITH WARNINGS": "#9a6700",
+    "FAIL": "#cf222e",
+    "NOT READY": "#cf222e",
+    "UNKNOWN": "#57606a",
+    "NOT VERIFIED": "#8250df",
+}
+
+# The smallest column a wrapped table may give a field before it stacks its rows instead.
+MIN_COLUMN = 10
+
+
+def style_of(verdict: str) -> str:
+    return STYLE.get(verdict, "")
+
+
+def fmt_seconds(value: float | None, missing: str = "unknown") -> str:
+    """A duration, the one format of every view (the bench's messages use the same):
+    '0.40 s', '4.8 s', '45 s', '2.5 min', '1.5 h'; ``missing`` for None or not finite."""
+    if value is None or not math.isfinite(value):
+        return missing
+    if value < 1:
+        return f"{value:.2f} s"
+    if value < 10:
+        return f"{value:.1f} s"
+    if value < 90:
+        return f"{value:.0f} s"
+    if value < 5400:
+        return f"{value / 60:.1f} min"
+    return f"{value / 3600:.1f} h"
+
+
+def count_line(counts: dict[str, int], order: Sequence[str] = ("FAIL", "WARN", "UNKNOWN")) -> str:
+    """``6 failed, 4 warnings, 4 unknown, 17 passed``: only the counts that are not zero,
+    the ones that need action first (passed always said)."""
+    words = {"FAIL": "failed", "WARN": "warnings", "UNKNOWN": "unknown", "PASS": "passed"}
+    parts = []
+    for key in order:
+        n = counts.get(key, 0)
+        if n:
+            word = words[key]
+            if key == "WARN" and n == 1:
+                word = "warning"
+            parts.append(f"{n} {word}")
+    parts.append(f"{counts.get('PASS', 0)} passed")
+    return ", ".join(parts)
+
+
+def console_width(console: Any, width: int | None) -> int:
+    return int(width or console.width or 80)
+
+
+def hang(console: Any, head: Any, body: Any, width: int, indent: int | None = None) -> None:
+    """Print ``head`` then ``body`` wrapped at ``width`` with later lines indented under the
+    body (a hanging indent); a word longer than the room left is folded only then."""
+    from rich.text import Text
+
+    head = head if isinstance(head, Text) else Text(str(head))
+    body = body if isinstance(body, Text) else Text(str(body))
+    indent = head.cell_len if indent is None else indent
+    if indent > width // 2:
+        indent = min(4, width // 4)
+    room = max(width - indent, 10)
+    first_room = max(width - head.cell_len, 10)
+    lines = _wrap(console, body, first_room, room)
+    if not lines:
+        console.print(head, soft_wrap=True)
+        return
+    first = head.copy()
+    first.append_text(lines[0])
+    first.rstrip()
+    console.print(first, soft_wrap=True)
+    pad = " " * indent
+    for line in lines[1:]:
+        line = Text(pad) + line
+        line.rstrip()
+        console.print(line, soft_wrap=True)
+
+
+def _wrap(console: Any, body: Any, first_room: int, room: int) -> list[Any]:
+    """Wrap ``body`` into a first line of ``first_room`` cells and others of ``room``."""
+    from rich.text import Text
+
+    if body.cell_len == 0:
+        return [Text("")]
+    lines = list(body.wrap(console, first_room, overflow="fold"))
+    if len(lines) <= 1 or first_room == room:
+        return lines
+    consumed = len(lines[0].plain)
+    rest = body[consumed:]
+    skip = len(rest.plain) - len(rest.plain.lstrip(" "))
+    if rest.plain[skip : skip + 1] == "\n":
+        skip += 1
+    rest = rest[skip:]
+    return [lines[0], *rest.wrap(console, room, overflow="fold")]
+
+
+def longest_word(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(w) for w in text.split()), default=0)
+
+
+def longest_line(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.splitlines()), default=0)
+
+
+def table_fits(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int
+) -> list[int] | None:
+    """The column widths of a table that fits ``width`` without cutting a word, or None when
+    it does not fit (then the rows are shown as stacked blocks). Every column gets at least
+    its longest word, ``MIN_COLUMN`` cells (or its whole text if that is less) and a third of
+    its widest cell (no cell wraps into more than about three lines); the room left goes
+    to the columns that would wrap, in proportion to what they lack."""
+    n = len(headers)
+    if n == 0:
+        return None
+    natural = []
+    least = []
+    for i, header in enumerate(headers):
+        cells = [str(header)] + [_plain(r[i]) for r in rows]
+        nat = max(longest_line(c) for c in cells)
+        word = max(longest_word(c) for c in cells)
+        natural.append(nat)
+        least.append(max(word, min(nat, MIN_COLUMN), (nat + 2) // 3))
+    overhead = 2 * (n - 1)  # two spaces between columns, no borders
+    room = width - overhead
+    if sum(least) > room:
+        return None
+    if sum(natural) <= room:
+        return natural
+    widths = list(least)
+    spare = room - sum(widths)
+    lack = [natural[i] - widths[i] for i in range(n)]
+    total = sum(lack)
+    for i in range(n):
+        add = spare * lack[i] // total if total else 0
+        widths[i] += min(add, lack[i])
+    left = room - sum(widths)
+    for i in sorted(range(n), key=lambda i: -(natural[i] - widths[i])):
+        if left <= 0:
+            break
+        add = min(left, natural[i] - widths[i])
+        widths[i] += add
+        left -= add
+    return widths
+
+
+def _plain(cell: Any) -> str:
+    return getattr(cell, "plain", None) if hasattr(cell, "plain") else str(cell)
+
+
+def print_table(
+    console: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    width: int,
+    title_column: int = 0,
+    justify: Sequence[str] | None = None,
+) -> None:
+    """A table when it fits ``width`` with every word whole; otherwise one stacked block
+    per row: the ``title_column`` cell in bold, then ``field: value`` lines."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = [[c if isinstance(c, Text) else Text(str(c)) for c in r] for r in rows]
+    widths = table_fits(headers, rows, width)
+    if widths is not None:
+        table = Table(
+            box=None, header_style="bold underline", expand=False, pad_edge=False, padding=(0, 1)
+        )
+        for i, header in enumerate(headers):
+            table.add_column(
+                header,
+                width=widths[i],
+                overflow="fold",
+                justify=(justify[i] if justify else "left"),  # type: ignore[arg-type]
+            )
+        for r in rows:
+            table.add_row(*r)
+        console.print(table, width=width)
+        return
+    label = max((len(h) for i, h in enumerate(headers) if i != title_column), default=0) + 2
+    for r in rows:
+        head = r[title_column].copy()
+        head.stylize("bold")
+        hang(console, Text(""), head, width, indent=0)
+        for i, header in enumerate(headers):
+            if i == title_column or not r[i].plain.strip():
+                continue
+            hang(console, Text(f"  {header}: ".ljust(label + 2)), r[i], width)
