@@ -38,9 +38,9 @@ def main() -> int:
             if side == "dlcheck":
                 r = measure_workload(w, keras, plan, None)
                 c = r.components
-                last = c.last_batch.median if c.last_batch else c.step.median
-                start = c.epoch_start.median if c.epoch_start else 0.0
-                ours.append((nb - 1) * c.step.median + last + start)
+                last = c.last_batch.value if c.last_batch else c.step.value
+                start = c.epoch_start.value if c.epoch_start else 0.0
+                ours.append((nb - 1) * c.step.value + last + start)
                 why = r.train.stop_reason
             else:
                 model, data = reference_cnn(keras)

@@ -96,7 +96,7 @@ def test_reference_cnn_end_to_end(keras: Any, tmp_path: Path, capsys) -> None:
     assert saved.context.budget_seconds == 12 and saved.context.wall_seconds > 0
     assert 0 < r.utilisation < 5
     c = r.components
-    assert c is not None and c.step.median > 0 and c.steps_per_fit_epoch in (1, 2, 4, 7, 14, 28)
+    assert c is not None and c.step.value > 0 and c.steps_per_fit_epoch in (1, 2, 4, 7, 14, 28)
     assert c.last_batch and c.epoch_start and c.validation_pass and c.validation_images > 0
     assert c.train_tracing >= 0 and c.fit_setup >= 0
     pred = saved.predictions.episodes[0]
@@ -121,7 +121,7 @@ def test_small_workloads_end_to_end(keras: Any, workload: str, capsys) -> None:
     doc = json.loads(capsys.readouterr().out)
     r = doc["results"][workload]
     assert r["train"]["stop_reason"] in ("target", "budget", "limit")
-    assert r["components"]["step"]["median"] > 0
+    assert r["components"]["step"]["value"] > 0 and r["components"]["epoch_start"]["stat"] == "mean"
     (e,) = doc["predictions"]["episodes"]
     assert e["low"] <= e["seconds"] <= e["high"]
     assert (e["breakdown"]["validation"] > 0) == (workload == "ep3-dense")

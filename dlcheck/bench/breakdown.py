@@ -13,15 +13,26 @@ from dlcheck.bench.stats import median_ci, median_or
 ONE_OFF_MARGIN = 0.5
 
 
+# Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom (then 1.96).
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Cost:
-    """One measured cost in seconds: the median of ``n`` samples and the 95% confidence
-    interval of that median (the range when n < 6)."""
+    """One measured cost in seconds from ``n`` samples: ``value`` is their median
+    (``stat="median"``, with the order-statistics 95% interval of the median; the range when
+    n < 6) or their mean (``stat="mean"``, with the t interval of the mean, kept inside the
+    samples' range). A cost paid once per epoch is a mean: what ten epochs cost is ten times
+    the mean, and an epoch's start is bimodal (about half the epochs pay about a second more
+    for the next pass over the data), so its median would hide most of that cost."""
 
-    median: float
+    value: float
     low: float
     high: float
     n: int
+    stat: str = "median"
 
     @classmethod
     def of(cls, samples: Sequence[float]) -> Cost | None:
@@ -31,8 +42,23 @@ class Cost:
         med = median_or(samples, 0.0)
         return cls(round(med, 6), round(lo, 6), round(hi, 6), len(samples))
 
+    @classmethod
+    def of_mean(cls, samples: Sequence[float]) -> Cost | None:
+        if not samples:
+            return None
+        vals = [float(v) for v in samples]
+        n = len(vals)
+        mean = sum(vals) / n
+        if n == 1:
+            lo, hi = mean * (1 - ONE_OFF_MARGIN), mean * (1 + ONE_OFF_MARGIN)
+        else:
+            sd = (sum((v - mean) ** 2 for v in vals) / (n - 1)) ** 0.5
+            half = (_T95[n - 2] if n - 1 <= len(_T95) else 1.96) * sd / n**0.5
+            lo, hi = max(mean - half, min(vals)), min(mean + half, max(vals))
+        return cls(round(mean, 6), round(lo, 6), round(hi, 6), n, "mean")
+
     def scaled(self, f: float) -> Cost:
-        return Cost(self.median * f, self.low * f, self.high * f, self.n)
+        return Cost(self.value * f, self.low * f, self.high * f, self.n, self.stat)
 
 
 @dataclass(frozen=True)
@@ -81,7 +107,7 @@ def estimate(
         }
 
     one_off = c.fit_setup + c.train_tracing + (c.validation_tracing if val else 0.0)
-    parts = {k: epochs * v for k, v in per_epoch("median").items()}
+    parts = {k: epochs * v for k, v in per_epoch("value").items()}
     parts["fit_setup"] = c.fit_setup
     parts["first_epoch_tracing"] = c.train_tracing + (c.validation_tracing if val else 0.0)
     seconds = sum(parts.values())

@@ -265,7 +265,7 @@ def _measure_training(
         windows = [Window(v, bs, 1) for v in main.full]
         values = list(main.full)
     step = Cost.of(values) or Cost(step_est, step_est, step_est, 0)
-    s = step.median
+    s = step.value
     parts = main.partial or [v for c in cal for v in c.partial]
     last = list(main.last)
     for v in main.full_last:  # a full batch and the end: stands for the last batch and the end
@@ -281,8 +281,8 @@ def _measure_training(
     phase = replace(phase, stop_reason=(reason or [BUDGET])[0], step_ci=ci)
     comps = Components(
         step=step,
-        last_batch=Cost.of(last),
-        epoch_start=Cost.of(starts),
+        last_batch=Cost.of_mean(last),
+        epoch_start=Cost.of_mean(starts),
         validation_pass=None,
         fit_setup=round(setup, 6),
         train_tracing=round(tracing + first_extra, 6),
@@ -349,7 +349,7 @@ def _measure_validation(
     phase = make_phase("inference", bs, vwarm_s, warm_v, windows, "validation")
     ci = list(median_ci(values)) if values else []
     phase = replace(phase, stop_reason=(reason or [BUDGET])[0], step_ci=[c / kv for c in ci])
-    return phase, Cost.of(values), images, tracing
+    return phase, Cost.of_mean(values), images, tracing
 
 
 def measure_workload(
