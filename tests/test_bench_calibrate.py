@@ -297,3 +297,20 @@ def test_estimate_uses_the_mean_epoch_start() -> None:
     est = estimate(c, EP4.train_batches(), 10, 0)
     assert math.isclose(est.breakdown["epoch_start"], sum(BIMODAL_STARTS), rel_tol=1e-3)
     assert est.low <= est.seconds <= est.high
+
+
+def test_with_validation_in_the_fit_the_last_batch_ends_where_the_pass_begins() -> None:
+    """The adaptive fit runs whole epochs with the lesson's validation_data: the epoch's last
+    batch is timed to its own end, the pass (measured apart, set-up included) is not counted
+    twice, and the start of the next epoch (slower after a pass) is an epoch-start sample."""
+    e1 = EpochStamps(
+        0.0, [0.01, 0.11, 0.21], train_end=0.30, end=0.60, next_begin=0.60, validated=True
+    )
+    e2 = EpochStamps(
+        0.60, [1.60, 1.70, 1.80], train_end=1.90, end=2.20, next_begin=2.20, validated=True
+    )
+    s = split([e1, e2], batches=3, partial=False, k=3)
+    assert s.last == pytest.approx([0.09, 0.10])  # not 0.39 / 0.40: the pass is excluded
+    assert s.epoch_start == pytest.approx([0.01, 1.0])  # the second epoch paid ~1 s more
+    plain = EpochStamps(0.0, [0.01, 0.11, 0.21], train_end=0.30, end=0.35, next_begin=0.35)
+    assert split([plain], batches=3, partial=False, k=3).last == pytest.approx([0.14])
