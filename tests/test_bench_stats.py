@@ -78,3 +78,12 @@ def test_welch_on_known_samples() -> None:
     assert not same.significant
     assert not compare_samples([1.0], [2.0]).significant  # one window: cannot tell
     assert math.isinf(compare_samples([1.0, 1.0], [2.0, 2.0]).t)
+
+
+def test_median_ci_of_thousands_of_samples_does_not_overflow() -> None:
+    """A run of many tiny epochs (episode 3) gives over 1,023 samples: 2.0**n overflowed."""
+    from dlcheck.bench.stats import median_ci
+
+    values = [1.0 + (i % 7) * 0.01 for i in range(3000)]
+    lo, hi = median_ci(values)
+    assert 1.0 <= lo <= hi <= 1.06

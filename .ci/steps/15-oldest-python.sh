@@ -48,9 +48,9 @@ set -e
 # The core tests (the rest needs 3.10: fleet reports, bench, TensorFlow).
 # Here a test that needs TensorFlow skips (DLCHECK_CI would make it fail): there is none for 3.8.
 cd "$tmp" && env -u DLCHECK_CI "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir "$OLDPWD" \
-  "$OLDPWD"/tests/test_parsers.py "$OLDPWD"/tests/test_verdict.py "$OLDPWD"/tests/test_advice.py \
+  "$OLDPWD"/tests/test_probes.py "$OLDPWD"/tests/test_verdict.py "$OLDPWD"/tests/test_checks_advice.py \
   "$OLDPWD"/tests/test_frameworks_parse.py "$OLDPWD"/tests/test_frameworks_diagnose.py \
-  "$OLDPWD"/tests/test_frameworks_probe.py "$OLDPWD"/tests/test_cli.py \
-  "$OLDPWD"/tests/test_env_recommend.py "$OLDPWD"/tests/test_env_verify.py \
-  "$OLDPWD"/tests/test_env_locks.py "$OLDPWD"/tests/test_env_setups.py \
-  "$OLDPWD"/tests/test_env_create.py
+  "$OLDPWD"/tests/test_frameworks_probe.py "$OLDPWD"/tests/test_cli_check.py \
+  "$OLDPWD"/tests/test_envs_recommend.py "$OLDPWD"/tests/test_envs_verify.py \
+  "$OLDPWD"/tests/test_envs_locks.py "$OLDPWD"/tests/test_envs_setups.py \
+  "$OLDPWD"/tests/test_envs_create.py

@@ -148,7 +148,7 @@ def median_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, floa
     # [x_(l), x_(n+1-l)] covers 1 - 2 P(Binomial(n, 1/2) <= l - 1): the largest such l
     count, cum = 0, 0.0
     for i in range(n):
-        cum += math.comb(n, i) / 2.0**n
+        cum += math.comb(n, i) / (1 << n)  # exact big-int division: no overflow past n=1023
         if cum > alpha:
             break
         count = i + 1
