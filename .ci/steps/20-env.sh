@@ -78,9 +78,12 @@ d = json.load(open(sys.argv[1]))
 f = {x["id"]: x for x in d["findings"]}
 assert f["tensorflow"]["verdict"] == "PASS", f["tensorflow"]
 print(f"   verdict {d['verdict']}; tensorflow requirement: PASS ({f['tensorflow']['observed']})")
-env = d["facts"]["extra"].get("environment")
-assert env and env.get("setup") == "cpu" and env.get("verdict") == "MATCH", env
-print(f"   check found the environment: setup {env['setup']}, {env['verdict']}")
+env = d["facts"]["extra"].get("environment")  # facts: what was found, not a verdict
+assert env and env.get("setup") == "cpu" and env["counts"]["missing"] == 0, env
+assert env["counts"]["different"] == 0, env
+lock = f["environment-lock"]  # the judgement: a requirement like every other
+assert lock["verdict"] == "PASS", lock
+print(f"   check found the environment: setup {env['setup']}, environment-lock PASS")
 PYEOF
 "$env312/bin/python" -c "import tensorflow as tf; print('   TensorFlow', tf.__version__, 'sums to', int(tf.reduce_sum(tf.ones([3]))))"
 
@@ -91,9 +94,11 @@ grep -q "nothing to do" <<< "$slurm_out" || { echo "$slurm_out" >&2; exit 1; }
 "$env312/bin/python" - "$work/slurm" <<'PYEOF'
 import glob, json, sys
 (path,) = glob.glob(sys.argv[1] + "/*.check.json")
-env = json.load(open(path))["facts"]["extra"].get("environment")
-assert env and env.get("setup") == "cpu" and env.get("verdict") == "MATCH", env
-print(f"   sbatch script ran check inside {env.get('setup')}: {env.get('verdict')}")
+doc = json.load(open(path))
+env = doc["facts"]["extra"].get("environment")
+lock = {x["id"]: x for x in doc["findings"]}["environment-lock"]
+assert env and env.get("setup") == "cpu" and lock["verdict"] == "PASS", (env, lock)
+print(f"   sbatch script ran check inside {env.get('setup')}: environment-lock PASS")
 PYEOF
 
 echo "-- change one package (six 1.17.0 -> 1.16.0); verify must fail with a readable list"
