@@ -3,6 +3,7 @@ conda platform name ("subdir") of a machine or an interpreter."""
 
 from __future__ import annotations
 
+import functools
 import os
 import platform as _platform
 import sys
@@ -110,16 +111,23 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
-    """The packaged setups.toml, or ``path``."""
+    """The packaged setups.toml (parsed once per process: check consults it several times),
+    or ``path`` (through the safe reader)."""
     if path is None:
-        where = f"<packaged {SETUPS_FILE}>"
-        text = package_text("dlcheck.envs", SETUPS_FILE)
-    else:
-        where = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserError(where, f"cannot read: {exc.strerror or exc}") from None
+        return _packaged_catalog()
+    from dlcheck.userfiles import read_text
+
+    return _parse_catalog_text(read_text(path), str(path))
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_catalog() -> Catalog:
+    return _parse_catalog_text(
+        package_text("dlcheck.envs", SETUPS_FILE), f"<packaged {SETUPS_FILE}>"
+    )
+
+
+def _parse_catalog_text(text: str, where: str) -> Catalog:
     try:
         return parse_catalog(tomllib.loads(text), where)
     except tomllib.TOMLDecodeError as exc:
