@@ -208,24 +208,11 @@ def render_comparison(
         console.width = 120
     for note in comp.notes:
         console.print(Text(clean(note, 1000), "yellow"))
-    heads = ["workload / figure", *(clean(label, 200) for label in comp.labels)]
-    rows = []
-    for row in comp.rows:
-        cells = []
-        for i, cell in enumerate(row.cells):
-            if cell.value is None:
-                cells.append(Text("missing", "dim"))
-                continue
-            text = f"{cell.value:,.{row.digits}f}{row.unit}"
-            if i and cell.ratio is not None:
-                mark = (
-                    ""
-                    if cell.significant is None
-                    else (" significant" if cell.significant else " within noise")
-                )
-                text += f" ({cell.ratio:.2f}x{mark})"
-            cells.append(Text(text))
-        rows.append([Text(clean(f"{row.workload} {row.figure}", 200)), *cells])
+    heads, plain = comparison_table(comp)  # the same cells as Markdown and CSV
+    rows = [
+        [Text(c, "dim" if j and c == "missing" else "") for j, c in enumerate(cells)]
+        for cells in plain
+    ]
     print_table(console, heads, rows, console.width, 0)
     console.print(
         Text(

@@ -45,19 +45,14 @@ def style_of(verdict: str) -> str:
 
 
 def fmt_seconds(value: float | None, missing: str = "unknown") -> str:
-    """A duration, the one format of every view (the bench's messages use the same):
-    '0.40 s', '4.8 s', '45 s', '2.5 min', '1.5 h'; ``missing`` for None or not finite."""
+    """A duration, the one format of every view and of the bench's messages
+    (``dlcheck.bench.grading.fmt_seconds``): '0.40 s', '4.8 s', '45 s', '2.5 min', '1.5 h';
+    ``missing`` for None or not finite."""
     if value is None or not math.isfinite(value):
         return missing
-    if value < 1:
-        return f"{value:.2f} s"
-    if value < 10:
-        return f"{value:.1f} s"
-    if value < 90:
-        return f"{value:.0f} s"
-    if value < 5400:
-        return f"{value / 60:.1f} min"
-    return f"{value / 3600:.1f} h"
+    from dlcheck.bench.grading import fmt_seconds as bench_seconds
+
+    return bench_seconds(value)
 
 
 def count_line(counts: dict[str, int], order: Sequence[str] = ("FAIL", "WARN", "UNKNOWN")) -> str:
