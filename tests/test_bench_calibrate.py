@@ -13,7 +13,15 @@ import pytest
 from test_bench_results import fake_workload_result
 
 from dlcheck.bench.breakdown import Components, Cost, estimate
-from dlcheck.bench.calibrate import BUDGET, LIMIT, TARGET, StopRule, stop_reason
+from dlcheck.bench.calibrate import (
+    BUDGET,
+    LIMIT,
+    TARGET,
+    StopRule,
+    epoch_stop_reason,
+    mean_half_width,
+    stop_reason,
+)
 from dlcheck.bench.predict import BenchSettings, grade_interval, predict_episode
 from dlcheck.bench.results import Window, make_phase, throttling_of
 from dlcheck.bench.stamps import EpochStamps, WindowBuilder, split
@@ -314,3 +322,42 @@ def test_with_validation_in_the_fit_the_last_batch_ends_where_the_pass_begins() 
     assert s.epoch_start == pytest.approx([0.01, 1.0])  # the second epoch paid ~1 s more
     plain = EpochStamps(0.0, [0.01, 0.11, 0.21], train_end=0.30, end=0.35, next_begin=0.35)
     assert split([plain], batches=3, partial=False, k=3).last == pytest.approx([0.14])
+
+
+def test_whole_epochs_stop_only_when_every_part_is_precise() -> None:
+    """A fit of whole lesson epochs ends at an epoch's end: at the target only when the step
+    median, the epoch start's mean and the validation median are all precise; a bimodal epoch
+    start keeps it going until the budget (the cause of --quick's unsteady episode-4 figure
+    when three epochs were enough to stop)."""
+    rule = StopRule(target=0.03, min_windows=6)
+    steady_starts = [0.05 * (1 + 0.01 * math.sin(i)) for i in range(8)]
+    passes = [0.2 * (1 + 0.005 * math.sin(i)) for i in range(8)]
+    # everything precise after enough epochs: the target
+    assert epoch_stop_reason(rule, STEADY, steady_starts, passes, 2.0, 9, 3, 5.0, 20.0) == TARGET
+    # steps precise but too few epochs yet: go on
+    assert (
+        epoch_stop_reason(rule, STEADY, steady_starts[:1], passes[:1], 2.0, 2, 3, 5.0, 20.0) is None
+    )
+    # a bimodal start (about a second in half the epochs): not precise, so the budget decides
+    starts = BIMODAL_STARTS[:5]
+    assert mean_half_width(starts) > 0.03 * 2.0
+    assert epoch_stop_reason(rule, STEADY, starts, passes, 2.0, 6, 3, 5.0, 20.0) is None
+    assert epoch_stop_reason(rule, STEADY, starts, passes, 2.0, 6, 3, 18.5, 20.0) == BUDGET
+    # an imprecise validation pass also keeps it going
+    noisy_passes = [0.2, 0.3, 0.2, 0.35, 0.2, 0.3, 0.25, 0.2]
+    assert (
+        epoch_stop_reason(rule, STEADY, steady_starts, noisy_passes, 2.0, 9, 3, 5.0, 20.0) is None
+    )
+    # without validation the passes are not asked for
+    assert epoch_stop_reason(rule, STEADY, steady_starts, [], 2.0, 9, 3, 5.0, 20.0) == TARGET
+    # the window limit ends it regardless
+    many = StopRule(target=0.03, min_windows=6, max_windows=30)
+    assert epoch_stop_reason(many, STEADY, starts, passes, 2.0, 4, 3, 5.0, 20.0) == LIMIT
+    # under the floor of three epochs the budget does not end it yet
+    assert epoch_stop_reason(rule, STEADY, starts[:1], passes[:1], 2.0, 2, 3, 30.0, 20.0) is None
+
+
+def test_mean_half_width() -> None:
+    assert mean_half_width([1.0]) == math.inf
+    assert mean_half_width([1.0, 1.0, 1.0]) == 0.0
+    assert math.isclose(mean_half_width([0.0, 2.0]), 1.96 * math.sqrt(2) / math.sqrt(2))

@@ -40,3 +40,51 @@ def stop_reason(
     if n >= rule.floor_windows and elapsed + next_cost > budget:
         return BUDGET
     return None
+
+
+def mean_half_width(values: Sequence[float], level_z: float = 1.96) -> float:
+    """Half-width of the normal-approximation 95% interval of the mean of ``values`` (seconds);
+    infinite with fewer than two values."""
+    n = len(values)
+    if n < 2:
+        return float("inf")
+    mean = sum(values) / n
+    sd = (sum((v - mean) ** 2 for v in values) / (n - 1)) ** 0.5
+    return level_z * sd / n**0.5
+
+
+def epoch_stop_reason(
+    rule: StopRule,
+    steps: Sequence[float],
+    starts: Sequence[float],
+    passes: Sequence[float],
+    epoch_seconds: float,
+    complete: int,
+    min_epochs: int,
+    elapsed: float,
+    budget: float,
+) -> str | None:
+    """Why to stop a fit of whole lesson epochs at an epoch's end, or None for another epoch.
+
+    ``steps`` are the full-step window values so far, ``starts`` the epoch starts, ``passes``
+    the validation passes (empty without validation), ``epoch_seconds`` one epoch's wall time,
+    ``complete`` the epochs ended so far. The target needs all three parts precise: the step
+    median's interval within ``rule.target``, the epoch start's mean within ``rule.target`` of
+    an epoch (it is bimodal after a validation pass, so its mean converges slowly: on a short
+    budget the budget ends the fit), the validation median within ``rule.target``."""
+    if len(steps) >= rule.max_windows:
+        return LIMIT
+    if complete >= min_epochs:
+        precise = len(steps) >= max(rule.min_windows, 2)
+        precise = precise and relative_half_width(steps) <= rule.target
+        precise = precise and mean_half_width(starts) <= rule.target * epoch_seconds
+        if passes:
+            precise = (
+                precise and len(passes) >= rule.min_windows
+                and relative_half_width(passes) <= rule.target
+            )  # fmt: skip
+        if precise:
+            return TARGET
+    if complete >= rule.floor_windows and elapsed + epoch_seconds > budget:
+        return BUDGET
+    return None

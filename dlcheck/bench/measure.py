@@ -24,7 +24,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dlcheck.bench.breakdown import Components, Cost
-from dlcheck.bench.calibrate import BUDGET, MIN_WINDOWS, TARGET, StopRule, stop_reason
+from dlcheck.bench.calibrate import (
+    BUDGET,
+    LIMIT,
+    MIN_WINDOWS,
+    TARGET,
+    StopRule,
+    epoch_stop_reason,
+    stop_reason,
+)
 from dlcheck.bench.memory import RssSampler
 from dlcheck.bench.models import build_model, count_params, model_cost
 from dlcheck.bench.results import (
@@ -55,9 +63,16 @@ class Plan:
     per_workload: bool = False  # --all: the budget is for each workload, not the whole run
 
 
-# Of the time left after warm-up, the validation pass gets this share (it is about a fifth of
-# an episode-4 epoch, so its own noise matters less).
+# When the validation pass is measured apart (models too slow for three whole epochs in the
+# budget), it gets this share of the time left after warm-up.
 VALIDATION_SHARE = 0.3
+
+# A validation image costs about this share of a training image (forward pass only): the
+# guess that decides, before measuring, whether three whole epochs with validation fit.
+VALIDATION_COST = 0.4
+
+# A fit of whole epochs stops mid-epoch when it has run this many times its budget.
+OVERRUN = 1.25
 
 # Whole lesson epochs measured before the precision target may end training (the first one
 # is partly one-off cost; the others give the epoch's start and end).
@@ -196,6 +211,7 @@ def _fit_setup(rec: Any, called: float, returned: float) -> float:
 class _Train:
     phase: Phase
     components: Components
+    inference: Phase | None = None  # the validation pass, when measured in the same epochs
 
 
 def _measure_training(
@@ -227,10 +243,16 @@ def _measure_training(
                           for r in cal_recs], 0.1)  # fmt: skip
     step_est = max(step_est, 1e-5)
 
-    # The adaptive fit: whole lesson epochs when three fit in the budget, else k batches.
-    budget = max(0.0, (deadline - time.monotonic()) * share)
-    k = nb if 3 * nb * step_est <= budget else _divisor_at_least(nb, max(2, int(budget / 4
-                                                                         / step_est)))  # fmt: skip
+    # The adaptive fit: whole lesson epochs, with the lesson's validation_data, when three fit
+    # in the whole budget (the validation pass is then measured in the same epochs, as the
+    # lesson pays it); else k batches per fit epoch in the training share of the budget, and
+    # the validation pass apart.
+    left = max(0.0, deadline - time.monotonic())
+    val_factor = 1.0 + (VALIDATION_COST * len(data.x_val) / n if data.x_val is not None else 0.0)
+    whole = 3 * nb * step_est * val_factor <= left
+    budget = left if whole else left * share
+    k = nb if whole else _divisor_at_least(nb, max(2, int(budget / 4 / step_est)))
+    inline = whole and data.x_val is not None
     rule = StopRule(target=plan.target, min_windows=max(plan.windows, MIN_WINDOWS))
     builder = WindowBuilder(plan.window_seconds)
     windows: list[Window] = []
@@ -247,26 +269,51 @@ def _measure_training(
         values.append(seconds / steps)
         elapsed = time.monotonic() - t_start
         tell("training", min(1.0, elapsed / max(budget, 1e-6)))
-        why = stop_reason(rule, values, elapsed, budget, seconds)
-        # The epoch's own costs need whole epochs: the target waits for them, the budget not.
-        complete = sum(1 for e in rec.epochs if e.end is not None)
-        if why == TARGET and complete < (MIN_EPOCHS if k == nb else 2):
-            why = None
+        if whole:  # whole epochs stop at an epoch's end (on_epoch); mid-epoch only at the
+            # window limit or when the epochs are far slower than the warm-up said
+            over = elapsed > OVERRUN * budget and any(e.end is not None for e in rec.epochs)
+            why = LIMIT if len(values) >= rule.max_windows else (BUDGET if over else None)
+        else:
+            why = stop_reason(rule, values, elapsed, budget, seconds)
+            complete = sum(1 for e in rec.epochs if e.end is not None)
+            if why == TARGET and complete < 2:
+                why = None
         if why:
             reason.append(why)
         return why is not None
 
-    rec = Recorder(nb, partial, 0, on_step)
+    def on_epoch(epochs: list[EpochStamps]) -> bool:
+        if not whole:
+            return False
+        done = [e for e in epochs if e.end is not None]
+        later = done[1:]  # the first epoch also traces and builds the iterators
+        starts = [(e.batches[0] - e.begin) + (e.next_begin - e.end) for e in later
+                  if e.batches and e.next_begin is not None and e.end is not None]  # fmt: skip
+        passes = [e.end - e.train_end for e in later if e.validated and e.train_end is not None]
+        durations = [e.end - e.begin for e in later] or [done[-1].end - done[-1].begin]
+        elapsed = time.monotonic() - t_start
+        tell("training", min(1.0, elapsed / max(budget, 1e-6)))
+        why = epoch_stop_reason(
+            rule, values, starts, passes, median_or(durations, 0.0), len(done), MIN_EPOCHS,
+            elapsed, budget,
+        )  # fmt: skip
+        if why:
+            reason.append(why)
+        return why is not None
+
+    rec = Recorder(nb, partial, 0, on_step, on_epoch)
     # Whole lesson epochs run with the lesson's validation_data: an epoch's start costs more
     # after a validation pass (about half such epochs pay about a second more on the 2-core
     # VM; without validation almost none do), so it is measured the way the lesson pays it.
     kw: dict[str, Any] = {}
-    if k == nb and data.x_val is not None:
+    if inline:
         kw["validation_data"] = (data.x_val, data.y_val)
     called = time.perf_counter()
     _fit(model, data.x_train, data.y_train, bs, [rec], epochs=10**6,
          steps_per_epoch=None if k == nb else k, **kw)  # fmt: skip
     setup = _fit_setup(rec, called, time.perf_counter())
+    passes = [e.end - e.train_end for e in rec.epochs
+              if e.validated and e.end is not None and e.train_end is not None]  # fmt: skip
     # The first epoch's start also builds the full data set's first iterator, as the lesson's
     # first epoch does: beyond a later epoch's start it counts with the tracing.
     first_extra = 0.0
@@ -287,7 +334,9 @@ def _measure_training(
         last.append(v - s + (median_or(parts, s) if partial else s))
     if len(last) < 2:  # the short fits' last batch and end stand in (small data, same shapes)
         last += [v for c in cal for v in c.last]
-    starts = main.epoch_start + [v for c in cal for v in c.epoch_start]
+    starts = list(main.epoch_start)
+    if len(starts) < 2:  # the short fits' starts stand in (smaller data: they cost less)
+        starts += [v for c in cal for v in c.epoch_start]
     if not starts:  # one-epoch fits: the start is the first batch's stamp minus nothing else
         starts = [r.epochs[0].batches[0] - r.epochs[0].begin for r in cal_recs if r.epochs
                   and r.epochs[0].batches]  # fmt: skip
@@ -303,7 +352,20 @@ def _measure_training(
         train_tracing=round(tracing + first_extra, 6),
         steps_per_fit_epoch=k,
     )
-    return _Train(phase, comps)
+    inference = None
+    if inline and passes:
+        # the first pass also traces the test step and builds fit's validation iterator
+        values_v = passes[1:] or passes
+        nv = len(data.x_val)
+        extra = max(0.0, passes[0] - median_or(values_v, passes[0])) if len(passes) > 1 else 0.0
+        nbv = -(-nv // bs)
+        vphase = make_phase("inference", bs, passes[0], nv,
+                            [Window(v, nv, nbv) for v in values_v], "validation")  # fmt: skip
+        vci = list(median_ci(values_v))
+        inference = replace(vphase, stop_reason=phase.stop_reason, step_ci=[c / nbv for c in vci])
+        comps = replace(comps, validation_pass=Cost.of(values_v), validation_images=nv,
+                        validation_tracing=round(extra, 6))  # fmt: skip
+    return _Train(phase, comps, inference)
 
 
 def _measure_validation(
@@ -395,9 +457,8 @@ def measure_workload(
         validates = data.x_val is not None
         share = 1.0 - VALIDATION_SHARE if validates else 1.0
         tr = _measure_training(workload, keras, model, data, plan, deadline, share, tell)
-        train, comps = tr.phase, tr.components
-        inference = None
-        if validates:
+        train, comps, inference = tr.phase, tr.components, tr.inference
+        if validates and inference is None:
             inference, vcost, vimages, vtrace = _measure_validation(
                 workload, keras, model, data, plan, deadline, tell
             )
