@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_bench_results import fake_workload_result
 
-from dlcheck.bench.breakdown import Components, Cost, estimate
+from dlcheck.bench.breakdown import Components, Cost, anchored, estimate
 from dlcheck.bench.calibrate import (
     BUDGET,
     LIMIT,
@@ -24,7 +24,7 @@ from dlcheck.bench.calibrate import (
 )
 from dlcheck.bench.predict import BenchSettings, grade_interval, predict_episode
 from dlcheck.bench.results import Window, make_phase, throttling_of
-from dlcheck.bench.stamps import EpochStamps, WindowBuilder, split
+from dlcheck.bench.stamps import EpochStamps, WindowBuilder, epoch_walls, split
 from dlcheck.bench.stats import median_ci, relative_half_width
 from dlcheck.bench.workloads import find_workload
 
@@ -326,35 +326,62 @@ def test_with_validation_in_the_fit_the_last_batch_ends_where_the_pass_begins() 
 
 def test_whole_epochs_stop_only_when_every_part_is_precise() -> None:
     """A fit of whole lesson epochs ends at an epoch's end: at the target only when the step
-    median, the epoch start's mean and the validation median are all precise; a bimodal epoch
-    start keeps it going until the budget (the cause of --quick's unsteady episode-4 figure
-    when three epochs were enough to stop)."""
+    median, the mean epoch and the validation median are all precise; epochs made bimodal by
+    their start keep it going until the budget (the cause of --quick's unsteady episode-4
+    figure when three epochs were enough to stop)."""
     rule = StopRule(target=0.03, min_windows=6)
-    steady_starts = [0.05 * (1 + 0.01 * math.sin(i)) for i in range(8)]
+    steady_epochs = [2.0 * (1 + 0.01 * math.sin(i)) for i in range(8)]
     passes = [0.2 * (1 + 0.005 * math.sin(i)) for i in range(8)]
     # everything precise after enough epochs: the target
-    assert epoch_stop_reason(rule, STEADY, steady_starts, passes, 2.0, 9, 3, 5.0, 20.0) == TARGET
+    assert epoch_stop_reason(rule, STEADY, steady_epochs, passes, 9, 3, 5.0, 30.0) == TARGET
     # steps precise but too few epochs yet: go on
-    assert (
-        epoch_stop_reason(rule, STEADY, steady_starts[:1], passes[:1], 2.0, 2, 3, 5.0, 20.0) is None
-    )
-    # a bimodal start (about a second in half the epochs): not precise, so the budget decides
-    starts = BIMODAL_STARTS[:5]
-    assert mean_half_width(starts) > 0.03 * 2.0
-    assert epoch_stop_reason(rule, STEADY, starts, passes, 2.0, 6, 3, 5.0, 20.0) is None
-    assert epoch_stop_reason(rule, STEADY, starts, passes, 2.0, 6, 3, 18.5, 20.0) == BUDGET
+    assert epoch_stop_reason(rule, STEADY, steady_epochs[:1], passes[:1], 2, 3, 5.0, 30.0) is None
+    # epochs paying about a second more in half of them: not precise, so the budget decides
+    bimodal = [1.5 + s for s in BIMODAL_STARTS[:5]]
+    assert mean_half_width(bimodal) > 0.03 * (sum(bimodal) / 5)
+    assert epoch_stop_reason(rule, STEADY, bimodal, passes, 6, 3, 5.0, 30.0) is None
+    assert epoch_stop_reason(rule, STEADY, bimodal, passes, 6, 3, 28.5, 30.0) == BUDGET
     # an imprecise validation pass also keeps it going
-    noisy_passes = [0.2, 0.3, 0.2, 0.35, 0.2, 0.3, 0.25, 0.2]
-    assert (
-        epoch_stop_reason(rule, STEADY, steady_starts, noisy_passes, 2.0, 9, 3, 5.0, 20.0) is None
-    )
+    noisy = [0.2, 0.3, 0.2, 0.35, 0.2, 0.3, 0.25, 0.2]
+    assert epoch_stop_reason(rule, STEADY, steady_epochs, noisy, 9, 3, 5.0, 30.0) is None
     # without validation the passes are not asked for
-    assert epoch_stop_reason(rule, STEADY, steady_starts, [], 2.0, 9, 3, 5.0, 20.0) == TARGET
+    assert epoch_stop_reason(rule, STEADY, steady_epochs, [], 9, 3, 5.0, 30.0) == TARGET
     # the window limit ends it regardless
-    many = StopRule(target=0.03, min_windows=6, max_windows=30)
-    assert epoch_stop_reason(many, STEADY, starts, passes, 2.0, 4, 3, 5.0, 20.0) == LIMIT
+    few = StopRule(target=0.03, min_windows=6, max_windows=30)
+    assert epoch_stop_reason(few, STEADY, bimodal, passes, 4, 3, 5.0, 30.0) == LIMIT
     # under the floor of three epochs the budget does not end it yet
-    assert epoch_stop_reason(rule, STEADY, starts[:1], passes[:1], 2.0, 2, 3, 30.0, 20.0) is None
+    assert epoch_stop_reason(rule, STEADY, bimodal[:1], passes[:1], 2, 3, 40.0, 30.0) is None
+
+
+def test_epoch_walls_start_to_next_start_after_the_first() -> None:
+    e = [EpochStamps(0.0, [0.5, 0.6]), EpochStamps(1.0, [1.1, 1.2]), EpochStamps(2.5, [2.6]),
+         EpochStamps(3.5, [3.6, 3.7])]  # fmt: skip
+    for a, b in zip(e, e[1:]):
+        a.next_begin = b.begin
+    # the first epoch (tracing) and an epoch stopped mid-way (one batch of two) are left out;
+    # the last has no next start
+    assert epoch_walls(e, 2) == pytest.approx([1.5])
+    assert epoch_walls(e, None) == pytest.approx([1.5, 1.0])
+
+
+def test_parts_anchored_to_the_observed_epoch_add_up_to_it() -> None:
+    """The lesson's epoch is a sum: anchored to the observed mean epoch, the parts add up to
+    it exactly, the epoch start takes the rest, and the interval's ends add up to the epoch's."""
+    c = components(STEADY)
+    c = dataclasses.replace(c, validation_pass=Cost(0.3, 0.29, 0.31, 9), validation_images=293)
+    epoch = Cost.of_mean([1.5 + s for s in BIMODAL_STARTS])
+    a = anchored(c, epoch, EP4.train_batches(), 293)
+    assert a.epoch == epoch and a.epoch_start.stat == "residual"
+    est = estimate(a, EP4.train_batches(), 10, 293)
+    per_epoch = sum(v for k, v in est.breakdown.items()
+                    if k not in ("fit_setup", "first_epoch_tracing"))  # fmt: skip
+    assert per_epoch == pytest.approx(10 * epoch.value, rel=1e-3)
+    assert a.epoch_start.low <= a.epoch_start.value <= a.epoch_start.high
+    assert est.low <= est.seconds <= est.high
+    # the cautious interval is at least the observed epoch's
+    one_off = a.fit_setup + a.train_tracing + a.validation_tracing
+    assert est.high >= 10 * epoch.high + one_off - 1e-6
+    assert est.low <= 10 * epoch.low + one_off + 1e-6
 
 
 def test_mean_half_width() -> None:

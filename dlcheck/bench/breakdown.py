@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dlcheck.bench.stats import median_ci, median_or
 
@@ -28,7 +28,9 @@ class Cost:
     half such epochs pay about a second more on the 2-core VM before their first batch), its
     median hides most of that, and ten epochs cost ten times the mean. The other parts are
     unimodal with rare outliers, where the median predicts better (measured: episode 3's 200
-    epochs came out 18% high with means, 2% with medians)."""
+    epochs came out 18% high with means, 2% with medians). When the fit ran whole lesson
+    epochs, the epoch's start is what the observed mean epoch costs beyond the other parts
+    (``stat="residual"``, see ``anchored``)."""
 
     value: float
     low: float
@@ -76,6 +78,35 @@ class Components:
     train_tracing: float = 0.0  # first epoch's extra: tracing full and partial batch shapes
     validation_tracing: float = 0.0  # first validation's extra: tracing, its iterator
     steps_per_fit_epoch: int = 0  # k used while measuring (the lesson's epoch when k = batches)
+    # The lesson's whole epoch as observed (start to next start, validation included; mean of
+    # the epochs after the first), when the fit ran whole epochs: the parts are anchored to it
+    # (see ``anchored``). None: the parts were measured apart (a model too slow for that).
+    epoch: Cost | None = None
+
+
+def anchored(c: Components, epoch: Cost, batches: int, validation_images: int) -> Components:
+    """``c`` with its per-epoch parts adding up to the observed whole ``epoch``: the epoch's
+    start becomes what the epoch costs beyond its measured batches, end and validation pass
+    (the start itself, callbacks, the gap between epochs, and the difference between the mean
+    epoch and the other parts' medians). An epoch is a sum, so a prediction of many epochs
+    needs its mean; the parts' medians alone missed the rare slow steps and the bimodal start
+    (episode 2 predicted 12% high and 20% low in two sessions). Its interval is set so that
+    the parts' ends add up to the epoch's interval (never inside the value)."""
+    last = c.last_batch or c.step
+    val = None
+    if validation_images and c.validation_pass is not None and c.validation_images:
+        val = c.validation_pass.scaled(validation_images / c.validation_images)
+    full = max(0, batches - 1)
+
+    def others(pick: str) -> float:
+        v = getattr(val, pick) if val else 0.0
+        return full * getattr(c.step, pick) + getattr(last, pick) + v
+
+    value = epoch.value - others("value")
+    low = min(value, epoch.low - others("low"))
+    high = max(value, epoch.high - others("high"))
+    start = Cost(round(value, 6), round(low, 6), round(high, 6), epoch.n, "residual")
+    return replace(c, epoch_start=start, epoch=epoch)
 
 
 @dataclass(frozen=True)

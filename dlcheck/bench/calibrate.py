@@ -56,9 +56,8 @@ def mean_half_width(values: Sequence[float], level_z: float = 1.96) -> float:
 def epoch_stop_reason(
     rule: StopRule,
     steps: Sequence[float],
-    starts: Sequence[float],
+    epochs: Sequence[float],
     passes: Sequence[float],
-    epoch_seconds: float,
     complete: int,
     min_epochs: int,
     elapsed: float,
@@ -66,18 +65,19 @@ def epoch_stop_reason(
 ) -> str | None:
     """Why to stop a fit of whole lesson epochs at an epoch's end, or None for another epoch.
 
-    ``steps`` are the full-step window values so far, ``starts`` the epoch starts, ``passes``
-    the validation passes (empty without validation), ``epoch_seconds`` one epoch's wall time,
-    ``complete`` the epochs ended so far. The target needs all three parts precise: the step
-    median's interval within ``rule.target``, the epoch start's mean within ``rule.target`` of
-    an epoch (it is bimodal after a validation pass, so its mean converges slowly: on a short
-    budget the budget ends the fit), the validation median within ``rule.target``."""
+    ``steps`` are the full-step window values so far, ``epochs`` the wall times of the whole
+    epochs after the first, ``passes`` the validation passes (empty without validation),
+    ``complete`` the epochs ended so far. The target needs every part precise: the step
+    median's interval within ``rule.target``, the mean epoch's interval within ``rule.target``
+    (an epoch's start is bimodal after a validation pass, so this mean converges slowly: on a
+    short budget the budget ends the fit), the validation median within ``rule.target``."""
     if len(steps) >= rule.max_windows:
         return LIMIT
-    if complete >= min_epochs:
+    mean = sum(epochs) / len(epochs) if epochs else 0.0
+    if complete >= min_epochs and mean > 0:
         precise = len(steps) >= max(rule.min_windows, 2)
         precise = precise and relative_half_width(steps) <= rule.target
-        precise = precise and mean_half_width(starts) <= rule.target * epoch_seconds
+        precise = precise and mean_half_width(epochs) <= rule.target * mean
         if passes:
             precise = (
                 precise and len(passes) >= rule.min_windows
@@ -85,6 +85,6 @@ def epoch_stop_reason(
             )  # fmt: skip
         if precise:
             return TARGET
-    if complete >= rule.floor_windows and elapsed + epoch_seconds > budget:
+    if complete >= rule.floor_windows and elapsed + mean > budget:
         return BUDGET
     return None

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dlcheck.bench.breakdown import Components, Cost
+from dlcheck.bench.breakdown import Components, Cost, anchored
 from dlcheck.bench.calibrate import (
     BUDGET,
     LIMIT,
@@ -42,7 +42,7 @@ from dlcheck.bench.results import (
     make_phase,
     throttling_of,
 )
-from dlcheck.bench.stamps import EpochStamps, WindowBuilder, split
+from dlcheck.bench.stamps import EpochStamps, WindowBuilder, epoch_walls, split
 from dlcheck.bench.stats import median_ci, median_or
 from dlcheck.bench.synthetic import make_arrays
 from dlcheck.bench.workloads import Workload
@@ -287,16 +287,11 @@ def _measure_training(
             return False
         done = [e for e in epochs if e.end is not None]
         later = done[1:]  # the first epoch also traces and builds the iterators
-        starts = [(e.batches[0] - e.begin) + (e.next_begin - e.end) for e in later
-                  if e.batches and e.next_begin is not None and e.end is not None]  # fmt: skip
         passes = [e.end - e.train_end for e in later if e.validated and e.train_end is not None]
-        durations = [e.end - e.begin for e in later] or [done[-1].end - done[-1].begin]
         elapsed = time.monotonic() - t_start
         tell("training", min(1.0, elapsed / max(budget, 1e-6)))
-        why = epoch_stop_reason(
-            rule, values, starts, passes, median_or(durations, 0.0), len(done), MIN_EPOCHS,
-            elapsed, budget,
-        )  # fmt: skip
+        why = epoch_stop_reason(rule, values, epoch_walls(done, nb), passes, len(done),
+                                MIN_EPOCHS, elapsed, budget)  # fmt: skip
         if why:
             reason.append(why)
         return why is not None
@@ -365,6 +360,10 @@ def _measure_training(
         inference = replace(vphase, stop_reason=phase.stop_reason, step_ci=[c / nbv for c in vci])
         comps = replace(comps, validation_pass=Cost.of(values_v), validation_images=nv,
                         validation_tracing=round(extra, 6))  # fmt: skip
+    walls = epoch_walls(rec.epochs, nb) if whole else []
+    if len(walls) >= 2:
+        nv_all = len(data.x_val) if inline and data.x_val is not None else 0
+        comps = anchored(comps, Cost.of_mean(walls), nb, nv_all)  # type: ignore[arg-type]
     return _Train(phase, comps, inference)
 
 

@@ -77,3 +77,15 @@ class WindowBuilder:
             self.acc, self.steps = 0.0, 0
             return out
         return None
+
+
+def epoch_walls(epochs: list[EpochStamps], batches: int | None) -> list[float]:
+    """Wall time of each whole epoch after the first (the first also traces): from its start
+    to the next epoch's start, so its start, its batches, its end, its validation pass and the
+    gap before the next epoch all count, as they do in the lesson's fit. Epochs with another
+    number of batches than ``batches`` (a fit stopped mid-epoch) are left out; None: any."""
+    return [
+        e.next_begin - e.begin
+        for e in epochs[1:]
+        if e.next_begin is not None and (batches is None or len(e.batches) == batches)
+    ]
