@@ -33,7 +33,7 @@ def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
 
     return (
         f"Episode {episode}: {epochs} epochs x (full batches {each('train_steps')} + last batch "
-        f"and epoch end {each('last_batch_and_epoch_end')} + epoch start "
+        f"and epoch end {each('last_batch_and_epoch_end')} + epoch start and gaps "
         f"{each('epoch_start')} + validation {each('validation')}) + fit set-up "
         f"{fmt_seconds(b.get('fit_setup', 0.0))} + first-epoch tracing "
         f"{fmt_seconds(b.get('first_epoch_tracing', 0.0))}, each measured."
