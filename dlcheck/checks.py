@@ -257,17 +257,35 @@ def check_usable_cores(facts: Facts, p: dict[str, Any]) -> Outcome:
     return (met if n >= want else unmet)(detail, expected)
 
 
-def check_memory(facts: Facts, p: dict[str, Any]) -> Outcome:
+def _gib_at_least(
+    p: dict[str, Any],
+    section: Any,
+    measured: int | None,
+    describe: Callable[[int], str],
+    unit: str = "GiB",
+    share: float = 1.0,
+) -> Outcome:
+    """The profile's ``min_gib`` against ``measured`` bytes of ``section`` (unknown, with the
+    section's reason, when it was not measured); ``share`` of the minimum is enough."""
     want = float(p["min_gib"])
-    expected = f">= {want:g} GiB"
+    expected = f">= {want:g} {unit}"
+    if measured is None:
+        return unknown(_why(section), expected)
+    return (met if measured >= want * GIB * share else unmet)(describe(measured), expected)
+
+
+def check_memory(facts: Facts, p: dict[str, Any]) -> Outcome:
     m = facts.memory
-    if m.effective_bytes is None:
-        return unknown(_why(m), expected)
-    observed = fmt_gib(m.effective_bytes)
-    if m.cgroup_limit_bytes is not None and m.total_bytes and m.cgroup_limit_bytes < m.total_bytes:
-        observed += f" ({limit_label(facts)}; host has {fmt_gib(m.total_bytes)})"
+
+    def describe(effective: int) -> str:
+        observed = fmt_gib(effective)
+        limit = m.cgroup_limit_bytes
+        if limit is not None and m.total_bytes and limit < m.total_bytes:
+            observed += f" ({limit_label(facts)}; host has {fmt_gib(m.total_bytes)})"
+        return observed
+
     # Installed RAM is sold as "8 GB" but the OS reports a little less: allow 5 %.
-    return (met if m.effective_bytes >= want * GIB * 0.95 else unmet)(observed, expected)
+    return _gib_at_least(p, m, m.effective_bytes, describe, share=0.95)
 
 
 def limit_label(facts: Facts) -> str:
@@ -288,13 +306,14 @@ def limit_label(facts: Facts) -> str:
 
 
 def check_disk(facts: Facts, p: dict[str, Any]) -> Outcome:
-    want = float(p["min_gib"])
-    expected = f">= {want:g} GiB free"
     d = facts.disk
-    if d.free_bytes is None:
-        return unknown(_why(d), expected)
-    observed = f"{fmt_gib(d.free_bytes)} free at {d.measured_path or d.path}"
-    return (met if d.free_bytes >= want * GIB else unmet)(observed, expected)
+    return _gib_at_least(
+        p,
+        d,
+        d.free_bytes,
+        lambda free: f"{fmt_gib(free)} free at {d.measured_path or d.path}",
+        unit="GiB free",
+    )
 
 
 def check_package(facts: Facts, p: dict[str, Any]) -> Outcome:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from dlcheck.errors import UserError
-from dlcheck.output import output_options
+from dlcheck.output import chatter_options, output_options
 from dlcheck.version import __version__
 
 
@@ -108,6 +109,11 @@ class Seconds(click.ParamType):
         return number
 
 
+def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
+    """A time-limit option: seconds (``Seconds``), its default shown in the help."""
+    return click.option(name, type=Seconds(), default=default, show_default=True, help=help)
+
+
 @cli.command()
 @output_options()
 @click.option(
@@ -137,24 +143,16 @@ class Seconds(click.ParamType):
     "(with --from: default <stem>.bench.json next to the report).",
 )
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
-@click.option(
-    "--timeout",
-    type=Seconds(),
-    default=5.0,
-    show_default=True,
-    help="Seconds each probe may take before it is reported as unknown.",
-)
+@time_limit("--timeout", 5.0, "Seconds each probe may take before it is reported as unknown.")
 @click.option(
     "--no-frameworks",
     is_flag=True,
     help="Skip importing TensorFlow/Keras/PyTorch/JAX (fast hardware-only report).",
 )
-@click.option(
+@time_limit(
     "--framework-timeout",
-    type=Seconds(),
-    default=60.0,
-    show_default=True,
-    help="Seconds each framework probe (a separate Python process) may take.",
+    60.0,
+    "Seconds each framework probe (a separate Python process) may take.",
 )
 @click.option(
     "--strict",
@@ -163,17 +161,9 @@ class Seconds(click.ParamType):
     "--from had to normalise in a saved report.",
 )
 @click.option("--all", "show_all", is_flag=True, help="Show every requirement, passed ones too.")
-@click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    help="For scripts: no progress, no 'wrote' line, and the text view is the verdict line.",
-)
-@click.option(
-    "-v",
-    "--verbose",
-    is_flag=True,
-    help="Also show the framework probes' standard-error tails (TensorFlow's own log).",
+@chatter_options(
+    quiet="For scripts: no progress, no 'wrote' line, and the text view is the verdict line.",
+    verbose="Also show the framework probes' standard-error tails (TensorFlow's own log).",
 )
 def check(
     fmt: str,

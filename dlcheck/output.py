@@ -71,6 +71,19 @@ def output_options(
     return decorate
 
 
+def chatter_options(quiet: str, verbose: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The shared click flags ``-q/--quiet`` and ``-v/--verbose``, spelt the same in every
+    command; ``quiet`` and ``verbose`` are their help texts there. The command receives
+    ``quiet`` and ``verbose`` (bools)."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for short, name, text in (("-v", "--verbose", verbose), ("-q", "--quiet", quiet)):
+            fn = click.option(short, name, is_flag=True, help=text)(fn)  # -q listed first
+        return fn
+
+    return decorate
+
+
 # ---- standard output --------------------------------------------------------------------
 
 

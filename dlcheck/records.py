@@ -82,6 +82,41 @@ def from_dict(cls: type[T], data: Any, where: str = "") -> T:
     return _convert(cls, data, where or cls.__name__)
 
 
+def read_section(cls: type[T], extra: Any, name: str) -> T | None:
+    """A feature's typed section ``name`` of ``Facts.extra`` (``cls`` has an ``error`` field):
+    None when absent, a record holding only the ``error`` when it does not fit ``cls``."""
+    data = extra.get(name) if isinstance(extra, dict) else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return from_dict(cls, data, name)
+    except RecordError as exc:
+        return cls(error=f"unreadable {name} section: {exc}")  # type: ignore[call-arg]
+
+
+def projection(cls: type, name: str, keep: dict[str, Any] | tuple[str, ...]) -> type:
+    """A frozen dataclass with only the fields ``keep`` names of the record ``cls``, each
+    optional (None when absent), for ``from_dict`` to read cheaply a part of a large record.
+    ``keep`` maps a field to None (kept as it is typed in ``cls``) or, for a field holding a
+    record or a list of records, to the ``keep`` of that record (its own projection); a
+    sequence of names keeps those fields as they are typed."""
+    hints = _type_hints(cls)
+    fields: list[tuple[str, Any, Any]] = []
+    wanted = keep if isinstance(keep, dict) else dict.fromkeys(keep)
+    for key, inner in wanted.items():
+        tp = hints[key]
+        if inner is None:
+            fields.append((key, typing.Optional[tp], field(default=None)))
+        elif typing.get_origin(tp) is list:
+            (item,) = typing.get_args(tp)
+            part = projection(item, f"{name}_{key}", inner)
+            fields.append((key, typing.List[part], field(default_factory=list)))
+        else:
+            part = projection(tp, f"{name}_{key}", inner)
+            fields.append((key, part, field(default_factory=part)))
+    return dataclasses.make_dataclass(name, fields, frozen=True)
+
+
 def _convert(tp: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
     if tp is Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +22,23 @@ class CommandResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def start_process(
+    args: Sequence[str], env: Mapping[str, str] | None = None, merge_stderr: bool = False
+) -> subprocess.Popen[str]:
+    """Start ``args`` in the background (never through a shell): no standard input, its output
+    piped as text (undecodable bytes replaced); ``merge_stderr`` sends standard error into
+    standard output. The caller bounds it with a timeout and kills it past that."""
+    return subprocess.Popen(  # noqa: S603 - argument list, no shell
+        list(args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        text=True,
+        errors="replace",
+        env=env,
+    )
 
 
 def run_command(args: list[str], timeout: float = 5.0) -> CommandResult:

@@ -22,6 +22,7 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,27 +171,50 @@ def _depth_ok(value: Any, limit: int) -> bool:
     return True
 
 
+def _parsed(
+    kind: str,
+    where: str,
+    load: Callable[[], Any],
+    syntax: type[Exception],
+    syntax_message: Callable[[Any], str],
+    max_depth: int | None = MAX_DEPTH,
+    also: tuple[type[Exception], ...] = (),
+) -> Any:
+    """What ``load()`` returns; every failure is a UserError naming ``where``, "not valid
+    KIND ...": a value refused on the way (_JsonProblem), the parser's own syntax error
+    (``syntax``, worded by ``syntax_message``), nesting too deep for the parser or deeper than
+    ``max_depth`` (None: the caller checks the depth), a value Python cannot hold."""
+    try:
+        data = load()
+    except _JsonProblem as exc:
+        raise fail(where, f"not valid {kind} ({exc})") from None
+    except syntax as exc:
+        raise fail(where, f"not valid {kind}{syntax_message(exc)}") from None
+    except RecursionError:
+        raise fail(where, f"not valid {kind} (nested too deeply)") from None
+    except (ValueError, OverflowError, MemoryError, *also) as exc:  # e.g. int-string limits
+        raise fail(where, f"not valid {kind} ({type(exc).__name__}: {exc})") from None
+    if max_depth is not None and not _depth_ok(data, max_depth):
+        raise fail(where, f"not valid {kind} (nested deeper than {max_depth} levels)")
+    return data
+
+
 def parse_json(text: str, where: str, max_depth: int | None = MAX_DEPTH) -> Any:
     """``text`` parsed as strict JSON; UserError naming ``where`` otherwise. ``max_depth``
     None: the caller checks the depth itself (dlcheck.documents does, in its range walk)."""
-    try:
-        data = json.loads(
+    return _parsed(
+        "JSON",
+        where,
+        lambda: json.loads(
             text,
             parse_constant=_refuse_constant,
             parse_int=_parse_int,
             parse_float=_parse_float,
-        )
-    except _JsonProblem as exc:
-        raise fail(where, f"not valid JSON ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise fail(where, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise fail(where, "not valid JSON (nested too deeply)") from None
-    except (ValueError, OverflowError, MemoryError) as exc:
-        raise fail(where, f"not valid JSON ({type(exc).__name__}: {exc})") from None
-    if max_depth is not None and not _depth_ok(data, max_depth):
-        raise fail(where, f"not valid JSON (nested deeper than {max_depth} levels)")
-    return data
+        ),
+        json.JSONDecodeError,
+        lambda exc: f" ({exc.msg} at line {exc.lineno})",
+        max_depth,
+    )
 
 
 def read_json(path: str | Path, limit: int = MAX_BYTES, max_depth: int | None = MAX_DEPTH) -> Any:
@@ -208,17 +232,9 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
 
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise fail(where, f"not valid TOML: {exc}") from None
-    except RecursionError:
-        raise fail(where, "not valid TOML (nested too deeply)") from None
-    except (ValueError, OverflowError, MemoryError) as exc:  # e.g. int-string limits
-        raise fail(where, f"not valid TOML ({type(exc).__name__}: {exc})") from None
-    if not _depth_ok(data, MAX_DEPTH):
-        raise fail(where, f"not valid TOML (nested deeper than {MAX_DEPTH} levels)")
-    return data
+    return _parsed(
+        "TOML", where, lambda: tomllib.loads(text), tomllib.TOMLDecodeError, lambda exc: f": {exc}"
+    )
 
 
 def read_toml(path: str | Path, limit: int = MAX_BYTES) -> dict[str, Any]:
@@ -245,19 +261,14 @@ def parse_yaml(text: str, where: str, max_aliases: int = MAX_YAML_ALIASES) -> An
                     raise _JsonProblem(f"more than {max_aliases} YAML aliases")
             return super().compose_node(parent, index)
 
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except _JsonProblem as exc:
-        raise fail(where, f"not valid YAML ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise fail(where, f"not valid YAML: {' '.join(str(exc).split())}") from None
-    except RecursionError:
-        raise fail(where, "not valid YAML (nested too deeply)") from None
-    except (ValueError, TypeError, OverflowError, MemoryError) as exc:
-        raise fail(where, f"not valid YAML ({type(exc).__name__}: {exc})") from None
-    if not _depth_ok(data, MAX_DEPTH):
-        raise fail(where, f"not valid YAML (nested deeper than {MAX_DEPTH} levels)")
-    return data
+    return _parsed(
+        "YAML",
+        where,
+        lambda: yaml.load(text, Loader=_Loader),  # noqa: S506 - a SafeLoader subclass
+        yaml.YAMLError,
+        lambda exc: ": " + " ".join(str(exc).split()),
+        also=(TypeError,),
+    )
 
 
 def read_yaml(path: str | Path, limit: int = MAX_BYTES) -> Any:

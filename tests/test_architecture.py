@@ -66,6 +66,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.bench.models",
             "dlcheck.bench.measure",
             "dlcheck.bench.memory",
+            "dlcheck.bench.sampling",
             "dlcheck.bench.matmul",
             "dlcheck.bench.context",
         ],

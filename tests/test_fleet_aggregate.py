@@ -300,3 +300,25 @@ def test_a_not_verified_check_is_a_row_never_ready(capsys, tmp_path) -> None:
     assert rc == 1 and not doc["skipped"], doc["skipped"]
     (row,) = doc["machines"]
     assert row["check_verdict"] == "NOT VERIFIED" and row["verdict"] == "NOT VERIFIED"
+
+
+def test_a_row_reads_only_its_facts_typed_as_the_report_types_them(tmp_path: Path) -> None:
+    """The row's facts are a projection of dlcheck.records.Facts: a kept field is checked
+    against Facts' type, a field the row does not keep is not read at all, and every kept
+    field may be missing (a GPU without a vendor still makes a row)."""
+    import copy
+
+    base = ready("pc1")
+    loose = copy.deepcopy(base)
+    loose["facts"]["packages"]["versions"] = "not an object"  # not kept: never read
+    loose["facts"]["gpu"]["gpus"] = [{"name": "Quadro T1000"}]  # vendor missing
+    wrong = copy.deepcopy(base)
+    wrong["facts"]["cpu"]["logical_cores"] = "eight"  # Facts says int
+    write(tmp_path / "loose.check.json", loose)
+    write(tmp_path / "wrong.check.json", wrong)
+    fleet = build_fleet([str(tmp_path)])
+    (row,) = fleet.rows
+    assert row.gpu == "Quadro T1000"
+    (skipped,) = fleet.skipped
+    assert "wrong.check.json" in skipped.path
+    assert "facts.cpu.logical_cores" in skipped.reason

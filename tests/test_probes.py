@@ -242,6 +242,51 @@ def test_amd_tools():
     assert amd.name == "AMD Instinct MI210" and amd.memory_bytes == 65520 * 1024**2
 
 
+@pytest.mark.parametrize("garbled", [False, True])
+@pytest.mark.parametrize(
+    ("on_path", "asked", "note"),
+    [
+        ({"amd-smi", "rocm-smi"}, "amd-smi", "amd-smi output unreadable"),
+        ({"rocm-smi"}, "rocm-smi", "rocm-smi output unreadable"),
+        (set(), None, None),
+    ],
+)
+def test_probe_gpu_asks_the_first_amd_tool_on_the_path(
+    monkeypatch: pytest.MonkeyPatch,
+    on_path: set[str],
+    asked: str | None,
+    note: str | None,
+    garbled: bool,
+) -> None:
+    """amd-smi before rocm-smi, only one of them, its own arguments and parser; an answer
+    that cannot be parsed is a note naming the tool, an answer from the tool its GPUs."""
+    from dlcheck.probes import gpu as gpu_probe
+    from dlcheck.subprocesses import CommandResult
+
+    answers = {"amd-smi": read("gpu/amd-smi.json"), "rocm-smi": read("gpu/rocm-smi.json")}
+    calls: list[tuple[str, ...]] = []
+
+    def run(args: list[str], timeout: float = 5.0) -> CommandResult:
+        calls.append(tuple(args))
+        out = "{not json" if garbled else answers[args[0]]
+        return CommandResult(tuple(args), 0, out, "", None)
+
+    monkeypatch.setattr(gpu_probe, "_probe_nvidia", lambda timeout: ([], "absent", None))
+    monkeypatch.setattr(gpu_probe.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(gpu_probe.shutil, "which", lambda name: name if name in on_path else None)
+    monkeypatch.setattr(gpu_probe, "run_command", run)
+    facts = gpu_probe.probe_gpu()
+    assert [c[0] for c in calls] == ([asked] if asked else [])
+    if asked is None:
+        assert not facts.gpus and not facts.notes
+    elif garbled:
+        assert not facts.gpus and len(facts.notes) == 1 and facts.notes[0].startswith(note)
+    else:
+        expected = parse_amd_smi if asked == "amd-smi" else parse_rocm_smi
+        assert facts.gpus == expected(answers[asked]) and not facts.notes
+        assert calls[0][-1] == "--json"
+
+
 # --- platform, python, packages ------------------------------------------------------------
 
 

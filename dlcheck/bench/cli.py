@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from dlcheck.errors import UserError
-from dlcheck.output import output_options
+from dlcheck.output import chatter_options, output_options
 
 
 def _progress_console(stream: Any = None) -> Any:
@@ -120,12 +120,9 @@ class CapturedStderr:
     help="Stop when the median step time is known within +-PERCENT (95%; default 3).",
 )
 @click.option("--list", "list_", is_flag=True, help="List the workloads and exit.")
-@click.option("-q", "--quiet", is_flag=True, help="For scripts: no progress and no 'saved' line.")
-@click.option(
-    "-v",
-    "--verbose",
-    is_flag=True,
-    help="Also show TensorFlow's own log (kept out of the output by default).",
+@chatter_options(
+    quiet="For scripts: no progress and no 'saved' line.",
+    verbose="Also show TensorFlow's own log (kept out of the output by default).",
 )
 @click.pass_context
 def bench(

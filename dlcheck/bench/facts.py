@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlcheck.records import RecordError, from_dict, to_dict
+from dlcheck.records import from_dict, read_section, to_dict
 
 SECTION = "benchmark"
 
@@ -46,13 +46,7 @@ class BenchmarkFacts:
 
 def benchmark_facts(extra: Any) -> BenchmarkFacts | None:
     """The typed section from ``Facts.extra``; None when absent, an ``error`` when unreadable."""
-    data = extra.get(SECTION) if isinstance(extra, dict) else None
-    if not isinstance(data, dict):
-        return None
-    try:
-        return BenchmarkFacts.from_dict(data)
-    except RecordError as exc:
-        return BenchmarkFacts(error=f"unreadable benchmark section: {exc}")
+    return read_section(BenchmarkFacts, extra, SECTION)
 
 
 def benchmark_section(path: str | Path) -> dict[str, Any]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Tuple
+
+from dlcheck.bench.sampling import Ticker
 
 # Above these, the run is called busy and the prediction interval is widened.
 BUSY_OTHER_SHARE = 0.10  # other processes used more than 10% of the usable cores
@@ -395,33 +396,25 @@ class LoadSampler:
         self.during: list[float] = []
         self.freqs: list[float] = [self.first.freq_mhz] if self.first.freq_mhz else []
         self._last = self.first
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticker = Ticker(interval, self._sample)
 
     def mark(self) -> None:
         """The measurement starts now; start sampling in the background."""
         self.marked = self._take()
         self._last = self.marked
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        self._ticker.start()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                s = self._take()
-            except Exception:  # noqa: BLE001 - sampling stops, the run goes on
-                return
-            share = other_share(self._last, s, self.cores)
-            if share is not None:
-                self.during.append(share)
-            if s.freq_mhz:
-                self.freqs.append(s.freq_mhz)
-            self._last = s
+    def _sample(self) -> None:
+        s = self._take()
+        share = other_share(self._last, s, self.cores)
+        if share is not None:
+            self.during.append(share)
+        if s.freq_mhz:
+            self.freqs.append(s.freq_mhz)
+        self._last = s
 
     def stop(self, usable_cores: float | None = None) -> LoadReport:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(2.0)
+        self._ticker.stop(2.0)
         end = self._take()
         top = top_consumers(self.procs, read_process_cpu(), end.wall - self.first.wall, os.getpid())
         if self._last is not end:

@@ -3,7 +3,7 @@ workload runs."""
 
 from __future__ import annotations
 
-import threading
+from dlcheck.bench.sampling import Ticker
 
 
 class RssSampler:
@@ -13,22 +13,15 @@ class RssSampler:
         import psutil
 
         self._proc = psutil.Process()
-        self._interval = interval
-        self._stop = threading.Event()
         self.start_rss = self._proc.memory_info().rss
         self.peak = self.start_rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        self._ticker = Ticker(interval, self._sample)
+        self._ticker.start()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.peak = max(self.peak, self._proc.memory_info().rss)
-            except Exception:  # noqa: BLE001 - a vanished /proc entry ends sampling
-                return
+    def _sample(self) -> None:
+        self.peak = max(self.peak, self._proc.memory_info().rss)
 
     def stop(self) -> tuple[int, int]:
-        self._stop.set()
-        self._thread.join(1.0)
+        self._ticker.stop(1.0)
         self.peak = max(self.peak, self._proc.memory_info().rss)
         return self.peak, self.peak - self.start_rss

@@ -17,9 +17,6 @@ from dlcheck.bench.stats import Summary, summarize, throughput_trend
 from dlcheck.errors import UserError
 from dlcheck.records import RecordError, from_dict, to_dict
 
-SCHEMA = "dlcheck.bench"
-SCHEMA_VERSION = 1
-
 
 @dataclass(frozen=True)
 class Window:
@@ -246,15 +243,11 @@ class BenchResult:
     load: LoadReport | None = None  # what else used the machine during the run
 
     def to_json_dict(self) -> dict[str, Any]:
-        data = {
-            "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
-            "kind": "bench",
-        }
+        from dlcheck.documents import BENCH, with_header
+
         body = to_dict(self)
         body.pop("source")
-        data.update(body)
-        return data
+        return with_header(BENCH, body)
 
     def to_json(self) -> str:
         from dlcheck.documents import document_json

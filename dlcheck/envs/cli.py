@@ -14,22 +14,24 @@ from dlcheck.output import output_options
 def _emit(
     kind: str,
     output: str | None,
-    json_dict: Callable[[], dict[str, Any]],
-    markdown: Callable[[], str],
+    result: Any,
+    markdown: Callable[[Any], str],
     text: Callable[..., None],
     inputs: tuple[str | None, ...] = (),
 ) -> None:
-    """Render one result in the chosen format through the one output path (dlcheck.output)."""
+    """Render one result (a record with ``to_json_dict``, and its Markdown and text renderers)
+    in the chosen format through the one output path (dlcheck.output)."""
     from dlcheck import output as out
 
     if kind == "json":
         from dlcheck.documents import document_json
 
-        out.emit(document_json(json_dict()), output=output, inputs=inputs)
+        out.emit(document_json(result.to_json_dict()), output=output, inputs=inputs)
     elif kind == "markdown":
-        out.emit(markdown(), output=output, inputs=inputs)
+        out.emit(markdown(result), output=output, inputs=inputs)
     else:
-        out.emit(draw=out.draw_to(text), output=output, inputs=inputs)
+        # as before: the renderer's own width (a file gets rich's default, not emit's 120)
+        out.emit(draw=out.draw_to(lambda **kw: text(result, **kw)), output=output, inputs=inputs)
 
 
 @click.group()
@@ -78,14 +80,7 @@ def recommend(
         if setup_name
         else pick(facts, catalog, ready)
     )
-    _emit(
-        kind,
-        output,
-        rec.to_json_dict,
-        lambda: render_recommend_markdown(rec),
-        lambda **kw: render_recommend_text(rec, **kw),
-        inputs=(from_path,),
-    )
+    _emit(kind, output, rec, render_recommend_markdown, render_recommend_text, (from_path,))
     return 0 if rec.setup else 1
 
 
@@ -154,14 +149,7 @@ def verify(
     assert lock_path is not None
     lock = read_lock(lock_path)
     result = compare(lock, environment, platform, allow_extra=allow_extra, setup=setup_name)
-    _emit(
-        kind,
-        output,
-        result.to_json_dict,
-        lambda: render_verify_markdown(result),
-        lambda **kw: render_verify_text(result, **kw),
-        inputs=(lock_path,),
-    )
+    _emit(kind, output, result, render_verify_markdown, render_verify_text, (lock_path,))
     return result.exit_code
 
 

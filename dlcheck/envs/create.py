@@ -32,6 +32,7 @@ from typing import IO, Any
 from dlcheck.envs.installed import MARKER, read_marker
 from dlcheck.errors import UserError
 from dlcheck.sanitize import clean
+from dlcheck.subprocesses import start_process
 
 MARKER_SCHEMA = "dlcheck.env-create"
 PROBE_TIMEOUT = 20.0
@@ -256,15 +257,7 @@ def run_step(
     """Run one step; stream its lines to the progress line and ``log``; return the exit
     status and its last lines. A step past ``timeout`` is killed (status -9)."""
     tail: deque[str] = deque(maxlen=200)
-    proc = subprocess.Popen(  # noqa: S603 - argument list, no shell
-        list(cmd),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        errors="replace",
-        env=env,
-    )
+    proc = start_process(cmd, env=env, merge_stderr=True)
     timed_out = threading.Event()
 
     def _kill() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlcheck.records import RecordError, from_dict, to_dict
+from dlcheck.records import from_dict, read_section, to_dict
 
 SECTION = "environment"
 
@@ -40,13 +40,7 @@ class EnvironmentFacts:
 
 def environment_facts(extra: Any) -> EnvironmentFacts | None:
     """The typed section from ``Facts.extra``; None when absent, an ``error`` when unreadable."""
-    data = extra.get(SECTION) if isinstance(extra, dict) else None
-    if not isinstance(data, dict):
-        return None
-    try:
-        return EnvironmentFacts.from_dict(data)
-    except RecordError as exc:
-        return EnvironmentFacts(error=f"unreadable environment section: {exc}")
+    return read_section(EnvironmentFacts, extra, SECTION)
 
 
 def environment_line(section: Any) -> str | None:

@@ -11,13 +11,12 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
+from dlcheck.documents import ENV_VERIFY, with_header
 from dlcheck.envs.installed import Environment
 from dlcheck.envs.locks import Lock, LockedPackage
 from dlcheck.records import to_dict
 from dlcheck.version import __version__
 
-SCHEMA = "dlcheck.env-verify"
-SCHEMA_VERSION = 1
 # dlcheck is not on PyPI: it is installed from the checkout with --no-deps and is not in the
 # locks. It is the tool doing the checking, so verify never counts it.
 TOOL = "dlcheck"
@@ -79,38 +78,38 @@ class VerifyResult:
 
     def to_json_dict(self) -> dict[str, Any]:
         """The documented, versioned JSON form (``dlcheck env verify --json``)."""
-        return {
-            "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
-            "kind": "env-verify",
-            "dlcheck_version": __version__,
-            "created": self.created,
-            "hostname": self.hostname,
-            "setup": self.setup,
-            "platform": self.platform,
-            "lock": {
-                "path": self.lock_path,
-                "format": self.lock_format,
-                "python": self.lock_python,
+        return with_header(
+            ENV_VERIFY,
+            {
+                "dlcheck_version": __version__,
+                "created": self.created,
+                "hostname": self.hostname,
+                "setup": self.setup,
+                "platform": self.platform,
+                "lock": {
+                    "path": self.lock_path,
+                    "format": self.lock_format,
+                    "python": self.lock_python,
+                },
+                "prefix": self.prefix,
+                "python_version": self.python_version,
+                "verdict": self.verdict,
+                "exit_code": self.exit_code,
+                "counts": {
+                    "checked": self.checked,
+                    "missing": len(self.missing),
+                    "different": len(self.different),
+                    "extra": len(self.extra),
+                    "ignored": len(self.ignored),
+                },
+                "allow_extra": self.allow_extra,
+                "missing": to_dict(self.missing),
+                "different": to_dict(self.different),
+                "extra": to_dict(self.extra),
+                "ignored": to_dict(self.ignored),
+                "notes": list(self.notes),
             },
-            "prefix": self.prefix,
-            "python_version": self.python_version,
-            "verdict": self.verdict,
-            "exit_code": self.exit_code,
-            "counts": {
-                "checked": self.checked,
-                "missing": len(self.missing),
-                "different": len(self.different),
-                "extra": len(self.extra),
-                "ignored": len(self.ignored),
-            },
-            "allow_extra": self.allow_extra,
-            "missing": to_dict(self.missing),
-            "different": to_dict(self.different),
-            "extra": to_dict(self.extra),
-            "ignored": to_dict(self.ignored),
-            "notes": list(self.notes),
-        }
+        )
 
 
 def same_pip_version(a: str, b: str) -> bool:

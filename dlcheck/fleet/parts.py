@@ -7,7 +7,6 @@ dlcheck/fleet/read.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from dlcheck.fleet.model import (
     Part,
     Skipped,
 )
+from dlcheck.records import Facts, RecordError, from_dict, projection
 from dlcheck.sanitize import clean as sanitize
 from dlcheck.userfiles import read_json
 from dlcheck.verdict import FAIL, NOT_READY, NOT_VERIFIED, READY, READY_WITH_WARNINGS, WARN
@@ -108,57 +108,26 @@ def _num(value: Any) -> float | None:
 
 
 # The facts a row shows, as typed records: the fields of dlcheck.records' Facts that a row
-# needs, read by the same from_dict (types checked) and nothing else, so that a report's
-# package list and CPU flags are not rebuilt 10,000 times.
-@dataclass(frozen=True)
-class _PlatformRow:
-    system: str | None = None
-    os_name: str | None = None
-    machine: str | None = None
-    wsl: bool | None = None
-    hostname: str | None = None
-
-
-@dataclass(frozen=True)
-class _CpuRow:
-    model: str | None = None
-    logical_cores: int | None = None
-    usable_cores: float | None = None
-
-
-@dataclass(frozen=True)
-class _MemoryRow:
-    total_bytes: int | None = None
-    effective_bytes: int | None = None
-
-
-@dataclass(frozen=True)
-class _GpuRow:
-    vendor: str | None = None
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class _GpusRow:
-    gpus: list[_GpuRow] = field(default_factory=list)
-    nvidia_status: str | None = None
-
-
-@dataclass(frozen=True)
-class _FactsRow:
-    created: str | None = None
-    platform: _PlatformRow = field(default_factory=_PlatformRow)
-    cpu: _CpuRow = field(default_factory=_CpuRow)
-    memory: _MemoryRow = field(default_factory=_MemoryRow)
-    gpu: _GpusRow = field(default_factory=_GpusRow)
+# needs (their types taken from Facts, each optional), read by the same from_dict (types
+# checked) and nothing else, so that a report's package list and CPU flags are not rebuilt
+# 10,000 times.
+_FactsRow = projection(
+    Facts,
+    "FactsRow",
+    {
+        "created": None,
+        "platform": ("system", "os_name", "machine", "wsl", "hostname"),
+        "cpu": ("model", "logical_cores", "usable_cores"),
+        "memory": ("total_bytes", "effective_bytes"),
+        "gpu": {"gpus": ("vendor", "name"), "nvidia_status": None},
+    },
+)
 
 
 def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = None) -> CheckPart:
     """Reduce a check report to its row. The facts a row shows are read as typed records
     (types checked; ranges were checked by the document layer); missing sections (older
     writers) read as unknown."""
-    from dlcheck.records import RecordError, from_dict
-
     if not isinstance(data.get("facts"), dict):
         raise UserError(where, "report has no 'facts'")
     try:

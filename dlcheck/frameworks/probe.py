@@ -29,6 +29,7 @@ from dlcheck.frameworks.records import (
     FrameworkResult,
 )
 from dlcheck.records import RecordError, from_dict
+from dlcheck.subprocesses import start_process
 
 CHILD = Path(__file__).with_name("_child.py")
 MARKER = "@@dlcheck-framework@@"
@@ -258,15 +259,7 @@ class FrameworkProbe:
     def _start(self, names: list[str], python: str, env: dict[str, str]) -> _Proc:
         started = time.perf_counter()
         try:
-            popen = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-                [python, "-c", _BOOT, str(CHILD), *names],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-                env=env,
-            )
+            popen = start_process([python, "-c", _BOOT, str(CHILD), *names], env=env)
         except OSError as exc:
             proc = _Proc(names, None, started)
             proc.results = [

@@ -8,6 +8,7 @@ import json
 import platform
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +278,13 @@ def _probe_nvidia(timeout: float) -> tuple[list[Gpu], str, str | None]:
     return gpus, ("ok" if gpus else "absent"), nvml_error
 
 
+# The AMD tools, newest first: the first one on PATH is asked (its arguments, its parser).
+_AMD_TOOLS: tuple[tuple[str, tuple[str, ...], Callable[[str], list[Gpu]]], ...] = (
+    ("amd-smi", ("static", "--asic", "--vram", "--json"), parse_amd_smi),
+    ("rocm-smi", ("--showproductname", "--showmeminfo", "vram", "--json"), parse_rocm_smi),
+)
+
+
 def probe_gpu(timeout: float = 5.0) -> GpuFacts:
     """Every GPU we can see, with the reason for each backend that failed."""
     gpus, status, raw = _probe_nvidia(timeout)
@@ -292,23 +300,15 @@ def probe_gpu(timeout: float = 5.0) -> GpuFacts:
         else:
             notes.append(f"Apple GPU unknown: {res.error}")
     if system == "Linux":
-        if shutil.which("amd-smi"):
-            res = run_command(["amd-smi", "static", "--asic", "--vram", "--json"], timeout=timeout)
+        for tool, args, parse in _AMD_TOOLS:
+            if not shutil.which(tool):
+                continue
+            res = run_command([tool, *args], timeout=timeout)
             try:
-                gpus += parse_amd_smi(res.stdout) if res.ok else []
+                gpus += parse(res.stdout) if res.ok else []
                 if not res.ok:
                     notes.append(f"AMD GPU unknown: {res.error}")
             except (ValueError, AttributeError, TypeError) as exc:
-                notes.append(f"amd-smi output unreadable: {exc}")
-        elif shutil.which("rocm-smi"):
-            res = run_command(
-                ["rocm-smi", "--showproductname", "--showmeminfo", "vram", "--json"],
-                timeout=timeout,
-            )
-            try:
-                gpus += parse_rocm_smi(res.stdout) if res.ok else []
-                if not res.ok:
-                    notes.append(f"AMD GPU unknown: {res.error}")
-            except (ValueError, AttributeError, TypeError) as exc:
-                notes.append(f"rocm-smi output unreadable: {exc}")
+                notes.append(f"{tool} output unreadable: {exc}")
+            break
     return GpuFacts(gpus=gpus, nvidia_status=status, nvidia_error=raw, notes=notes)
