@@ -38,9 +38,9 @@ class EnvironmentFacts:
         return sum(int(self.counts.get(k) or 0) for k in ("missing", "different", "extra"))
 
 
-def environment_facts(extra: Any) -> EnvironmentFacts | None:
-    """The typed section from ``Facts.extra``; None when absent, an ``error`` when unreadable."""
-    data = extra.get(SECTION) if isinstance(extra, dict) else None
+def environment_facts(sections: Any) -> EnvironmentFacts | None:
+    """The typed section from ``Facts.sections``; None when absent, an ``error`` when unreadable."""
+    data = sections.get(SECTION) if isinstance(sections, dict) else None
     if not isinstance(data, dict):
         return None
     try:
