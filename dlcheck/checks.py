@@ -223,7 +223,7 @@ def check_tf_wheel(facts: Facts, p: dict[str, Any]) -> Outcome:
 def framework_gpu(facts: Facts) -> str | None:
     """The GPU TensorFlow (or Keras's backend) computed on correctly, from the framework
     probe; None when none did or frameworks were not probed."""
-    fw = facts.extra.get("frameworks")
+    fw = facts.sections.get("frameworks")
     if not isinstance(fw, dict):
         return None
     for r in fw.get("results") or []:

@@ -210,7 +210,7 @@ def check(
         from dlcheck.verdict import overall
 
         report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
-        for note in report.facts.extra.get("normalized") or []:
+        for note in report.facts.normalized:
             click.echo(f"dlcheck: --from: {note}", err=True)
     emit(
         report,

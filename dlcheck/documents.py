@@ -30,8 +30,9 @@ class DocumentKind:
     record: str | None = None  # "module:function" (data, where) -> typed record
 
 
+# dlcheck.report 2: the feature sections are keys of the facts object (1: under facts.extra).
 REPORT = DocumentKind(
-    "dlcheck.report", 1, "check", "dlcheck report", "dlcheck.report:facts_from_report_dict"
+    "dlcheck.report", 2, "check", "dlcheck report", "dlcheck.report:facts_from_report_dict"
 )
 ENV_VERIFY = DocumentKind("dlcheck.env-verify", 1, "env-verify", "dlcheck env verify result")
 ENV_RECOMMEND = DocumentKind(

@@ -2,7 +2,8 @@
 
 The spine is probe -> facts -> profile -> findings -> view. The core probes (platform,
 Python, CPU, memory, disk, GPU, packages) fill the typed fields of ``Facts``; each feature
-below adds one named section to the facts, the check kinds that judge it, and one view piece
+below adds one named section to the facts (``Facts.sections[name]``; in the report's JSON,
+the key ``name`` of the facts object), the check kinds that judge it, and one view piece
 (a line for the machine summary). A feature has:
 
 - ``start(options)``: its probe. Called before the core probes run; returns a function that
@@ -31,7 +32,7 @@ from dlcheck.envs.checks import ENVIRONMENT_CHECKS
 from dlcheck.envs.facts import EnvironmentFacts, environment_line
 from dlcheck.frameworks.diagnose import FRAMEWORK_CHECKS
 from dlcheck.frameworks.records import FrameworkFacts
-from dlcheck.records import Facts
+from dlcheck.records import Facts, facts_keys
 
 # typing's Callable: collections.abc.Callable[...] needs Python 3.9 outside annotations
 Pending = Callable[[Facts], Optional[Dict[str, Any]]]
@@ -48,7 +49,7 @@ class ProbeOptions:
 
 @dataclass(frozen=True)
 class Feature:
-    name: str  # its key in Facts.extra and in the report's JSON
+    name: str  # its key in Facts.sections and in the facts object of the report's JSON
     title: str
     section: type
     checks: Mapping[str, Check]
@@ -92,11 +93,11 @@ def _frameworks_view(facts: Facts) -> str | None:
 
 
 def _environment_view(facts: Facts) -> str | None:
-    return environment_line(facts.extra.get("environment"))
+    return environment_line(facts.sections.get("environment"))
 
 
 def _benchmark_view(facts: Facts) -> str | None:
-    return benchmark_line(facts.extra.get("benchmark"))
+    return benchmark_line(facts.sections.get("benchmark"))
 
 
 # THE registration list. Probes start in this order: the benchmark first, since it reads a
@@ -131,6 +132,12 @@ FEATURES: tuple[Feature, ...] = (
 
 def _all_checks() -> dict[str, Check]:
     out = dict(CORE_CHECKS)
+    names = [f.name for f in FEATURES]
+    for name in names:
+        if name in facts_keys():
+            raise RuntimeError(f"feature {name!r} is named like a typed field of Facts")
+        if names.count(name) > 1:
+            raise RuntimeError(f"feature {name!r} registered twice")
     for feature in FEATURES:
         for kind, check in feature.checks.items():
             if kind in out:
@@ -141,6 +148,8 @@ def _all_checks() -> dict[str, Check]:
 
 # Every check kind a requirement can name: the core's and the features'.
 CHECKS: dict[str, Check] = _all_checks()
+# The keys of the features' sections (Facts.sections, the report's facts object).
+SECTION_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 
 
 def feature(name: str) -> Feature:
@@ -149,5 +158,5 @@ def feature(name: str) -> Feature:
 
 def section(facts: Facts, name: str) -> Any:
     """The typed section ``name`` of ``facts`` (None when absent)."""
-    data = facts.extra.get(name)
+    data = facts.sections.get(name)
     return feature(name).section.from_dict(data) if isinstance(data, dict) else None

@@ -5,16 +5,18 @@ words: ``aarch64`` or ``AMD64`` for an architecture, ``Keras`` or ``scikit_learn
 package, ``OK`` for a status; it may lack a field that follows from another (effective memory
 from total memory, AVX from the CPU flags), a whole section, or a key that only means
 something on another OS (Rosetta off a Mac). ``normalize_report`` turns all of that into the
-current form and lists what it did, for ``--strict``. Pure: no I/O."""
+current form and lists what it did, for ``--strict``. A report of an older schema version is
+first brought to the current one (``upgrade_facts``). Pure: no I/O."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 import re
+from collections.abc import Collection
 from typing import Any
 
-from dlcheck.records import Facts
+from dlcheck.records import facts_keys
 
 ABSENT = "not in the saved report"
 _ARCH_KEYS = (("platform", "machine"), ("cpu", "arch"), ("python", "machine"))
@@ -33,9 +35,31 @@ def _fields(cls: Any) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
 
-def normalize_report(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def upgrade_facts(facts: dict[str, Any], version: Any) -> None:
+    """Bring the facts object of a report of schema ``version`` to the current form, in place.
+    Version 1 kept the feature sections (frameworks, environment, benchmark), the sections of
+    newer writers and the reader's notes (``normalized``) under ``facts.extra``; version 2 has
+    each of them as a key of the facts object. A key of the old ``extra`` named like a typed
+    field (no dlcheck wrote one) stays under ``extra``."""
+    if version != 1 or not isinstance(facts.get("extra"), dict):
+        return
+    extra = facts.pop("extra")
+    if "normalized" in extra:
+        facts["normalized"] = extra.pop("normalized")
+    typed = facts_keys()
+    for key, value in extra.items():
+        if key not in typed and key not in facts:
+            facts[key] = value
+        else:
+            facts.setdefault("extra", {})[key] = value
+
+
+def normalize_report(
+    data: dict[str, Any], sections: Collection[str] = ()
+) -> tuple[dict[str, Any], list[str]]:
     """A normalised copy of a parsed report and the notes on what was changed, derived,
-    missing or unknown. Never raises on odd content: what it cannot read it leaves alone."""
+    missing or unknown; ``sections`` are the names of the registered features' sections
+    (dlcheck/features.py). Never raises on odd content: what it cannot read it leaves alone."""
     from dlcheck.probes.system import normalise_arch
 
     out = copy.deepcopy(data)
@@ -43,11 +67,12 @@ def normalize_report(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     facts = out.get("facts")
     if not isinstance(facts, dict):
         return out, notes
-    hints = {f.name: f.type for f in dataclasses.fields(Facts)}
+    upgrade_facts(facts, out.get("schema_version"))
+    typed = facts_keys()
     section_cls = _section_classes()
     for key in list(facts):
-        if key not in hints:
-            notes.append(f"unknown key facts.{key} (ignored)")
+        if key not in typed and key not in sections:
+            notes.append(f"unknown key facts.{key} (kept as it is, not judged)")
     for name, cls in section_cls.items():
         sec = facts.get(name)
         if sec is None:
@@ -88,7 +113,7 @@ def normalize_report(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     _derive_cpu(facts.get("cpu"), notes)
     _derive_memory(facts.get("memory"), notes)
     _packages(facts.get("packages"), notes)
-    _frameworks(facts.get("extra"), notes)
+    _frameworks(facts.get("frameworks"), notes)
     return out, notes
 
 
@@ -164,10 +189,10 @@ def _packages(pk: Any, notes: list[str]) -> None:
     pk["versions"] = fixed
 
 
-def _frameworks(extra: Any, notes: list[str]) -> None:
-    if not isinstance(extra, dict) or not isinstance(extra.get("frameworks"), dict):
+def _frameworks(section: Any, notes: list[str]) -> None:
+    if not isinstance(section, dict) or not isinstance(section.get("results"), list):
         return
-    for r in extra["frameworks"].get("results") or []:
+    for r in section["results"]:
         if not isinstance(r, dict) or not isinstance(r.get("status"), str):
             continue
         low = r["status"].strip().lower().replace("_", "-")

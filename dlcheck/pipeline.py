@@ -50,7 +50,7 @@ def build_report(
             from dlcheck.bench.facts import SECTION, benchmark_section
 
             section = benchmark_section(bench_path)
-            facts = dataclasses.replace(facts, extra={**facts.extra, SECTION: section})
+            facts = dataclasses.replace(facts, sections={**facts.sections, SECTION: section})
     else:
         from dlcheck.probes import collect_facts
 
@@ -63,7 +63,7 @@ def build_report(
             if data is not None:
                 sections[name] = data
         if sections:
-            facts = dataclasses.replace(facts, extra={**facts.extra, **sections})
+            facts = dataclasses.replace(facts, sections={**facts.sections, **sections})
     if anonymize:
         from dlcheck.anonymize import anonymize_facts
 

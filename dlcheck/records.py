@@ -11,6 +11,7 @@ import dataclasses
 import sys
 import types
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -82,10 +83,10 @@ def from_dict(cls: type[T], data: Any, where: str = "") -> T:
     return _convert(cls, data, where or cls.__name__)
 
 
-def read_section(cls: type[T], extra: Any, name: str) -> T | None:
-    """A feature's typed section ``name`` of ``Facts.extra`` (``cls`` has an ``error`` field):
+def read_section(cls: type[T], sections: Any, name: str) -> T | None:
+    """A feature's typed section ``name`` of ``Facts.sections`` (``cls`` has an ``error`` field):
     None when absent, a record holding only the ``error`` when it does not fit ``cls``."""
-    data = extra.get(name) if isinstance(extra, dict) else None
+    data = sections.get(name) if isinstance(sections, dict) else None
     if not isinstance(data, dict):
         return None
     try:
@@ -288,7 +289,48 @@ class Facts:
     gpu: GpuFacts = field(default_factory=GpuFacts)
     packages: PackageFacts = field(default_factory=PackageFacts)
     probe_seconds: dict[str, float] = field(default_factory=dict)
-    # The sections of the features registered in dlcheck/features.py (frameworks, environment,
-    # benchmark), as plain data that each feature's record reads (``Feature.section``), and any
-    # section a newer dlcheck wrote, kept as it is so that its report still loads here.
+    # Each registered feature's section (dlcheck/features.py: frameworks, environment,
+    # benchmark), as plain data keyed by the feature's name, which its record reads
+    # (``Feature.section``). A feature adds a key here, never a field.
+    sections: dict[str, Any] = field(default_factory=dict)
+    # What the reader of a saved report had to normalise in it (``check --from --strict``).
+    normalized: list[str] = field(default_factory=list)
+    # Keys of a saved report's facts that this dlcheck does not know (the sections of a newer
+    # dlcheck), kept as they are and written back unchanged.
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# In the JSON form of Facts (schema dlcheck.report 2), each section and each unknown key is a
+# key of the facts object of its own, beside the typed fields.
+_SPREAD = ("sections", "extra")
+
+
+def facts_keys() -> tuple[str, ...]:
+    """The keys of the typed fields of Facts in its JSON form."""
+    return tuple(f.name for f in dataclasses.fields(Facts) if f.name not in _SPREAD)
+
+
+def facts_to_dict(facts: Facts) -> dict[str, Any]:
+    """The JSON form of ``facts``: the typed fields, then every section and every unknown key
+    as a key of its own. A section named like a typed field is a bug (ValueError); an unknown
+    key named like one (only in memory: never read so) is not written."""
+    data = to_dict(facts)
+    sections, extra = data.pop("sections"), data.pop("extra")
+    clash = sorted(set(sections) & set(data))
+    if clash:
+        raise ValueError(f"facts sections named like typed fields: {clash}")
+    sections.update((k, v) for k, v in extra.items() if k not in data and k not in sections)
+    return {**data, **sections}
+
+
+def facts_from_dict(data: Any, sections: Collection[str], where: str = "facts") -> Facts:
+    """``facts_to_dict`` output as Facts: the typed fields through ``from_dict`` (RecordError
+    when one does not fit), the keys named in ``sections`` (the registered features) into
+    ``Facts.sections``, every other key into ``Facts.extra``."""
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}: expected an object, got {type(data).__name__}")
+    typed = facts_keys()
+    facts = from_dict(Facts, {k: v for k, v in data.items() if k in typed}, where)
+    found = {k: v for k, v in data.items() if k not in typed and k in sections}
+    unknown = {k: v for k, v in data.items() if k not in typed and k not in sections}
+    return dataclasses.replace(facts, sections=found, extra=unknown)

@@ -10,16 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlcheck.documents import REPORT, with_header
 from dlcheck.errors import UserError
+from dlcheck.features import SECTION_NAMES
 from dlcheck.normalize import normalize_report
 from dlcheck.places import Places
 from dlcheck.profile import Profile
-from dlcheck.records import Facts, RecordError, from_dict, to_dict
+from dlcheck.records import Facts, RecordError, facts_from_dict, facts_to_dict, to_dict
 from dlcheck.verdict import Finding, evaluate, exit_code, install_command, overall
 from dlcheck.version import __version__
 
-SCHEMA = "dlcheck.report"
-SCHEMA_VERSION = 1
+SCHEMA = REPORT.name
+SCHEMA_VERSION = REPORT.version
 
 
 @dataclass(frozen=True)
@@ -51,28 +53,28 @@ class Report:
 
     def to_json_dict(self) -> dict[str, Any]:
         """The documented, versioned JSON form (docs/schema.md)."""
-        return {
-            "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
-            "kind": "check",
-            "dlcheck_version": __version__,
-            "created": self.facts.created,
-            "anonymized": self.anonymized,
-            "source": self.source,
-            "verdict": self.verdict,
-            "exit_code": self.exit_code,
-            "counts": self.counts(),
-            "profile": {
-                "name": self.profile.name,
-                "title": self.profile.title,
-                "version": self.profile.version,
-                "source": self.profile.source,
+        return with_header(
+            REPORT,
+            {
+                "dlcheck_version": __version__,
+                "created": self.facts.created,
+                "anonymized": self.anonymized,
+                "source": self.source,
+                "verdict": self.verdict,
+                "exit_code": self.exit_code,
+                "counts": self.counts(),
+                "profile": {
+                    "name": self.profile.name,
+                    "title": self.profile.title,
+                    "version": self.profile.version,
+                    "source": self.profile.source,
+                },
+                "places_checked": self.places.checked,
+                "install_command": self.install_command(),
+                "findings": to_dict(self.findings),
+                "facts": facts_to_dict(self.facts),
             },
-            "places_checked": self.places.checked,
-            "install_command": self.install_command(),
-            "findings": to_dict(self.findings),
-            "facts": to_dict(self.facts),
-        }
+        )
 
     def to_json(self) -> str:
         """The JSON text, without a final newline (the one writer: dlcheck.documents)."""
@@ -93,7 +95,7 @@ class Report:
 
 def load_report_facts(path: str | Path) -> Facts:
     """Read the facts of a saved ``dlcheck check --json`` report; UserError if unusable."""
-    from dlcheck.documents import REPORT, read_document
+    from dlcheck.documents import read_document
 
     return read_document(path, [REPORT.name]).record()
 
@@ -102,22 +104,24 @@ def facts_from_report_dict(data: Any, where: str, header_checked: bool = False) 
     """THE one place where a raw report dictionary becomes typed facts (``--from``,
     ``env recommend --from``, ``dlcheck report``): schema name, version and number ranges
     checked by the document layer, then the facts rebuilt as records."""
-    from dlcheck.documents import REPORT, check_header
+    from dlcheck.documents import check_header
 
     if not header_checked:
         check_header(data, where, [REPORT.name])
     if "facts" not in data:
         raise UserError(where, "report has no 'facts'")
-    data, notes = normalize_report(data)  # synonyms, derived fields, absent sections
+    # older schema versions, synonyms, derived fields, absent sections
+    data, notes = normalize_report(data, SECTION_NAMES)
     try:
-        facts = from_dict(Facts, data["facts"], "facts")
-        if notes:
-            facts = dataclasses.replace(facts, extra={**facts.extra, "normalized": notes})
-        return facts
+        facts = facts_from_dict(data["facts"], SECTION_NAMES, "facts")
     except RecordError as exc:
         from dlcheck.sanitize import clean
 
         raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
+    if notes:  # after those a report saved by an earlier --from had already noted
+        kept = list(facts.normalized)
+        facts = dataclasses.replace(facts, normalized=kept + [n for n in notes if n not in kept])
+    return facts
 
 
 def judge(

@@ -258,5 +258,5 @@ def test_check_mentions_bench_when_no_benchmark_ran() -> None:
     render_text(report, file=view, width=100)
     assert "dlcheck bench" in view.getvalue()  # in a step, else in the footer (never twice)
     assert view.getvalue().count("`dlcheck bench`") == 1
-    with_bench = judge(Facts(extra={"benchmark": {}}), load_profile(), load_places())
+    with_bench = judge(Facts(sections={"benchmark": {}}), load_profile(), load_places())
     assert not any("dlcheck bench" in line for line in report_footer(with_bench))

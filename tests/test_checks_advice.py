@@ -167,11 +167,11 @@ def test_normalised_reports(machines) -> None:
     assert old.platform.machine == "x86_64" and old.cpu.avx is True
     assert old.memory.effective_bytes == 17179869184
     assert "keras-tuner" in old.packages.versions and "scikit-learn" in old.packages.versions
-    notes = old.extra["normalized"]
+    notes = old.normalized
     assert any("'AMD64' read as 'x86_64'" in n for n in notes)
     other = machines["other tool, Linux aarch64"][1]
     assert other.platform.system == "Linux" and other.platform.machine == "arm64"
-    assert any("unknown key facts.platform.collector" in n for n in other.extra["normalized"])
+    assert any("unknown key facts.platform.collector" in n for n in other.normalized)
     report, *_ = row("", other)
     f = {x.id: x for x in report.findings}
     assert f["tensorflow-works"].verdict == "PASS" and f["python-native"].verdict == "PASS"
@@ -224,7 +224,7 @@ def test_cloud_notebook_is_not_sent_to_the_cloud(machines) -> None:
     from dataclasses import replace
 
     colab = machines["Colab GPU runtime"][1]
-    small = replace(colab, cpu=replace(colab.cpu, usable_cores=1.0), extra={})
+    small = replace(colab, cpu=replace(colab.cpu, usable_cores=1.0), sections={})
     report, steps, *_ = row("", small)
     f = {x.id: x for x in report.findings}
     assert f["cores"].verdict == "FAIL" and "runtime" in f["cores"].advice

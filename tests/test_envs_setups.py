@@ -119,7 +119,7 @@ def _lock_status(section: dict) -> str:
     from dlcheck.envs.checks import check_environment_lock
     from dlcheck.records import Facts
 
-    return check_environment_lock(Facts(extra={"environment": section}), {}).status
+    return check_environment_lock(Facts(sections={"environment": section}), {}).status
 
 
 def test_check_finds_the_setup(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def _with_bench(seconds: float, low: float | None = None, high: float | None = N
     b = BenchmarkFacts(
         source="x.bench.json", episodes=[EpisodeTime("ep4-cnn", 4, seconds, low, high)]
     )
-    return Facts(extra={SECTION: b.to_dict()})
+    return Facts(sections={SECTION: b.to_dict()})
 
 
 @pytest.mark.parametrize(
@@ -78,16 +78,16 @@ def test_environment_section_holds_facts_and_the_check_judges_them() -> None:
         "counts": {"checked": 80, "missing": 0, "different": 1, "extra": 0},
         "different": ["six 1.16.0 (lock 1.17.0)"],
     }
-    f, _ = _finding(Facts(extra={"environment": section}), "environment-lock")
+    f, _ = _finding(Facts(sections={"environment": section}), "environment-lock")
     assert f.verdict == WARN and "1 different" in f.observed and "six 1.16.0" in f.observed
     assert "dlcheck env verify --setup cpu" in (f.advice or "")
     section["counts"]["different"] = 0
     section["different"] = []
-    f, _ = _finding(Facts(extra={"environment": section}), "environment-lock")
+    f, _ = _finding(Facts(sections={"environment": section}), "environment-lock")
     assert f.verdict == "PASS" and "80 packages match" in f.observed
     # a report of an older dlcheck stored a verdict: ignored, the counts decide
     section["verdict"] = "MISMATCH"
-    f, _ = _finding(Facts(extra={"environment": section}), "environment-lock")
+    f, _ = _finding(Facts(sections={"environment": section}), "environment-lock")
     assert f.verdict == "PASS"
 
 

@@ -210,7 +210,7 @@ def test_older_schema_versions_still_read(tmp_path: Path, monkeypatch) -> None:
     d = not_ready("old-one")
     for key in ("counts", "exit_code", "places_checked", "anonymized"):
         d.pop(key)
-    for key in ("gpu", "memory", "python", "packages", "probe_seconds", "extra"):
+    for key in ("gpu", "memory", "python", "packages", "probe_seconds"):
         d["facts"].pop(key)
     write(tmp_path / "old.json", d)
     new = ready("new-one")

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from dlcheck.features import SECTION_NAMES
 from dlcheck.places import load_places
 from dlcheck.profile import load_profile
-from dlcheck.records import Facts, from_dict
+from dlcheck.records import facts_from_dict
 from dlcheck.verdict import Finding, evaluate
 
 DATA = Path(__file__).parent / "data" / "frameworks"
@@ -23,12 +24,12 @@ def raw(name: str) -> dict[str, Any]:
 
 
 def judge(data: dict[str, Any]) -> dict[str, Finding]:
-    facts = from_dict(Facts, data)
+    facts = facts_from_dict(data, SECTION_NAMES)
     return {f.id: f for f in evaluate(facts, load_profile(), load_places())}
 
 
 def fw_result(data: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(r for r in data["extra"]["frameworks"]["results"] if r["name"] == name)
+    return next(r for r in data["frameworks"]["results"] if r["name"] == name)
 
 
 def test_windows_laptop_nvidia_tf215_needs_wsl2() -> None:
@@ -103,7 +104,7 @@ def test_gpu_seen_passes_and_hidden_gpu_named() -> None:
     )
     assert judge(data)["tensorflow-gpu"].verdict == "PASS"
     hidden = _nvidia_linux()
-    hidden["extra"]["frameworks"]["env"] = {"CUDA_VISIBLE_DEVICES": "-1"}
+    hidden["frameworks"]["env"] = {"CUDA_VISIBLE_DEVICES": "-1"}
     gpu = judge(hidden)["tensorflow-gpu"]
     assert gpu.verdict == "WARN" and "CUDA_VISIBLE_DEVICES" in (gpu.advice or "")
 
@@ -155,7 +156,7 @@ def test_timeout_and_import_error_advice(status: str, reason: str, needle: str) 
 
 def test_keras_backend_not_installed_and_legacy_keras() -> None:
     data = raw("linux-driver-cuda118-tf-cuda125.json")
-    data["extra"]["frameworks"].update(
+    data["frameworks"].update(
         keras_backend="torch",
         keras_backend_source="KERAS_BACKEND",
         env={"KERAS_BACKEND": "torch", "TF_USE_LEGACY_KERAS": "1"},
@@ -167,7 +168,7 @@ def test_keras_backend_not_installed_and_legacy_keras() -> None:
     k3 = f["keras3"]
     assert k3.verdict == "FAIL" and "TF_USE_LEGACY_KERAS" in k3.observed
     data["packages"]["versions"]["torch"] = "2.13.0"
-    data["extra"]["frameworks"]["env"] = {"KERAS_BACKEND": "torch"}
+    data["frameworks"]["env"] = {"KERAS_BACKEND": "torch"}
     f = judge(data)
     assert f["keras-backend"].verdict == "PASS" and f["keras3"].verdict == "PASS"
 
@@ -197,7 +198,7 @@ def test_tensorflow_metal_pairs(metal: str | None, tf: str, verdict: str) -> Non
 
 def test_not_probed_is_unknown_not_pass() -> None:
     data = raw("win-laptop-nvidia-tf215.json")
-    del data["extra"]["frameworks"]
+    del data["frameworks"]
     f = judge(data)
     assert f["tensorflow-works"].verdict == "UNKNOWN"
     assert f["keras-backend"].verdict == "UNKNOWN"

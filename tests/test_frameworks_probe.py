@@ -117,7 +117,7 @@ def test_cli_with_stand_ins_still_reports(tmp_path: Path) -> None:
     proc = dlcheck("--json", "--framework-timeout", "3", env=env_with_fakes(), cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
-    res = by_name(report["facts"]["extra"]["frameworks"])
+    res = by_name(report["facts"]["frameworks"])
     assert res["tensorflow"]["signal"] == "SIGILL"
     assert res["torch"]["status"] == "import-error"
     assert res["jax"]["status"] == "timeout"
@@ -135,16 +135,14 @@ def test_cli_end_to_end_and_from(tmp_path: Path) -> None:
     proc = dlcheck("--json", "--framework-timeout", "240", env=env, cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads(proc.stdout)
-    res = by_name(report["facts"]["extra"]["frameworks"])
+    res = by_name(report["facts"]["frameworks"])
     assert res["tensorflow"]["status"] == "ok" and res["keras"]["status"] == "ok"
     findings = {f["id"]: f for f in report["findings"]}
     assert findings["tensorflow-works"]["verdict"] == "PASS"
 
     # --from re-evaluates the saved facts without probing: change them, the verdict follows.
     saved = tmp_path / "me.json"
-    tf = next(
-        r for r in report["facts"]["extra"]["frameworks"]["results"] if r["name"] == "tensorflow"
-    )
+    tf = next(r for r in report["facts"]["frameworks"]["results"] if r["name"] == "tensorflow")
     tf.update(status="crashed", signal="SIGILL", reason="the process died of SIGILL", devices=[])
     saved.write_text(json.dumps(report))
     start = time.perf_counter()
@@ -153,7 +151,7 @@ def test_cli_end_to_end_and_from(tmp_path: Path) -> None:
     assert again.returncode == 1, again.stderr
     re_eval = json.loads(again.stdout)
     assert {f["id"]: f for f in re_eval["findings"]}["tensorflow-works"]["verdict"] == "FAIL"
-    assert re_eval["facts"]["extra"]["frameworks"] == report["facts"]["extra"]["frameworks"]
+    assert re_eval["facts"]["frameworks"] == report["facts"]["frameworks"]
 
     # The text report names the frameworks in the machine summary.
     text = dlcheck("--from", str(saved), cwd=tmp_path)
@@ -163,7 +161,7 @@ def test_cli_end_to_end_and_from(tmp_path: Path) -> None:
 def test_no_frameworks_has_none(tmp_path: Path) -> None:
     proc = dlcheck("--json", "--no-frameworks", cwd=tmp_path)
     report = json.loads(proc.stdout)
-    assert "frameworks" not in report["facts"]["extra"]
+    assert "frameworks" not in report["facts"]
     findings = {f["id"]: f for f in report["findings"]}
     assert findings["tensorflow-works"]["verdict"] == "UNKNOWN"
 

@@ -193,7 +193,7 @@ def test_linux_workstation_with_working_frameworks_is_ready(recorded_machine, pr
     facts = replace(
         base,
         platform=replace(base.platform, system="Linux", os_name="Ubuntu 24.04.1 LTS"),
-        extra={"frameworks": to_dict(fw)},
+        sections={"frameworks": to_dict(fw)},
     )
     r = judge(facts, profile, places)
     assert r.verdict == READY, [(x.id, x.verdict, x.observed) for x in r.findings if x.advice]

@@ -37,7 +37,7 @@ def bare(facts: Facts) -> Facts:
     return dataclasses.replace(
         facts,
         packages=PackageFacts(versions={}),
-        extra={"frameworks": {"results": [], "timeout": 60.0, "seconds": 0.1}},
+        sections={"frameworks": {"results": [], "timeout": 60.0, "seconds": 0.1}},
     )
 
 
@@ -122,7 +122,7 @@ def test_advice_is_one_step_each_and_never_repeated(facts: Facts) -> None:
 
 
 def test_skipped_frameworks_are_one_step_without_reinstall_advice(facts: Facts) -> None:
-    skipped = dataclasses.replace(bare(facts), extra={})
+    skipped = dataclasses.replace(bare(facts), sections={})
     report = judge(skipped, load_profile(), load_places())
     out = draw(report, 100)
     assert "--no-frameworks" in out and "einstall" not in out

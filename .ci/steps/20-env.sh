@@ -78,7 +78,7 @@ d = json.load(open(sys.argv[1]))
 f = {x["id"]: x for x in d["findings"]}
 assert f["tensorflow"]["verdict"] == "PASS", f["tensorflow"]
 print(f"   verdict {d['verdict']}; tensorflow requirement: PASS ({f['tensorflow']['observed']})")
-env = d["facts"]["extra"].get("environment")  # facts: what was found, not a verdict
+env = d["facts"].get("environment")  # facts: what was found, not a verdict
 assert env and env.get("setup") == "cpu" and env["counts"]["missing"] == 0, env
 assert env["counts"]["different"] == 0, env
 lock = f["environment-lock"]  # the judgement: a requirement like every other
@@ -95,7 +95,7 @@ grep -q "nothing to do" <<< "$slurm_out" || { echo "$slurm_out" >&2; exit 1; }
 import glob, json, sys
 (path,) = glob.glob(sys.argv[1] + "/*.check.json")
 doc = json.load(open(path))
-env = doc["facts"]["extra"].get("environment")
+env = doc["facts"].get("environment")
 lock = {x["id"]: x for x in doc["findings"]}["environment-lock"]
 assert env and env.get("setup") == "cpu" and lock["verdict"] == "PASS", (env, lock)
 print(f"   sbatch script ran check inside {env.get('setup')}: environment-lock PASS")

@@ -24,7 +24,7 @@ def _settings(p: dict[str, Any]) -> BenchSettings:
 def check_training_time(facts: Facts, p: dict[str, Any]) -> Outcome:
     s = _settings(p)
     expected = f"<= {fmt_seconds(s.pass_seconds)} (> {fmt_seconds(s.warn_seconds)} is too slow)"
-    b = benchmark_facts(facts.extra)
+    b = benchmark_facts(facts.sections)
     if b is None:
         return not_given(
             "not measured (`dlcheck bench --save me.bench.json`, then "

@@ -44,14 +44,14 @@ class BenchmarkFacts:
         return next((e for e in self.episodes if e.workload == workload), None)
 
 
-def benchmark_facts(extra: Any) -> BenchmarkFacts | None:
-    """The typed section from ``Facts.extra``; None when absent, an ``error`` when unreadable."""
-    return read_section(BenchmarkFacts, extra, SECTION)
+def benchmark_facts(sections: Any) -> BenchmarkFacts | None:
+    """The typed section from ``Facts.sections``; None when absent, an ``error`` when unreadable."""
+    return read_section(BenchmarkFacts, sections, SECTION)
 
 
 def benchmark_section(path: str | Path) -> dict[str, Any]:
     """The benchmark's probe: read a saved bench result (UserError when unusable) into the
-    plain data of ``Facts.extra["benchmark"]``."""
+    plain data of ``Facts.sections["benchmark"]``."""
     from dlcheck.bench.results import load_result
 
     result = load_result(path)

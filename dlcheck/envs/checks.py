@@ -13,7 +13,7 @@ EXPECTED = "every locked package at its locked version"
 
 
 def check_environment_lock(facts: Facts, p: dict[str, Any]) -> Outcome:
-    env = environment_facts(facts.extra)
+    env = environment_facts(facts.sections)
     if env is None:
         return not_given(
             "not made from one of dlcheck's setups (nothing to compare)",

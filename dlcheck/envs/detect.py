@@ -84,7 +84,7 @@ def environment_section(
     prefix: str | None = None,
     installed: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
-    """Plain data for ``Facts.extra["environment"]``; None when no setup made this environment
+    """Plain data for ``Facts.sections["environment"]``; None when no setup made this environment
     (or no lock files are found here). Never raises: a problem becomes an ``error`` entry."""
     from dlcheck.envs.setups import current_subdir, envs_dirs
 

@@ -38,9 +38,9 @@ class EnvironmentFacts:
         return sum(int(self.counts.get(k) or 0) for k in ("missing", "different", "extra"))
 
 
-def environment_facts(extra: Any) -> EnvironmentFacts | None:
-    """The typed section from ``Facts.extra``; None when absent, an ``error`` when unreadable."""
-    return read_section(EnvironmentFacts, extra, SECTION)
+def environment_facts(sections: Any) -> EnvironmentFacts | None:
+    """The typed section from ``Facts.sections``; None when absent, an ``error`` when unreadable."""
+    return read_section(EnvironmentFacts, sections, SECTION)
 
 
 def environment_line(section: Any) -> str | None:

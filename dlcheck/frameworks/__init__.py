@@ -1,6 +1,6 @@
 """Does TensorFlow (Keras, PyTorch, JAX) really work here? Each installed framework is
 imported in its own Python process under a timeout (``probe``), the results are kept as plain
-data in ``Facts.extra["frameworks"]`` (``records``), and ``diagnose`` turns them into findings.
+data in ``Facts.sections["frameworks"]`` (``records``), and ``diagnose`` turns them into findings.
 
 Nothing here imports a framework in dlcheck's own process; the process machinery (``probe``)
 loads only when probing, not when a saved report is judged.

@@ -1,5 +1,5 @@
 """Diagnoses of the framework probes: check kinds for requirement profiles. Each is a pure
-function of the facts (``Facts.extra["frameworks"]``, GPU, packages, platform, CPU) and the
+function of the facts (``Facts.sections["frameworks"]``, GPU, packages, platform, CPU) and the
 requirement's parameters, and names the one next step that fits the evidence."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _version(text: str | None) -> Version | None:
 
 
 def _fw(facts: Facts) -> FrameworkFacts | None:
-    return framework_facts_from(facts.extra)
+    return framework_facts_from(facts.sections)
 
 
 def _installed(facts: Facts, framework: str) -> list[tuple[str, str]]:

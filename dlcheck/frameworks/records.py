@@ -1,4 +1,4 @@
-"""Records for the framework probes. They travel as plain data in ``Facts.extra["frameworks"]``
+"""Records for the framework probes. They travel as plain data in ``Facts.sections["frameworks"]``
 (``to_dict``/``from_dict``), so a saved report re-enters the verdict engine unchanged."""
 
 from __future__ import annotations
@@ -70,10 +70,10 @@ class FrameworkFacts:
         return None
 
 
-def framework_facts_from(extra: dict[str, Any]) -> FrameworkFacts | None:
-    """The frameworks section of ``Facts.extra``; None when frameworks were not probed.
+def framework_facts_from(sections: dict[str, Any]) -> FrameworkFacts | None:
+    """The frameworks section of ``Facts.sections``; None when frameworks were not probed.
     A malformed section becomes a record whose ``error`` says so."""
-    data = extra.get("frameworks")
+    data = sections.get("frameworks")
     if data is None:
         return None
     try:

@@ -9,7 +9,7 @@ from dlcheck.records import Facts
 
 def frameworks_line(facts: Facts) -> str:
     """'TensorFlow 2.21.0 (CPU:0) · Keras 3.15.1 (tensorflow) · PyTorch crashed (SIGILL)'."""
-    fw = framework_facts_from(facts.extra)
+    fw = framework_facts_from(facts.sections)
     if fw is None:
         return "not probed (--no-frameworks)"
     if fw.error:

@@ -66,7 +66,7 @@ def machine_lines(facts: Facts) -> list[tuple[str, str]]:
         ("GPU", gpu),
         ("Frameworks", frameworks_line(facts)),
     ]
-    env_line = environment_line(facts.extra.get("environment"))
+    env_line = environment_line(facts.sections.get("environment"))
     if env_line:
         lines.append(("Environment setup", env_line))
     errors = [
@@ -128,7 +128,7 @@ def action_steps(report: Report) -> list[Step]:
         if len(packages) >= 2 and is_package(f):
             key = "\0packages"
             advice_of[key] = _packages_advice(report, packages, reqs)
-        elif f.skipped and "frameworks" not in report.facts.extra:
+        elif f.skipped and "frameworks" not in report.facts.sections:
             key = "\0skipped"
             advice_of[key] = (
                 "Not checked (--no-frameworks): run `dlcheck check` to probe the frameworks."

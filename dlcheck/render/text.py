@@ -113,7 +113,7 @@ def verdict_line(report: Report) -> str:
 def stderr_tails(report: Report) -> list[str]:
     """The framework probes' kept standard-error tails (shown with ``--verbose``)."""
     out = []
-    section = report.facts.extra.get("frameworks")
+    section = report.facts.sections.get("frameworks")
     results = section.get("results", []) if isinstance(section, dict) else []
     for probe in results if isinstance(results, list) else []:
         if not isinstance(probe, dict):
@@ -129,7 +129,7 @@ def stderr_tails(report: Report) -> list[str]:
 def report_footer(report: Report) -> list[str]:
     """Hints shown under the verdict (the bench hint only where no step already gives it)."""
     lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
-    if "benchmark" not in report.facts.extra and not any(
+    if "benchmark" not in report.facts.sections and not any(
         "dlcheck bench" in s.advice for s in action_steps(report)
     ):
         lines[0] += " · speed: `dlcheck bench`"

@@ -401,7 +401,7 @@ def _linux(
         packages=PackageFacts(
             versions=dict(FULL if packages is None else packages), graphviz_dot="/usr/bin/dot"
         ),
-        extra={"frameworks": frameworks} if frameworks else {},
+        sections={"frameworks": frameworks} if frameworks else {},
     )
 
 
