@@ -106,6 +106,10 @@ def test_reference_cnn_end_to_end(keras: Any, tmp_path: Path, capsys) -> None:
                                    "validation", "fit_setup", "first_epoch_tracing"}  # fmt: skip
     assert sum(pred.breakdown.values()) == pytest.approx(pred.seconds, rel=1e-3)
     assert saved.headline.predicted_episode4_s == pytest.approx(pred.seconds)
+    if c.epoch is not None:  # whole epochs: the per-epoch parts add up to the observed epoch
+        once = pred.breakdown["fit_setup"] + pred.breakdown["first_epoch_tracing"]
+        assert pred.seconds - once == pytest.approx(10 * c.epoch.value, rel=1e-3)
+        assert c.epoch_start.stat == "residual" and r.inference.stop_reason == r.train.stop_reason
     assert saved.verdict.verdict in ("PASS", "WARN", "FAIL", "BORDERLINE")
     assert saved.load is not None and saved.load.usable_cores
 
@@ -121,7 +125,10 @@ def test_small_workloads_end_to_end(keras: Any, workload: str, capsys) -> None:
     doc = json.loads(capsys.readouterr().out)
     r = doc["results"][workload]
     assert r["train"]["stop_reason"] in ("target", "budget", "limit")
-    assert r["components"]["step"]["value"] > 0 and r["components"]["epoch_start"]["stat"] == "mean"
+    assert r["components"]["step"]["value"] > 0 and r["components"]["epoch_start"]["stat"] in (
+        "mean",
+        "residual",
+    )
     (e,) = doc["predictions"]["episodes"]
     assert e["low"] <= e["seconds"] <= e["high"]
     assert (e["breakdown"]["validation"] > 0) == (workload == "ep3-dense")
@@ -146,6 +153,33 @@ def test_borderline_exits_3_and_says_to_rerun(monkeypatch, capsys) -> None:
     assert exc.value.code == 3
     out = capsys.readouterr().out
     assert "BORDERLINE (PASS / WARN)" in out and "quiet machine" in out
+
+
+def test_third_party_log_is_kept_in_the_result_and_shown_with_verbose(
+    monkeypatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """TensorFlow's C++ lines (written to fd 2 during the run) stay out of the output, are
+    kept in the saved result's context, and --verbose prints them."""
+    import os
+
+    import dlcheck.bench.measure as measure
+    import dlcheck.bench.suite as suite
+
+    def noisy(w: Any, *args: Any) -> Any:
+        os.write(2, b"E0000 00:00:1 cuda_platform.cc:52] failed call to cuInit: (303)\n")
+        return fake_workload_result(w.id, 200.0, 600.0)
+
+    monkeypatch.setattr(measure, "setup_backend", lambda backend: object())
+    monkeypatch.setattr(suite, "collect_context", lambda keras, plan: Context(plan=plan.name))
+    monkeypatch.setattr(suite, "measure_workload", noisy)
+    saved = tmp_path / "me.bench.json"
+    for verbose in ([], ["--verbose"]):
+        with pytest.raises(SystemExit):
+            main(["bench", "--quick", "--save", str(saved), *verbose])
+        out, err = capfd.readouterr()
+        assert "cuInit" not in out
+        assert ("cuInit" in err) == bool(verbose)
+        assert any("cuInit" in line for line in load_result(saved).context.stderr_tail)
 
 
 def test_interrupt_prints_what_finished_and_exits_130(monkeypatch, capsys) -> None:

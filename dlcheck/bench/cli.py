@@ -212,6 +212,8 @@ def bench(
             keras, chosen, workloads, plan, settings, place_list, deadline, sampler, started, live
         )
     result = run.result
+    if captured.tail:
+        result = replace(result, context=replace(result.context, stderr_tail=captured.tail))
     from dlcheck import output as out
 
     if save:
@@ -240,9 +242,9 @@ def bench(
             inputs=(profile, places, save),
             quiet=quiet,
         )
-    if verbose and captured.tail:
+    if verbose and result.context.stderr_tail:
         click.echo("Third-party log (standard error during the import and the runs):", err=True)
-        for line in captured.tail:
+        for line in result.context.stderr_tail:
             click.echo(f"  {line}", err=True)
     if run.interrupted:
         click.echo("dlcheck: interrupted", err=True)

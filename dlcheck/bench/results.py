@@ -156,6 +156,9 @@ class Context:
     budget_seconds: float | None = None  # the plan's time budget (wall, import included)
     target: float | None = None  # relative half-width the median's 95% CI should reach
     wall_seconds: float | None = None  # process start to result, framework import included
+    # The last lines third-party code wrote to standard error during the import and the runs
+    # (TensorFlow's C++ log): kept out of the output, kept here (`--verbose` prints them).
+    stderr_tail: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
