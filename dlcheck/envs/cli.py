@@ -105,6 +105,7 @@ def recommend(
     help="Verify the environment at PATH instead of the running one.",
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
+@click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
 @output_options()
 def verify(
     lock_path: str | None,
@@ -114,6 +115,7 @@ def verify(
     allow_extra: bool,
     fmt: str,
     output: str | None,
+    show_all: bool = False,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
 
@@ -158,8 +160,8 @@ def verify(
         kind,
         output,
         result.to_json_dict,
-        lambda: render_verify_markdown(result),
-        lambda **kw: render_verify_text(result, **kw),
+        lambda: render_verify_markdown(result, show_all=show_all),
+        lambda **kw: render_verify_text(result, show_all=show_all, **kw),
         inputs=(lock_path,),
     )
     return result.exit_code
