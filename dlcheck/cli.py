@@ -109,7 +109,7 @@ class Seconds(click.ParamType):
 
 
 @cli.command()
-@output_options()
+@output_options(formats=("text", "json", "markdown", "csv"))
 @click.option(
     "--profile",
     type=click.Path(dir_okay=False),
@@ -231,6 +231,10 @@ def check(
         quiet=quiet,
         verbose=verbose,
     )
+    if report.exit_code and output and not quiet:  # the file says it, the terminal did not
+        from dlcheck.render.text import verdict_line
+
+        click.echo(f"dlcheck: exit {report.exit_code}: {verdict_line(report)}", err=True)
     return report.exit_code
 
 
@@ -253,6 +257,10 @@ def emit(
 
         text = render_markdown(report, show_all=show_all)
         out.emit(text, output=output, inputs=inputs, quiet=quiet)
+    elif kind == "csv":
+        from dlcheck.render.csvview import render_csv
+
+        out.emit(render_csv(report), output=output, inputs=inputs, quiet=quiet)
     elif quiet:
         from dlcheck.render.text import verdict_line
 

@@ -255,10 +255,7 @@ def install_step_name(findings: list[Finding], profile: Profile) -> str:
     packages = [
         f
         for f in findings
-        if f.verdict in (FAIL, WARN)
-        and f.id in reqs
-        and reqs[f.id].check == "package"
-        and f.advice
+        if f.verdict in (FAIL, WARN) and f.id in reqs and reqs[f.id].check == "package" and f.advice
     ]
     packages.sort(key=lambda f: 0 if _needs_tensorflow(reqs[f.id]) else 1)
     if packages:

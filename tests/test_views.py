@@ -262,7 +262,14 @@ def test_quiet_writes_and_what_a_write_says(tmp_path: Path) -> None:
     )
     assert quiet.stderr == ""  # no progress when standard error is not a terminal
     said = run_dlcheck("check", "--no-frameworks", "--markdown", "-o", "me.md", cwd=tmp_path)
-    assert said.stdout == "" and said.stderr == "wrote me.md\n"
+    assert said.stdout == "" and said.stderr.startswith("wrote me.md\n")
+    # a non-zero exit says why in one line (the verdict went into the file, not the terminal)
+    why = said.stderr.splitlines()[1:]
+    if said.returncode:
+        assert len(why) == 1 and why[0].startswith(f"dlcheck: exit {said.returncode}: "), why
+        assert lines[0].split(" (")[0] in why[0]
+    else:
+        assert why == []
     assert (tmp_path / "me.md").read_text().startswith("## dlcheck: ")
     hush = run_dlcheck("check", "--no-frameworks", "-q", "--json", "-o", "me.json", cwd=tmp_path)
     assert hush.stderr == "" and (tmp_path / "me.json").stat().st_size > 0

@@ -9,7 +9,6 @@ from typing import Any
 from dlcheck.envs.setups import Catalog, conda_subdir, pip_lock_name
 from dlcheck.records import Facts
 
-
 # How a person names each route (Route.name is the key that JSON and tests use).
 ROUTE_HEADINGS = {
     "one command": "In one command",

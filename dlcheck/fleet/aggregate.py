@@ -15,10 +15,10 @@ from dlcheck.fleet.model import (
     CheckPart,
     EnvPart,
     Fleet,
+    FleetSummary,
     MachineRow,
     Part,
     Skipped,
-    FleetSummary,
 )
 from dlcheck.sanitize import clean
 from dlcheck.verdict import NOT_READY

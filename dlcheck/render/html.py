@@ -8,7 +8,12 @@ import re
 from html import escape
 
 from dlcheck.render.layout import HTML_COLOUR
-from dlcheck.render.summary import check_summary, finding_lines, requirement_label
+from dlcheck.render.summary import (
+    check_summary,
+    finding_lines,
+    finding_status,
+    requirement_label,
+)
 from dlcheck.report import Report
 from dlcheck.sanitize import clean, clean_record
 
@@ -44,7 +49,7 @@ def render_html(report: Report, show_all: bool = False) -> str:
     ]
     if show_all:
         rows = "".join(
-            f"<tr><td>{_verdict(f.verdict)}</td><td>{escape(requirement_label(f))}</td>"
+            f"<tr><td>{_verdict(finding_status(f))}</td><td>{escape(requirement_label(f))}</td>"
             f"<td>{escape(f.observed)}</td><td>{escape(f.expected)}</td></tr>"
             for f in s.findings
         )

@@ -156,7 +156,9 @@ def _wrap_commands(console: Any, body: Any, first_room: int, room: int) -> list[
             lines.append(line)
             line = Text("")
         limit = first_room if not lines else room
-        parts = list(word.wrap(console, limit, overflow="fold")) if word.cell_len > limit else [word]
+        parts = (
+            list(word.wrap(console, limit, overflow="fold")) if word.cell_len > limit else [word]
+        )
         lines.extend(parts[:-1])
         line = parts[-1]
     if line.plain or not lines:

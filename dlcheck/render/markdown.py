@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
-from dlcheck.render.summary import check_summary, finding_lines, requirement_label
+from dlcheck.render.summary import (
+    check_summary,
+    finding_lines,
+    finding_status,
+    requirement_label,
+)
 from dlcheck.report import Report
 from dlcheck.sanitize import clean, clean_record
 
@@ -12,7 +17,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~#!])")
 # What starts HTML in CommonMark: '<' before a tag, comment or autolink; '&' before an entity.
 _HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY_START = re.compile(r"&(?=[A-Za-z#])")
-_ICON = {"PASS": "✅ PASS", "WARN": "⚠️ WARN", "FAIL": "❌ FAIL", "UNKNOWN": "❔ UNKNOWN"}
+_ICON = {
+    "PASS": "✅ PASS",
+    "WARN": "⚠️ WARN",
+    "FAIL": "❌ FAIL",
+    "UNKNOWN": "❔ UNKNOWN",
+    "NOT JUDGED": "➖ NOT JUDGED",
+}
 
 
 def md_escape(text: object) -> str:
@@ -77,7 +88,7 @@ def render_markdown(report: Report, show_all: bool = False) -> str:
         out += ["", "| Result | Requirement | Found | Needed |", "|---|---|---|---|"]
         for f in s.findings:
             out.append(
-                f"| {_ICON.get(f.verdict, f.verdict)} | {md_escape(requirement_label(f))} "
+                f"| {_ICON.get(finding_status(f), f.verdict)} | {md_escape(requirement_label(f))} "
                 f"| {md_escape(f.observed)} | {md_escape(f.expected)} |"
             )
     if s.steps:

@@ -199,6 +199,16 @@ def shown_install_command(report: Report, steps: list[Step]) -> str | None:
     return cmd
 
 
+NOT_JUDGED = "NOT JUDGED"
+
+
+def finding_status(f: Finding) -> str:
+    """A finding's verdict as the views count it: ``NOT JUDGED`` for an UNKNOWN whose input
+    was not given (no benchmark file, no environment made from a setup), which the verdict
+    does not count either."""
+    return NOT_JUDGED if f.verdict == "UNKNOWN" and f.input_missing else f.verdict
+
+
 def requirement_label(f: Finding) -> str:
     """A requirement's title with its level when that is not ``required`` and the title does
     not say it already: 'GPU (optional: the course runs on a CPU)' stays as it is."""

@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import IO
 
 from dlcheck.render.layout import command_line, console_width, hang, print_table, style_of
-from dlcheck.render.summary import CheckSummary, check_summary, finding_lines, requirement_label
+from dlcheck.render.summary import (
+    CheckSummary,
+    check_summary,
+    finding_lines,
+    finding_status,
+    requirement_label,
+)
 from dlcheck.report import Report
 from dlcheck.sanitize import clean_record
 
@@ -61,7 +67,9 @@ def render_text(
         console.print()
         rows = [
             [
-                Text(f.verdict, style=style_of(f.verdict)),
+                Text(
+                    finding_status(f), style=style_of(f.verdict) if not f.input_missing else "dim"
+                ),
                 Text(requirement_label(f)),
                 Text(f.observed),
                 Text(f.expected),
