@@ -89,8 +89,9 @@ _WORD = re.compile(r"(?:`[^`\n]*`|[^\s`]|`)+")
 def hang(console: Any, head: Any, body: Any, width: int, indent: int | None = None) -> None:
     """Print ``head`` then ``body`` wrapped at ``width`` with later lines indented under the
     body (a hanging indent); a word longer than the room left is folded only then. A command
-    in backticks that does not fit where it stands is never broken: it goes on a line of its
-    own, indented and without its backticks, as wide as it is (to be copied whole)."""
+    in backticks is never broken: it moves to the next line whole, and one longer than a line
+    goes on a line of its own, indented and without its backticks, as wide as it is (to be
+    copied whole)."""
     from rich.text import Text
 
     head = head if isinstance(head, Text) else Text(str(head))
@@ -128,9 +129,9 @@ def command_line(console: Any, command: str, indent: int = 4) -> None:
 
 def _wrap_commands(console: Any, body: Any, first_room: int, room: int) -> list[Any]:
     """``_wrap`` for a body holding commands in backticks: words (code spans are single
-    words) fill each line; a command that does not fit where it stands gets its own line,
-    two cells further in and without its backticks (sentence punctuation right after it is
-    left out); other words too long for a line are folded."""
+    words) fill each line; a command longer than a whole line gets a line of its own, two
+    cells further in and without its backticks (sentence punctuation right after it is left
+    out); other words too long for a line are folded."""
     from rich.text import Text
 
     plain = body.plain
@@ -146,7 +147,7 @@ def _wrap_commands(console: Any, body: Any, first_room: int, room: int) -> list[
             line.append_text(word)
             continue
         command = re.fullmatch(r"`([^`\n]* [^`\n]*)`[.,;:]?", m.group(0))
-        if command is not None:
+        if command is not None and word.cell_len > room:
             if line.plain or not lines:
                 lines.append(line)  # the first line stays, even empty: the head goes on it
             lines.append(Text("  " + command.group(1)))
