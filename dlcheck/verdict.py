@@ -182,7 +182,7 @@ def arrange(
                 continue
             if machine:
                 advice = (
-                    f"Not possible on this machine: {first.title} is not met (see that step). "
+                    f"Not possible on this machine: “{first.title}” is not met (see that step). "
                     f"Run the course elsewhere: {_places_sentence(req, places, facts)}."
                 )
             else:
