@@ -137,12 +137,12 @@ def render_verify_text(
             command_line(console, cmd)
         console.print(Text("Nothing was changed.", style="dim"))
     console.print()
-    hang(console, Text("Lock:        "), Text(f"{r.lock_path} ({r.lock_format}, {r.platform})"), w)
-    hang(
-        console,
-        Text("Environment: "),
-        Text(f"{r.prefix} (Python {r.python_version or '?'})"),
-        w,
+    # Paths are never folded (to be copied whole), as commands.
+    console.print(
+        Text(f"Lock:        {r.lock_path} ({r.lock_format}, {r.platform})"), soft_wrap=True
+    )
+    console.print(
+        Text(f"Environment: {r.prefix} (Python {r.python_version or '?'})"), soft_wrap=True
     )
     left_out = 0
     for title, lines in verify_sections(r):
