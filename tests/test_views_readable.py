@@ -341,3 +341,30 @@ def test_check_csv_through_the_cli(recorded_machine, tmp_path: Path) -> None:
         main(["check", "--from", str(saved), "--format", "csv", "-o", str(target)])
     rows = list(csv.reader(target.open(encoding="utf-8")))
     assert tuple(rows[0]) == CSV_COLUMNS and len(rows) > 20
+
+
+@pytest.mark.parametrize("columns", ("60", "80", "100", "200"))
+def test_commands_whole_and_no_blanks_through_the_cli(
+    columns: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, recorded_machine
+) -> None:
+    """As a user runs them: `COLUMNS=60 dlcheck check --from me.json` (and --all, and
+    `env recommend --from`): every command whole on one line, no line ending in blanks."""
+    saved = tmp_path / "me.json"
+    saved.write_text(
+        Path(__file__).parent.joinpath("data/reports/fresh-linux-laptop.check.json").read_text()
+    )
+    monkeypatch.setenv("COLUMNS", columns)
+    outs = []
+    for args in (["check"], ["check", "--all"], ["env", "recommend"]):
+        with pytest.raises(SystemExit):
+            main([*args, "--from", str(saved)])
+        outs.append(capsys.readouterr().out)
+    report = judge(recorded_machine("fresh-linux-laptop"), load_profile(), load_places())
+    commands = [c for step in check_summary(report).steps for c in _commands(step.advice)]
+    assert any(c.startswith("python -m pip install") and len(c) > 60 for c in commands)
+    for out in outs[:2]:
+        broken = [c for c in commands if not _whole_on_a_line(c, out)]
+        assert not broken, broken
+    assert "    python -m pip install --require-hashes -r envs/cpu/pylock.txt" in outs[2]
+    for out in outs:
+        assert not [ln for ln in out.splitlines() if ln != ln.rstrip()]

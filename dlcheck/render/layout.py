@@ -16,6 +16,7 @@ STYLE = {
     "WARN": "yellow",
     "FAIL": "bold red",
     "UNKNOWN": "magenta",
+    "NOT JUDGED": "dim",
     "BORDERLINE": "bold magenta",
     "MATCH": "bold green",
     "MISMATCH": "bold red",
@@ -34,6 +35,7 @@ HTML_COLOUR = {
     "FAIL": "#cf222e",
     "NOT READY": "#cf222e",
     "UNKNOWN": "#57606a",
+    "NOT JUDGED": "#57606a",
     "NOT VERIFIED": "#8250df",
 }
 

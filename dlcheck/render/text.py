@@ -67,9 +67,7 @@ def render_text(
         console.print()
         rows = [
             [
-                Text(
-                    finding_status(f), style=style_of(f.verdict) if not f.input_missing else "dim"
-                ),
+                Text(finding_status(f), style=style_of(finding_status(f))),
                 Text(requirement_label(f)),
                 Text(f.observed),
                 Text(f.expected),
