@@ -266,8 +266,9 @@ def test_env_verify_puts_the_verdict_and_the_repair_first() -> None:
     assert named[1] == [
         "python -m pip install --require-hashes -r /srv/course/dlcheck/envs/locked/cpu/pylock.txt"
     ]
-    # a packaged lock without a setup name has no usable path: no command into site-packages
-    assert repair(_empty_env("/x/site-packages", setup=None)) is None
+    # a packaged lock without a setup name: no command into site-packages, the setup instead
+    packaged = repair(_empty_env("/x/site-packages", setup=None))
+    assert packaged is not None and packaged[1] == ["dlcheck env recommend"]
 
 
 # 9. routes named as a person says them

@@ -96,7 +96,11 @@ def repair(r: VerifyResult) -> tuple[str, list[str]] | None:
         return ("make a fresh environment from the lock:", [create])
     if in_place:
         return ("repair this environment from the lock:", [in_place])
-    return None
+    # A lock inside an installed package, named without its setup: the setup is the way.
+    return (
+        "make a fresh environment from the setup that fits this machine:",
+        ["dlcheck env recommend"],
+    )
 
 
 def render_verify_text(
