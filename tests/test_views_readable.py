@@ -369,3 +369,20 @@ def test_commands_whole_and_no_blanks_through_the_cli(
     assert "    python -m pip install --require-hashes -r envs/cpu/pylock.txt" in outs[2]
     for out in outs:
         assert not [ln for ln in out.splitlines() if ln != ln.rstrip()]
+
+
+def test_env_verify_to_a_file_says_why_it_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prefix = tmp_path / "empty-env"
+    (prefix / "lib/python3.12/site-packages").mkdir(parents=True)
+    target = tmp_path / "verify.md"
+    with pytest.raises(SystemExit) as exc:
+        main(["env", "verify", "--setup", "cpu", "--prefix", str(prefix), "-o", str(target)])
+    err = capsys.readouterr().err.splitlines()
+    assert exc.value.code == 1 and err[0] == f"wrote {target}"
+    assert (
+        len(err) == 2 and err[1].startswith("dlcheck: exit 1: MISMATCH: ") and "missing" in err[1]
+    )
+    text = target.read_text(encoding="utf-8")
+    assert text.index("Fix: ") < text.index("Missing (") and "`--all` lists every package" in text

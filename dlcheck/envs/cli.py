@@ -86,6 +86,8 @@ def recommend(
         lambda **kw: render_recommend_text(rec, **kw),
         inputs=(from_path,),
     )
+    if output and not rec.setup:  # the file says it, the terminal did not
+        click.echo("dlcheck: exit 1: no locked setup fits this machine", err=True)
     return 0 if rec.setup else 1
 
 
@@ -164,6 +166,8 @@ def verify(
         lambda **kw: render_verify_text(result, show_all=show_all, **kw),
         inputs=(lock_path,),
     )
+    if output and result.exit_code:  # the file says it, the terminal did not
+        click.echo(f"dlcheck: exit {result.exit_code}: {result.summary()}", err=True)
     return result.exit_code
 
 
