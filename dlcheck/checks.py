@@ -45,7 +45,7 @@ def skipped(reason: str, expected: str = "") -> Outcome:
 
 
 NOT_INSTALLED_YET = (
-    "Not checked: it is not installed. Install the course packages first (see that step), "
+    "Not checked: it is not installed. Install the course packages first ({install_step}), "
     "then run `dlcheck check` again to prove it works."
 )
 

@@ -115,7 +115,7 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
 
 
 @cli.command()
-@output_options()
+@output_options(formats=("text", "json", "markdown", "csv"))
 @click.option(
     "--profile",
     type=click.Path(dir_okay=False),
@@ -221,6 +221,10 @@ def check(
         quiet=quiet,
         verbose=verbose,
     )
+    if report.exit_code and output and not quiet:  # the file says it, the terminal did not
+        from dlcheck.render.text import verdict_line
+
+        click.echo(f"dlcheck: exit {report.exit_code}: {verdict_line(report)}", err=True)
     return report.exit_code
 
 
@@ -243,6 +247,10 @@ def emit(
 
         text = render_markdown(report, show_all=show_all)
         out.emit(text, output=output, inputs=inputs, quiet=quiet)
+    elif kind == "csv":
+        from dlcheck.render.csvview import render_csv
+
+        out.emit(render_csv(report), output=output, inputs=inputs, quiet=quiet)
     elif quiet:
         from dlcheck.render.text import verdict_line
 

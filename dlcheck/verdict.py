@@ -182,7 +182,7 @@ def arrange(
                 continue
             if machine:
                 advice = (
-                    f"Not possible on this machine: {first.title} is not met (see that step). "
+                    f"Not possible on this machine: “{first.title}” is not met (see that step). "
                     f"Run the course elsewhere: {_places_sentence(req, places, facts)}."
                 )
             else:
@@ -242,7 +242,39 @@ def _with_setup(f: Finding, req: Requirement | None, facts: Facts) -> Finding:
 def evaluate(facts: Facts, profile: Profile, places: Places) -> list[Finding]:
     """One finding per requirement of the profile, in the profile's order."""
     findings = [evaluate_requirement(r, facts, places) for r in profile.requirements]
-    return arrange(findings, facts, profile, places)
+    return name_install_step(arrange(findings, facts, profile, places), profile)
+
+
+INSTALL_STEP = "{install_step}"
+
+
+def install_step_name(findings: list[Finding], profile: Profile) -> str:
+    """Where a reader finds the install step: the title of the failing package requirement
+    that carries it (TensorFlow's first), as every view shows it in its step."""
+    reqs = {r.id: r for r in profile.requirements}
+    packages = [
+        f
+        for f in findings
+        if f.verdict in (FAIL, WARN) and f.id in reqs and reqs[f.id].check == "package" and f.advice
+    ]
+    packages.sort(key=lambda f: 0 if _needs_tensorflow(reqs[f.id]) else 1)
+    if packages:
+        return f"the step for “{packages[0].title}”"
+    return "the package requirements' step"
+
+
+def name_install_step(findings: list[Finding], profile: Profile) -> list[Finding]:
+    """Fill the ``{install_step}`` of advice (checks.NOT_INSTALLED_YET) with the title of
+    the step that installs, so "see that step" names the step a reader can find."""
+    if not any(f.advice and INSTALL_STEP in f.advice for f in findings):
+        return findings
+    name = install_step_name(findings, profile)
+    return [
+        dataclasses.replace(f, advice=f.advice.replace(INSTALL_STEP, name))
+        if f.advice and INSTALL_STEP in f.advice
+        else f
+        for f in findings
+    ]
 
 
 def next_steps(findings: list[Finding]) -> list[Finding]:

@@ -139,7 +139,7 @@ def test_cli_from_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit) as exc:
         main(["env", "recommend", "--from", str(path)])
     out = capsys.readouterr().out
-    assert "Setup: nvidia for linux-64" in out
+    assert "Setup: nvidia (linux-64)" in out
     assert "pip install --require-hashes -r envs/nvidia/pylock.txt" in out
     with pytest.raises(SystemExit) as exc:
         main(["env", "recommend", "--from", str(path), "--setup", "keras-torch", "--markdown"])

@@ -107,7 +107,7 @@ def test_html_shows_hostile_values_as_text(tmp_path: Path) -> None:
 def test_markdown_keeps_one_row_per_machine(tmp_path: Path) -> None:
     md = render_markdown(build_fleet([str(hostile_fleet(tmp_path))]))
     assert "<script" not in md and "<img" not in md and "<iframe" not in md and "<svg" not in md
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    assert "&lt;script>alert(1)&lt;/script>" in md
     table = [ln for ln in md.splitlines() if ln.startswith("| ")]
     assert len(table) == 3
     for ln in table:

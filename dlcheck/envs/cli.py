@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -81,6 +82,8 @@ def recommend(
         else pick(facts, catalog, ready)
     )
     _emit(kind, output, rec, render_recommend_markdown, render_recommend_text, (from_path,))
+    if output and not rec.setup:  # the file says it, the terminal did not
+        click.echo("dlcheck: exit 1: no locked setup fits this machine", err=True)
     return 0 if rec.setup else 1
 
 
@@ -100,6 +103,7 @@ def recommend(
     help="Verify the environment at PATH instead of the running one.",
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
+@click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
 @output_options()
 def verify(
     lock_path: str | None,
@@ -109,6 +113,7 @@ def verify(
     allow_extra: bool,
     fmt: str,
     output: str | None,
+    show_all: bool = False,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
 
@@ -149,7 +154,16 @@ def verify(
     assert lock_path is not None
     lock = read_lock(lock_path)
     result = compare(lock, environment, platform, allow_extra=allow_extra, setup=setup_name)
-    _emit(kind, output, result, render_verify_markdown, render_verify_text, (lock_path,))
+    _emit(
+        kind,
+        output,
+        result,
+        functools.partial(render_verify_markdown, show_all=show_all),
+        functools.partial(render_verify_text, show_all=show_all),
+        (lock_path,),
+    )
+    if output and result.exit_code:  # the file says it, the terminal did not
+        click.echo(f"dlcheck: exit {result.exit_code}: {result.summary()}", err=True)
     return result.exit_code
 
 

@@ -9,10 +9,20 @@ from typing import Any
 from dlcheck.envs.setups import Catalog, conda_subdir, pip_lock_name
 from dlcheck.records import Facts
 
+# How a person names each route (Route.name is the key that JSON and tests use).
+ROUTE_HEADINGS = {
+    "one command": "In one command",
+    "pip": "Step by step with pip",
+    "conda": "With conda",
+    "pip (not locked)": "With pip, not locked",
+    "cloud notebook": "In a cloud notebook",
+    "WSL2": "In WSL2 (Linux inside Windows)",
+}
+
 
 @dataclass(frozen=True)
 class Route:
-    name: str  # conda or pip
+    name: str  # the key: "one command", "pip", "conda", "pip (not locked)", "cloud notebook"
     commands: list[str]
     comment: str | None = None
 
@@ -86,7 +96,7 @@ def routes_for(
             Route(
                 "one command",
                 [f"dlcheck env create --setup {setup}"],
-                "creates the pip route's environment from the lock and verifies it",
+                "it makes the environment from the lock and checks it",
             )
         )
         routes.append(
@@ -100,7 +110,7 @@ def routes_for(
                     "python -m pip install --no-deps -e .",
                     verify,
                 ],
-                f"needs Python {py} (python.org); the lesson's own route",
+                f"needs Python {py} from python.org; the way the lesson does it",
             )
         )
     if subdir in s.conda_platforms and conda_ready:
@@ -127,7 +137,7 @@ def _cloud_route(facts: Facts) -> Route:
     return Route(
         "cloud notebook",
         [f"{p.name}: {p.url}" for p in places],
-        "nothing to install on this machine: the course runs in the browser",
+        "nothing to install on this machine: the course runs in your browser",
     )
 
 
@@ -141,7 +151,7 @@ def _unlocked_route(subdir: str, py: str, windows: bool) -> Route:
             "python -m pip install --no-deps -e .",
             "dlcheck check",
         ],
-        f"no lock for {subdir} yet: the newest releases, unpinned; needs Python {py}",
+        f"no lock for {subdir} yet, so the newest releases, unpinned; needs Python {py}",
     )
 
 
@@ -245,9 +255,9 @@ def recommend(
 
             notes.append(nvidia_error_advice(facts.gpu.nvidia_error, hpc=hpc))
         elif subdir == "osx-arm64":
-            reasons.append("an Apple Silicon Mac: TensorFlow runs on its CPU")
+            reasons.append("an Apple Silicon Mac, where TensorFlow runs on the CPU")
         else:
-            reasons.append("no usable NVIDIA GPU: the course runs on the CPU")
+            reasons.append("no usable NVIDIA GPU, so the course runs on the CPU")
     if p.rosetta and not any(b.id == "rosetta" for b in blockers):
         notes.append(
             "This Python is an x86-64 build under Rosetta: create the environment with an arm64 "
@@ -266,7 +276,7 @@ def recommend(
                         Route(
                             "WSL2",
                             ["wsl --install", "(then, in Ubuntu) dlcheck env recommend"],
-                            "Linux inside Windows: TensorFlow has wheels for it",
+                            "TensorFlow has wheels for Linux, which WSL2 runs inside Windows",
                         )
                     )
             routes.append(_cloud_route(facts))

@@ -3,11 +3,12 @@ Formatting only; every value from a machine or a file is escaped."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO
 
-from dlcheck.envs.recommend import Recommendation
+from dlcheck.envs.recommend import ROUTE_HEADINGS, Recommendation, Route
 from dlcheck.envs.verify import PackageDiff, VerifyResult
-from dlcheck.render.markdown import md_escape
+from dlcheck.render.markdown import md_advice, md_code_block, md_escape
 from dlcheck.sanitize import clean_record
 
 
@@ -22,6 +23,10 @@ def _diff_line(kind: str, d: PackageDiff) -> str:
     return f"{d.name} {d.installed}: {d.detail}"
 
 
+# Names listed per category before "and N more" (``--all`` lists every one).
+SHOWN_NAMES = 10
+
+
 def verify_sections(r: VerifyResult) -> list[tuple[str, list[str]]]:
     out = [
         ("Missing", [_diff_line("missing", d) for d in r.missing]),
@@ -34,71 +39,178 @@ def verify_sections(r: VerifyResult) -> list[tuple[str, list[str]]]:
     return [(title, lines) for title, lines in out if lines]
 
 
+def shown_lines(lines: list[str], show_all: bool) -> tuple[list[str], int]:
+    """The lines to list and how many are left out (at most SHOWN_NAMES unless show_all)."""
+    if show_all or len(lines) <= SHOWN_NAMES + 1:  # "and 1 more" would save nothing
+        return lines, 0
+    return lines[:SHOWN_NAMES], len(lines) - SHOWN_NAMES
+
+
+def _in_site_packages(path: str) -> bool:
+    parts = Path(path).parts
+    return "site-packages" in parts or "dist-packages" in parts
+
+
+def _shown_path(path: str) -> str:
+    """A lock path as the user can type it: relative to the current folder when inside it."""
+    try:
+        rel = Path(path).resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return path
+    return str(rel)
+
+
+def repair(r: VerifyResult) -> tuple[str, list[str]] | None:
+    """What to do when the environment does not match, and the commands: a fresh
+    environment from the setup's lock (``dlcheck env create --setup X``, which finds the
+    lock packaged with dlcheck), or, for a lock file the user named (or one in a checkout,
+    never one inside site-packages), installing it into this environment."""
+    if r.matches:
+        return None
+    conda = r.lock_format == "conda"
+    create = None
+    if r.setup:
+        create = f"dlcheck env create --setup {r.setup}" + (" --conda" if conda else "")
+        if r.incomplete:
+            create += " --force"
+    in_place = None
+    if not _in_site_packages(r.lock_path):
+        lock = _shown_path(r.lock_path)
+        if conda:
+            in_place = f"conda-lock install --prefix {r.prefix} {lock}"
+        else:
+            in_place = f"python -m pip install --require-hashes -r {lock}"
+    if not (r.missing or r.different) and r.extra and not r.incomplete:
+        cmds = [c for c in (create,) if c]
+        why = "only extra packages: add --allow-extra if you want them"
+        return (why + (", or make a fresh environment:" if cmds else "."), cmds)
+    if create and in_place:
+        return (
+            "make a fresh environment from the lock, or repair this one in place:",
+            [
+                create,
+                in_place,
+            ],
+        )
+    if create:
+        return ("make a fresh environment from the lock:", [create])
+    if in_place:
+        return ("repair this environment from the lock:", [in_place])
+    # A lock inside an installed package, named without its setup: the setup is the way.
+    return (
+        "make a fresh environment from the setup that fits this machine:",
+        ["dlcheck env recommend"],
+    )
+
+
 def render_verify_text(
-    r: VerifyResult, file: IO[str] | None = None, width: int | None = None
+    r: VerifyResult,
+    file: IO[str] | None = None,
+    width: int | None = None,
+    show_all: bool = False,
 ) -> None:
+    """The verdict and the repair first, then what differs (at most SHOWN_NAMES names per
+    category unless ``show_all``), then where the lock and the environment are."""
     r = clean_record(r)  # every machine string sanitized before any view
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import console_width, hang, style_of
+    from dlcheck.render.layout import command_line, console_width, hang, style_of
 
     console = Console(file=file, highlight=False, width=width)
     w = console_width(console, width)
     console.print(
         Text.assemble(("dlcheck env verify", "bold"), f" · setup {r.setup or '(none named)'}")
     )
-    console.print(Text(f"Lock:        {r.lock_path} ({r.lock_format}, {r.platform})"))
-    console.print(Text(f"Environment: {r.prefix} (Python {r.python_version or '?'})"))
+    hang(
+        console,
+        Text("Verdict: ", style="bold"),
+        Text.assemble(
+            (r.verdict, style_of(r.verdict) or "bold"),
+            f"  ({r.checked} locked packages: {len(r.missing)} missing, "
+            f"{len(r.different)} different, {len(r.extra)} extra)",
+        ),
+        w,
+    )
+    if r.incomplete:
+        hang(console, Text("Why: "), Text(r.incomplete), w)
+    fix = repair(r)
+    if fix:
+        hang(console, Text("Fix: ", style="bold"), Text(fix[0]), w)
+        for cmd in fix[1]:
+            command_line(console, cmd)
+        console.print(Text("Nothing was changed.", style="dim"))
+    console.print()
+    # Paths are never folded (to be copied whole), as commands.
+    console.print(
+        Text(f"Lock:        {r.lock_path} ({r.lock_format}, {r.platform})"), soft_wrap=True
+    )
+    console.print(
+        Text(f"Environment: {r.prefix} (Python {r.python_version or '?'})"), soft_wrap=True
+    )
+    left_out = 0
     for title, lines in verify_sections(r):
+        shown, more = shown_lines(lines, show_all)
+        left_out += more
         console.print(Text(f"{title} ({len(lines)}):", style="bold"))
-        for line in lines:
+        for line in shown:
             hang(console, Text("  - "), Text(line), w)
+        if more:
+            console.print(Text(f"  - and {more} more", style="dim"))
+    if left_out:
+        hang(console, Text(""), Text("`--all` lists every package.", style="dim"), w, indent=0)
     if r.ignored:
         names = ", ".join(f"{d.name} ({d.detail})" for d in r.ignored)
-        console.print(Text(f"Not compared: {names}", style="dim"))
+        hang(console, Text("Not compared: ", style="dim"), Text(names, style="dim"), w)
     for note in r.notes:
-        console.print(Text(f"Note: {note}", style="yellow"))
-    console.print(
-        Text.assemble(
-            ("Verdict: ", "bold"),
-            (r.verdict, style_of(r.verdict) or "bold"),
-            f"  ({r.checked} locked packages; {len(r.missing)} missing, "
-            f"{len(r.different)} different, {len(r.extra)} extra)",
-        )
-    )
-    if not r.matches:
-        console.print(
-            Text(
-                "Nothing was changed. To repair a pip environment: python -m pip install "
-                f"--require-hashes -r {r.lock_path}; or create a fresh one "
-                "(`dlcheck env recommend`).",
-                style="dim",
-            )
-        )
+        hang(console, Text("Note: ", style="yellow"), Text(note, style="yellow"), w)
 
 
-def render_verify_markdown(r: VerifyResult) -> str:
+def render_verify_markdown(r: VerifyResult, show_all: bool = False) -> str:
     r = clean_record(r)  # every machine string sanitized before any view
     out = [
         f"## dlcheck env verify: {r.verdict}",
         "",
+        f"**{r.verdict}**: {r.checked} locked packages: {len(r.missing)} missing, "
+        f"{len(r.different)} different, {len(r.extra)} extra.",
+        "",
+    ]
+    if r.incomplete:
+        out += [f"Why: {md_escape(r.incomplete)}", ""]
+    fix = repair(r)
+    if fix:
+        out += ["Fix: " + md_escape(fix[0]), ""]
+        out += md_code_block(fix[1])
+        out.append("")
+    out += [
         f"Setup {md_escape(r.setup or '(none named)')}, lock {md_escape(r.lock_path)} "
         f"({md_escape(r.lock_format)}, {md_escape(r.platform)})  ",
         f"Environment {md_escape(r.prefix)} (Python {md_escape(r.python_version or '?')})",
         "",
     ]
     for title, lines in verify_sections(r):
+        shown, more = shown_lines(lines, show_all)
         out += [f"### {md_escape(title)} ({len(lines)})", ""]
-        out += [f"- {md_escape(line)}" for line in lines]
+        out += [f"- {md_escape(line)}" for line in shown]
+        if more:
+            out.append(f"- and {more} more (`--all` lists every package)")
         out.append("")
     for note in r.notes:
         out += [f"> {md_escape(note)}", ""]
-    out.append(
-        f"**{r.verdict}**: {r.checked} locked packages; {len(r.missing)} missing, "
-        f"{len(r.different)} different, {len(r.extra)} extra."
-    )
-    return "\n".join(out) + "\n"
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def route_heading(route: Route, first: bool) -> str:
+    """How a person says a route: 'In one command (it makes ...)', 'Or step by step with pip
+    (needs Python 3.12 from python.org; ...), from a clone of the dlcheck repository'."""
+    head = ROUTE_HEADINGS.get(route.name, route.name)
+    if not first:
+        head = "Or " + head[:1].lower() + head[1:]
+    if route.comment:
+        head += f" ({route.comment})"
+    if any("envs/" in c or c.rstrip().endswith("-e .") for c in route.commands):
+        head += ", from a clone of the dlcheck repository"
+    return head + ":"
 
 
 def render_recommend_text(
@@ -108,34 +220,34 @@ def render_recommend_text(
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import console_width, hang
+    from dlcheck.render.layout import command_line, console_width, hang
 
     console = Console(file=file, highlight=False, width=width)
     w = console_width(console, width)
     if rec.setup is None:
         console.print(Text("No locked setup fits this machine.", style="bold red"))
     else:
-        console.print(
-            Text.assemble(
-                ("Setup: ", "bold"),
-                (rec.setup, "bold green"),
-                f" for {rec.platform}: {rec.title}",
-            )
+        hang(
+            console,
+            Text("Setup: ", style="bold"),
+            Text.assemble((rec.setup, "bold green"), f" ({rec.platform}): {rec.title}"),
+            w,
         )
     for reason in rec.reasons:
-        hang(console, Text("  because: "), Text(reason), w)
-    for route in rec.routes:
+        hang(console, Text("Why: "), Text(reason), w)
+    for i, route in enumerate(rec.routes):
         console.print()
-        head = f"{route.name} route" + (f" ({route.comment})" if route.comment else "")
-        console.print(Text(head + ", from a clone of the dlcheck repository:", style="bold"))
+        hang(console, Text(""), Text(route_heading(route, i == 0), style="bold"), w, indent=0)
         for cmd in route.commands:
-            hang(console, Text("  "), Text(cmd), w, indent=4)
+            command_line(console, cmd)
     if rec.notes:
         console.print()
         for note in rec.notes:
-            console.print(Text(f"Note: {note}", style="yellow"))
+            hang(console, Text("Note: ", style="yellow"), Text(note, style="yellow"), w)
+    if rec.alternatives:
+        console.print()
     for alt in rec.alternatives:
-        console.print(Text(f"Also possible: {alt}", style="dim"))
+        hang(console, Text("Also possible: ", style="dim"), Text(alt, style="dim"), w)
 
 
 def render_recommend_markdown(rec: Recommendation) -> str:
@@ -149,13 +261,14 @@ def render_recommend_markdown(rec: Recommendation) -> str:
             md_escape(rec.title or ""),
             "",
         ]
-    out += [f"- because: {md_escape(r)}" for r in rec.reasons]
-    for route in rec.routes:
-        out += ["", f"### {route.name} route", "", "```"]
-        # Inside a code fence nothing needs escaping but the fence itself.
-        out += [cmd.replace("```", "'''") for cmd in route.commands]
-        out.append("```")
+    out += [f"- Why: {md_escape(r)}" for r in rec.reasons]
+    for i, route in enumerate(rec.routes):
+        out += ["", f"### {md_escape(route_heading(route, i == 0))}", ""]
+        out += md_code_block(route.commands)
     if rec.notes:
         out.append("")
-        out += [f"> {md_escape(n)}" for n in rec.notes]
+        out += [f"> {md_advice(n)}" for n in rec.notes]
+    if rec.alternatives:
+        out.append("")
+        out += [f"Also possible: {md_advice(a)}" for a in rec.alternatives]
     return "\n".join(out) + "\n"

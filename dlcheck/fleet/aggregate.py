@@ -15,10 +15,10 @@ from dlcheck.fleet.model import (
     CheckPart,
     EnvPart,
     Fleet,
+    FleetSummary,
     MachineRow,
     Part,
     Skipped,
-    Summary,
 )
 from dlcheck.sanitize import clean
 from dlcheck.verdict import NOT_READY
@@ -240,24 +240,42 @@ _SPECIAL_TITLES = {
 }
 
 
+def top_with_ties(ranked: list[tuple[str, int]], top: int = TOP) -> list[tuple[str, int]]:
+    """The ``top`` most common failures (``ranked``: most machines first, then by id), and
+    every other one tied with the last of them, so a tie is never cut at random (up to
+    twice ``top``; what is left is said as "and N more")."""
+    shown = ranked[:top]
+    if len(shown) == top:
+        last = shown[-1][1]
+        for item in ranked[top : 2 * top]:
+            if item[1] != last:
+                break
+            shown.append(item)
+    return shown
+
+
 def summarize(
     rows: list[MachineRow], files: int, skipped: int, titles: dict[str, str] | None = None
-) -> Summary:
+) -> FleetSummary:
     titles = {**_SPECIAL_TITLES, **(titles or {})}
     by_verdict = Counter(r.verdict for r in rows)
     fails = Counter(f for r in rows for f in dict.fromkeys(r.failing))
-    ranked = sorted(fails.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
-    common = [(fid, titles.get(fid, fid), n) for fid, n in ranked]
+    ranked = sorted(fails.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = top_with_ties(ranked)
+    common = [(fid, titles.get(fid, fid), n) for fid, n in shown]
+    rest = ranked[len(shown) :]
     timed = sorted(
         ((r.machine, r.ep4_seconds) for r in rows if r.ep4_seconds is not None),
         key=lambda t: (t[1], t[0]),
     )
     k = min(3, (len(timed) + 1) // 2) if len(timed) > 1 else len(timed)
-    return Summary(
+    return FleetSummary(
         machines=len(rows),
         ready=sum(1 for r in rows if r.ready),
         by_verdict=dict(sorted(by_verdict.items(), key=lambda kv: VERDICT_RANK.get(kv[0], 2))),
         common_failures=common,
+        more_failures=len(rest),
+        more_failures_most=rest[0][1] if rest else 0,
         fastest=timed[:k],
         slowest=list(reversed(timed[-k:])) if timed else [],
         files_read=files,

@@ -49,12 +49,15 @@ def report(
         out.emit(
             draw=out.draw_to(render.render_text, fleet), output=output, inputs=inputs, width=200
         )
-        return fleet.exit_code
-    text = {
-        "markdown": render.render_markdown,
-        "csv": render.render_csv,
-        "html": render.render_html,
-        "json": render.render_json,
-    }[fmt](fleet)
-    out.emit(text, output=output, inputs=inputs)
+    else:
+        text = {
+            "markdown": render.render_markdown,
+            "csv": render.render_csv,
+            "html": render.render_html,
+            "json": render.render_json,
+        }[fmt](fleet)
+        out.emit(text, output=output, inputs=inputs)
+    why = render.exit_line(fleet)
+    if why and (output or fmt != "text"):  # the text view on screen says it already
+        click.echo(f"dlcheck: {why}", err=True)
     return fleet.exit_code

@@ -102,7 +102,9 @@ class MachineRow:
 
 
 @dataclass(frozen=True)
-class Summary:
+class FleetSummary:
+    """The summary under a fleet table (a check report's summary: render.summary.CheckSummary)."""
+
     machines: int
     ready: int
     by_verdict: dict[str, int]
@@ -111,12 +113,14 @@ class Summary:
     slowest: list[tuple[str, float]]
     files_read: int
     skipped: int
+    more_failures: int = 0  # failing requirements not in common_failures
+    more_failures_most: int = 0  # the most machines any of those fails on
 
 
 @dataclass(frozen=True)
 class Fleet:
     rows: list[MachineRow]
-    summary: Summary
+    summary: FleetSummary
     skipped: list[Skipped] = field(default_factory=list)
     profile: str | None = None  # the profile every check report was re-evaluated against
 

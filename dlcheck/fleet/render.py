@@ -83,6 +83,12 @@ def summary_lines(fleet: Fleet) -> list[str]:
         out.append(
             "Most common failures: "
             + "; ".join(f"{title} [{fid}]: {n}" for fid, title, n in s.common_failures)
+            + (
+                f"; and {s.more_failures} more, each on {s.more_failures_most} "
+                f"machine{'s' if s.more_failures_most != 1 else ''} or fewer"
+                if s.more_failures
+                else ""
+            )
             + "."
         )
     if len(s.fastest) == 1 and s.fastest == s.slowest:
@@ -101,6 +107,26 @@ def summary_lines(fleet: Fleet) -> list[str]:
     return out
 
 
+def exit_line(fleet: Fleet) -> str | None:
+    """Why the command exits non-zero, in one line (None for exit 0): said on standard error
+    when the table went to a file or into a format that does not say it."""
+    code = fleet.exit_code
+    if code == 0:
+        return None
+    if not fleet.rows:
+        return f"exit {code}: no machine could be read ({len(fleet.skipped)} files skipped)"
+    s = fleet.summary
+    not_ready = s.machines - s.ready
+    return (
+        f"exit {code}: {not_ready} of {s.machines} machine{'s' if s.machines != 1 else ''} "
+        "not ready ("
+        + ", ".join(
+            f"{n} {v}" for v, n in s.by_verdict.items() if v not in ("READY", "READY WITH WARNINGS")
+        )
+        + ")"
+    )
+
+
 # -- terminal ---------------------------------------------------------------------------------
 
 
@@ -110,7 +136,7 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import console_width, print_table, style_of
+    from dlcheck.render.layout import console_width, hang, print_table, style_of
 
     console = Console(file=file, highlight=False, width=width)
     if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
@@ -132,9 +158,9 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
             texts.append(line)
         print_table(console, heads, texts, w, 0)
     for line in summary_lines(fleet):
-        console.print(Text(line))
+        hang(console, Text(""), Text(line), w, indent=2)
     for sk in fleet.skipped:
-        console.print(Text(f"skipped {sk.path}: {sk.reason}", style="dim"))
+        hang(console, Text(""), Text(f"skipped {sk.path}: {sk.reason}", style="dim"), w, indent=2)
 
 
 RICH_ROWS = 300
@@ -306,6 +332,7 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
             ],
             "fastest": [{"machine": m, "episode4_seconds": t} for m, t in s.fastest],
             "slowest": [{"machine": m, "episode4_seconds": t} for m, t in s.slowest],
+            "more_failures": s.more_failures,
             "files_read": s.files_read,
             "skipped": s.skipped,
         },

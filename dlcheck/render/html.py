@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from html import escape
 
-from dlcheck.render.layout import HTML_COLOUR, count_line
+from dlcheck.render.layout import HTML_COLOUR
 from dlcheck.render.summary import (
-    action_steps,
+    check_summary,
     finding_lines,
-    machine_lines,
-    shown_install_command,
+    finding_status,
+    requirement_label,
 )
 from dlcheck.report import Report
 from dlcheck.sanitize import clean, clean_record
@@ -34,33 +34,32 @@ def _verdict(v: str) -> str:
 
 def render_html(report: Report, show_all: bool = False) -> str:
     report = clean_record(report)  # every machine string sanitized before any view
+    s = check_summary(report)
     machine = "".join(
         f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
-        for k, v in machine_lines(report.facts)
+        for k, v in s.machine
     )
-    c = report.counts()
-    colour = HTML_COLOUR.get(report.verdict, "#9a6700")
+    colour = HTML_COLOUR.get(s.verdict, "#9a6700")
     out = [
         "<div class='dlcheck-report'>",
-        f"<h3 style='color:{colour}'>dlcheck: {escape(report.verdict)}</h3>",
-        f"<p>{escape(report.profile.title)} ({escape(report.profile.version)})</p>",
+        f"<h3 style='color:{colour}'>dlcheck: {escape(s.verdict)}</h3>",
+        f"<p>{escape(s.profile_title)} ({escape(s.profile_version)})</p>",
         f"<table>{machine}</table>",
-        f"<p><b>{escape(report.verdict)}</b>: {escape(count_line(c))}.</p>",
+        f"<p><b>{escape(s.verdict)}</b>: {escape(s.count_text)}.</p>",
     ]
     if show_all:
         rows = "".join(
-            f"<tr><td>{_verdict(f.verdict)}</td><td>{escape(f.title)}</td>"
+            f"<tr><td>{_verdict(finding_status(f))}</td><td>{escape(requirement_label(f))}</td>"
             f"<td>{escape(f.observed)}</td><td>{escape(f.expected)}</td></tr>"
-            for f in report.findings
+            for f in s.findings
         )
         out.append(
             "<table><thead><tr><th>Result</th><th>Requirement</th><th>Found</th>"
             f"<th>Needed</th></tr></thead><tbody>{rows}</tbody></table>"
         )
-    steps = action_steps(report)
-    if steps:
+    if s.steps:
         out.append("<h4>Next steps</h4><ol>")
-        for step in steps:
+        for step in s.steps:
             items = ""
             if not show_all:
                 items = "".join(
@@ -71,15 +70,14 @@ def render_html(report: Report, show_all: bool = False) -> str:
                 items = f"<ul>{items}</ul>"
             out.append(f"<li>{html_advice(step.advice)}{items}</li>")
         out.append("</ol>")
-        cmd = shown_install_command(report, steps)
-        if cmd:
+        if s.install_command:
             out.append(
-                f"<p><b>Install all missing packages at once:</b> <code>{escape(cmd)}</code></p>"
+                "<p><b>Install all missing packages at once:</b></p>"
+                f"<pre><code>{escape(s.install_command)}</code></pre>"
             )
     if not show_all:
-        n = c.get("PASS", 0)
         out.append(
-            f"<p>{n} requirement{'s' if n != 1 else ''} passed "
+            f"<p>{escape(s.passed_text)} "
             "(<code>dlcheck check --all</code> lists every requirement).</p>"
         )
     out.append("</div>")
@@ -87,6 +85,6 @@ def render_html(report: Report, show_all: bool = False) -> str:
 
 
 def render_repr(report: Report) -> str:
-    """One line: ``<Report vm: NOT READY, 4 failed, 4 warnings, 23 passed>``."""
-    host = clean(report.facts.platform.hostname or "(anonymised)", 60)
-    return f"<Report {host}: {report.verdict}, {count_line(report.counts())}>"
+    """One line: ``<Report vm: NOT READY, 4 failed, 4 warnings, 23 passed, 2 not judged>``."""
+    s = check_summary(clean_record(report))
+    return f"<Report {clean(s.host, 60)}: {s.verdict}, {s.count_text}>"

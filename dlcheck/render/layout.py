@@ -6,6 +6,7 @@ needs, its rows become stacked blocks of ``field: value``). Views hand in rich `
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ STYLE = {
     "WARN": "yellow",
     "FAIL": "bold red",
     "UNKNOWN": "magenta",
+    "NOT JUDGED": "dim",
     "BORDERLINE": "bold magenta",
     "MATCH": "bold green",
     "MISMATCH": "bold red",
@@ -33,6 +35,7 @@ HTML_COLOUR = {
     "FAIL": "#cf222e",
     "NOT READY": "#cf222e",
     "UNKNOWN": "#57606a",
+    "NOT JUDGED": "#57606a",
     "NOT VERIFIED": "#8250df",
 }
 
@@ -56,8 +59,10 @@ def fmt_seconds(value: float | None, missing: str = "unknown") -> str:
 
 
 def count_line(counts: dict[str, int], order: Sequence[str] = ("FAIL", "WARN", "UNKNOWN")) -> str:
-    """``6 failed, 4 warnings, 4 unknown, 17 passed``: only the counts that are not zero,
-    the ones that need action first (passed always said)."""
+    """``6 failed, 4 warnings, 4 unknown, 17 passed, 2 not judged``: only the counts that are
+    not zero, the ones that need action first (passed always said), then the requirements
+    not judged because their input was not given (``NOT_JUDGED``: no benchmark file, no
+    environment made from a setup), so the counts add up to the rows ``--all`` lists."""
     words = {"FAIL": "failed", "WARN": "warnings", "UNKNOWN": "unknown", "PASS": "passed"}
     parts = []
     for key in order:
@@ -68,6 +73,8 @@ def count_line(counts: dict[str, int], order: Sequence[str] = ("FAIL", "WARN", "
                 word = "warning"
             parts.append(f"{n} {word}")
     parts.append(f"{counts.get('PASS', 0)} passed")
+    if counts.get("NOT_JUDGED", 0):
+        parts.append(f"{counts['NOT_JUDGED']} not judged")
     return ", ".join(parts)
 
 
@@ -75,9 +82,18 @@ def console_width(console: Any, width: int | None) -> int:
     return int(width or console.width or 80)
 
 
+# A code span holding a command (a space inside the backticks): never broken by the wrapper.
+_COMMAND_SPAN = re.compile(r"`[^`\n]* [^`\n]*`")
+# A word: a run of other characters and whole code spans (spaces inside them included).
+_WORD = re.compile(r"(?:`[^`\n]*`|[^\s`]|`)+")
+
+
 def hang(console: Any, head: Any, body: Any, width: int, indent: int | None = None) -> None:
     """Print ``head`` then ``body`` wrapped at ``width`` with later lines indented under the
-    body (a hanging indent); a word longer than the room left is folded only then."""
+    body (a hanging indent); a word longer than the room left is folded only then. A command
+    in backticks is never broken: it moves to the next line whole, and one longer than a line
+    goes on a line of its own, indented and without its backticks, as wide as it is (to be
+    copied whole)."""
     from rich.text import Text
 
     head = head if isinstance(head, Text) else Text(str(head))
@@ -87,7 +103,10 @@ def hang(console: Any, head: Any, body: Any, width: int, indent: int | None = No
         indent = min(4, width // 4)
     room = max(width - indent, 10)
     first_room = max(width - head.cell_len, 10)
-    lines = _wrap(console, body, first_room, room)
+    if "\n" not in body.plain and _COMMAND_SPAN.search(body.plain):
+        lines = _wrap_commands(console, body, first_room, room)
+    else:
+        lines = _wrap(console, body, first_room, room)
     if not lines:
         console.print(head, soft_wrap=True)
         return
@@ -100,6 +119,54 @@ def hang(console: Any, head: Any, body: Any, width: int, indent: int | None = No
         line = Text(pad) + line
         line.rstrip()
         console.print(line, soft_wrap=True)
+
+
+def command_line(console: Any, command: str, indent: int = 4) -> None:
+    """A command on a line of its own, indented, never wrapped (it may run past the width:
+    a terminal shows it folded, and copying the line gives the whole command)."""
+    from rich.text import Text
+
+    console.print(Text(" " * indent + command.strip()), soft_wrap=True)
+
+
+def _wrap_commands(console: Any, body: Any, first_room: int, room: int) -> list[Any]:
+    """``_wrap`` for a body holding commands in backticks: words (code spans are single
+    words) fill each line; a command longer than a whole line gets a line of its own, two
+    cells further in and without its backticks (sentence punctuation right after it is left
+    out); other words too long for a line are folded."""
+    from rich.text import Text
+
+    plain = body.plain
+    lines: list[Any] = []
+    line = Text("")
+    for m in _WORD.finditer(plain):
+        word = body[m.start() : m.end()]
+        limit = first_room if not lines else room
+        gap = 1 if line.plain else 0
+        if line.cell_len + gap + word.cell_len <= limit:
+            if gap:
+                line.append(" ")
+            line.append_text(word)
+            continue
+        command = re.fullmatch(r"`([^`\n]* [^`\n]*)`[.,;:]?", m.group(0))
+        if command is not None and word.cell_len > room:
+            if line.plain or not lines:
+                lines.append(line)  # the first line stays, even empty: the head goes on it
+            lines.append(Text("  " + command.group(1)))
+            line = Text("")
+            continue
+        if line.plain:
+            lines.append(line)
+            line = Text("")
+        limit = first_room if not lines else room
+        parts = (
+            list(word.wrap(console, limit, overflow="fold")) if word.cell_len > limit else [word]
+        )
+        lines.extend(parts[:-1])
+        line = parts[-1]
+    if line.plain or not lines:
+        lines.append(line)
+    return lines
 
 
 def _wrap(console: Any, body: Any, first_room: int, room: int) -> list[Any]:
@@ -206,7 +273,7 @@ def print_table(
             )
         for r in rows:
             table.add_row(*r)
-        console.print(table, width=width)
+        print_trimmed(console, table, width)
         return
     label = max((len(h) for i, h in enumerate(headers) if i != title_column), default=0) + 2
     for r in rows:
@@ -217,3 +284,19 @@ def print_table(
             if i == title_column or not r[i].plain.strip():
                 continue
             hang(console, Text(f"  {header}: ".ljust(label + 2)), r[i], width)
+
+
+def print_trimmed(console: Any, renderable: Any, width: int) -> None:
+    """Print ``renderable`` (a table) at ``width`` with every line ending at its last text:
+    rich pads cells and lines to the full width, which leaves trailing blanks to copy."""
+    from rich.segment import Segment
+    from rich.text import Text
+
+    options = console.options.update(width=width)
+    for segments in console.render_lines(renderable, options, pad=False):
+        line = Text()
+        for seg in Segment.strip_links(segments):
+            if not seg.control:
+                line.append(seg.text, seg.style)
+        line.rstrip()
+        console.print(line, soft_wrap=True)

@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
-import html
 import re
 
-from dlcheck.render.layout import count_line
 from dlcheck.render.summary import (
-    action_steps,
+    check_summary,
     finding_lines,
-    machine_lines,
-    shown_install_command,
+    finding_status,
+    requirement_label,
 )
 from dlcheck.report import Report
 from dlcheck.sanitize import clean, clean_record
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~#!])")
-_ICON = {"PASS": "✅ PASS", "WARN": "⚠️ WARN", "FAIL": "❌ FAIL", "UNKNOWN": "❔ UNKNOWN"}
+# What starts HTML in CommonMark: '<' before a tag, comment or autolink; '&' before an entity.
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY_START = re.compile(r"&(?=[A-Za-z#])")
+_ICON = {
+    "PASS": "✅ PASS",
+    "WARN": "⚠️ WARN",
+    "FAIL": "❌ FAIL",
+    "UNKNOWN": "❔ UNKNOWN",
+    "NOT JUDGED": "➖ NOT JUDGED",
+}
 
 
 def md_escape(text: object) -> str:
     """Make ``text`` render literally in CommonMark/GFM, inside a table cell too: sanitized
-    (dlcheck.sanitize), one line, Markdown specials (link syntax too) and HTML tags escaped."""
+    (dlcheck.sanitize), one line, Markdown specials (link syntax too) backslash-escaped, and
+    HTML kept from starting: ``&lt;`` only where a '<' would open a tag, a comment or an
+    autolink; a backslash before an '&' that would start an entity and before a leading '>'
+    (a quote). So '>= 4 cores' reads '>= 4 cores' in a plain chat too, and '<script>' never
+    renders as HTML."""
     s = clean(str(text).replace("\r", " ").replace("\n", " "), None)
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return html.escape(s, quote=False)
+    s = _ENTITY_START.sub(r"\\&", s)
+    s = _HTML_START.sub("&lt;", s)
+    stripped = s.lstrip(" ")
+    if stripped.startswith(">"):
+        s = s[: len(s) - len(stripped)] + "\\" + stripped
+    return s
 
 
 _CODE_SPAN = re.compile(r"(`[^`\n]*`)")
@@ -44,36 +60,40 @@ def md_advice(text: str) -> str:
     return "".join(out)
 
 
+def md_code_block(lines: list[str]) -> list[str]:
+    """Lines in a fenced code block (copied whole; nothing inside needs escaping but the
+    fence itself)."""
+    return ["```", *(line.replace("```", "'''") for line in lines), "```"]
+
+
 def render_markdown(report: Report, show_all: bool = False) -> str:
-    """The same content as the terminal view: the machine, the verdict, the steps with the
-    findings they answer, the install line, the count of what passed (``show_all``: the
-    table of every requirement)."""
+    """The same content as the terminal view (``check_summary``): the machine, the verdict,
+    the steps with the findings they answer, the install line, the count of what passed
+    (``show_all``: the table of every requirement)."""
     report = clean_record(report)  # every machine string sanitized before any view
+    s = check_summary(report)
     out = [
-        f"## dlcheck: {report.verdict}",
+        f"## dlcheck: {s.verdict}",
         "",
-        f"Profile: {md_escape(report.profile.title)} ({md_escape(report.profile.version)})  ",
-        f"dlcheck {md_escape(report.facts.dlcheck_version or '')}, "
-        f"{md_escape(report.facts.created or '')}"
-        + (f", re-evaluated from {md_escape(report.source)}" if report.source else ""),
+        f"Profile: {md_escape(s.profile_title)} ({md_escape(s.profile_version)})  ",
+        f"dlcheck {md_escape(s.dlcheck_version)}, {md_escape(s.created)}"
+        + (f", re-evaluated from {md_escape(s.source)}" if s.source else ""),
         "",
         "| | |",
         "|---|---|",
     ]
-    out += [f"| {md_escape(k)} | {md_escape(v)} |" for k, v in machine_lines(report.facts)]
-    c = report.counts()
-    out += ["", f"**{report.verdict}**: {count_line(c)}."]
+    out += [f"| {md_escape(k)} | {md_escape(v)} |" for k, v in s.machine]
+    out += ["", f"**{s.verdict}**: {md_escape(s.count_text)}."]
     if show_all:
         out += ["", "| Result | Requirement | Found | Needed |", "|---|---|---|---|"]
-        for f in report.findings:
+        for f in s.findings:
             out.append(
-                f"| {_ICON.get(f.verdict, f.verdict)} | {md_escape(f.title)} "
+                f"| {_ICON.get(finding_status(f), f.verdict)} | {md_escape(requirement_label(f))} "
                 f"| {md_escape(f.observed)} | {md_escape(f.expected)} |"
             )
-    steps = action_steps(report)
-    if steps:
+    if s.steps:
         out += ["", "### Next steps", ""]
-        for i, step in enumerate(steps, 1):
+        for i, step in enumerate(s.steps, 1):
             out.append(f"{i}. {md_advice(step.advice)}")
             if show_all:
                 continue
@@ -82,14 +102,12 @@ def render_markdown(report: Report, show_all: bool = False) -> str:
                 out.append(
                     f"   - {_ICON.get(verdict, verdict)} **{titles}**: {md_escape(observed)}"
                 )
-        cmd = shown_install_command(report, steps)
-        if cmd:
-            out += ["", "Install all missing packages at once:", "", "```", cmd, "```"]
+        if s.install_command:
+            out += ["", "Install all missing packages at once:", ""]
+            out += md_code_block([s.install_command])
     if not show_all:
-        n = c.get("PASS", 0)
         out += [
             "",
-            f"{n} requirement{'s' if n != 1 else ''} passed "
-            "(`dlcheck check --all --markdown` lists every requirement).",
+            f"{s.passed_text} (`dlcheck check --all --markdown` lists every requirement).",
         ]
     return "\n".join(out) + "\n"

@@ -1,4 +1,8 @@
-"""Short machine descriptions shared by the text, Markdown and HTML renderers."""
+"""THE check summary: what every view of a check report shows (the terminal, Markdown,
+HTML for Jupyter, CSV, ``repr``), built once by ``check_summary`` so that the views cannot
+disagree: the machine, the verdict and its counts, the steps with the findings they answer,
+the one install command, and each requirement's label. (The fleet's summary is
+``dlcheck.fleet.model.FleetSummary``.)"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dlcheck.checks import fmt_gib
 from dlcheck.envs.detect import environment_line
 from dlcheck.frameworks.summary import frameworks_line
 from dlcheck.records import Facts
+from dlcheck.render.layout import count_line
 from dlcheck.report import Report
 from dlcheck.verdict import Finding
 
@@ -192,3 +197,75 @@ def shown_install_command(report: Report, steps: list[Step]) -> str | None:
     if not cmd or any(cmd in s.advice for s in steps):
         return None
     return cmd
+
+
+NOT_JUDGED = "NOT JUDGED"
+
+
+def finding_status(f: Finding) -> str:
+    """A finding's verdict as the views count it: ``NOT JUDGED`` for an UNKNOWN whose input
+    was not given (no benchmark file, no environment made from a setup), which the verdict
+    does not count either."""
+    return NOT_JUDGED if f.verdict == "UNKNOWN" and f.input_missing else f.verdict
+
+
+def requirement_label(f: Finding) -> str:
+    """A requirement's title with its level when that is not ``required`` and the title does
+    not say it already: 'GPU (optional: the course runs on a CPU)' stays as it is."""
+    if f.level == "required" or f.level.lower() in f.title.lower():
+        return f.title
+    return f"{f.title} ({f.level})"
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """The content of every view of one check report (machine strings already cleaned)."""
+
+    verdict: str
+    counts: dict[str, int]  # per verdict, and NOT_JUDGED (report.counts())
+    count_text: str  # '4 failed, 4 warnings, 23 passed, 2 not judged'
+    host: str
+    profile_title: str
+    profile_version: str
+    dlcheck_version: str
+    created: str
+    source: str | None
+    machine: list[tuple[str, str]]
+    findings: list[Finding]  # every requirement, the profile's order (``--all``)
+    steps: list[Step]
+    install_command: str | None  # shown apart only where no step gives it already
+
+    @property
+    def passed(self) -> int:
+        return self.counts.get("PASS", 0)
+
+    @property
+    def passed_text(self) -> str:
+        n = self.passed
+        return f"{n} requirement{'s' if n != 1 else ''} passed"
+
+    @property
+    def verdict_line(self) -> str:
+        """``NOT READY (4 failed, 4 warnings, 23 passed, 2 not judged)``."""
+        return f"{self.verdict} ({self.count_text})"
+
+
+def check_summary(report: Report) -> CheckSummary:
+    """The one summary of ``report`` every view draws (clean the report first)."""
+    counts = report.counts()
+    steps = action_steps(report)
+    return CheckSummary(
+        verdict=report.verdict,
+        counts=counts,
+        count_text=count_line(counts),
+        host=report.facts.platform.hostname or "(anonymised)",
+        profile_title=report.profile.title,
+        profile_version=report.profile.version,
+        dlcheck_version=report.facts.dlcheck_version or "",
+        created=report.facts.created or "",
+        source=report.source,
+        machine=machine_lines(report.facts),
+        findings=list(report.findings),
+        steps=steps,
+        install_command=shown_install_command(report, steps),
+    )

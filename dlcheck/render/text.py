@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from typing import IO
 
-from dlcheck.render.layout import console_width, count_line, hang, print_table, style_of
-from dlcheck.render.summary import action_steps, finding_lines, machine_lines, shown_install_command
+from dlcheck.render.layout import command_line, console_width, hang, print_table, style_of
+from dlcheck.render.summary import (
+    CheckSummary,
+    check_summary,
+    finding_lines,
+    finding_status,
+    requirement_label,
+)
 from dlcheck.report import Report
 from dlcheck.sanitize import clean_record
 
@@ -25,56 +31,54 @@ def render_text(
     from rich.console import Console
     from rich.text import Text
 
+    s = check_summary(report)
     console = Console(file=file, highlight=False, width=width)
     w = console_width(console, width)
     title = Text.assemble(
         ("dlcheck ", "bold"),
-        (report.facts.dlcheck_version or "", ""),
+        s.dlcheck_version,
         " · ",
-        (report.profile.title, "bold"),
-        f" ({report.profile.version})",
+        (s.profile_title, "bold"),
+        f" ({s.profile_version})",
     )
     hang(console, Text(""), title, w, indent=0)
-    if report.source:
+    if s.source:
         hang(
             console,
             Text(""),
-            Text(f"Re-evaluated from {report.source} (facts of {report.facts.created})"),
+            Text(f"Re-evaluated from {s.source} (facts of {s.created})"),
             w,
             indent=0,
         )
-    facts = machine_lines(report.facts)
-    label = max(len(k) for k, _ in facts) + 2
-    for k, v in facts:
+    label = max(len(k) for k, _ in s.machine) + 2
+    for k, v in s.machine:
         hang(console, Text(k.ljust(label), style="bold"), Text(v), w)
     if verbose:
         for line in stderr_tails(report):
             hang(console, Text("Probe log".ljust(label), style="bold"), Text(line), w)
     console.print()
-    c = report.counts()
     hang(
         console,
         Text("Verdict: ", style="bold"),
-        Text.assemble((report.verdict, style_of(report.verdict)), "  (", count_line(c), ")"),
+        Text.assemble((s.verdict, style_of(s.verdict)), "  (", s.count_text, ")"),
         w,
     )
     if show_all:
         console.print()
         rows = [
             [
-                Text(f.verdict, style=style_of(f.verdict)),
-                Text(f.title + ("" if f.level == "required" else f" ({f.level})")),
+                Text(finding_status(f), style=style_of(finding_status(f))),
+                Text(requirement_label(f)),
                 Text(f.observed),
                 Text(f.expected),
             ]
-            for f in report.findings
+            for f in s.findings
         ]
         print_table(console, ["Result", "Requirement", "Found", "Needed"], rows, w, 1)
-    steps = action_steps(report)
-    if steps:
+    if s.steps:
         console.print()
         console.print(Text("Next steps", style="bold"))
-        for i, step in enumerate(steps, 1):
+        for i, step in enumerate(s.steps, 1):
             hang(console, Text(f"{i:>2}. "), Text(step.advice), w)
             if show_all:
                 continue
@@ -82,32 +86,28 @@ def render_text(
                 head = Text.assemble("    ", (verdict.ljust(7), style_of(verdict)), " ")
                 body = Text.assemble((", ".join(m.title for m in members), "bold"), ": ", observed)
                 hang(console, head, body, w)
-        cmd = shown_install_command(report, steps)
-        if cmd:
-            hang(
-                console, Text("Install all missing packages at once: ", style="bold"), Text(cmd), w
-            )
+        if s.install_command:
+            console.print(Text("Install all missing packages at once:", style="bold"))
+            command_line(console, s.install_command)
     console.print()
     if not show_all:
-        passed = c.get("PASS", 0)
         hang(
             console,
             Text(""),
             Text(
-                f"{passed} requirement{'s' if passed != 1 else ''} passed; "
-                "`dlcheck check --all` lists every requirement.",
-                style="green" if passed else "",
+                f"{s.passed_text}; `dlcheck check --all` lists every requirement.",
+                style="green" if s.passed else "",
             ),
             w,
             indent=0,
         )
-    for line in report_footer(report):
+    for line in report_footer(report, s):
         hang(console, Text(""), Text(line, style="dim"), w, indent=0)
 
 
 def verdict_line(report: Report) -> str:
     """The one line of ``--quiet``: ``NOT READY (4 failed, 4 warnings, 23 passed)``."""
-    return f"{report.verdict} ({count_line(report.counts())})"
+    return check_summary(clean_record(report)).verdict_line
 
 
 def stderr_tails(report: Report) -> list[str]:
@@ -126,11 +126,12 @@ def stderr_tails(report: Report) -> list[str]:
     return out
 
 
-def report_footer(report: Report) -> list[str]:
+def report_footer(report: Report, summary: CheckSummary | None = None) -> list[str]:
     """Hints shown under the verdict (the bench hint only where no step already gives it)."""
+    steps = (summary or check_summary(report)).steps
     lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
     if "benchmark" not in report.facts.sections and not any(
-        "dlcheck bench" in s.advice for s in action_steps(report)
+        "dlcheck bench" in s.advice for s in steps
     ):
         lines[0] += " · speed: `dlcheck bench`"
     return lines
