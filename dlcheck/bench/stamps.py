@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 @dataclass
 class EpochStamps:
-    """perf_counter() stamps of one fit epoch: its start, each training batch's start, the end
-    of its last training batch, its end, and the next epoch's start; ``validated`` when fit ran
-    its validation pass between the two."""
+    """perf_counter() stamps of one fit epoch: its start, each training batch's start, the
+    start of its validation pass (``train_end``: where its training part ends), its end, and
+    the next epoch's start; ``validated`` when fit ran its validation pass at its end."""
 
     begin: float
     batches: list[float] = field(default_factory=list)
@@ -49,8 +49,8 @@ def split(
         if b and e.next_begin is not None and e.end is not None:
             start.append((b[0] - e.begin) + (e.next_begin - e.end))
         if b and len(b) == k and e.end is not None:
-            # with a validation pass in the fit, the training part ends with its last batch
-            # (the pass, its set-up included, is the validation cost, measured apart)
+            # with a validation pass in the fit, the training part ends where the pass begins
+            # (the pass is the validation cost, measured apart)
             end = e.train_end if e.validated and e.train_end is not None else e.end
             if (g0 + k - 1) % batches == batches - 1:
                 last.append(end - b[-1])
