@@ -230,3 +230,20 @@ def test_list_needs_no_framework(capsys) -> None:
         main(["bench", "--list"])
     assert exc.value.code == 0
     assert "ep5-densenet" in capsys.readouterr().out
+
+
+def test_peak_memory_from_the_os_without_a_sampling_thread() -> None:
+    """The peak comes from the OS's own record (no thread competing with the fit for the
+    GIL); an allocation between start and stop is in it."""
+    import sys
+
+    from dlcheck.bench.memory import RssSampler
+
+    s = RssSampler()
+    if sys.platform.startswith("linux") or sys.platform == "darwin":
+        assert s._ticker is None
+    block = bytearray(200 * 2**20)
+    block[::4096] = b"x" * len(block[::4096])  # touch every page
+    peak, increase = s.stop()
+    assert peak >= s.start_rss and increase >= 150 * 2**20
+    del block
