@@ -79,9 +79,12 @@ def test_plot_without_matplotlib_is_one_line_exit_2(tmp_path: Path, capsys, monk
 def test_old_and_new_measurements_are_told_apart(tmp_path: Path) -> None:
     from test_bench_calibrate import STEADY, result_of
 
-    from dlcheck.bench.results import reference_results
+    from dlcheck.bench.results import load_result
 
-    old = reference_results()[0]
+    # the first dev-2core reference, a real run of the dlcheck before per-part components
+    old = load_result(
+        Path(__file__).parent / "data" / "bench" / "dev-2core-epyc-vm-2026-11-26.json"
+    )
     new = fake_result(train_rate=300.0)
     new = dataclasses.replace(new, results={"ep4-cnn": result_of(STEADY, [0.4] * 8)})
     comp = compare([old, new])
