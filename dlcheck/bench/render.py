@@ -275,24 +275,18 @@ def render_comparison_markdown(comp: Comparison) -> str:
 
 def render_comparison_csv(comp: Comparison) -> str:
     """One row a figure, the values as numbers (no ratio marks), machine text made safe."""
-    import csv
-    import io
+    from dlcheck.render.layout import csv_text
 
-    from dlcheck.sanitize import csv_safe
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["workload", "figure", "unit", *(csv_safe(lbl) for lbl in comp.labels)])
-    for row in comp.rows:
-        w.writerow(
-            [
-                csv_safe(row.workload),
-                csv_safe(row.figure),
-                csv_safe(row.unit.strip()),
-                *("" if c.value is None else f"{c.value:.{row.digits}f}" for c in row.cells),
-            ]
+    rows = [
+        (
+            row.workload,
+            row.figure,
+            row.unit.strip(),
+            *(None if c.value is None else f"{c.value:.{row.digits}f}" for c in row.cells),
         )
-    return buf.getvalue()
+        for row in comp.rows
+    ]
+    return csv_text(["workload", "figure", "unit", *comp.labels], rows)
 
 
 def render_result_markdown(result: BenchResult) -> str:

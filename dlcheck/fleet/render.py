@@ -7,17 +7,14 @@ formulas for CSV, ``html.escape`` for HTML, whose page also forbids every script
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from html import escape
 from typing import IO, Any
 
 from dlcheck.fleet.model import Fleet, MachineRow
-from dlcheck.render.layout import HTML_COLOUR
+from dlcheck.render.layout import HTML_COLOUR, csv_text
 from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean as sanitize
-from dlcheck.sanitize import csv_safe
 from dlcheck.version import __version__
 
 FLEET_SCHEMA = "dlcheck.fleet"
@@ -225,30 +222,27 @@ CSV_COLUMNS = (
 
 
 def render_csv(fleet: Fleet) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for r in fleet.rows:
-        w.writerow(
-            [
-                csv_safe(r.machine),
-                "yes" if r.anonymized else "no",
-                r.verdict,
-                r.check_verdict,
-                csv_safe(r.os),
-                csv_safe(r.cpu),
-                fmt_cores(r.cores),
-                "" if r.ram_bytes is None else f"{r.ram_bytes / GIB:.2f}",
-                csv_safe(r.gpu),
-                csv_safe(r.env),
-                csv_safe(r.bench),
-                csv_safe(r.bench_verdict),
-                "" if r.ep4_seconds is None else f"{r.ep4_seconds:.1f}",
-                csv_safe(" ".join(r.failing)),
-                csv_safe(" ".join(r.sources)),
-            ]
+    rows = [
+        (
+            r.machine,
+            "yes" if r.anonymized else "no",
+            r.verdict,
+            r.check_verdict,
+            r.os,
+            r.cpu,
+            fmt_cores(r.cores),
+            None if r.ram_bytes is None else f"{r.ram_bytes / GIB:.2f}",
+            r.gpu,
+            r.env,
+            r.bench,
+            r.bench_verdict,
+            None if r.ep4_seconds is None else f"{r.ep4_seconds:.1f}",
+            " ".join(r.failing),
+            " ".join(r.sources),
         )
-    return buf.getvalue()
+        for r in fleet.rows
+    ]
+    return csv_text(CSV_COLUMNS, rows)
 
 
 # -- HTML -------------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ needs, its rows become stacked blocks of ``field: value``). Views hand in rich `
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 # Verdict colours, shared by the terminal, HTML and the fleet views.
@@ -300,3 +302,16 @@ def print_trimmed(console: Any, renderable: Any, width: int) -> None:
                 line.append(seg.text, seg.style)
         line.rstrip()
         console.print(line, soft_wrap=True)
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The one CSV writer of the views (check, fleet, bench compare): every cell through
+    ``sanitize.csv_safe`` (machine text sanitized; a cell a spreadsheet would run as a
+    formula is quoted), None as an empty cell."""
+    from dlcheck.sanitize import csv_safe
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for row in (header, *rows):
+        w.writerow(["" if c is None else csv_safe(str(c)) for c in row])
+    return buf.getvalue()
