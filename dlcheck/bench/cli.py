@@ -19,6 +19,13 @@ def _progress_console(stream: Any = None) -> Any:
     return Console(file=stream, force_terminal=True)
 
 
+def _choice(flag: str, choices: tuple[str, ...], help: str) -> Any:
+    """An option taking one of ``choices``, the first by default (shown in --help)."""
+    return click.option(
+        flag, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
+    )
+
+
 class CapturedStderr:
     """File descriptor 2 sent to a temporary file while TensorFlow imports and fits, so that
     its C++ log (absl: ``E0000 ... failed call to cuInit ... UNKNOWN ERROR (303)``), which a
@@ -90,12 +97,8 @@ class CapturedStderr:
     metavar="NAME",
     help="Only this workload (ep2-dense, ep3-dense, ep4-cnn, ep5-densenet); repeatable.",
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["tensorflow", "jax", "torch"]),
-    default="tensorflow",
-    show_default=True,
-    help="Keras 3 backend (the course uses TensorFlow).",
+@_choice(
+    "--backend", ("tensorflow", "jax", "torch"), "Keras 3 backend (the course uses TensorFlow)."
 )
 @output_options(formats=("text", "json", "markdown"), short_forms=("json", "markdown"))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
@@ -307,12 +310,10 @@ def _run_with_progress(
 @bench.command("compare")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a bar chart (PNG).")
-@click.option(
+@_choice(
     "--scale",
-    type=click.Choice(["auto", "linear", "log"]),
-    default="auto",
-    show_default=True,
-    help="The plot's y axis (auto: log when values differ by more than 20x).",
+    ("auto", "linear", "log"),
+    "The plot's y axis (auto: log when values differ by more than 20x).",
 )
 @output_options(formats=("text", "markdown", "csv"), short_forms=("markdown",))
 def compare_cmd(
