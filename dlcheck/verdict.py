@@ -228,7 +228,7 @@ def _with_setup(f: Finding, req: Requirement | None, facts: Facts) -> Finding:
     if pip.startswith("tensorflow"):
         advice = (
             f"Create the course environment from its tested lock, in one command: {create} "
-            "(from a clone of the dlcheck repository; it installs every course package; or, "
+            "(it installs every course package; or, "
             f'unpinned, `python -m pip install "{pip}"`).'
         )
     else:

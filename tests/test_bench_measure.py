@@ -215,6 +215,9 @@ def test_missing_backend_package_is_one_line_exit_2(capsys) -> None:
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'jax' package" in err
+    # a next step that can work here: not the backend that just failed, not a PyPI release
+    assert "--backend tensorflow" not in err and "dlcheck[bench]" not in err
+    assert "dlcheck env recommend" in err and "pip install jax" in err
 
 
 def test_bad_options_exit_2(capsys) -> None:

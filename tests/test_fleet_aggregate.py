@@ -322,3 +322,23 @@ def test_a_row_reads_only_its_facts_typed_as_the_report_types_them(tmp_path: Pat
     (skipped,) = fleet.skipped
     assert "wrong.check.json" in skipped.path
     assert "facts.cpu.logical_cores" in skipped.reason
+
+
+def test_a_result_without_hardware_is_not_pinned_on_one_of_several_same_named_machines() -> None:
+    """tests/data/fleet/samples: five check reports of machines called pc1 (one a Pentium
+    N3700 that cannot run TensorFlow) and a benchmark and an env result that name only pc1.
+    They stay a machine of their own (no check report), not the first pc1's."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "dlcheck", "report", "tests/data/fleet", "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    pc1 = [m for m in json.loads(proc.stdout)["machines"] if m["machine"].startswith("pc1 ")]
+    assert len(pc1) == 6
+    with_bench = [m for m in pc1 if m["benchmark"]]
+    assert len(with_bench) == 1 and with_bench[0]["check_verdict"] is None
+    assert not with_bench[0]["cpu"] and "no-check-report" in with_bench[0]["failing"]

@@ -386,3 +386,28 @@ def test_env_verify_to_a_file_says_why_it_exits_1(
     )
     text = target.read_text(encoding="utf-8")
     assert text.index("Fix: ") < text.index("Missing (") and "`--all` lists every package" in text
+
+
+def test_fresh_eyes_findings_of_the_second_new_user_run(
+    recorded_machine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The second new-user run: the verdict had scrolled off an 80x24 terminal (it is now
+    repeated in the last line of the default view); the install step told a learner with an
+    installed dlcheck (the wheel carries the locks) to use "a clone of the repository";
+    bench printed "-0.00 s" for a residual a hair below zero."""
+    from recorded import MACHINES
+
+    from dlcheck.bench.grading import fmt_seconds
+    from dlcheck.render.text import render_text
+
+    report = judge(recorded_machine("fresh-linux-laptop"), load_profile(), load_places())
+    out = io.StringIO()
+    render_text(report, file=out, width=80)
+    lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+    assert any(ln.startswith(f"Verdict: {report.verdict}. ") for ln in lines[-4:])
+    for _, slug in MACHINES.values():
+        r = judge(recorded_machine(slug), load_profile(), load_places())
+        steps = check_summary(r).steps
+        advice = [f.advice or "" for f in r.findings] + [s.advice for s in steps]
+        assert not [a for a in advice if "clone of the dlcheck repository" in a], slug
+    assert fmt_seconds(-0.001) == "0.00 s" and fmt_seconds(-0.0) == "0.00 s"

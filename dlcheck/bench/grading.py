@@ -67,6 +67,8 @@ def fmt_seconds(s: float | None) -> str:
     """'45 s', '3.2 min', '1.5 h'."""
     if s is None:
         return "unknown"
+    if abs(s) < 0.005:  # not "-0.00 s" (a residual part can come out a hair below zero)
+        s = 0.0
     if s < 1:
         return f"{s:.2f} s"
     if s < 10:

@@ -91,10 +91,15 @@ def require_backend(backend: str) -> None:
         raise UserError(
             None,
             f"the {backend} backend needs the '{pkg}' package, which is not installed here "
-            f"(install it, or use --backend tensorflow with pip install 'dlcheck[bench]')",
+            "(the course environment has it: `dlcheck env recommend` gives the one command; "
+            f"or `python -m pip install {pkg}`)",
         )
     if importlib.util.find_spec("keras") is None:
-        raise UserError(None, "dlcheck bench needs Keras 3: pip install 'dlcheck[bench]'")
+        raise UserError(
+            None,
+            "dlcheck bench needs Keras 3 (the course environment has it: `dlcheck env "
+            'recommend` gives the one command; or `python -m pip install "keras>=3"`)',
+        )
 
 
 def setup_backend(backend: str) -> Any:

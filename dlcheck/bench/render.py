@@ -68,7 +68,7 @@ def render_result(
         Text(
             f"Keras {clean(c.keras_version)} on {clean(c.backend)} {clean(c.backend_version)} · "
             f"device {clean(c.device)} · CPU {clean(c.cpu_model)} "
-            f"({c.usable_cores or c.logical_cores} usable cores) · "
+            f"({(c.usable_cores or c.logical_cores or 0):g} usable cores) · "
             f"plan {clean(c.plan)}: >= {c.windows} windows of >= {c.window_seconds} s{budget}{wall}"
         )
     )
@@ -302,8 +302,8 @@ def render_result_markdown(result: BenchResult) -> str:
         f"dlcheck {md_escape(result.dlcheck_version)}, {md_escape(result.created)}  ",
         f"Keras {md_escape(c.keras_version)} on {md_escape(c.backend)} "
         f"{md_escape(c.backend_version)}, device {md_escape(c.device)}, CPU "
-        f"{md_escape(c.cpu_model)} ({c.usable_cores or c.logical_cores} usable cores), plan "
-        f"{md_escape(c.plan)}",
+        f"{md_escape(c.cpu_model)} ({(c.usable_cores or c.logical_cores or 0):g} usable cores), "
+        f"plan {md_escape(c.plan)}",
         "",
         "| workload | train img/s ± MAD | step (95% CI) | val img/s | peak RSS |",
         "|---|---|---|---|---|",

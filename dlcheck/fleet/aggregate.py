@@ -119,7 +119,9 @@ class FleetBuilder:
     def _by_name(self) -> dict[str, list[tuple[str, _Machine]]]:
         """Machines of each host name: one per hardware seen in its check reports; results
         without hardware (env, bench) join the machine whose files share their name, or the
-        only one."""
+        only one; when several machines have the name and none shares the files' name, the
+        results stay a machine of their own (never pinned on a machine they may not be from:
+        a benchmark on a laptop that cannot run TensorFlow)."""
         names: dict[str, list[tuple[str, _Machine]]] = {}
         loose: dict[str, _Machine] = {}
         for key, m in sorted(self.by_host.items()):
@@ -133,13 +135,16 @@ class FleetBuilder:
             if not variants:
                 names[host] = [("", m)]
                 continue
-            target = variants[0][1]
             groups = {group_of(src) for src in m.sources}
+            target = variants[0][1] if len(variants) == 1 else None
             for _, v in variants:
                 if groups & {group_of(src) for src in v.sources}:
                     target = v
                     break
-            target.merge(m)
+            if target is None:
+                variants.append(("", m))
+            else:
+                target.merge(m)
         return names
 
     def build(self) -> Fleet:

@@ -159,12 +159,9 @@ def _packages_advice(report: Report, packages: list[Finding], reqs: dict) -> str
     )
     setup = fitting_setup(report.facts)
     if setup:
-        where = ""
-        if any("clone of the dlcheck repository" in (f.advice or "") for f in packages):
-            where = " (from a clone of the dlcheck repository)"
         return (
             "Create the course environment, every course package at a tested version, in one "
-            f"command{where}: `dlcheck env create --setup {setup}`; or add the missing ones to "
+            f"command: `dlcheck env create --setup {setup}`; or add the missing ones to "
             f"this environment: `{pip}`."
         )
     return f"Install the missing course packages: `{pip}`."

@@ -95,7 +95,9 @@ def render_text(
             console,
             Text(""),
             Text(
-                f"{s.passed_text}; `dlcheck check --all` lists every requirement.",
+                # the verdict again: on a short terminal the one above has scrolled away
+                f"Verdict: {s.verdict}. {s.passed_text}; `dlcheck check --all` lists every "
+                "requirement.",
                 style="green" if s.passed else "",
             ),
             w,
