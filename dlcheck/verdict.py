@@ -80,8 +80,17 @@ def _advice(req: Requirement, outcome: Outcome, places: Places, facts: Facts | N
             text = str(req.params["advice_hpc"])
         elif on_cloud_notebook(facts) and "advice_notebook" in req.params:
             text = str(req.params["advice_notebook"])
+        elif "advice_no_framework" in req.params and not _bench_can_run(facts):
+            text = str(req.params["advice_no_framework"])
     text = text or req.advice
     return text.replace("{places}", _places_sentence(req, places, facts))
+
+
+def _bench_can_run(facts: Facts) -> bool:
+    """Keras and a backend are installed here, so `dlcheck bench` can run (an advice that
+    sends a learner to it before that would fail on their machine)."""
+    v = facts.packages.versions
+    return "keras" in v and any(b in v for b in ("tensorflow", "torch", "jax"))
 
 
 NOT_PROBED_ADVICE = (

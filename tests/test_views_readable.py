@@ -411,3 +411,26 @@ def test_fresh_eyes_findings_of_the_second_new_user_run(
         advice = [f.advice or "" for f in r.findings] + [s.advice for s in steps]
         assert not [a for a in advice if "clone of the dlcheck repository" in a], slug
     assert fmt_seconds(-0.001) == "0.00 s" and fmt_seconds(-0.0) == "0.00 s"
+
+
+def test_no_advice_sends_a_learner_to_dlcheck_bench_before_it_can_run(recorded_machine) -> None:
+    """`dlcheck bench` needs Keras and a backend: on a machine without them no step says to
+    run it now (it would fail there); with them the usual advice stands."""
+    from recorded import MACHINES
+
+    fresh = recorded_machine("fresh-linux-laptop")
+    two_cores = dataclasses.replace(  # the new user's machine: 2 cores, nothing installed yet
+        fresh, cpu=dataclasses.replace(fresh.cpu, usable_cores=2.0, logical_cores=2)
+    )
+    machines = [recorded_machine(slug) for _, slug in MACHINES.values()] + [two_cores]
+    for facts in machines:
+        slug = facts.platform.hostname
+        v = facts.packages.versions
+        can = "keras" in v and any(b in v for b in ("tensorflow", "torch", "jax"))
+        r = judge(facts, load_profile(), load_places())
+        texts = [f.advice or "" for f in r.findings] + [s.advice for s in check_summary(r).steps]
+        if not can:
+            assert not [t for t in texts if "run `dlcheck bench`" in t], slug
+    r = judge(two_cores, load_profile(), load_places())
+    cores = next(f for f in r.findings if f.id == "cores-recommended")
+    assert cores.verdict == "WARN" and "once the course packages are installed" in cores.advice
