@@ -45,8 +45,8 @@ def skipped(reason: str, expected: str = "") -> Outcome:
 
 
 NOT_INSTALLED_YET = (
-    "Not checked: it is not installed. Install the course packages first ({install_step}), "
-    "then run `dlcheck check` again to prove it works."
+    "Not checked until the package is installed: install the course packages first "
+    "({install_step}), then run `dlcheck check` again to prove it works."
 )
 
 
