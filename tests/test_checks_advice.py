@@ -291,7 +291,7 @@ def test_fresh_laptop_gets_one_install_route_and_no_repair_advice(recorded_machi
         f = by_id[fid]
         assert f.verdict != "PASS", f
         assert "einstall" not in (f.advice or ""), f
-        assert "Install the course packages first" in (f.advice or ""), f
+        assert "install the course packages first" in (f.advice or ""), f
     assert report.install_command() == "dlcheck env create --setup cpu"
 
 

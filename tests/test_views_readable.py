@@ -137,7 +137,7 @@ def _fleet(s: FleetSummary):
 def test_not_installed_advice_names_the_install_step(empty: Report) -> None:
     advice = [f.advice or "" for f in empty.findings]
     assert not any("{install_step}" in a or "(see that step)" in a for a in advice)
-    named = [a for a in advice if "Install the course packages first" in a]
+    named = [a for a in advice if "install the course packages first" in a]
     assert named and all("the step for “TensorFlow 2.16 or newer (Keras 3)”" in a for a in named)
     out = draw(empty, 200)
     step = next(ln for ln in out.splitlines() if ln.lstrip().startswith("FAIL"))
