@@ -42,7 +42,7 @@ from dlcheck.bench.results import (
     make_phase,
     throttling_of,
 )
-from dlcheck.bench.stamps import EpochStamps, WindowBuilder, epoch_walls, split
+from dlcheck.bench.stamps import EpochSeries, EpochStamps, WindowBuilder, epoch_walls, split
 from dlcheck.bench.stats import median_ci, median_or
 from dlcheck.bench.synthetic import make_arrays
 from dlcheck.bench.workloads import Workload
@@ -130,8 +130,9 @@ def _divisor_at_least(n: int, k: int) -> int:
 
 
 def _recorder_class(keras: Any) -> type:
-    """A Keras callback that stamps epoch starts and ends and training batch starts; with
-    ``on_step`` it is told of each full-step interval and may stop the fit."""
+    """A Keras callback that stamps epoch starts and ends, training batch starts and the start
+    of each validation pass; with ``on_step`` it is told of each full-step interval and with
+    ``on_epoch`` of each epoch's end, and either may stop the fit."""
 
     class Recorder(keras.callbacks.Callback):
         def __init__(
@@ -146,7 +147,6 @@ def _recorder_class(keras: Any) -> type:
             self.nb, self.partial, self.g = batches, partial, offset
             self.on_step, self.on_epoch = on_step, on_epoch
             self.epochs: list[EpochStamps] = []
-            self.called = self.train_end = 0.0
 
         def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
             now = time.perf_counter()
@@ -180,16 +180,7 @@ def _recorder_class(keras: Any) -> type:
             if self.on_epoch is not None and self.on_epoch(self.epochs):
                 self.model.stop_training = True
 
-        def on_train_end(self, logs: Any = None) -> None:
-            self.train_end = time.perf_counter()
-
-    class ValidationRecorder(Recorder):
-        """For fits of one training batch and a validation pass per epoch."""
-
-        # The pass is timed from its start (on_test_begin) to the epoch's end; the base class
-        # already stamps both.
-
-    return Recorder, ValidationRecorder
+    return Recorder
 
 
 def _fit(model: Any, x: Any, y: Any, bs: int, callbacks: list[Any], **kw: Any) -> None:
@@ -226,7 +217,7 @@ def _measure_training(
     share: float, tell: Callable[[str, float], None],
 ) -> _Train:  # fmt: skip
     """Warm-up, calibration, then the adaptive fit of the training set."""
-    Recorder, _ = _recorder_class(keras)
+    Recorder = _recorder_class(keras)
     bs = workload.batch_size
     n, nb = workload.train, workload.train_batches()
     partial = n % bs != 0
@@ -289,15 +280,15 @@ def _measure_training(
             reason.append(why)
         return why is not None
 
+    series = EpochSeries(nb)
+
     def on_epoch(epochs: list[EpochStamps]) -> bool:
         if not whole:
             return False
-        done = [e for e in epochs if e.end is not None]
-        later = done[1:]  # the first epoch also traces and builds the iterators
-        passes = [e.end - e.train_end for e in later if e.validated and e.train_end is not None]
+        series.add(epochs)
         elapsed = time.monotonic() - t_start
         tell("training", min(1.0, elapsed / max(budget, 1e-6)))
-        why = epoch_stop_reason(rule, values, epoch_walls(done, nb), passes, len(done),
+        why = epoch_stop_reason(rule, values, series.walls, series.passes, series.ended,
                                 MIN_EPOCHS, elapsed, budget)  # fmt: skip
         if why:
             reason.append(why)
@@ -369,8 +360,8 @@ def _measure_training(
                         validation_tracing=round(extra, 6))  # fmt: skip
     walls = epoch_walls(rec.epochs, nb) if whole else []
     if len(walls) >= 2:
-        nv_all = len(data.x_val) if inline and data.x_val is not None else 0
-        comps = anchored(comps, Cost.of_mean(walls), nb, nv_all)  # type: ignore[arg-type]
+        nv = len(data.x_val) if inline else 0
+        comps = anchored(comps, Cost.of_mean(walls), nb, nv)  # type: ignore[arg-type]
     return _Train(phase, comps, inference)
 
 
@@ -383,7 +374,7 @@ def _measure_validation(
     (the pass, its set-up and its callbacks). A subset of whole batches stands in for the
     validation set when one pass would be long (episode 5 on a CPU). Returns the phase, the
     pass's cost, the images per measured pass and the first validation's extra cost."""
-    _, ValidationRecorder = _recorder_class(keras)
+    Recorder = _recorder_class(keras)
     bs = workload.batch_size
     xv, yv = data.x_val, data.y_val
     nv = len(xv)
@@ -422,7 +413,7 @@ def _measure_validation(
             reason.append(why)
         return why is not None
 
-    rec = ValidationRecorder(1, False, 0, None, on_epoch)
+    rec = Recorder(1, False, 0, None, on_epoch)
     _fit(model, data.x_train[:bs], data.y_train[:bs], bs, [rec], epochs=10**6,
          validation_data=(xv, yv))  # fmt: skip
     values = passes[1:] or passes

@@ -89,3 +89,27 @@ def epoch_walls(epochs: list[EpochStamps], batches: int | None) -> list[float]:
         for e in epochs[1:]
         if e.next_begin is not None and (batches is None or len(e.batches) == batches)
     ]
+
+
+class EpochSeries:
+    """What a fit of whole lesson epochs has shown so far, kept up to date as each epoch ends
+    (not recomputed from every epoch at each epoch's end: episode 2 runs thousands): the
+    ``walls`` of ``epoch_walls`` and the validation ``passes`` of the epochs after the first,
+    and how many epochs have ``ended``."""
+
+    def __init__(self, batches: int) -> None:
+        self.batches = batches
+        self.walls: list[float] = []
+        self.passes: list[float] = []
+        self.ended = 0
+
+    def add(self, epochs: list[EpochStamps]) -> None:
+        """``epochs[-1]`` has just ended (its ``end`` is stamped)."""
+        self.ended += 1
+        if len(epochs) >= 3:  # the one before it now has its next start
+            prev = epochs[-2]
+            if prev.next_begin is not None and len(prev.batches) == self.batches:
+                self.walls.append(prev.next_begin - prev.begin)
+        e = epochs[-1]
+        if len(epochs) >= 2 and e.validated and e.end is not None and e.train_end is not None:
+            self.passes.append(e.end - e.train_end)
