@@ -166,9 +166,10 @@ def _recorder_class(keras: Any) -> type:
 
         # No batch-end hook: a user callback with one turns off Keras's asynchronous dispatch
         # of batch ends (CallbackList looks at the user's callbacks only, not at the progress
-        # bar it adds), and the lesson's fit keeps it on. Measured: with such a hook the
-        # reference CNN's fit was 2-3% slower (benchmarks/honesty_overhead.py). The training
-        # part of an epoch ends where fit starts its validation pass, or at the epoch's end.
+        # bar it adds), and the lesson's fit keeps it on, so the measured fit keeps it on too
+        # (on the 2-core VM the difference was within the noise: honesty_overhead.py
+        # --batch-end-hook). The training part of an epoch ends where fit starts its
+        # validation pass, or at the epoch's end.
 
         def on_test_begin(self, logs: Any = None) -> None:
             if self.epochs and self.epochs[-1].end is None:
