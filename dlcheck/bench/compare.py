@@ -142,7 +142,8 @@ def where_of(r: BenchResult) -> tuple[str, str | None]:
     batch = [BATCH_NAMES[c] for c in contexts if c in BATCH_NAMES]
     if batch:
         return batch[0], None
-    return "no cloud notebook or batch job detected", None
+    others = f" ({', '.join(contexts)})" if contexts else ""
+    return f"no cloud notebook or batch job detected{others}", None
 
 
 def _accelerator(r: BenchResult) -> str:
