@@ -5,6 +5,7 @@ network), its upload cell fed a recorded result; its outputs are checked."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import dlcheck
+from dlcheck.probes.context import probe_context
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "benchmarks" / "notebooks" / "dlcheck-cloud.ipynb"
@@ -120,7 +122,9 @@ def test_notebook_runs_top_to_bottom(tmp_path: Path) -> None:
     install = outputs_text(tagged(nb, "install"))
     assert f"dlcheck {dlcheck.__version__} from {ROOT / 'dlcheck'}" in install  # the checkout
     assert any("This runtime: " in t for t in texts)
-    assert (tmp_path / "cloud.bench.json").exists() and (tmp_path / "laptop.bench.json").exists()
+    assert (tmp_path / "laptop.bench.json").exists()
+    cloud = json.loads((tmp_path / "cloud.bench.json").read_text(encoding="utf-8"))
+    assert cloud["context"]["where"] == probe_context()  # where it ran, as `check` finds it
     compare = next(t for t in texts if "workload / figure" in t)
     header = next(line for line in compare.splitlines() if "workload / figure" in line)
     assert header.split()[-2:] == [LAPTOP, "cloud"]  # both columns, the laptop first
