@@ -127,7 +127,10 @@ def test_a_result_records_where_it_ran_and_old_files_say_not_recorded(tmp_path: 
     laptop, colab = laptop_and_colab(tmp_path)
     assert load_result(colab).context.where == ["colab", "docker"]  # the JSON round trip
     assert load_result(laptop).context.where is None  # written before `where` existed
-    assert where_of(load_result(colab)) == ("Colab", "Colab")
+    assert where_of(load_result(colab)) == (
+        "Colab",
+        "Colab",
+    )  # the place; a column adds the runtime
     assert where_of(load_result(laptop))[0].startswith("not recorded")
     assert load_result(laptop).label() == "laptop"  # laptop.bench.json, as the fleet names it
     binder = {"BINDER_LAUNCH_HOST": "https://mybinder.org/", "JUPYTERHUB_USER": "x"}
@@ -144,16 +147,17 @@ def test_compare_in_words_laptop_against_colab(tmp_path: Path, capsys) -> None:
         main(["bench", "compare", str(laptop), str(colab)])
     assert exc.value.code == 0
     out = " ".join(capsys.readouterr().out.split())  # unwrapped
-    assert "measured in not recorded (a result of an older dlcheck) Colab" in out
+    assert "measured in not recorded (older file) Colab" in out
     assert "accelerator CPU AMD EPYC (2 usable cores) CPU AMD EPYC (2 usable cores)" in out
     assert "date 2026-11-26 19:45 UTC 2026-11-27 09:21 UTC" in out
     assert (
-        "Episode 4 (ep4-cnn, 10 epochs): laptop 49 s (PASS), Colab 22 s (15 s - 32 s, PASS): "
-        "Colab 2.2 times faster." in out
+        "Episode 4 (ep4-cnn, 10 epochs): laptop 49 s (PASS), Colab (CPU) 22 s (15 s - 32 s, PASS): "
+        "Colab (CPU) 2.2 times faster." in out
     )
     assert (
         "Episode 5 (ep5-densenet, 30 epochs, early stopping may end sooner): laptop 29.0 min "
-        "(FAIL), Colab 16.1 min (10.9 min - 23.8 min, FAIL): Colab 1.8 times faster." in out
+        "(FAIL), Colab (CPU) 16.1 min (10.9 min - 23.8 min, FAIL): Colab (CPU) 1.8 times faster."
+        in out
     )
     assert "None of these places makes the course comfortable" in out
     # the table's figures say which way is better: images/s and seconds alike
@@ -172,9 +176,9 @@ def test_compare_slower_says_as_long_and_the_profile_grades_every_column(
         main(["bench", "compare", str(colab), str(laptop), "--profile", str(profile), "--markdown"])
     assert exc.value.code == 0
     md = capsys.readouterr().out
-    assert "| measured in | Colab | not recorded (a result of an older dlcheck) |" in md
+    assert "| measured in | Colab | not recorded (older file) |" in md
     assert (
-        "- Episode 4 (ep4-cnn, 10 epochs): Colab 22 s (15 s - 32 s, BORDERLINE), laptop 49 s "
+        "- Episode 4 (ep4-cnn, 10 epochs): Colab (CPU) 22 s (15 s - 32 s, BORDERLINE), laptop 49 s "
         "(WARN): laptop takes 2.2 times as long." in md
     )
     assert "220.0 (3.42x as long, significant)" in md

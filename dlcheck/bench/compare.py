@@ -49,7 +49,7 @@ class Column:
     """One compared result: where, on what, with which versions and when it was measured."""
 
     label: str  # the file's label (reference id, file name, host)
-    name: str  # for a person: the cloud notebook's name, else the label
+    name: str  # for a person: the cloud notebook and its runtime (Colab (CPU)), else the label
     where: str  # "Colab", "a Slurm job", "no cloud notebook or batch job", "not recorded"
     accelerator: str  # "GPU Tesla T4" or "CPU <model> (N usable cores)"
     versions: str
@@ -135,7 +135,7 @@ def where_of(r: BenchResult) -> tuple[str, str | None]:
     """(where it was measured, the hosted notebook's name or None)."""
     contexts = r.context.where
     if contexts is None:
-        return "not recorded (a result of an older dlcheck)", None
+        return "not recorded (older file)", None
     hosted = [HOSTED_NAMES[c] for c in HOSTED_NAMES if c in contexts]
     if hosted:
         return hosted[0], hosted[0]  # Binder runs on JupyterHub: the more specific first
@@ -168,6 +168,9 @@ def columns_of(results: list[BenchResult], labels: list[str]) -> list[Column]:
     cols = []
     for r, label in zip(results, labels):
         where, hosted = where_of(r)
+        if hosted:  # "Colab (Tesla T4)", "Kaggle (CPU)": the runtime the place gave
+            gpu = r.context.device_kind == "gpu" and r.context.device
+            hosted = f"{hosted} ({gpu or 'CPU'})"
         cols.append(Column(label, hosted or label, where, _accelerator(r), _versions(r),
                            r.created))  # fmt: skip
     names = [c.name for c in cols]
