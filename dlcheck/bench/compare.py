@@ -320,9 +320,9 @@ def _episode_panel(ax: Any, comp: Comparison, scale: str) -> None:
         xs, ys, errs = [], [], [[], []]
         for j, e in enumerate(comp.episodes):
             c = e.cells[i]
-            if c.seconds is None:
-                ax.text(j + i * width, 1.0 if log else 0.0, "not measured", rotation=90,
-                        ha="center", va="bottom", fontsize=8)  # fmt: skip
+            if c.seconds is None:  # at the foot of the axes, whatever the scale
+                ax.text(j + i * width, 0.02, "not measured", rotation=90, ha="center",
+                        va="bottom", fontsize=8, transform=ax.get_xaxis_transform())  # fmt: skip
                 continue
             xs.append(j + i * width)
             ys.append(c.seconds / 60.0)
@@ -333,6 +333,7 @@ def _episode_panel(ax: Any, comp: Comparison, scale: str) -> None:
         [j + 0.4 - width / 2 for j in range(len(comp.episodes))],
         [f"ep {e.episode}" for e in comp.episodes],
     )
+    ax.set_xlim(-width, len(comp.episodes) - 1 + width * len(names))
     ax.set_ylabel("predicted training time (min, interval)")
     if log:
         ax.set_yscale("log")
