@@ -183,6 +183,9 @@ def test_compare_slower_says_as_long_and_the_profile_grades_every_column(
     )
     assert "220.0 (3.42x as long, significant)" in md
     assert "PASS at most 30 s" in md
+    with pytest.raises(SystemExit) as exc:  # a profile that is not there: one line, exit 2
+        main(["bench", "compare", str(colab), str(laptop), "--profile", str(tmp_path / "no.toml")])
+    assert exc.value.code == 2 and capsys.readouterr().err.count("\n") == 1
 
 
 def test_comfortable_places_are_those_passing_every_episode() -> None:
