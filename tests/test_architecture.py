@@ -109,7 +109,13 @@ LAYERS: list[tuple[str, list[str]]] = [
     ),
     (
         "views",
-        ["dlcheck.render.*", "dlcheck.envs.render", "dlcheck.fleet.render", "dlcheck.bench.render"],
+        [
+            "dlcheck.render.*",
+            "dlcheck.envs.render",
+            "dlcheck.fleet.render",
+            "dlcheck.bench.render",
+            "dlcheck.bench.versus",
+        ],
     ),
     (
         "commands",

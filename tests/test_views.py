@@ -337,7 +337,7 @@ def test_bench_markdown_and_csv_escape_machine_text() -> None:
     assert "'=HYPERLINK(1)" in csv_text and "200.0,100.0" in csv_text
     md = render_comparison_markdown(comp)
     assert "a\\|b &lt;script>" in md and "<script>" not in md
-    assert "100.0 (0.50x significant)" in md
+    assert "100.0 (2.00x as long, significant)" in md  # half the images/s: slower, said so
     ref = sorted(REFERENCE.glob("*.json"))
     if ref:
         page = render_result_markdown(load_result(str(ref[0])))

@@ -316,8 +316,14 @@ def _run_with_progress(
     "The plot's y axis (auto: log when values differ by more than 20x).",
 )
 @output_options(formats=("text", "markdown", "csv"), short_forms=("markdown",))
+@click.option("--profile", type=click.Path(dir_okay=False), help="Grade episodes by this profile.")
 def compare_cmd(
-    files: tuple[str, ...], plot: str | None, scale: str, fmt: str, output: str | None
+    files: tuple[str, ...],
+    plot: str | None,
+    scale: str,
+    fmt: str,
+    output: str | None,
+    profile: str | None = None,
 ) -> int:
     """Compare saved results (`dlcheck bench --save FILE`) side by side; ratios are against
     the first file. Says when results differ in backend, thread count or load."""
@@ -334,18 +340,23 @@ def compare_cmd(
     if plot:
         require_matplotlib()
     # machine text (host names, CPU and GPU names) sanitized before any view
-    comp = compare([clean_record(load_result(f)) for f in files])
+    from dlcheck.bench.grading import bench_settings
+    from dlcheck.profile import load_profile
+
+    prof = load_profile(profile)  # a bad profile: one line, exit 2, before any file is read
+    settings = bench_settings(prof.settings, prof.source)
+    comp = compare([clean_record(load_result(f)) for f in files], settings)
     if fmt == "markdown":
         from dlcheck.bench.render import render_comparison_markdown
 
-        out.emit(render_comparison_markdown(comp), output=output, inputs=(*files, plot))
+        out.emit(render_comparison_markdown(comp), output=output, inputs=(*files, plot, profile))
     elif fmt == "csv":
         from dlcheck.bench.render import render_comparison_csv
 
-        out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot))
+        out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot, profile))
     else:
         draw_text = out.draw_to(render_comparison, comp)
-        out.emit(draw=draw_text, output=output, inputs=(*files, plot))
+        out.emit(draw=draw_text, output=output, inputs=(*files, plot, profile))
     if plot:
         draw(comp, plot, scale)
         out.say_wrote(plot)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from dlcheck.bench.results import BenchResult, Phase
+from dlcheck.bench.grading import BenchSettings, grade, grade_interval
+from dlcheck.bench.results import BenchResult, EpisodePrediction, Phase
 from dlcheck.bench.stats import compare_samples, median_ci
 from dlcheck.errors import UserError
 from dlcheck.sanitize import clean
@@ -28,6 +30,48 @@ class Row:
     unit: str
     digits: int
     cells: list[Cell]
+    better: str = "higher"  # higher (images/s) or lower (seconds): which way is faster
+
+
+# Where a result was measured, for a person: the contexts dlcheck/probes/context.py detects.
+HOSTED_NAMES = {
+    "colab": "Colab",
+    "kaggle": "Kaggle",
+    "sagemaker": "SageMaker Studio Lab",
+    "binder": "Binder",
+    "jupyterhub": "JupyterHub",
+}
+BATCH_NAMES = {"slurm": "a Slurm job", "pbs": "a PBS job", "lsf": "an LSF job"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One compared result: where, on what, with which versions and when it was measured."""
+
+    label: str  # the file's label (reference id, file name, host)
+    name: str  # for a person: the cloud notebook and its runtime (Colab (CPU)), else the label
+    where: str  # "Colab", "a Slurm job", "no cloud notebook or batch job", "not recorded"
+    accelerator: str  # "GPU Tesla T4" or "CPU <model> (N usable cores)"
+    versions: str
+    date: str
+
+
+@dataclass(frozen=True)
+class EpisodeCell:
+    seconds: float | None  # None: this result did not measure the episode
+    low: float | None = None
+    high: float | None = None
+    verdict: str = "UNKNOWN"  # graded now, against the profile given to compare
+    speed: float | None = None  # the first column's seconds / these: 2.0 = twice as fast
+
+
+@dataclass(frozen=True)
+class EpisodeLine:
+    episode: int
+    workload: str
+    epochs: int
+    early_stopping: bool
+    cells: list[EpisodeCell]
 
 
 @dataclass(frozen=True)
@@ -36,6 +80,12 @@ class Comparison:
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
     baseline: str = ""  # the label of the file ratios are relative to
+    columns: list[Column] = field(default_factory=list)
+    episodes: list[EpisodeLine] = field(default_factory=list)
+    # names of the columns where every episode compared is PASS against the profile
+    comfortable: list[str] = field(default_factory=list)
+    pass_seconds: float | None = None  # the profile's thresholds the verdicts used
+    warn_seconds: float | None = None
 
 
 def _rates(phase: Phase | None) -> list[float]:
@@ -81,6 +131,89 @@ def _load(r: BenchResult) -> str:
     return f"busy ({share or 'see notes'})"
 
 
+def where_of(r: BenchResult) -> tuple[str, str | None]:
+    """(where it was measured, the hosted notebook's name or None)."""
+    contexts = r.context.where
+    if contexts is None:
+        return "not recorded (older file)", None
+    hosted = [HOSTED_NAMES[c] for c in HOSTED_NAMES if c in contexts]
+    if hosted:
+        return hosted[0], hosted[0]  # Binder runs on JupyterHub: the more specific first
+    batch = [BATCH_NAMES[c] for c in contexts if c in BATCH_NAMES]
+    if batch:
+        return batch[0], None
+    others = f" ({', '.join(contexts)})" if contexts else ""
+    return f"no cloud notebook or batch job detected{others}", None
+
+
+def _accelerator(r: BenchResult) -> str:
+    c = r.context
+    if c.device_kind == "gpu":
+        return f"GPU {c.device}"
+    cores = c.usable_cores or c.logical_cores
+    return f"CPU {c.cpu_model or 'unknown'}" + (f" ({cores:g} usable cores)" if cores else "")
+
+
+def _versions(r: BenchResult) -> str:
+    c = r.context
+    bits = [f"dlcheck {r.dlcheck_version}", f"Keras {c.keras_version or '?'}"]
+    bits.append(f"{c.backend or '?'} {c.backend_version or ''}".strip())
+    bits.append(f"Python {c.python or '?'}")
+    return ", ".join(bits)
+
+
+def columns_of(results: list[BenchResult], labels: list[str]) -> list[Column]:
+    """Each result's column: a cloud notebook goes by its name (Colab), anything else by its
+    label (laptop); two columns of the same name keep their labels."""
+    cols = []
+    for r, label in zip(results, labels):
+        where, hosted = where_of(r)
+        if hosted:  # "Colab (Tesla T4)", "Kaggle (CPU)": the runtime the place gave
+            gpu = r.context.device_kind == "gpu" and r.context.device
+            hosted = f"{hosted} ({gpu or 'CPU'})"
+        cols.append(Column(label, hosted or label, where, _accelerator(r), _versions(r),
+                           r.created))  # fmt: skip
+    names = [c.name for c in cols]
+    return [
+        c if names.count(c.name) == 1 or c.name == c.label
+        else Column(c.label, f"{c.name} ({c.label})", c.where, c.accelerator, c.versions, c.date)
+        for c in cols
+    ]  # fmt: skip
+
+
+def episode_lines(results: list[BenchResult], settings: BenchSettings) -> list[EpisodeLine]:
+    """One line per episode any result predicts, graded again against ``settings`` so that
+    every column is judged by the same profile."""
+    found: dict[int, EpisodePrediction] = {}
+    for r in results:
+        for e in r.predictions.episodes:
+            found.setdefault(e.episode, e)
+    lines = []
+    for episode in sorted(found):
+        first = found[episode]
+        cells = []
+        for r in results:
+            e = next((e for e in r.predictions.episodes if e.episode == episode), None)
+            if e is None:
+                cells.append(EpisodeCell(None))
+                continue
+            if e.low is not None and e.high is not None:
+                verdict = grade_interval(e.low, e.high, settings)[0]
+            else:
+                verdict = grade(e.seconds, settings)
+            cells.append(EpisodeCell(e.seconds, e.low, e.high, verdict))
+        base = cells[0].seconds
+        cells = [
+            c if i == 0 or c.seconds is None or not base or not c.seconds
+            else EpisodeCell(c.seconds, c.low, c.high, c.verdict, base / c.seconds)
+            for i, c in enumerate(cells)
+        ]  # fmt: skip
+        lines.append(
+            EpisodeLine(episode, first.workload, first.epochs, first.early_stopping, cells)
+        )
+    return lines
+
+
 def unique_labels(results: list[BenchResult]) -> list[str]:
     labels = []
     for r in results:
@@ -91,8 +224,15 @@ def unique_labels(results: list[BenchResult]) -> list[str]:
     return labels
 
 
-def compare(results: list[BenchResult]) -> Comparison:
-    """Rows of every workload in any file; ratios and significance against the first file."""
+def compare(results: list[BenchResult], settings: BenchSettings | None = None) -> Comparison:
+    """Rows of every workload in any file; ratios and significance against the first file;
+    where, on what and when each was measured; each episode's predicted time in every file,
+    graded against ``settings`` (the default profile's [bench] table when None)."""
+    if settings is None:
+        from dlcheck.bench.grading import bench_settings
+        from dlcheck.profile import load_profile
+
+        settings = bench_settings(load_profile().settings)
     if len(results) < 2:
         raise UserError(None, "compare needs at least two result files")
     notes = []
@@ -143,13 +283,21 @@ def compare(results: list[BenchResult]) -> Comparison:
             e = next((e for e in r.predictions.episodes if e.workload == w), None)
             preds.append(e.seconds if e else None)
             bounds.append((e.low, e.high) if e else (None, None))
-        rows.append(_row(w, "predicted fit", " s", 0, [[] for _ in per], preds, bounds))
-    for r in results:
-        notes.append(f"{r.label()}: verdict {r.verdict.verdict} ({r.context.device}, "
-                     f"{r.context.backend}, {r.created})")  # fmt: skip
+        fit = _row(w, "predicted fit", " s", 0, [[] for _ in per], preds, bounds)
+        rows.append(Row(fit.workload, fit.figure, fit.unit, fit.digits, fit.cells, "lower"))
     notes = [clean(n, 1000) for n in notes]
     labels = [clean(x, 80) for x in labels]
-    return Comparison(labels, rows, notes, labels[0])
+    columns = columns_of(results, labels)
+    episodes = episode_lines(results, settings)
+    comfortable = [
+        col.name
+        for i, col in enumerate(columns)
+        if episodes and all(e.cells[i].verdict == "PASS" for e in episodes)
+    ]
+    return Comparison(
+        labels, rows, notes, labels[0], columns, episodes, comfortable,
+        settings.pass_seconds, settings.warn_seconds,
+    )  # fmt: skip
 
 
 def require_matplotlib() -> None:
@@ -162,11 +310,43 @@ def require_matplotlib() -> None:
         )
 
 
+def _episode_panel(ax: Any, comp: Comparison, scale: str) -> None:
+    """Predicted training time per episode and column, the interval as error bars."""
+    names = [c.name for c in comp.columns] or comp.labels
+    width = 0.8 / len(names)
+    values = [c.seconds for e in comp.episodes for c in e.cells if c.seconds]
+    log = scale == "log" or (scale == "auto" and bool(values) and max(values) / min(values) > 20)
+    for i, name in enumerate(names):
+        xs, ys, errs = [], [], [[], []]
+        for j, e in enumerate(comp.episodes):
+            c = e.cells[i]
+            if c.seconds is None:  # at the foot of the axes, whatever the scale
+                ax.text(j + i * width, 0.02, "not measured", rotation=90, ha="center",
+                        va="bottom", fontsize=8, transform=ax.get_xaxis_transform())  # fmt: skip
+                continue
+            xs.append(j + i * width)
+            ys.append(c.seconds / 60.0)
+            errs[0].append(max(0.0, c.seconds - (c.low if c.low is not None else c.seconds)) / 60)
+            errs[1].append(max(0.0, (c.high if c.high is not None else c.seconds) - c.seconds) / 60)
+        ax.bar(xs, ys, width=width, label=name, yerr=errs, capsize=3)
+    ax.set_xticks(
+        [j + 0.4 - width / 2 for j in range(len(comp.episodes))],
+        [f"ep {e.episode}" for e in comp.episodes],
+    )
+    ax.set_xlim(-width, len(comp.episodes) - 1 + width * len(names))
+    ax.set_ylabel("predicted training time (min, interval)")
+    if log:
+        ax.set_yscale("log")
+    ax.set_title("each episode's model.fit as the lesson runs it", fontsize=10)
+    ax.legend()
+
+
 def plot(comp: Comparison, path: str | Path, scale: str = "auto") -> None:
-    """Bar chart of training images/s per workload and file (matplotlib, Agg, no display),
-    with the 95% CI of each median as error bars; a workload missing from a file is marked
-    "missing" rather than drawn as zero. ``scale``: auto (log when values differ by more than
-    20x), linear or log."""
+    """Bar charts (matplotlib, Agg, no display): each episode's predicted training time per
+    file with its interval, when the files predict episodes, and training images/s per
+    workload and file with the 95% CI of each median as error bars; what a file did not
+    measure is marked rather than drawn as zero. ``scale``: auto (log when values differ by
+    more than 20x), linear or log."""
     require_matplotlib()
     import matplotlib
 
@@ -174,7 +354,12 @@ def plot(comp: Comparison, path: str | Path, scale: str = "auto") -> None:
     import matplotlib.pyplot as plt
 
     rows = [r for r in comp.rows if r.figure == "train img/s"]
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(rows) * len(comp.labels) / 2), 4.0))
+    size = max(6.0, 1.6 * len(rows) * len(comp.labels) / 2)
+    if comp.episodes:
+        fig, (left, ax) = plt.subplots(1, 2, figsize=(2 * size, 4.0))
+        _episode_panel(left, comp, scale)
+    else:
+        fig, ax = plt.subplots(figsize=(size, 4.0))
     width = 0.8 / len(comp.labels)
     values = [c.value for r in rows for c in r.cells if c.value]
     log = scale == "log" or (

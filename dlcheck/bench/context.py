@@ -1,5 +1,6 @@
 """The context of a benchmark run: versions, backend, device, threads, CPU (from the probes'
-own CPU facts, dlcheck/probes/cpu.py), clock and load, and the matmul peak."""
+own CPU facts, dlcheck/probes/cpu.py), clock and load, the matmul peak, and where it ran (a
+cloud notebook, a batch job: the probes' own contexts, dlcheck/probes/context.py)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context
     """Versions, backend, device, threads, CPU and the matmul peak of this run."""
     import numpy as np
 
+    from dlcheck.probes.context import probe_context
     from dlcheck.probes.cpu import probe_cpu
 
     backend = keras.backend.backend()
@@ -118,4 +120,5 @@ def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context
         load_average=load,
         budget_seconds=plan.budget_seconds,
         target=plan.target,
+        where=probe_context(),
     )

@@ -196,11 +196,13 @@ def render_result(
 def render_comparison(
     comp: Comparison, file: IO[str] | None = None, width: int | None = None
 ) -> None:
-    """Side-by-side table of several results, ratios against the first; stacked blocks
-    (one per figure) when the table does not fit ``width``."""
+    """Side-by-side table of several results, where and on what each was measured, speeds
+    against the first; stacked blocks (one per figure) when the table does not fit ``width``;
+    then the comparison in words, one line per episode (dlcheck.bench.versus)."""
     from rich.console import Console
     from rich.text import Text
 
+    from dlcheck.bench.versus import versus_lines
     from dlcheck.render.layout import print_table
 
     console = Console(file=file, highlight=False, width=width)
@@ -214,23 +216,24 @@ def render_comparison(
         for cells in plain
     ]
     print_table(console, heads, rows, console.width, 0)
-    console.print(
-        Text(
-            f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
-            "Welch's t-test on the timed windows says the difference is bigger than their "
-            "noise (95%).",
-            "dim",
-        )
-    )
+    console.print(Text(_ratio_note(comp), "dim"))
+    words = versus_lines(comp)
+    if words:
+        console.print(Text(words[0], "bold"))
+        for line in words[1:]:
+            console.print(Text(line))
 
 
 # -- Markdown and CSV: the same content as the text views ----------------------------------
 
 
 def comparison_table(comp: Comparison) -> tuple[list[str], list[list[str]]]:
-    """The comparison as plain cells (formats escape them): a header and one row a figure."""
+    """The comparison as plain cells (formats escape them): a header, where and on what each
+    was measured, and one row a figure with its speed against the first column."""
+    from dlcheck.bench.versus import context_rows, faster_words
+
     heads = ["workload / figure", *(clean(label, 200) for label in comp.labels)]
-    rows = []
+    rows = context_rows(comp)
     for row in comp.rows:
         cells = [clean(f"{row.workload} {row.figure}", 200)]
         for i, cell in enumerate(row.cells):
@@ -238,13 +241,14 @@ def comparison_table(comp: Comparison) -> tuple[list[str], list[list[str]]]:
                 cells.append("missing")
                 continue
             text = f"{cell.value:,.{row.digits}f}{row.unit}"
-            if i and cell.ratio is not None:
+            if i and cell.ratio:
+                speed = cell.ratio if row.better == "higher" else 1.0 / cell.ratio
                 mark = (
                     ""
                     if cell.significant is None
-                    else (" significant" if cell.significant else " within noise")
+                    else (", significant" if cell.significant else ", within noise")
                 )
-                text += f" ({cell.ratio:.2f}x{mark})"
+                text += f" ({faster_words(speed)}{mark})"
             cells.append(text)
         rows.append(cells)
     return heads, rows
@@ -252,14 +256,18 @@ def comparison_table(comp: Comparison) -> tuple[list[str], list[list[str]]]:
 
 def _ratio_note(comp: Comparison) -> str:
     return (
-        f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
+        f"Ratios are relative to {comp.baseline or 'the first file'}: 'Nx faster' takes 1/N "
+        "of its time, 'Nx as long' takes N times its time (slower); 'significant' means "
         "Welch's t-test on the timed windows says the difference is bigger than their "
         "noise (95%)."
     )
 
 
 def render_comparison_markdown(comp: Comparison) -> str:
-    from dlcheck.render.markdown import md_escape
+    """The comparison for a chat: notes, the table (where each was measured first), and the
+    comparison in words, one bullet per episode."""
+    from dlcheck.bench.versus import versus_lines
+    from dlcheck.render.markdown import md_advice, md_escape
 
     heads, rows = comparison_table(comp)
     out = ["## dlcheck bench compare", ""]
@@ -270,6 +278,10 @@ def render_comparison_markdown(comp: Comparison) -> str:
     out.append("|" + "---|" * len(heads))
     out += ["| " + " | ".join(md_escape(c) for c in r) + " |" for r in rows]
     out += ["", md_escape(_ratio_note(comp))]
+    words = versus_lines(comp)
+    if words:
+        out += ["", f"**{md_escape(words[0])}**", ""]
+        out += [f"- {md_advice(line)}" for line in words[1:]]  # `dlcheck bench` stays code
     return "\n".join(out) + "\n"
 
 

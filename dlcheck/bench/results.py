@@ -159,6 +159,9 @@ class Context:
     # The last lines third-party code wrote to standard error during the import and the runs
     # (TensorFlow's C++ log): kept out of the output, kept here (`--verbose` prints them).
     stderr_tail: list[str] = field(default_factory=list)
+    # Where it ran (dlcheck/probes/context.py): colab, kaggle, sagemaker, binder, jupyterhub,
+    # slurm, ...; empty where none was detected (a laptop); None: not recorded (older files).
+    where: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -261,7 +264,8 @@ class BenchResult:
         if self.machine:
             return self.machine.id
         if self.source:
-            return Path(self.source).stem
+            stem = Path(self.source).stem  # me.bench.json: "me", as the fleet names it
+            return stem[: -len(".bench")] if stem.endswith(".bench") and stem != ".bench" else stem
         return self.hostname or "this machine"
 
 

@@ -1,5 +1,5 @@
 """Where dlcheck runs: a batch job (Slurm, PBS, LSF), a hosted notebook (JupyterHub, Colab,
-Kaggle, SageMaker), WSL, a container. Facts only: the checks decide what each one changes
+Kaggle, SageMaker, Binder), WSL, a container. Facts only: the checks decide what each one changes
 (no cloud advice on a cloud notebook, no root commands on a cluster node)."""
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ _ENV_MARKERS = (
     ("colab", ("COLAB_RELEASE_TAG", "COLAB_GPU", "COLAB_BACKEND_VERSION")),
     ("kaggle", ("KAGGLE_KERNEL_RUN_TYPE", "KAGGLE_URL_BASE", "KAGGLE_DATA_PROXY_TOKEN")),
     ("sagemaker", ("SAGEMAKER_INTERNAL_IMAGE_URI", "SM_CURRENT_HOST", "SAGEMAKER_APP_TYPE")),
+    # BinderHub (mybinder.org) sets these in every session it launches (on top of JupyterHub's)
+    ("binder", ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REQUEST")),
     ("jupyterhub", ("JUPYTERHUB_API_TOKEN", "JUPYTERHUB_USER", "JUPYTERHUB_SERVICE_PREFIX")),
 )
 # (context, text in /proc/self/cgroup that proves it)
