@@ -20,7 +20,7 @@ from typing import Any
 from dlcheck.records import Facts, from_dict, to_dict
 
 _HOME_RE = re.compile(
-    r"(?:/home/|/Users/|/var/home/)[^/\\\s]+"
+    r"(?<![^\s\"'=:(,\[])(?:/home/|/Users/|/var/home/)[^/\\\s]+"  # a path's start
     r"|[A-Za-z]:\\(?:Users|Documents and Settings)\\[^\\/\n]+?(?=\\|$|\"|')"  # Jane Doe
 )
 _NAME_FIELDS = frozenset({"hostname", "host", "node", "nodename", "user", "username", "login"})

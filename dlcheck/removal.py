@@ -307,15 +307,31 @@ def kernel_owner(spec_dir: Path) -> dict[str, Any] | None:
     return mine if isinstance(mine, dict) and mine.get("prefix") else None
 
 
-def remove_kernel(spec_dir: Path, token: str) -> Outcome:
+def _kernel_runs_in(spec_dir: Path, prefix: Path) -> bool:
+    """The kernel spec's interpreter (``argv[0]``) lives in ``prefix``."""
+    from dlcheck.userfiles import read_json
+
+    try:
+        argv = read_json(spec_dir / "kernel.json", limit=1 << 20).get("argv")
+        exe = os.path.abspath(str(argv[0]))
+    except (UserError, AttributeError, IndexError, TypeError):
+        return False
+    roots = {os.path.abspath(prefix), os.path.realpath(prefix)}
+    return any(exe.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def remove_kernel(spec_dir: Path, token: str, new_in: Path | None = None) -> Outcome:
     """Remove the kernel spec at ``spec_dir`` when dlcheck wrote it with ``token`` (this run's
-    environment); Refused otherwise."""
+    environment), or, ``new_in`` given (no spec of that name existed before this run), when
+    its interpreter lives in that environment (registration cut short before dlcheck's
+    metadata went in); Refused otherwise."""
     if not os.path.lexists(spec_dir):
         return Outcome(str(spec_dir), True)
     if os.path.islink(spec_dir) or not os.path.isdir(spec_dir):
         raise Refused(spec_dir, "not removed: a link or not a folder (not a kernel dlcheck wrote)")
     owner = kernel_owner(spec_dir)
-    if owner is None or owner.get("token") != token:
+    ours = owner is not None and owner.get("token") == token
+    if not ours and not (new_in is not None and _kernel_runs_in(spec_dir, new_in)):
         raise Refused(spec_dir, "not removed: a kernel dlcheck did not write for this environment")
     foreign = foreign_entries(spec_dir, KERNEL_ENTRIES)
     if foreign:

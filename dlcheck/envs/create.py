@@ -528,13 +528,15 @@ class _Run:
     made: Made | None = None
     keep_folder: bool = False  # the user's empty folder: remove what is inside, keep it
     kernel_dir: Path | None = None  # a kernel spec this run wrote
+    kernel_new: bool = False  # no kernel spec of that name existed before this run
 
     def cleanup(self) -> str:
         """Remove what this run made; the truth about it, in one phrase."""
         said = []
         if self.kernel_dir is not None:
             try:
-                out = removal.remove_kernel(self.kernel_dir, self.token)
+                new_in = self.prefix if self.kernel_new else None
+                out = removal.remove_kernel(self.kernel_dir, self.token, new_in)
                 if not out.removed:
                     said.append(out.said("its Jupyter kernel"))
             except Refused as exc:
@@ -636,6 +638,7 @@ def _create_locked(
             _build(opts, progress, prefix, python, lock, installer, name, kernel, lock_sha, run)
             if kernel:
                 run.kernel_dir = kernel_dir
+                run.kernel_new = kernel_dir is not None and not os.path.lexists(kernel_dir)
                 _register_kernel(progress, prefix, kernel, name, run)
             progress.step("checking the environment against its lock (dlcheck env verify)")
             result = _verify(lock, prefix, subdir, name)
