@@ -8,7 +8,7 @@ each is made only with proof that dlcheck made what it removes.
   line), whatever ``--force`` says.
 - Never a folder that holds the running interpreter, the current folder, a parent of either,
   the home folder or a file system root; never a symbolic link (neither the prefix nor anything
-  inside it is followed: ``shutil.rmtree`` unlinks links); never a folder holding entries an
+  inside it is followed: a link is unlinked); never a folder holding entries an
   environment does not make (a notebook, a project).
 - What could not be removed is said (``Outcome.left``), never "removed" when it was not.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import sys
 from collections.abc import Iterable
@@ -229,17 +228,49 @@ def proof_of_environment(prefix: Path, made: Made | None = None) -> str | None:
 
 
 def _rmtree(path: Path) -> list[str]:
-    """Remove ``path`` (never following links); what is left, with why."""
+    """Remove ``path`` (never following links; iterative, so no depth overflows the stack:
+    ``shutil.rmtree`` recurses); what is left, with why."""
     errors: list[str] = []
 
-    def onerror(func: Any, p: str, exc_info: Any) -> None:
-        exc = exc_info[1] if isinstance(exc_info, tuple) else exc_info
-        errors.append(f"{clean(p, 120)}: {getattr(exc, 'strerror', None) or exc}")
+    def note(p: str, exc: OSError) -> None:
+        errors.append(f"{clean(p, 120)}: {exc.strerror or exc}")
 
-    if sys.version_info >= (3, 12):
-        shutil.rmtree(path, onexc=onerror)
-    else:  # pragma: no cover - older Pythons
-        shutil.rmtree(path, onerror=onerror)
+    top = str(path)
+    if os.path.islink(top) or not os.path.isdir(top):
+        try:
+            os.unlink(top)
+        except OSError as exc:
+            note(top, exc)
+        return errors
+    # depth first: a folder is removed after everything in it (post-order, by a stack)
+    stack: list[tuple[str, bool]] = [(top, False)]
+    while stack:
+        folder, listed = stack.pop()
+        if listed:
+            try:
+                os.rmdir(folder)
+            except OSError as exc:
+                note(folder, exc)
+            continue
+        stack.append((folder, True))
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            note(folder, exc)
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append((entry.path, False))
+            else:
+                try:
+                    os.unlink(entry.path)
+                except OSError as exc:
+                    note(entry.path, exc)
     if os.path.lexists(path) and not errors:
         errors.append(f"{clean(path, 120)}: still there")
     return errors

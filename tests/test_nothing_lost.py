@@ -766,3 +766,7 @@ def test_report_over_a_folder_tree_1100_deep(
         data = json.loads(out)
         assert data["summary"]["machines"] == 1
         assert any("folders deep" in s["reason"] for s in data["skipped"]), data["skipped"]
+    # and dlcheck's own removal goes as deep (shutil.rmtree recurses: a RecursionError here)
+    from dlcheck.removal import _rmtree
+
+    assert _rmtree(tmp_path / "d") == [] and not (tmp_path / "d").exists()
