@@ -189,7 +189,7 @@ def verify(
 @click.option("--python", "python_path", help="The Python to build it with (default: found).")
 @click.option(
     "--kernel",
-    help="Name of the Jupyter kernel to register (default dlcheck-SETUP; none: no kernel).",
+    help="Name of the Jupyter kernel to register (default dlcheck-SETUP-HASH; none: no kernel).",
 )
 @click.option("--force", is_flag=True, help="Rebuild an environment that already exists.")
 @click.option(
@@ -211,7 +211,7 @@ def create(
     kernel, verify it, and print the command that activates it.
 
     Exit status: 0 made (or already made), 2 a fault (one line; nothing unfinished is left),
-    130 interrupted.
+    130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.
     """
     from dlcheck.envs.create import CreateOptions
     from dlcheck.envs.create import create as make
