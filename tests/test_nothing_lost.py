@@ -770,3 +770,28 @@ def test_report_over_a_folder_tree_1100_deep(
     from dlcheck.removal import _rmtree
 
     assert _rmtree(tmp_path / "d") == [] and not (tmp_path / "d").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_marker_that_is_a_fifo_or_a_device_never_hangs(tmp_path: Path) -> None:
+    """The marker and the lock file of `env create` are read by the safe reader too."""
+    from dlcheck.envs.installed import read_marker
+
+    with hostile(3, "nothing-lost"):
+        os.mkfifo(tmp_path / MARKER)
+        assert read_marker(tmp_path) == {"state": "unreadable"}
+        with pytest.raises(CreateError, match="cannot prove"):
+            check_prefix_of(tmp_path)
+        (tmp_path / MARKER).unlink()
+        (tmp_path / MARKER).symlink_to("/dev/zero")
+        assert read_marker(tmp_path) == {"state": "unreadable"}
+        os.mkfifo(lock_path(tmp_path / "env"))
+        with pytest.raises(CreateError, match="a lock file dlcheck did not write"):
+            acquire_lock(tmp_path / "env")
+
+
+def check_prefix_of(prefix: Path) -> str:
+    from dlcheck.envs.create import check_prefix
+
+    (prefix / "pyvenv.cfg").write_text("version = 3.12.1\n")
+    return check_prefix(prefix, True, "h", "cpu")

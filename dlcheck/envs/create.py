@@ -169,10 +169,12 @@ def acquire_lock(prefix: Path) -> Path:
         try:
             fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
+            from dlcheck.userfiles import read_text
+
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = read_text(path, 4096)
                 pid = int(text.split("pid ")[-1].split()[0]) if "pid " in text else 0
-            except (OSError, ValueError, IndexError):
+            except (UserError, ValueError, IndexError):
                 pid = 0
             if pid and _pid_alive(pid) and pid != os.getpid():
                 raise CreateError(
@@ -469,7 +471,9 @@ def dlcheck_source() -> tuple[list[str], str]:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from dlcheck.userfiles import read_bytes
+
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def _is_environment(path: Path) -> bool:

@@ -3,7 +3,6 @@ distributions from the metadata folders in its site-packages. Reads only; change
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -220,12 +219,15 @@ MARKER = "dlcheck-env.json"
 def read_marker(prefix: str | Path) -> dict[str, Any] | None:
     """The create marker of the environment at ``prefix``; None when it has none. A marker
     that cannot be read counts as an incomplete environment."""
+    from dlcheck.errors import UserError
+    from dlcheck.userfiles import read_json
+
     path = Path(prefix) / MARKER
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_json(path, limit=1 << 20)  # the safe reader: a FIFO or /dev/zero is refused
+    except UserError:
         return {"state": "unreadable"}
     return data if isinstance(data, dict) else {"state": "unreadable"}
 
