@@ -212,11 +212,16 @@ def check(
         report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
         for note in report.facts.normalized:
             click.echo(f"dlcheck: --from: {note}", err=True)
+    implicit = None  # <stem>.bench.json beside a --from report is read: an input too
+    if from_path and bench_path is None:
+        from dlcheck.bench.facts import sibling_bench
+
+        implicit = sibling_bench(from_path)
     emit(
         report,
         kind,
         output,
-        inputs=(from_path, profile, places, bench_path),
+        inputs=(from_path, profile, places, bench_path, implicit and str(implicit)),
         show_all=show_all,
         quiet=quiet,
         verbose=verbose,

@@ -200,6 +200,48 @@ def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
                 pass
 
 
+def write_with(
+    path: str, make: Callable[[str], None], inputs: Iterable[str | None] = (), suffix: str = ""
+) -> None:
+    """A file another library writes (``make(temporary path)``: a plot's ``savefig``) put at
+    ``path`` the way ``write_file`` does: refused when it is an input, atomic, one line for
+    every failure."""
+    refuse_inputs(path, inputs)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise UserError(path, "is not a regular file; give a file name")
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=folder, prefix="." + os.path.basename(path) + ".", suffix=suffix + ".tmp"
+        )
+        os.close(fd)
+        final = tmp[: -len(".tmp")]  # the suffix a library reads the format from
+        os.replace(tmp, final)
+        tmp = final
+        make(tmp)
+        mode = (st.st_mode & 0o7777) if st is not None else (0o666 & ~_umask())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
 def say_wrote(path: str, verb: str = "wrote") -> None:
     """``wrote PATH`` on standard error: every write says where it wrote."""
     from dlcheck.sanitize import clean

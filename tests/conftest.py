@@ -56,3 +56,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"robustness: {t['thrown']} hostile inputs and faults thrown, "
         f"{t['promised']} ended as promised"
     )
+    for kind, k in sorted(getattr(helpers, "KINDS", {}).items()):
+        terminalreporter.write_line(
+            f"  {kind}: {k['thrown']} thrown, {k['promised']} ended as promised"
+        )

@@ -15,14 +15,19 @@ from pathlib import Path
 from typing import Any
 
 TALLY = {"thrown": 0, "promised": 0}
+# the same, per kind ("robustness", "nothing-lost": issue 19's data-loss faults)
+KINDS: dict[str, dict[str, int]] = {}
 
 
 @contextlib.contextmanager
-def hostile(n: int = 1) -> Iterator[None]:
+def hostile(n: int = 1, kind: str = "robustness") -> Iterator[None]:
     """Count ``n`` hostile inputs or faults; they end as promised when the block passes."""
     TALLY["thrown"] += n
+    per = KINDS.setdefault(kind, {"thrown": 0, "promised": 0})
+    per["thrown"] += n
     yield
     TALLY["promised"] += n
+    per["promised"] += n
 
 
 def cli(capsys: Any, *args: str) -> tuple[int, str, str]:

@@ -25,6 +25,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.subprocesses",
             "dlcheck.userfiles",
             "dlcheck.output",
+            "dlcheck.removal",
+            "dlcheck.shellquote",
             "dlcheck.documents",
             "dlcheck.records",
             "dlcheck.places",

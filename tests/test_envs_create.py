@@ -85,7 +85,7 @@ def test_find_python_none_and_wrong_given() -> None:
 def test_check_prefix(tmp_path: Path) -> None:
     assert check_prefix(tmp_path / "new", False, "h", "cpu") == "new"
     (tmp_path / "empty").mkdir()
-    assert check_prefix(tmp_path / "empty", False, "h", "cpu") == "new"
+    assert check_prefix(tmp_path / "empty", False, "h", "cpu") == "fill"  # kept, filled
     (tmp_path / "file").write_text("x")
     with pytest.raises(CreateError, match="not a folder"):
         check_prefix(tmp_path / "file", False, "h", "cpu")
@@ -98,16 +98,20 @@ def test_check_prefix(tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
     (other / "pyvenv.cfg").write_text("version = 3.12.1\n")
-    with pytest.raises(CreateError, match="not made by `dlcheck env create`; pass --force"):
-        check_prefix(other, False, "h", "cpu")
-    assert check_prefix(other, True, "h", "cpu") == "rebuild"
+    for force in (False, True):  # another tool's environment: never removed (issue 19)
+        with pytest.raises(CreateError, match="not made by `dlcheck env create`; dlcheck never"):
+            check_prefix(other, force, "h", "cpu")
+    # a marker without dlcheck's proof (a saved result, a copy): never a reason to remove
     (other / MARKER).write_text(json.dumps({"state": "incomplete"}))
-    assert check_prefix(other, False, "h", "cpu") == "rebuild"
+    for force in (False, True):
+        with pytest.raises(CreateError, match="cannot prove it made this folder"):
+            check_prefix(other, force, "h", "cpu")
     (other / MARKER).write_text(
         json.dumps({"state": "complete", "setup": "cpu", "lock_sha256": "h"})
     )
     assert check_prefix(other, False, "h", "cpu") == "done"
-    assert check_prefix(other, True, "h", "cpu") == "rebuild"
+    with pytest.raises(CreateError, match="cannot prove it made this folder"):
+        check_prefix(other, True, "h", "cpu")
     with pytest.raises(CreateError, match="made from another lock"):
         check_prefix(other, False, "other-hash", "cpu")
 

@@ -59,4 +59,28 @@ dlcheck report "$res/hosts" --format csv >/dev/null
 rc=$?
 set -e
 [ "$rc" = 1 ] || { echo "dlcheck report exit $rc, expected 1 (not ready)" >&2; exit 1; }
+
+# dlcheck_anonymize: no host name, user name or home path in any output (issue 19): every
+# result the hosts write, the fetched file names and the four fleet reports
+anon="$work/anon-results"
+timeout 300 ansible-playbook -i "$work/inventory.ini" ansible/site.yml \
+  -e dlcheck_home="$work/home" -e dlcheck_results="$anon" -e dlcheck_build="$work/build" \
+  -e dlcheck_env_verify=true -e dlcheck_anonymize=true
+user=$(python -c 'import getpass; print(getpass.getuser())')
+ls "$anon/hosts" | grep -q '^anon-.*\.check\.json$'
+! ls "$anon/hosts" | grep -F -- "localhost"
+if grep -rlwF -- "$host" "$anon"; then echo "anonymised output holds $host" >&2; exit 1; fi
+if grep -rlF -- "$HOME/" "$anon"; then echo "anonymised output holds $HOME" >&2; exit 1; fi
+python - "$anon/hosts" "$user" <<'PY'
+import json, re, sys
+from pathlib import Path
+
+folder, user = Path(sys.argv[1]), sys.argv[2]
+for f in folder.glob("*.json"):
+    data = json.loads(f.read_text())
+    machine = data.get("facts", data)  # a check report's advice is the profile's text
+    hit = len(user) >= 3 and re.search(rf"\b{re.escape(user)}\b", json.dumps(machine))
+    assert not hit, f"{f.name} holds the user name {user}"
+print("ansible: anonymised results hold no host name, user name or home path")
+PY
 echo "ansible step passed"

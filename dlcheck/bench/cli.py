@@ -123,6 +123,7 @@ class CapturedStderr:
     help="Stop when the median step time is known within +-PERCENT (95%; default 3).",
 )
 @click.option("--list", "list_", is_flag=True, help="List the workloads and exit.")
+@click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 @chatter_options(
     quiet="For scripts: no progress and no 'saved' line.",
     verbose="Also show TensorFlow's own log (kept out of the output by default).",
@@ -146,6 +147,7 @@ def bench(
     list_: bool,
     quiet: bool = False,
     verbose: bool = False,
+    anonymize: bool = False,
 ) -> int:
     """How long will the course's training take here? Times the lesson's reference CNN
     (episode 4) on synthetic data of the course's shapes and predicts each episode.
@@ -217,6 +219,10 @@ def bench(
     result = run.result
     if captured.tail:
         result = replace(result, context=replace(result.context, stderr_tail=captured.tail))
+    if anonymize:
+        from dlcheck.anonymize import anonymize_record
+
+        result = anonymize_record(result)
     from dlcheck import output as out
 
     if save:
@@ -317,6 +323,7 @@ def _run_with_progress(
 )
 @output_options(formats=("text", "markdown", "csv"), short_forms=("markdown",))
 @click.option("--profile", type=click.Path(dir_okay=False), help="Grade episodes by this profile.")
+@click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 def compare_cmd(
     files: tuple[str, ...],
     plot: str | None,
@@ -324,6 +331,7 @@ def compare_cmd(
     fmt: str,
     output: str | None,
     profile: str | None = None,
+    anonymize: bool = False,
 ) -> int:
     """Compare saved results (`dlcheck bench --save FILE`) side by side; ratios are against
     the first file. Says when results differ in backend, thread count or load."""
@@ -339,13 +347,19 @@ def compare_cmd(
 
     if plot:
         require_matplotlib()
+        out.refuse_inputs(plot, (*files, output, profile))
     # machine text (host names, CPU and GPU names) sanitized before any view
     from dlcheck.bench.grading import bench_settings
     from dlcheck.profile import load_profile
 
     prof = load_profile(profile)  # a bad profile: one line, exit 2, before any file is read
     settings = bench_settings(prof.settings, prof.source)
-    comp = compare([clean_record(load_result(f)) for f in files], settings)
+    results = [load_result(f) for f in files]
+    if anonymize:
+        from dlcheck.anonymize import anonymize_record
+
+        results = [anonymize_record(r) for r in results]
+    comp = compare([clean_record(r) for r in results], settings)
     if fmt == "markdown":
         from dlcheck.bench.render import render_comparison_markdown
 
@@ -357,7 +371,7 @@ def compare_cmd(
     else:
         draw_text = out.draw_to(render_comparison, comp)
         out.emit(draw=draw_text, output=output, inputs=(*files, plot, profile))
-    if plot:
-        draw(comp, plot, scale)
+    if plot:  # atomic, and never over an input (a result file given, -o, the profile)
+        out.write_with(plot, lambda tmp: draw(comp, tmp, scale), (*files, output, profile), ".png")
         out.say_wrote(plot)
     return 0

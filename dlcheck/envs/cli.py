@@ -49,11 +49,13 @@ def env() -> None:
     help="Recommend for the machine of a saved `dlcheck check --json` report.",
 )
 @output_options()
+@click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 def recommend(
     setup_name: str | None,
     from_path: str | None,
     fmt: str,
     output: str | None,
+    anonymize: bool = False,
 ) -> int:
     """Which setup fits this machine, and the commands to create it (conda and pip routes)."""
     from dlcheck.envs.recommend import recommend as pick
@@ -81,6 +83,10 @@ def recommend(
         if setup_name
         else pick(facts, catalog, ready)
     )
+    if anonymize:
+        from dlcheck.anonymize import anonymize_record
+
+        rec = anonymize_record(rec, host=facts.platform.hostname or None)
     _emit(kind, output, rec, render_recommend_markdown, render_recommend_text, (from_path,))
     if output and not rec.setup:  # the file says it, the terminal did not
         click.echo("dlcheck: exit 1: no locked setup fits this machine", err=True)
@@ -105,6 +111,7 @@ def recommend(
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
 @click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
 @output_options()
+@click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 def verify(
     lock_path: str | None,
     setup_name: str | None,
@@ -114,6 +121,7 @@ def verify(
     fmt: str,
     output: str | None,
     show_all: bool = False,
+    anonymize: bool = False,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
 
@@ -154,6 +162,10 @@ def verify(
     assert lock_path is not None
     lock = read_lock(lock_path)
     result = compare(lock, environment, platform, allow_extra=allow_extra, setup=setup_name)
+    if anonymize:
+        from dlcheck.anonymize import anonymize_record
+
+        result = anonymize_record(result)
     _emit(
         kind,
         output,
@@ -177,7 +189,7 @@ def verify(
 @click.option("--python", "python_path", help="The Python to build it with (default: found).")
 @click.option(
     "--kernel",
-    help="Name of the Jupyter kernel to register (default dlcheck-SETUP; none: no kernel).",
+    help="Name of the Jupyter kernel to register (default dlcheck-SETUP-HASH; none: no kernel).",
 )
 @click.option("--force", is_flag=True, help="Rebuild an environment that already exists.")
 @click.option(
@@ -199,7 +211,7 @@ def create(
     kernel, verify it, and print the command that activates it.
 
     Exit status: 0 made (or already made), 2 a fault (one line; nothing unfinished is left),
-    130 interrupted.
+    130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.
     """
     from dlcheck.envs.create import CreateOptions
     from dlcheck.envs.create import create as make

@@ -8,8 +8,12 @@ print the one command that activates it.
 
 An environment being made carries a marker file (MARKER) that says "incomplete" until the last
 step has passed; `env verify` reports such an environment as INCOMPLETE, never as a match.
-A failure or Ctrl-C removes what this run created. Every fault is one line: exit 2 (130 for
-Ctrl-C).
+The marker names the folder (its real path, device and inode) and a token that the
+environment's pyvenv.cfg carries too: the proof `dlcheck.removal` needs before it removes
+anything (a copy of a marker, or a saved `env verify` result of that name, is no proof).
+One run per prefix (a lock file beside it with the holder's pid). A failure, Ctrl-C, SIGTERM
+or SIGHUP removes what this run created, its Jupyter kernel included. Every fault is one
+line: exit 2 (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -29,9 +35,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from dlcheck import removal
 from dlcheck.envs.installed import MARKER, read_marker
 from dlcheck.errors import UserError
+from dlcheck.removal import Made, Refused
 from dlcheck.sanitize import clean
+from dlcheck.shellquote import activate_command as _activate
 from dlcheck.subprocesses import start_process
 
 MARKER_SCHEMA = "dlcheck.env-create"
@@ -59,9 +68,128 @@ class CreateError(UserError):
 
 
 def _write_marker(prefix: Path, data: dict[str, Any]) -> None:
-    tmp = prefix / (MARKER + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, prefix / MARKER)
+    removal.write_json_atomic(prefix / MARKER, data)
+
+
+class Interrupted(BaseException):
+    """A signal stopped the run (SIGTERM, SIGHUP); ``code`` is the exit status."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.code = 128 + signum
+        self.name = {15: "terminated (SIGTERM)", 1: "hung up (SIGHUP)"}.get(signum, "stopped")
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+class _Signals:
+    """SIGTERM and SIGHUP raise Interrupted while a create runs (SIGINT: KeyboardInterrupt);
+    ``quiet()`` ignores all three while the cleanup runs, so it is never cut short."""
+
+    NAMES = ("SIGTERM", "SIGHUP")
+
+    def __init__(self) -> None:
+        self.saved: dict[int, Any] = {}
+
+    def __enter__(self) -> _Signals:
+        for name in self.NAMES:
+            num = getattr(signal, name, None)
+            if num is None:
+                continue
+            try:
+                self.saved[num] = signal.signal(num, _raise_interrupted)
+            except (ValueError, OSError):  # not the main thread
+                pass
+        return self
+
+    def quiet(self) -> None:
+        for name in ("SIGINT", *self.NAMES):
+            num = getattr(signal, name, None)
+            if num is not None:
+                try:
+                    self.saved.setdefault(num, signal.getsignal(num))
+                    signal.signal(num, signal.SIG_IGN)
+                except (ValueError, OSError):
+                    pass
+
+    def __exit__(self, *exc: object) -> None:
+        for num, handler in self.saved.items():
+            try:
+                signal.signal(num, handler if handler is not None else signal.SIG_DFL)
+            except (ValueError, OSError):
+                pass
+
+
+# ------------------------------------------------------------------ one run per prefix ---
+
+LOCK_HEAD = "dlcheck env create lock\n"
+
+
+def lock_path(prefix: Path) -> Path:
+    return prefix.parent / f".{prefix.name}.dlcheck-create.lock"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would terminate it there
+        return _pid_alive_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _pid_alive_windows(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return False
+    try:
+        code = ctypes.c_ulong()
+        ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return bool(ok) and code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def acquire_lock(prefix: Path) -> Path:
+    """The lock file of ``prefix`` (O_EXCL, holding this pid); CreateError when another
+    dlcheck that still runs holds it. A lock whose holder is gone is taken over."""
+    path = lock_path(prefix)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        try:
+            fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            from dlcheck.userfiles import read_text
+
+            try:
+                text = read_text(path, 4096)
+                pid = int(text.split("pid ")[-1].split()[0]) if "pid " in text else 0
+            except (UserError, ValueError, IndexError):
+                pid = 0
+            if pid and _pid_alive(pid) and pid != os.getpid():
+                raise CreateError(
+                    f"{prefix}: another dlcheck is creating this environment (pid {pid}); "
+                    f"wait for it, or stop it (its lock: {path})"
+                ) from None
+            if not removal.remove_file(path, LOCK_HEAD):  # its holder is gone: a stale lock
+                raise CreateError(f"{path}: a lock file dlcheck did not write; remove it") from None
+            continue
+        except OSError as exc:
+            raise CreateError(f"{path}: cannot make the lock file: {exc.strerror or exc}") from None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"{LOCK_HEAD}pid {os.getpid()}\n")
+        return path
+    raise CreateError(f"{path}: the lock file keeps changing; another dlcheck is running")
 
 
 # ------------------------------------------------------------------- finding Python ---
@@ -313,9 +441,8 @@ def env_python(prefix: Path) -> Path:
 
 
 def activate_command(prefix: Path) -> str:
-    if os.name == "nt":
-        return f"{prefix}\\Scripts\\activate"
-    return f"source {prefix}/bin/activate"
+    """The command that activates the environment, quoted for the user's shell."""
+    return _activate(prefix)
 
 
 def dlcheck_source() -> tuple[list[str], str]:
@@ -344,7 +471,9 @@ def dlcheck_source() -> tuple[list[str], str]:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from dlcheck.userfiles import read_bytes
+
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def _is_environment(path: Path) -> bool:
@@ -352,38 +481,52 @@ def _is_environment(path: Path) -> bool:
 
 
 def check_prefix(prefix: Path, force: bool, lock_sha: str, setup: str) -> str:
-    """What to do with ``prefix``: "new", "rebuild" or "done". CreateError when it exists and
-    must not be touched."""
+    """What to do with ``prefix``: "new" (absent), "fill" (an empty folder: kept, its contents
+    ours), "rebuild" or "done". CreateError when it exists and must not be touched: dlcheck
+    rebuilds only an environment it can prove it made (dlcheck.removal), --force or not."""
+    if os.path.islink(prefix):
+        raise CreateError(
+            f"{prefix}: is a symbolic link; give the folder it points to "
+            f"({clean(os.path.realpath(prefix), 200)}) or another --prefix"
+        )
     if not prefix.exists():
         return "new"
     if not prefix.is_dir():
         raise CreateError(f"{prefix}: exists and is not a folder; choose another --prefix")
-    if not any(prefix.iterdir()):
-        return "new"
+    try:
+        if not any(prefix.iterdir()):
+            return "fill"
+    except OSError as exc:
+        raise CreateError(f"{prefix}: cannot be read: {exc.strerror or exc}") from None
     marker = read_marker(prefix)
     if marker is None:
         if _is_environment(prefix):
-            if force:
-                return "rebuild"
             raise CreateError(
-                f"{prefix}: an environment not made by `dlcheck env create`; pass --force to "
-                "replace it, or choose another --prefix"
+                f"{prefix}: an environment not made by `dlcheck env create`; dlcheck never "
+                "removes it (--force included): choose another --prefix"
             )
         raise CreateError(
             f"{prefix}: exists, is not empty and is not an environment; choose another --prefix"
         )
-    if force or marker.get("state") != "complete":
-        return "rebuild"
-    if marker.get("setup") != setup or marker.get("lock_sha256") != lock_sha:
+    done = marker.get("state") == "complete"
+    if done and not force:
+        if marker.get("setup") != setup or marker.get("lock_sha256") != lock_sha:
+            raise CreateError(
+                f"{prefix}: made from another lock (setup {clean(marker.get('setup'), 40)}); pass "
+                "--force to rebuild it from this one"
+            )
+        return "done"
+    why = removal.proof_of_environment(prefix)
+    if why:
         raise CreateError(
-            f"{prefix}: made from another lock (setup {clean(marker.get('setup'), 40)}); pass "
-            "--force to rebuild it from this one"
+            f"{prefix}: has a {MARKER} but dlcheck cannot prove it made this folder ({why}); "
+            "nothing removed: choose another --prefix"
         )
-    return "done"
-
-
-def _remove(prefix: Path) -> None:
-    shutil.rmtree(prefix, ignore_errors=True)
+    try:
+        removal.guard(prefix)
+    except Refused as exc:
+        raise CreateError(exc.problem if exc.path is None else str(exc)) from None
+    return "rebuild"
 
 
 @dataclass
@@ -395,6 +538,38 @@ class CreateOptions:
     force: bool = False
     installer: str | None = None  # "uv", "pip" or None (uv when present)
     conda: bool = False
+
+
+@dataclass
+class _Run:
+    """What this run made, for the cleanup: the folder (with its proof), the kernel spec."""
+
+    prefix: Path
+    token: str
+    made: Made | None = None
+    keep_folder: bool = False  # the user's empty folder: remove what is inside, keep it
+    kernel_dir: Path | None = None  # a kernel spec this run wrote
+    kernel_new: bool = False  # no kernel spec of that name existed before this run
+
+    def cleanup(self) -> str:
+        """Remove what this run made; the truth about it, in one phrase."""
+        said = []
+        if self.kernel_dir is not None:
+            try:
+                new_in = self.prefix if self.kernel_new else None
+                out = removal.remove_kernel(self.kernel_dir, self.token, new_in)
+                if not out.removed:
+                    said.append(out.said("its Jupyter kernel"))
+            except Refused as exc:
+                said.append(f"left its Jupyter kernel ({exc})")
+        if self.made is None and not self.keep_folder:
+            return "; ".join([f"nothing of {self.prefix} was made", *said])
+        try:
+            out = removal.remove_environment(self.prefix, self.made, self.keep_folder)
+            said.insert(0, out.said())
+        except Refused as exc:
+            said.insert(0, f"left the unfinished environment: {exc}")
+        return "; ".join(said)
 
 
 def create(opts: CreateOptions, out: IO[str] | None = None) -> int:
@@ -429,6 +604,28 @@ def create(opts: CreateOptions, out: IO[str] | None = None) -> int:
             raise CreateError(f"{lock}: the pip lock of setup {name} is missing")
     lock_sha = sha256_of(lock)
     prefix = Path(opts.prefix or f".venv-{name}").expanduser().absolute()
+    kernel = kernel_name(opts.kernel, name, prefix)
+    held = acquire_lock(prefix)
+    try:
+        return _create_locked(
+            opts, out, catalog, subdir, name, setup, lock, lock_sha, prefix, kernel
+        )
+    finally:
+        removal.remove_file(held, LOCK_HEAD)
+
+
+def _create_locked(
+    opts: CreateOptions,
+    out: IO[str],
+    catalog: Any,
+    subdir: str,
+    name: str,
+    setup: Any,
+    lock: Path,
+    lock_sha: str,
+    prefix: Path,
+    kernel: str | None,
+) -> int:
     state = check_prefix(prefix, opts.force, lock_sha, name)
     activate = activate_command(prefix)
     if state == "done":
@@ -438,83 +635,108 @@ def create(opts: CreateOptions, out: IO[str] | None = None) -> int:
             file=out,
         )
         return 0
+    kernel_dir = check_kernel(kernel, prefix, opts.force) if kernel else None
     python: PythonFound | None = None
     if not opts.conda:
         allowed = setup.pythons_for(subdir, catalog)
         preferred = catalog.python if catalog.python in allowed else allowed[-1]
         python = find_python(allowed, preferred, subdir, opts.python)
         print(f"Python: {python.executable} ({python.version}, {python.how})", file=out)
+        venv_missing(python)
     _check_disk(prefix, setup_disk_gib(name))
     installer = _choose_installer(opts.installer) if not opts.conda else "conda-lock"
-    kernel = kernel_name(opts.kernel, name)
     print(f"Creating the {name} environment in {prefix} from {lock} with {installer}", file=out)
     progress = Progress(out, live=out.isatty())
-    made = False
-    try:
-        if state == "rebuild":
-            progress.step(f"removing the old environment {prefix}")
-            _remove(prefix)
-            if prefix.exists():
-                raise CreateError(f"{prefix}: could not remove the old environment")
-        started = time.monotonic()
-        made = True
-        _build(opts, progress, prefix, python, lock, installer, name, subdir, kernel, lock_sha)
-        progress.step("checking the environment against its lock (dlcheck env verify)")
-        result = _verify(lock, prefix, subdir, name)
-        if not result.matches:
-            raise CreateError(
-                f"the new environment does not match {lock} ({result.summary()}); removed it"
+    run = _Run(prefix, secrets.token_hex(8), keep_folder=state == "fill")
+    with _Signals() as signals:
+        try:
+            if state == "rebuild":
+                progress.step(f"removing the old environment {prefix}")
+                gone = removal.remove_environment(prefix)
+                if not gone.removed:
+                    raise CreateError(gone.said("the old environment") + "; nothing built")
+            started = time.monotonic()
+            _build(opts, progress, prefix, python, lock, installer, name, kernel, lock_sha, run)
+            if kernel:
+                run.kernel_dir = kernel_dir
+                run.kernel_new = kernel_dir is not None and not os.path.lexists(kernel_dir)
+                _register_kernel(progress, prefix, kernel, name, run)
+            progress.step("checking the environment against its lock (dlcheck env verify)")
+            result = _verify(lock, prefix, subdir, name)
+            if not result.matches:
+                raise CreateError(f"the new environment does not match {lock} ({result.summary()})")
+            _write_marker(
+                prefix,
+                {
+                    **_marker_base(prefix, run.token, name, lock_sha),
+                    "state": "complete",
+                    "lock": str(lock),
+                    "python": python.version if python else None,
+                    "installer": installer,
+                    "kernel": kernel or None,
+                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "seconds": round(time.monotonic() - started, 1),
+                },
             )
-        _write_marker(
-            prefix,
-            {
-                "schema": MARKER_SCHEMA,
-                "state": "complete",
-                "setup": name,
-                "lock": str(lock),
-                "lock_sha256": lock_sha,
-                "python": python.version if python else None,
-                "installer": installer,
-                "kernel": kernel or None,
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "seconds": round(time.monotonic() - started, 1),
-            },
-        )
-        made = False
-    except KeyboardInterrupt:
-        progress.stop()
-        if made:
-            _remove(prefix)
-        print(f"dlcheck: interrupted; removed the unfinished environment {prefix}", file=sys.stderr)
-        return 130
-    except CreateError as exc:
-        progress.stop()
-        if made:
-            _remove(prefix)
-            if "removed" not in exc.problem:
-                exc = CreateError(f"{exc.problem}; removed the unfinished environment {prefix}")
-        raise exc from None
-    except OSError as exc:
-        progress.stop()
-        if made:
-            _remove(prefix)
-        what = "no space left on the disk" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise CreateError(
-            f"{what} while creating {prefix}; removed the unfinished environment"
-        ) from None
-    finally:
-        progress.stop()
+        except KeyboardInterrupt:
+            signals.quiet()
+            progress.stop()
+            _say_err(f"dlcheck: interrupted; {run.cleanup()}")
+            return 130
+        except Interrupted as exc:
+            signals.quiet()
+            progress.stop()
+            _say_err(f"dlcheck: {exc.name}; {run.cleanup()}")
+            return exc.code
+        except (CreateError, Refused) as exc:
+            signals.quiet()
+            progress.stop()
+            raise CreateError(f"{exc}; {run.cleanup()}") from None
+        except OSError as exc:
+            signals.quiet()
+            progress.stop()
+            what = "no space left on the disk" if exc.errno == 28 else (exc.strerror or str(exc))
+            raise CreateError(f"{what} while creating {prefix}; {run.cleanup()}") from None
+        finally:
+            progress.stop()
     print(f"{result.summary()} ({lock.name})", file=out)
     if kernel:
-        print(f'Jupyter kernel: "{kernel}" (pick it in JupyterLab)', file=out)
+        print(f'Jupyter kernel: "{kernel_display_name(name, prefix)}" ({kernel})', file=out)
     print(f"Done. Activate it: {activate}", file=out)
     return 0
 
 
-def kernel_name(given: str | None, setup: str) -> str | None:
-    """The Jupyter kernel to register: ``given`` ("none" registers none) or dlcheck-<setup>."""
+def _say_err(text: str) -> None:
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # SIGHUP: the terminal is gone
+        pass
+
+
+def _marker_base(prefix: Path, token: str, name: str, lock_sha: str) -> dict[str, Any]:
+    return {
+        "schema": MARKER_SCHEMA,
+        "setup": name,
+        "lock_sha256": lock_sha,
+        "prefix": os.path.realpath(prefix),
+        "folder": removal.folder_id(prefix),
+        "token": token,
+    }
+
+
+# ------------------------------------------------------------------------ kernels ---
+
+
+def prefix_hash(prefix: Path) -> str:
+    """6 hex digits of the prefix's real path: two clones get two kernels."""
+    return hashlib.sha256(os.path.realpath(prefix).encode("utf-8", "replace")).hexdigest()[:6]
+
+
+def kernel_name(given: str | None, setup: str, prefix: Path | None = None) -> str | None:
+    """The Jupyter kernel to register: ``given`` ("none" registers none) or
+    dlcheck-<setup>-<hash of the prefix>."""
     if given is None:
-        return f"dlcheck-{setup}"
+        return f"dlcheck-{setup}" + (f"-{prefix_hash(prefix)}" if prefix is not None else "")
     if given.lower() == "none":
         return None
     if not given or not all(c.isalnum() or c in "._-" for c in given) or not given.isascii():
@@ -522,7 +744,99 @@ def kernel_name(given: str | None, setup: str) -> str | None:
             f"--kernel {clean(given, 60)!r}: a kernel name has only letters, digits, '.', '_' "
             "and '-'"
         )
-    return given
+    return given.lower()  # Jupyter lower-cases kernel names
+
+
+def kernel_display_name(setup: str, prefix: Path) -> str:
+    """The name JupyterLab shows in its launcher and kernel menu."""
+    return f"Python ({setup}, {prefix.name} {prefix_hash(prefix)})"
+
+
+def kernels_dir(env: dict[str, str] | None = None) -> Path:
+    """Where ``ipykernel install --user`` puts kernel specs (jupyter_core's user data folder)."""
+    env = dict(os.environ if env is None else env)
+    if env.get("JUPYTER_DATA_DIR"):
+        return Path(env["JUPYTER_DATA_DIR"]) / "kernels"
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform == "darwin":
+        return home / "Library" / "Jupyter" / "kernels"
+    if os.name == "nt":
+        return Path(env.get("APPDATA") or home / "AppData" / "Roaming") / "jupyter" / "kernels"
+    return Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "jupyter" / "kernels"
+
+
+def check_kernel(kernel: str, prefix: Path, force: bool) -> Path:
+    """The kernel spec folder to write; CreateError when a kernel of that name exists that
+    dlcheck did not write (never overwritten) or that belongs to another environment (only
+    with --force)."""
+    spec = kernels_dir() / kernel
+    if not os.path.lexists(spec):
+        return spec
+    owner = removal.kernel_owner(spec)
+    if owner is None:
+        raise CreateError(
+            f"Jupyter kernel {kernel!r} ({spec}) exists and dlcheck did not write it; dlcheck "
+            "never overwrites it: pass another --kernel NAME (or --kernel none)"
+        )
+    if owner.get("prefix") != os.path.realpath(prefix) and not force:
+        raise CreateError(
+            f"Jupyter kernel {kernel!r} belongs to the environment "
+            f"{clean(owner.get('prefix'), 200)}; pass --force to point it here, or another "
+            "--kernel NAME"
+        )
+    return spec
+
+
+def _register_kernel(progress: Progress, prefix: Path, kernel: str, name: str, run: _Run) -> None:
+    py = str(env_python(prefix))
+    cmd = [py, "-m", "ipykernel", "install", "--user", "--name", kernel]
+    cmd += ["--display-name", kernel_display_name(name, prefix)]
+    with open(prefix / "dlcheck-create.log", "a", encoding="utf-8") as log:
+        _step(progress, f"registering the Jupyter kernel {kernel}", cmd, KERNEL_TIMEOUT, log)
+    assert run.kernel_dir is not None
+    spec = run.kernel_dir / "kernel.json"
+    from dlcheck.userfiles import read_json
+
+    try:
+        data = read_json(spec, limit=1 << 20)
+    except UserError as exc:
+        raise CreateError(f"the Jupyter kernel was not written where expected: {exc}") from None
+    if not isinstance(data, dict):
+        raise CreateError(f"{spec}: not a kernel spec")
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta["dlcheck"] = {"prefix": os.path.realpath(prefix), "token": run.token, "setup": name}
+    data["metadata"] = meta
+    removal.write_json_atomic(spec, data)
+
+
+# ------------------------------------------------------------------ venv and ensurepip ---
+
+
+def _os_venv_package(short: str) -> str:
+    if Path("/etc/debian_version").exists():
+        return f"install the OS package python{short}-venv (sudo apt install python{short}-venv)"
+    return "install Python from python.org, or your system's venv package for it"
+
+
+def venv_missing(python: PythonFound) -> None:
+    """CreateError naming the OS package when ``python`` has no venv or ensurepip module
+    (Debian and Ubuntu ship them apart, in python3.X-venv)."""
+    try:
+        proc = subprocess.run(  # noqa: S603 - argument list, no shell
+            [python.executable, "-c", "import venv, ensurepip"],
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return  # the venv step says what is wrong
+    if proc.returncode != 0:
+        missing = "ensurepip" if "ensurepip" in proc.stderr else "venv"
+        raise CreateError(
+            f"{python.executable}: Python {python.version} has no {missing} module, which "
+            f"making a venv needs: {_os_venv_package(python.short)}; or pass --python"
+        )
 
 
 def setup_disk_gib(name: str) -> float:
@@ -586,7 +900,19 @@ def _step(progress: Progress, what: str, cmd: Sequence[str], timeout: float, log
     log.write(f"$ {' '.join(cmd)}\n")
     rc, lines = run_step(cmd, progress, timeout, log=log)
     if rc != 0:
+        if any("ensurepip is not available" in ln or "No module named venv" in ln for ln in lines):
+            short = ".".join(str(cmd[0]).rsplit("python", 1)[-1].split(".")[:2]) or "3"
+            raise CreateError(
+                f"{what} failed: this Python has no ensurepip or venv module: "
+                f"{_os_venv_package(short if short[:1].isdigit() else '3')}"
+            )
         raise CreateError(f"{what} failed: {error_line(lines, f'exit status {rc}')}")
+
+
+def _add_token(prefix: Path, token: str) -> None:
+    """The token in the environment's own pyvenv.cfg: the second half of dlcheck's proof."""
+    with open(prefix / "pyvenv.cfg", "a", encoding="utf-8") as fh:
+        fh.write(f"{removal.TOKEN_KEY} = {token}\n")
 
 
 def _build(
@@ -597,30 +923,36 @@ def _build(
     lock: Path,
     installer: str,
     name: str,
-    subdir: str,
     kernel: str | None,
     lock_sha: str,
+    run: _Run,
 ) -> None:
-    marker = {
-        "schema": MARKER_SCHEMA,
-        "state": "incomplete",
-        "setup": name,
-        "lock_sha256": lock_sha,
-    }
+    marker = {"state": "incomplete"}
     if opts.conda:
         prefix.parent.mkdir(parents=True, exist_ok=True)
         log_path = prefix.parent / f".{prefix.name}.create.log"
         with open(log_path, "w", encoding="utf-8") as log:
             cmd = ["conda-lock", "install", "--prefix", str(prefix), str(lock)]
             _step(progress, "installing the conda lock (conda-lock install)", cmd, 7200, log)
-            _write_marker(prefix, marker)
-            _finish(progress, prefix, installer, kernel, name, log)
+            (prefix / removal.CONDA_TOKEN).write_text(run.token + "\n", encoding="utf-8")
+            _write_marker(prefix, {**_marker_base(prefix, run.token, name, lock_sha), **marker})
+            run.keep_folder = False
+            run.made = Made(
+                os.path.realpath(prefix), *map(int, removal.folder_id(prefix).split(":"))
+            )
+            _finish(progress, prefix, installer, log)
         log_path.replace(prefix / "dlcheck-create.log")
         return
     assert python is not None
-    prefix.mkdir(parents=True, exist_ok=True)  # absent, or an empty folder (check_prefix)
+    if not run.keep_folder:
+        try:
+            run.made = Made.mkdir(prefix)
+        except FileExistsError:
+            raise CreateError(
+                f"{prefix}: appeared while dlcheck was starting; nothing removed"
+            ) from None
     # The marker goes in first: whatever stops this run, the folder says it is unfinished.
-    _write_marker(prefix, marker)
+    _write_marker(prefix, {**_marker_base(prefix, run.token, name, lock_sha), **marker})
     with open(prefix / "dlcheck-create.log", "w", encoding="utf-8") as log:
         _step(
             progress,
@@ -629,6 +961,7 @@ def _build(
             VENV_TIMEOUT,
             log,
         )
+        _add_token(prefix, run.token)
         py = str(env_python(prefix))
         if installer == "uv":
             cmd = [str(find_uv()), "pip", "install", "--python", py, "--require-hashes"]
@@ -637,17 +970,10 @@ def _build(
             cmd = [py, "-m", "pip", "install", "--require-hashes", "--no-input"]
             cmd += ["--disable-pip-version-check", "--progress-bar", "off", "-r", str(lock)]
         _step(progress, f"installing the locked packages ({installer})", cmd, INSTALL_TIMEOUT, log)
-        _finish(progress, prefix, installer, kernel, name, log)
+        _finish(progress, prefix, installer, log)
 
 
-def _finish(
-    progress: Progress,
-    prefix: Path,
-    installer: str,
-    kernel: str | None,
-    name: str,
-    log: IO[str],
-) -> None:
+def _finish(progress: Progress, prefix: Path, installer: str, log: IO[str]) -> None:
     py = str(env_python(prefix))
     source, where = dlcheck_source()
     if installer == "uv":
@@ -666,10 +992,6 @@ def _finish(
             "environment is complete without it: install dlcheck into it later with "
             "`python -m pip install --no-deps dlcheck`"
         )
-    if kernel:
-        cmd = [py, "-m", "ipykernel", "install", "--user", "--name", kernel]
-        cmd += ["--display-name", f"Python ({name}, dlcheck)"]
-        _step(progress, f"registering the Jupyter kernel {kernel}", cmd, KERNEL_TIMEOUT, log)
 
 
 def _verify(lock: Path, prefix: Path, subdir: str, name: str) -> Any:

@@ -3,8 +3,8 @@ distributions from the metadata folders in its site-packages. Reads only; change
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,23 +127,74 @@ def _text(value: object) -> str | None:
     return None if value is None or isinstance(value, (dict, list)) else str(value)
 
 
+_VERSION_RE = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def normal_version(text: object) -> str | None:
+    """``3.X.Y`` (or ``3.X``) from what a tool writes for a Python version: venv and conda
+    ``3.12.1``, virtualenv, poetry and pipenv ``3.12.0.final.0``, uv ``3.12.4``, a build's
+    ``3.13.0rc1``; None when it does not start with a version (never a malformed one)."""
+    m = _VERSION_RE.match(str(text or ""))
+    if not m:
+        return None
+    return ".".join(g for g in m.groups() if g is not None)
+
+
+def parse_pyvenv_cfg(text: str) -> dict[str, str]:
+    """The ``key = value`` lines of a pyvenv.cfg as venv, virtualenv, uv, poetry, pipenv and
+    conda's venv write them (keys lower-cased, ``-`` and ``_`` alike: ``base-executable``)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() and not key.lstrip().startswith("#"):
+            out.setdefault(key.strip().lower().replace("_", "-"), value.strip())
+    return out
+
+
+def pyvenv_version(cfg: dict[str, str]) -> str | None:
+    """The Python version a parsed pyvenv.cfg names (``version_info``, ``version``)."""
+    for key in ("version-info", "version"):
+        found = normal_version(cfg.get(key))
+        if found:
+            return found
+    return None
+
+
+ASK_TIMEOUT = 20.0
+
+
+def ask_interpreter(prefix: Path, timeout: float = ASK_TIMEOUT) -> str | None:
+    """The environment's own Python, asked for its version (under a timeout); None if none."""
+    from dlcheck.subprocesses import run_command
+
+    for rel in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
+        exe = prefix / rel
+        if exe.is_file():
+            code = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+            got = run_command([str(exe), "-c", code], timeout=timeout)
+            return normal_version(got.stdout.strip()) if got.ok else None
+    return None
+
+
 def python_version_of(prefix: Path, conda: dict[str, CondaRecord]) -> str | None:
-    """The Python version of the environment at ``prefix``, without running it."""
+    """The Python version of the environment at ``prefix``: the running one's, conda's
+    record, pyvenv.cfg (any tool's format), else its interpreter asked; None when unknown."""
     if Path(sys.prefix).resolve() == prefix.resolve():
         return ".".join(str(x) for x in sys.version_info[:3])
     if "python" in conda:
-        return conda["python"].version
+        found = normal_version(conda["python"].version)
+        if found:
+            return found
     from dlcheck.errors import UserError
     from dlcheck.userfiles import read_text
 
     try:
-        for line in read_text(prefix / "pyvenv.cfg", SMALL).splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() in ("version", "version_info"):
-                return value.strip()
+        found = pyvenv_version(parse_pyvenv_cfg(read_text(prefix / "pyvenv.cfg", SMALL)))
+        if found:
+            return found
     except UserError:
         pass
-    return None
+    return ask_interpreter(prefix)
 
 
 def scan_environment(prefix: str | Path | None = None) -> Environment:
@@ -168,12 +219,15 @@ MARKER = "dlcheck-env.json"
 def read_marker(prefix: str | Path) -> dict[str, Any] | None:
     """The create marker of the environment at ``prefix``; None when it has none. A marker
     that cannot be read counts as an incomplete environment."""
+    from dlcheck.errors import UserError
+    from dlcheck.userfiles import read_json
+
     path = Path(prefix) / MARKER
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_json(path, limit=1 << 20)  # the safe reader: a FIFO or /dev/zero is refused
+    except UserError:
         return {"state": "unreadable"}
     return data if isinstance(data, dict) else {"state": "unreadable"}
 

@@ -75,9 +75,11 @@ def repair(r: VerifyResult) -> tuple[str, list[str]] | None:
             create += " --force"
     in_place = None
     if not _in_site_packages(r.lock_path):
-        lock = _shown_path(r.lock_path)
+        from dlcheck.shellquote import quote  # pasted into the user's shell: quoted for it
+
+        lock = quote(_shown_path(r.lock_path))
         if conda:
-            in_place = f"conda-lock install --prefix {r.prefix} {lock}"
+            in_place = f"conda-lock install --prefix {quote(r.prefix)} {lock}"
         else:
             in_place = f"python -m pip install --require-hashes -r {lock}"
     if not (r.missing or r.different) and r.extra and not r.incomplete:

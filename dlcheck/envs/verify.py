@@ -124,12 +124,13 @@ def marker_environment(python_version: str | None) -> dict[str, str] | None:
     """Marker variables for an environment of this machine with Python ``python_version``
     (3.X.Y): a universal lock's markers depend on it, and `verify --prefix` may look at an
     environment whose Python is not the running one. None: the running interpreter's."""
-    if not python_version:
+    from dlcheck.envs.installed import normal_version
+
+    full = normal_version(python_version)  # never a malformed version ("3.12.0.final.0")
+    if not full:
         return None
-    parts = python_version.split(".")
-    if len(parts) < 2 or not all(x.isdigit() for x in parts[:2]):
-        return None
-    return {"python_version": ".".join(parts[:2]), "python_full_version": python_version}
+    parts = full.split(".")
+    return {"python_version": ".".join(parts[:2]), "python_full_version": full}
 
 
 def applies(pkg: LockedPackage, python_version: str | None = None) -> bool:

@@ -32,29 +32,39 @@ def iter_files(paths: Iterable[str]) -> Iterator[str | Skipped]:
             raise UserError(p, "no such file or folder")
 
 
-def _walk(folder: str) -> Iterator[str | Skipped]:
+MAX_FOLDER_DEPTH = 100  # folders below a path given; a results tree is a few deep
+
+
+def _walk(folder: str, max_depth: int = MAX_FOLDER_DEPTH) -> Iterator[str | Skipped]:
     """``*.json`` files under ``folder``, as the file system lists them: never the whole
-    listing in memory (the fleet's order does not depend on the order files are read)."""
-    subdirs = []
-    try:
-        with os.scandir(folder) as it:
-            for entry in it:
-                if entry.name.startswith("."):
-                    continue
-                try:
-                    # a linked folder is not followed: a link to a parent would never end
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    subdirs.append(entry.path)
-                elif entry.name.endswith(".json"):
-                    yield entry.path
-    except OSError as exc:
-        yield Skipped(folder, f"folder cannot be read: {exc.strerror or exc}")
-        return
-    for sub in sorted(subdirs):
-        yield from _walk(sub)
+    listing in memory (the fleet's order does not depend on the order files are read).
+    Iterative (a stack of folders, depth first, sorted), so no depth overflows Python's
+    stack; a folder deeper than ``max_depth`` is a ``Skipped`` with its reason."""
+    stack: list[tuple[str, int]] = [(folder, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > max_depth:
+            yield Skipped(current, f"more than {max_depth} folders deep; not read")
+            continue
+        subdirs = []
+        try:
+            with os.scandir(current) as it:
+                for entry in it:
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        # a linked folder is not followed: a link to a parent would never end
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        subdirs.append(entry.path)
+                    elif entry.name.endswith(".json"):
+                        yield entry.path
+        except OSError as exc:
+            yield Skipped(current, f"folder cannot be read: {exc.strerror or exc}")
+            continue
+        stack.extend((sub, depth + 1) for sub in sorted(subdirs, reverse=True))
 
 
 PARALLEL_FROM = 2000  # files; below this, starting worker processes costs more than it saves

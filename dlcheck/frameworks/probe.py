@@ -78,17 +78,32 @@ def parse_keras_config(text: str) -> str | None:
     return backend if isinstance(backend, str) and backend else None
 
 
-def keras_backend(env: Mapping[str, str], home: Path | None = None) -> tuple[str, str]:
+KERAS_JSON_TIMEOUT = 5.0  # seconds; a hung network home must not hang `dlcheck check`
+
+
+def keras_backend(
+    env: Mapping[str, str], home: Path | None = None, timeout: float = KERAS_JSON_TIMEOUT
+) -> tuple[str, str]:
     """The backend Keras 3 will load and where that choice comes from, the way Keras decides:
-    KERAS_BACKEND, else ``backend`` in $KERAS_HOME/keras.json (~/.keras), else tensorflow."""
+    KERAS_BACKEND, else ``backend`` in $KERAS_HOME/keras.json (~/.keras), else tensorflow.
+    keras.json is read by the safe reader (a FIFO or a device is refused at once) within
+    ``timeout`` seconds (a file on a hung network home); one that cannot be read is said."""
+    from dlcheck.errors import UserError
+    from dlcheck.subprocesses import CallTimeout, call_with_timeout
+    from dlcheck.userfiles import read_text
+
     if env.get("KERAS_BACKEND"):
         return env["KERAS_BACKEND"], "KERAS_BACKEND"
     base = Path(env["KERAS_HOME"]) if env.get("KERAS_HOME") else (home or Path.home()) / ".keras"
     path = base / "keras.json"
     try:
-        backend = parse_keras_config(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        backend = None
+        exists = call_with_timeout(lambda: os.path.lexists(path), timeout)
+        text = call_with_timeout(lambda: read_text(path, 1 << 20), timeout) if exists else None
+    except CallTimeout:
+        return "tensorflow", f"default ({path} gave no answer within {timeout:g} s)"
+    except UserError as exc:
+        return "tensorflow", f"default ({exc.path}: {exc.problem})"
+    backend = parse_keras_config(text) if text is not None else None
     if backend:
         return backend, str(path)
     return "tensorflow", "default"
@@ -346,6 +361,6 @@ def start_frameworks(
 ) -> FrameworkProbe:
     """Start probing every installed framework (by distribution metadata) in the background."""
     env = os.environ if env is None else env
-    backend, source = keras_backend(env)
+    backend, source = keras_backend(env, timeout=min(timeout, KERAS_JSON_TIMEOUT))
     groups = plan_groups(installed_frameworks(versions), backend)
     return FrameworkProbe(groups, timeout=timeout, env=env, keras=(backend, source))
