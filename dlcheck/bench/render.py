@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import IO
 
 from dlcheck.bench.compare import Comparison
@@ -50,12 +49,10 @@ def render_result(
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import print_table
+    from dlcheck.render.layout import console_width, print_table
 
     console = Console(file=file, highlight=False, width=width)
-    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 120  # files and pipes: wide enough for the table, as `check -o` does
-    w = console.width
+    w = console_width(console, width)  # the one width rule: 80 for a pipe
     c = result.context
     console.print(
         Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold")
@@ -201,11 +198,10 @@ def render_comparison(
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import print_table
+    from dlcheck.render.layout import console_width, print_table
 
     console = Console(file=file, highlight=False, width=width)
-    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 120
+    console_width(console, width)  # the one width rule (dlcheck.render.layout)
     for note in comp.notes:
         console.print(Text(clean(note, 1000), "yellow"))
     heads, plain = comparison_table(comp)  # the same cells as Markdown and CSV

@@ -7,7 +7,6 @@ formulas for CSV, ``html.escape`` for HTML, whose page also forbids every script
 
 from __future__ import annotations
 
-import os
 from html import escape
 from typing import IO, Any
 
@@ -136,8 +135,6 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
     from dlcheck.render.layout import console_width, hang, print_table, style_of
 
     console = Console(file=file, highlight=False, width=width)
-    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 200  # a file or a pipe: no reason to fold the table at 80 columns
     w = console_width(console, width)
     rows = [cells(r) for r in fleet.rows]
     # Columns no machine has a value for (no env or bench results yet) only take room.
