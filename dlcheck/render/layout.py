@@ -323,7 +323,13 @@ def print_table(
         for i, header in enumerate(headers):
             if i == title_column or not r[i].plain.strip():
                 continue
-            hang(console, Text(f"  {header}: ".ljust(label + 2)), r[i], width)
+            head = Text(f"  {header}: ".ljust(label + 2))
+            if longest_word(r[i].plain) > width - head.cell_len:
+                # a word too long for the room beside the label: the value goes below it
+                console.print(Text(f"  {header}:"), soft_wrap=True)
+                hang(console, Text("    "), r[i], width)
+                continue
+            hang(console, head, r[i], width)
 
 
 def print_trimmed(console: Any, renderable: Any, width: int) -> None:
