@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 from pathlib import Path
+
 from dlcheck.records import Facts
 
 ON = os.environ.get("DLCHECK_LONG_STRINGS", "") not in ("", "0")
@@ -33,9 +34,7 @@ def long_host(host: str) -> str:
 
 def lengthen(facts: Facts) -> Facts:
     """``facts`` with the long CPU model and GPU names (host names are left to the test)."""
-    gpus = [
-        dataclasses.replace(g, name=GPUS[i % len(GPUS)]) for i, g in enumerate(facts.gpu.gpus)
-    ]
+    gpus = [dataclasses.replace(g, name=GPUS[i % len(GPUS)]) for i, g in enumerate(facts.gpu.gpus)]
     return dataclasses.replace(
         facts,
         cpu=dataclasses.replace(facts.cpu, model=CPU),

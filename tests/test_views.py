@@ -185,7 +185,7 @@ def write_fleet(folder: Path, facts: Facts) -> None:
         [],
         [Gpu(vendor="apple", name="Apple M2 Max")],
     ]
-    gpus = [[dataclasses.replace(g, name=longstrings.maybe_name(g.name)) for g in gs] for gs in gpus]
+    gpus = [[dataclasses.replace(g, name=longstrings.maybe_name(g.name)) for g in x] for x in gpus]
     for i in range(6):
         f = dataclasses.replace(
             facts if i % 2 else bare(facts),
