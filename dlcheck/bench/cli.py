@@ -100,7 +100,7 @@ class CapturedStderr:
 @_choice(
     "--backend", ("tensorflow", "jax", "torch"), "Keras 3 backend (the course uses TensorFlow)."
 )
-@output_options(formats=("text", "json", "markdown"), short_forms=("json", "markdown"))
+@output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list.")
@@ -229,11 +229,12 @@ def bench(
         out.emit(
             result.to_json() + "\n", output=output, inputs=(profile, places, save), quiet=quiet
         )
-    elif fmt == "markdown":
-        from dlcheck.bench.render import render_result_markdown
+    elif fmt in ("markdown", "csv"):
+        from dlcheck.bench.render import render_result_csv, render_result_markdown
         from dlcheck.sanitize import clean_record
 
-        text = render_result_markdown(clean_record(result))
+        view = render_result_markdown if fmt == "markdown" else render_result_csv
+        text = view(clean_record(result))
         out.emit(text, output=output, inputs=(profile, places, save), quiet=quiet)
     else:
         from dlcheck.bench.render import render_result
@@ -315,9 +316,19 @@ def _run_with_progress(
     ("auto", "linear", "log"),
     "The plot's y axis (auto: log when values differ by more than 20x).",
 )
-@output_options(formats=("text", "markdown", "csv"), short_forms=("markdown",))
+@output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
+@chatter_options(
+    quiet="For scripts: the table without the notes, and no 'wrote' line.",
+    verbose="Also say on standard error which file the ratios are relative to.",
+)
 def compare_cmd(
-    files: tuple[str, ...], plot: str | None, scale: str, fmt: str, output: str | None
+    files: tuple[str, ...],
+    plot: str | None,
+    scale: str,
+    fmt: str,
+    output: str | None,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """Compare saved results (`dlcheck bench --save FILE`) side by side; ratios are against
     the first file. Says when results differ in backend, thread count or load."""
@@ -335,18 +346,45 @@ def compare_cmd(
         require_matplotlib()
     # machine text (host names, CPU and GPU names) sanitized before any view
     comp = compare([clean_record(load_result(f)) for f in files])
-    if fmt == "markdown":
+    if quiet:
+        from dataclasses import replace
+
+        comp = replace(comp, notes=[])
+    if fmt == "json":
+        out.emit(_comparison_json(comp), output=output, inputs=(*files, plot), quiet=quiet)
+    elif fmt == "markdown":
         from dlcheck.bench.render import render_comparison_markdown
 
-        out.emit(render_comparison_markdown(comp), output=output, inputs=(*files, plot))
+        text = render_comparison_markdown(comp)
+        out.emit(text, output=output, inputs=(*files, plot), quiet=quiet)
     elif fmt == "csv":
         from dlcheck.bench.render import render_comparison_csv
 
-        out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot))
+        out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot), quiet=quiet)
     else:
         draw_text = out.draw_to(render_comparison, comp)
-        out.emit(draw=draw_text, output=output, inputs=(*files, plot))
+        out.emit(draw=draw_text, output=output, inputs=(*files, plot), quiet=quiet)
     if plot:
         draw(comp, plot, scale)
-        out.say_wrote(plot)
+        if not quiet:
+            out.say_wrote(plot)
+    if verbose:
+        click.echo(f"dlcheck: ratios are relative to {comp.baseline or files[0]}", err=True)
     return 0
+
+
+def _comparison_json(comp: Any) -> str:
+    """The comparison as a ``dlcheck.bench-compare`` document: the labels, the file ratios
+    are relative to, the notes and every row with its cells (value, ratio, significance,
+    spread), as the text, Markdown and CSV views show them."""
+    from dataclasses import asdict
+
+    from dlcheck.documents import BENCH_COMPARE, document_json, with_header
+
+    body = {
+        "labels": list(comp.labels),
+        "baseline": comp.baseline,
+        "notes": list(comp.notes),
+        "rows": [asdict(r) for r in comp.rows],
+    }
+    return document_json(with_header(BENCH_COMPARE, body))
