@@ -85,7 +85,10 @@ class CapturedStderr:
         self.tail = lines[-self.TAIL :]
 
 
-@click.group(invoke_without_command=True)
+@click.group(
+    invoke_without_command=True,
+    short_help="Time the course's training here; predict each episode.",
+)
 @click.option(
     "--quick", is_flag=True, help="A shorter run: a verdict within about 30 s, import included."
 )
@@ -308,7 +311,7 @@ def _run_with_progress(
         )  # fmt: skip
 
 
-@bench.command("compare")
+@bench.command("compare", short_help="Compare saved bench results side by side.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a bar chart (PNG).")
 @_choice(

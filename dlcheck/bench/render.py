@@ -115,19 +115,22 @@ def render_result(
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import console_width, print_table
+    from dlcheck.render.layout import console_width, hang, print_table
 
     console = Console(file=file, highlight=False, width=width)
     w = console_width(console, width)  # the one width rule: 80 for a pipe
+
+    def say(text: Text) -> None:
+        """A line wrapped at ``w`` without trailing blanks (rich's own wrap keeps them)."""
+        hang(console, Text(""), text, w, indent=0)
+
     c = result.context
-    console.print(
-        Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold")
-    )
+    say(Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold"))
     budget = ""
     if c.budget_seconds is not None and c.target is not None:
         budget = f", until +-{c.target:.0%} or {c.budget_seconds:g} s"
     wall = f" · {c.wall_seconds:.0f} s wall, import included" if c.wall_seconds else ""
-    console.print(
+    say(
         Text(
             f"Keras {clean(c.keras_version)} on {clean(c.backend)} {clean(c.backend_version)} · "
             f"device {clean(c.device)} · CPU {clean(c.cpu_model)} "
@@ -136,7 +139,7 @@ def render_result(
         )
     )
     if c.matmul and c.matmul.peak:
-        console.print(
+        say(
             Text(
                 f"Matrix-product peak measured now (float32, n={c.matmul.n}): "
                 f"numpy {_g(c.matmul.numpy_flops)} GFLOP/s, "
@@ -144,7 +147,6 @@ def render_result(
             )
         )
     from dlcheck.bench.load import describe_load
-    from dlcheck.render.layout import hang
 
     rates = _epoch_rates(result)
     heads = [
@@ -189,7 +191,7 @@ def render_result(
     hang(console, Text(""), Text(LEGEND, "dim"), w)
     load = result.load
     if load is not None and load.busy:
-        console.print(
+        say(
             Text(
                 f"Load: {describe_load(load)}: " + "; ".join(clean(n, 300) for n in load.notes)
                 + f". Predicted intervals are widened by {load.widen:.0%} each side.",
@@ -197,10 +199,10 @@ def render_result(
             )
         )  # fmt: skip
     elif load is not None:
-        console.print(Text(f"Load: {describe_load(load)}.", "dim"))
+        say(Text(f"Load: {describe_load(load)}.", "dim"))
     for r in result.results.values():
         if r.throttling.suspected:
-            console.print(
+            say(
                 Text(
                     f"{clean(r.workload, 40)}: later windows were steadily slower "
                     f"({r.throttling.change:+.0%}): the CPU may be throttling (heat, power "
@@ -210,7 +212,7 @@ def render_result(
             )
     p = result.predictions
     if p.episodes:
-        console.print(Text("Predicted training wall time", "bold"))
+        say(Text("Predicted training wall time", "bold"))
         cols = ["episode", "fit as the lesson runs it", "per epoch", "total", "interval", "verdict"]
         prows = []
         for e in p.episodes:
@@ -230,12 +232,12 @@ def render_result(
         print_table(console, cols, prows, w, 0)
         for e in p.episodes:
             if e.breakdown:
-                console.print(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
+                say(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
         course = fmt_seconds(p.course_seconds)
         if p.course_complete:
-            console.print(Text(f"All course training runs together: about {course}."))
+            say(Text(f"All course training runs together: about {course}."))
         else:
-            console.print(
+            say(
                 Text(
                     f"Measured episodes together: about {course} "
                     "(`dlcheck bench --all` measures every episode).",
@@ -244,10 +246,10 @@ def render_result(
             )
     v = result.verdict
     between = f" ({' / '.join(v.between)})" if v.between else ""
-    console.print(Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))))
-    console.print(Text(clean(v.message, 1000)))
+    say(Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))))
+    say(Text(clean(v.message, 1000)))
     if v.places:
-        console.print(Text("Where to run it instead:", "bold"))
+        say(Text("Where to run it instead:", "bold"))
         for pl in v.places:
             there = (
                 f"predicted {fmt_seconds(pl.predicted_seconds)} (measured reference {pl.reference})"
@@ -255,9 +257,9 @@ def render_result(
                 else "no measured reference yet"
             )
             url = f" {clean(pl.url)}" if pl.url else ""
-            console.print(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
+            say(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
     if result.interrupted:
-        console.print(Text("Interrupted: only the workloads above finished.", "yellow"))
+        say(Text("Interrupted: only the workloads above finished.", "yellow"))
 
 
 def render_comparison(
@@ -268,25 +270,29 @@ def render_comparison(
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import console_width, print_table
+    from dlcheck.render.layout import console_width, hang, print_table
 
     console = Console(file=file, highlight=False, width=width)
     console_width(console, width)  # the one width rule (dlcheck.render.layout)
     for note in comp.notes:
-        console.print(Text(clean(note, 1000), "yellow"))
+        hang(console, Text(""), Text(clean(note, 1000), "yellow"), console.width, indent=0)
     heads, plain = comparison_table(comp)  # the same cells as Markdown and CSV
     rows = [
         [Text(c, "dim" if j and c == "missing" else "") for j, c in enumerate(cells)]
         for cells in plain
     ]
     print_table(console, heads, rows, console.width, 0)
-    console.print(
+    hang(
+        console,
+        Text(""),
         Text(
             f"Ratios are relative to {comp.baseline or 'the first file'}; 'significant' means "
             "Welch's t-test on the timed windows says the difference is bigger than their "
             "noise (95%).",
             "dim",
-        )
+        ),
+        console.width,
+        indent=0,
     )
 
 

@@ -9,7 +9,7 @@ from dlcheck.output import chatter_options, output_options
 FORMATS = ("text", "markdown", "csv", "html", "json")
 
 
-@click.command()
+@click.command(short_help="One table of many machines from saved results.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @output_options(formats=FORMATS, short_forms=("json", "markdown"))
 @click.option(
