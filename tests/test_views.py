@@ -458,3 +458,15 @@ def test_names_of_any_length_never_crop_nor_cut_a_word(width: int) -> None:
         assert_fits(buf.getvalue(), width, words_of(*(c for r in rows for c in r)))
 
     prop()
+
+
+def test_long_strings_mode_makes_every_name_long(facts: Facts) -> None:
+    """The second CI run (.ci/steps/25-long-strings.sh) really has long names: a
+    60-character CPU model, 40-character host names, GPU names longer than a column."""
+    long = longstrings.lengthen(facts)
+    assert len(long.cpu.model or "") == 60
+    assert len(longstrings.long_host("pc01")) == 40
+    assert all(len(name) > 60 for name in longstrings.GPUS)
+    if longstrings.ON:
+        assert facts.cpu.model == longstrings.CPU
+        assert len(longstrings.maybe_host("lab-workstation-00")) == 40
