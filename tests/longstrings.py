@@ -1,8 +1,10 @@
 """The long-strings mode of the recorded machines (``DLCHECK_LONG_STRINGS=1``).
 
 CI runs the view and fleet tests a second time with it (.ci/steps/25-long-strings.sh): every
-recorded machine then has a 60-character CPU model, long GPU names and, where a test names its
-machines itself, 40-character host names. A view that only passed because the machine it ran
+recorded machine then has a 60-character CPU model, long GPU names and a 40-character host
+name (the recorded lab's check reports get the long CPU and GPU names but keep their host
+names, by which the fleet tests merge and name machines; the view tests' own fleets get
+40-character host names). A view that only passed because the machine it ran
 on had short names fails here. The documents under tests/data/ are not changed: the long
 strings are derived from them when a fixture reads them."""
 
@@ -33,10 +35,12 @@ def long_host(host: str) -> str:
 
 
 def lengthen(facts: Facts) -> Facts:
-    """``facts`` with the long CPU model and GPU names (host names are left to the test)."""
+    """``facts`` with the long CPU model, GPU names and host name."""
+    host = facts.platform.hostname
     gpus = [dataclasses.replace(g, name=GPUS[i % len(GPUS)]) for i, g in enumerate(facts.gpu.gpus)]
     return dataclasses.replace(
         facts,
+        platform=dataclasses.replace(facts.platform, hostname=long_host(host) if host else host),
         cpu=dataclasses.replace(facts.cpu, model=CPU),
         gpu=dataclasses.replace(facts.gpu, gpus=gpus),
     )
