@@ -263,7 +263,9 @@ def emit(
         from dlcheck.render.text import render_text
 
         draw = out.draw_to(render_text, report, show_all=show_all, verbose=verbose)
-        out.emit(draw=draw, output=output, inputs=inputs)
+        from dlcheck.render.layout import PIPE_WIDTH
+
+        out.emit(draw=draw, output=output, inputs=inputs, width=PIPE_WIDTH)  # -o: as piped
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -220,3 +220,15 @@ def test_bench_result_is_80_wide_without_trailing_blanks_when_piped() -> None:
         if saved is not None:
             os.environ["COLUMNS"] = saved
     assert_piped(buf.getvalue(), "bench")
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", sorted(PIPED))
+def test_a_text_file_written_with_o_is_80_wide_too(name: str, tmp_path: Path) -> None:
+    """``-o FILE`` in text: the same 80 columns as a pipe (it was 120, and 200 for report)."""
+    target = tmp_path / "out.txt"
+    res = run_piped(*PIPED[name], "-o", str(target))
+    assert res.returncode in (0, 1, 3), res.stderr
+    assert_piped(target.read_text(encoding="utf-8"), name)
+    assert f"wrote {target}" in res.stderr

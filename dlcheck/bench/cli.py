@@ -245,6 +245,7 @@ def bench(
 
         out.emit(
             draw=out.draw_to(render_result, clean_record(result)),
+            width=80,  # -o FILE: as piped (dlcheck.render.layout.PIPE_WIDTH)
             output=output,
             inputs=(profile, places, save),
             quiet=quiet,
@@ -366,7 +367,7 @@ def compare_cmd(
         out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot), quiet=quiet)
     else:
         draw_text = out.draw_to(render_comparison, comp)
-        out.emit(draw=draw_text, output=output, inputs=(*files, plot), quiet=quiet)
+        out.emit(draw=draw_text, output=output, inputs=(*files, plot), quiet=quiet, width=80)
     if plot:
         draw(comp, plot, scale)
         if not quiet:

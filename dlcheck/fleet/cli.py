@@ -56,7 +56,7 @@ def report(
         out.emit(text, output=output, inputs=inputs, quiet=True)
     elif fmt == "text":
         out.emit(
-            draw=out.draw_to(render.render_text, fleet), output=output, inputs=inputs, width=200
+            draw=out.draw_to(render.render_text, fleet), output=output, inputs=inputs, width=80
         )
     else:
         text = {
