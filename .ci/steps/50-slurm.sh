@@ -112,7 +112,9 @@ if [ -n "$state" ]; then
 fi
 log="$work/dlcheck-bench-$jobid.out"
 cat "$log"
-grep -q "wrote $results/$node.bench.json" "$log" || { show_logs; exit 1; }
+# each file is said once, by dlcheck itself (the script used to repeat it)
+grep -q "saved $results/$node.bench.json" "$log" || { show_logs; exit 1; }
+[ "$(grep -c "wrote $results/$node.check.json" "$log")" = 1 ] || { show_logs; exit 1; }
 test -s "$results/$node.check.json"
 
 # The node's results in the fleet report...
