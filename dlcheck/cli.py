@@ -65,7 +65,11 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Is this machine ready for the deep-learning course?",
+)
 @click.version_option(__version__, prog_name="dlcheck")
 def cli() -> None:
     """Is this machine ready for the 'Introduction to deep learning' course?
@@ -114,7 +118,7 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
     return click.option(name, type=Seconds(), default=default, show_default=True, help=help)
 
 
-@cli.command()
+@cli.command(short_help="Check this machine against the course's requirements.")
 @output_options(formats=("text", "json", "markdown", "csv"))
 @click.option(
     "--profile",
@@ -264,7 +268,9 @@ def emit(
         from dlcheck.render.text import render_text
 
         draw = out.draw_to(render_text, report, show_all=show_all, verbose=verbose)
-        out.emit(draw=draw, output=output, inputs=inputs)
+        from dlcheck.render.layout import PIPE_WIDTH
+
+        out.emit(draw=draw, output=output, inputs=inputs, width=PIPE_WIDTH)  # -o: as piped
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,9 +42,12 @@ BENCH = DocumentKind(
     "dlcheck.bench", 1, "bench", "dlcheck bench result", "dlcheck.bench.results:result_from_dict"
 )
 FLEET = DocumentKind("dlcheck.fleet", 1, "fleet", "dlcheck report (fleet) table")
+BENCH_COMPARE = DocumentKind(
+    "dlcheck.bench-compare", 1, "bench-compare", "dlcheck bench compare table"
+)
 
 KINDS: dict[str, DocumentKind] = {
-    k.name: k for k in (REPORT, ENV_VERIFY, ENV_RECOMMEND, BENCH, FLEET)
+    k.name: k for k in (REPORT, ENV_VERIFY, ENV_RECOMMEND, BENCH, FLEET, BENCH_COMPARE)
 }
 
 # Ranges of numbers read from any document: a key naming bytes, cores or seconds must hold a

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
+import longstrings
 import pytest
 import recorded
 
@@ -31,8 +32,9 @@ def need(module: str) -> None:
 @pytest.fixture(scope="session")
 def recorded_machine() -> Callable[[str], Facts]:
     """``recorded_machine("no-avx-laptop")``: the facts of a recorded machine, read from its
-    saved report (tests/data/reports/) by the real ``--from`` reader."""
-    return recorded.machine_facts
+    saved report (tests/data/reports/) by the real ``--from`` reader; with long CPU and GPU
+    names in the long-strings mode (tests/longstrings.py)."""
+    return lambda slug: longstrings.maybe(recorded.machine_facts(slug))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A writable copy of tests/data/fleet/lab/: 12 named machines of every verdict (READY,
     READY WITH WARNINGS, NOT READY in turn), 3 anonymised ones, env results of pc00 and of
     pc03 (no host name: merged by file name), bench results of pc00, pc03 and pc06."""
-    return recorded.copy_lab(recorded.LAB, tmp_path_factory.mktemp("lab"))
+    folder = recorded.copy_lab(recorded.LAB, tmp_path_factory.mktemp("lab"))
+    if longstrings.ON:
+        longstrings.lengthen_folder(folder)
+    return folder
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

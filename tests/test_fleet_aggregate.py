@@ -264,17 +264,17 @@ def test_results_as_the_real_writers_write_them(tmp_path: Path) -> None:
     assert len(row.sources) == 3
 
 
-def test_shipped_bench_references_read_as_named_machines() -> None:
-    """The reference results shipped with dlcheck (no host name; a machine note instead)."""
+def test_shipped_bench_references_read_as_named_references_not_machines() -> None:
+    """The reference results shipped with dlcheck (no host name; a machine note instead)
+    are what a lab is compared with: named, never rows of the lab (issue 20)."""
     folder = Path(__file__).resolve().parents[1] / "dlcheck" / "bench" / "references"
     refs = sorted(folder.glob("*.json"))
     if not refs:
         pytest.skip("no reference results shipped yet")
     fleet = build_fleet([str(folder)])
-    assert not fleet.skipped
-    assert sorted(r.machine for r in fleet.rows) == sorted(p.stem for p in refs)
-    assert all(r.ep4_seconds and r.ep4_seconds > 0 and r.bench for r in fleet.rows)
-    assert all(r.verdict == "UNKNOWN" for r in fleet.rows)  # benchmarked, never checked
+    assert not fleet.skipped and not fleet.rows
+    assert sorted(b.host for b in fleet.references) == sorted(p.stem for p in refs)
+    assert all(b.ep4_seconds and b.ep4_seconds > 0 and b.reference for b in fleet.references)
 
 
 def test_newer_verdict_words_map_onto_the_fleet_scale() -> None:

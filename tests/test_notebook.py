@@ -132,7 +132,7 @@ def test_notebook_runs_top_to_bottom(tmp_path: Path) -> None:
         assert what in compare
     flat = " ".join(compare.split())  # the terminal view wraps long lines
     assert re.search(
-        rf"Episode 4 \(ep4-cnn, 10 epochs\): {LAPTOP} 22 s \(15 s - 32 s, PASS\), cloud [^:]+: "
+        rf"Episode 4 \(ep4-cnn, 10 epochs\): {LAPTOP} 22 s \(15 s to 32 s, PASS\), cloud [^:]+: "
         r"cloud (\d+\.\d times faster|takes \d+\.\d times as long|as fast)",
         flat,
     ), flat

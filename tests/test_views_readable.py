@@ -434,3 +434,74 @@ def test_no_advice_sends_a_learner_to_dlcheck_bench_before_it_can_run(recorded_m
     r = judge(two_cores, load_profile(), load_places())
     cores = next(f for f in r.findings if f.id == "cores-recommended")
     assert cores.verdict == "WARN" and "once the course packages are installed" in cores.advice
+
+
+def test_one_images_per_second_figure_in_bench_and_report(tmp_path: Path) -> None:
+    """The same bench file showed 658.1 images/s in `bench` (timed windows) and 579 img/s in
+    `report` (whole epochs): now both show the one figure (steady-state training throughput
+    over whole epochs), with its unit and a legend naming MAD, CV and GFLOP/s."""
+    import io
+    import json
+    import shutil
+
+    import recorded
+
+    from dlcheck.bench.render import render_result, render_result_csv, render_result_markdown
+    from dlcheck.bench.results import load_result
+    from dlcheck.fleet.build import build_fleet
+    from dlcheck.fleet.render import render_text as fleet_text
+    from dlcheck.sanitize import clean_record
+
+    ref = Path(__file__).resolve().parents[1] / "dlcheck" / "bench" / "references"
+    path = sorted(ref.glob("*.json"))[0]
+    result = clean_record(load_result(str(path)))
+    head = result.headline.train_images_per_s
+    windows = result.results[result.headline.workload].train.images_per_s.median
+    assert head is not None and abs(head - windows) > 1  # two different quantities
+    buf = io.StringIO()
+    render_result(result, file=buf, width=200)
+    text = " ".join(buf.getvalue().split())
+    assert f"{head:,.1f}" in text and f"{windows:,.1f} ±" not in text
+    assert "train img/s: steady-state training throughput over whole epochs" in text
+    for word in ("MAD", "CV", "GFLOP/s: billions of floating-point operations"):
+        assert word in text
+    assert f"{head:,.1f}" in render_result_markdown(result)
+    assert f"{head:.2f}" in render_result_csv(result)
+    # the same file in a lab's report, where it is a machine's own result
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    data = json.loads(path.read_text())
+    data.pop("machine")
+    data["hostname"] = "pc01"
+    (lab / "pc01.bench.json").write_text(json.dumps(data))
+    shutil.copy(recorded.report_path("fresh-linux-laptop"), lab / "pc01.check.json")
+    buf = io.StringIO()
+    fleet_text(build_fleet([str(lab)]), file=buf, width=200)
+    flat = " ".join(buf.getvalue().split())
+    assert f"{head:,.0f} img/s" in flat and f"{windows:,.0f} img/s" not in flat
+    assert "img/s: steady-state training images per second over whole epochs" in flat
+
+
+def test_a_reference_load_is_shown_as_it_recorded_it() -> None:
+    """A reference that recorded 67% load "just before" was shown as "busy (1% of the
+    cores)": the view now says both what was recorded before and during the run."""
+    import io
+
+    from dlcheck.bench.load import describe_load
+    from dlcheck.bench.render import render_result, render_result_markdown
+    from dlcheck.bench.results import load_result
+    from dlcheck.sanitize import clean_record
+
+    ref = Path(__file__).resolve().parents[1] / "dlcheck" / "bench" / "references"
+    result = clean_record(load_result(str(sorted(ref.glob("*.json"))[0])))
+    load = result.load
+    assert load is not None and load.other_share_before and load.other_share is not None
+    words = describe_load(load)
+    before = f"{load.other_share_before:.0%} of the cores just before"
+    assert words.startswith("busy (other programs: ") and before in words
+    buf = io.StringIO()
+    render_result(result, file=buf, width=100)
+    flat = " ".join(buf.getvalue().split())
+    assert f"Load: {words}" in flat
+    assert before in " ".join(render_result_markdown(result).split())
+    assert describe_load(None) == "not recorded"

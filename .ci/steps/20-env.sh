@@ -54,6 +54,13 @@ assert d["counts"]["checked"] > 100, d["counts"]
 print(f"   MATCH on Python {d['python_version']}, {d['counts']['checked']} packages checked")
 PYEOF
 
+  echo "-- dlcheck env verify with no option in it: the lock it was made from, said"
+  "$env/bin/dlcheck" env verify -q -v > "$work/plain-$ver.txt" 2> "$work/plain-$ver.err"
+  grep -q "^MATCH: " "$work/plain-$ver.txt" || { cat "$work/plain-$ver.txt" >&2; exit 1; }
+  grep -q "lock chosen: setup cpu, named by .*dlcheck-env.json" "$work/plain-$ver.err" \
+    || { cat "$work/plain-$ver.err" >&2; exit 1; }
+  echo "   $(cat "$work/plain-$ver.txt")"
+
   echo "-- jupyter kernelspec list shows $kernel"
   specs=$("$env/bin/jupyter" kernelspec list)
   grep -q -- "$kernel" <<< "$specs" || { echo "$specs" >&2; echo "kernel $kernel missing" >&2; exit 1; }

@@ -13,15 +13,36 @@ echo "${version%%$'\n'*}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 host=$(python -c 'import socket; print(socket.gethostname())')
-cat > "$work/inventory.ini" <<INV
-[local]
-localhost ansible_connection=local ansible_python_interpreter=$(command -v python)
-INV
+# The README's example inventory as written (its [local] group), on a controller whose
+# python3.X is a pyenv shim: pyenv's own shims when pyenv is here, else shims that fail as
+# pyenv's do for a version that is not selected ("pyenv: python3.13: command not found", 127).
+shims=""
+if command -v pyenv >/dev/null 2>&1 && [ -d "$(pyenv root)/shims" ]; then
+  shims="$(pyenv root)/shims"
+elif [ -d "$HOME/.pyenv/shims" ]; then
+  shims="$HOME/.pyenv/shims"
+else
+  shims="$work/shims"
+  mkdir -p "$shims"
+  for v in 3.14 3.13 3.12 3.11 3.10 3.9 3.8; do
+    printf '#!/usr/bin/env bash\necho "pyenv: python%s: command not found" >&2\nexit 127\n' \
+      "$v" > "$shims/python$v"
+    chmod +x "$shims/python$v"
+  done
+fi
+echo "controller PATH starts with pyenv shims: $shims"
 
 export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-timeout 300 ansible-playbook -i "$work/inventory.ini" ansible/site.yml \
+PATH="$shims:$PATH" timeout 300 ansible-playbook -i ansible/inventory.example.ini --limit local \
+  ansible/site.yml \
   -e dlcheck_home="$work/home" -e dlcheck_results="$work/results" -e dlcheck_build="$work/build" \
-  -e dlcheck_env_verify=true
+  -e dlcheck_env_verify=true | tee "$work/play.log"
+# the summary is plain text: no Markdown escapes, plural forms right
+grep -q 'of 1 machine ready' "$work/play.log" || { echo "no plain-text summary" >&2; exit 1; }
+if grep -qE '\\\[|\\\]|1 files read|1 machines' "$work/play.log"; then
+  echo "summary shows Markdown escapes or a wrong plural" >&2
+  exit 1
+fi
 
 res="$work/results"
 test -s "$res/hosts/localhost.check.json"

@@ -85,7 +85,10 @@ class CapturedStderr:
         self.tail = lines[-self.TAIL :]
 
 
-@click.group(invoke_without_command=True)
+@click.group(
+    invoke_without_command=True,
+    short_help="Time the course's training here; predict each episode.",
+)
 @click.option(
     "--quick", is_flag=True, help="A shorter run: a verdict within about 30 s, import included."
 )
@@ -100,7 +103,7 @@ class CapturedStderr:
 @_choice(
     "--backend", ("tensorflow", "jax", "torch"), "Keras 3 backend (the course uses TensorFlow)."
 )
-@output_options(formats=("text", "json", "markdown"), short_forms=("json", "markdown"))
+@output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list.")
@@ -235,11 +238,12 @@ def bench(
         out.emit(
             result.to_json() + "\n", output=output, inputs=(profile, places, save), quiet=quiet
         )
-    elif fmt == "markdown":
-        from dlcheck.bench.render import render_result_markdown
+    elif fmt in ("markdown", "csv"):
+        from dlcheck.bench.render import render_result_csv, render_result_markdown
         from dlcheck.sanitize import clean_record
 
-        text = render_result_markdown(clean_record(result))
+        view = render_result_markdown if fmt == "markdown" else render_result_csv
+        text = view(clean_record(result))
         out.emit(text, output=output, inputs=(profile, places, save), quiet=quiet)
     else:
         from dlcheck.bench.render import render_result
@@ -247,6 +251,7 @@ def bench(
 
         out.emit(
             draw=out.draw_to(render_result, clean_record(result)),
+            width=80,  # -o FILE: as piped (dlcheck.render.layout.PIPE_WIDTH)
             output=output,
             inputs=(profile, places, save),
             quiet=quiet,
@@ -313,7 +318,7 @@ def _run_with_progress(
         )  # fmt: skip
 
 
-@bench.command("compare")
+@bench.command("compare", short_help="Compare saved bench results side by side.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a bar chart (PNG).")
 @_choice(
@@ -321,7 +326,11 @@ def _run_with_progress(
     ("auto", "linear", "log"),
     "The plot's y axis (auto: log when values differ by more than 20x).",
 )
-@output_options(formats=("text", "markdown", "csv"), short_forms=("markdown",))
+@output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
+@chatter_options(
+    quiet="For scripts: the table without the notes, and no 'wrote' line.",
+    verbose="Also say on standard error which file the ratios are relative to.",
+)
 @click.option("--profile", type=click.Path(dir_okay=False), help="Grade episodes by this profile.")
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 def compare_cmd(
@@ -330,6 +339,8 @@ def compare_cmd(
     scale: str,
     fmt: str,
     output: str | None,
+    quiet: bool = False,
+    verbose: bool = False,
     profile: str | None = None,
     anonymize: bool = False,
 ) -> int:
@@ -360,18 +371,46 @@ def compare_cmd(
 
         results = [anonymize_record(r) for r in results]
     comp = compare([clean_record(r) for r in results], settings)
-    if fmt == "markdown":
+    if quiet:
+        from dataclasses import replace
+
+        comp = replace(comp, notes=[])
+    inputs = (*files, plot, profile)
+    if fmt == "json":
+        out.emit(_comparison_json(comp), output=output, inputs=inputs, quiet=quiet)
+    elif fmt == "markdown":
         from dlcheck.bench.render import render_comparison_markdown
 
-        out.emit(render_comparison_markdown(comp), output=output, inputs=(*files, plot, profile))
+        text = render_comparison_markdown(comp)
+        out.emit(text, output=output, inputs=inputs, quiet=quiet)
     elif fmt == "csv":
         from dlcheck.bench.render import render_comparison_csv
 
-        out.emit(render_comparison_csv(comp), output=output, inputs=(*files, plot, profile))
+        out.emit(render_comparison_csv(comp), output=output, inputs=inputs, quiet=quiet)
     else:
         draw_text = out.draw_to(render_comparison, comp)
-        out.emit(draw=draw_text, output=output, inputs=(*files, plot, profile))
+        out.emit(draw=draw_text, output=output, inputs=inputs, quiet=quiet, width=80)
     if plot:  # atomic, and never over an input (a result file given, -o, the profile)
         out.write_with(plot, lambda tmp: draw(comp, tmp, scale), (*files, output, profile), ".png")
-        out.say_wrote(plot)
+        if not quiet:
+            out.say_wrote(plot)
+    if verbose:
+        click.echo(f"dlcheck: ratios are relative to {comp.baseline or files[0]}", err=True)
     return 0
+
+
+def _comparison_json(comp: Any) -> str:
+    """The comparison as a ``dlcheck.bench-compare`` document: the labels, the file ratios
+    are relative to, the notes and every row with its cells (value, ratio, significance,
+    spread), as the text, Markdown and CSV views show them."""
+    from dataclasses import asdict
+
+    from dlcheck.documents import BENCH_COMPARE, document_json, with_header
+
+    body = {
+        "labels": list(comp.labels),
+        "baseline": comp.baseline,
+        "notes": list(comp.notes),
+        "rows": [asdict(r) for r in comp.rows],
+    }
+    return document_json(with_header(BENCH_COMPARE, body))

@@ -123,12 +123,34 @@ def _threads(r: BenchResult) -> str:
 
 
 def _load(r: BenchResult) -> str:
-    if r.load is None:
-        return "not recorded"
-    if not r.load.busy:
-        return "quiet"
-    share = f"{r.load.other_share:.0%} of the cores" if r.load.other_share is not None else ""
-    return f"busy ({share or 'see notes'})"
+    from dlcheck.bench.load import describe_load
+
+    return describe_load(r.load)  # as the run recorded it, the one wording of every view
+
+
+def _train_rates(per: list[Any], results: list[BenchResult], workload: str) -> tuple[
+        list[float | None], list[tuple[float | None, float | None]]]:  # fmt: skip
+    """THE images/s figure (``predict.epoch_images_per_s``: training over whole epochs) of
+    each column, with the timed windows' 95% interval scaled to it (the windows' relative
+    uncertainty; the significance test reads the windows themselves)."""
+    from dlcheck.bench.predict import epoch_images_per_s
+    from dlcheck.bench.workloads import load_workloads
+
+    workloads = load_workloads()
+    values: list[float | None] = []
+    bounds: list[tuple[float | None, float | None]] = []
+    for x, r in zip(per, results):  # noqa: B905 - one per result
+        v = epoch_images_per_s(r.results, r.predictions, workload, workloads)[0] if x else None
+        rates = _rates(x.train) if x else []
+        lo = hi = None
+        if v is not None and rates:
+            mlo, mhi = median_ci(rates)
+            med = x.train.images_per_s.median
+            if med and mlo is not None and mhi is not None:
+                lo, hi = mlo * v / med, mhi * v / med
+        values.append(v)
+        bounds.append((lo, hi))
+    return values, bounds
 
 
 def where_of(r: BenchResult) -> tuple[str, str | None]:
@@ -272,8 +294,8 @@ def compare(results: list[BenchResult], settings: BenchSettings | None = None) -
         per = [r.results.get(w) for r in results]
         train = [_rates(x.train) if x else [] for x in per]
         val = [_rates(x.inference) if x else [] for x in per]
-        rows.append(_row(w, "train img/s", "", 1, train,
-                         [x.train.images_per_s.median if x else None for x in per]))  # fmt: skip
+        rates, rate_bounds = _train_rates(per, results, w)
+        rows.append(_row(w, "train img/s", "", 1, train, rates, rate_bounds))
         if any(val):
             rows.append(_row(w, "val img/s", "", 1, val, [
                 x.inference.images_per_s.median if x and x.inference else None for x in per

@@ -156,6 +156,23 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
 
 
+def describe_load(load: LoadReport | None) -> str:
+    """The load as the run recorded it, the one wording of every view: ``busy (other
+    programs: 67% of the cores just before, 1% during the run, at most 7%)``; ``not
+    recorded`` for an older result without it."""
+    if load is None:
+        return "not recorded"
+    parts = []
+    if load.other_share_before is not None:
+        parts.append(f"{load.other_share_before:.0%} of the cores just before")
+    if load.other_share is not None:
+        parts.append(f"{load.other_share:.0%} during the run")
+        if load.other_share_max is not None and load.other_share_max > load.other_share:
+            parts.append(f"at most {load.other_share_max:.0%}")
+    head = "busy" if load.busy else "quiet"
+    return f"{head} (other programs: {', '.join(parts)})" if parts else head
+
+
 def assess(
     usable_cores: float | None,
     load_start: list[float],

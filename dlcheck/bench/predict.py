@@ -207,6 +207,27 @@ def decide(
     )
 
 
+def epoch_images_per_s(
+    results: dict[str, WorkloadResult],
+    predictions: Predictions,
+    workload: str,
+    workloads: list[Workload] | None = None,
+) -> tuple[float | None, bool]:
+    """THE images/s figure of every view (bench, report, compare's headline): steady-state
+    training throughput over whole epochs, the lesson's training images per epoch over the
+    predicted training time of an epoch (epoch start and end included, as a learner sees
+    it), when the parts were measured; else (older results) the timed windows' median.
+    Returns the figure and whether it is the whole-epoch one."""
+    r = results.get(workload)
+    if r is None:
+        return None, False
+    w = next((w for w in workloads or [] if w.id == workload), None)
+    e = next((e for e in predictions.episodes if e.workload == workload), None)
+    if r.components is not None and w is not None and e and e.train_seconds:
+        return w.train * e.epochs / e.train_seconds, True
+    return r.train.images_per_s.median, False
+
+
 def headline_of(
     results: dict[str, WorkloadResult],
     predictions: Predictions,
@@ -215,15 +236,9 @@ def headline_of(
 ) -> Headline:
     """The headline; its training images/s is that of the lesson's whole epoch (epoch start
     and end included, as a learner sees it) when the parts were measured."""
-    r = results.get(verdict.workload)
-    rate = r.train.images_per_s.median if r else None
-    w = next((w for w in workloads or [] if w.id == verdict.workload), None)
-    e = next((e for e in predictions.episodes if e.workload == verdict.workload), None)
-    if r is not None and r.components is not None and w is not None and e and e.train_seconds:
-        rate = w.train * e.epochs / e.train_seconds
     return Headline(
         workload=verdict.workload,
-        train_images_per_s=rate,
+        train_images_per_s=epoch_images_per_s(results, predictions, verdict.workload, workloads)[0],
         predicted_episode4_s=verdict.seconds,
         verdict=verdict.verdict,
     )

@@ -2,13 +2,78 @@
 
 from __future__ import annotations
 
-import os
 from typing import IO
 
 from dlcheck.bench.compare import Comparison
 from dlcheck.bench.results import BenchResult
 from dlcheck.render.layout import fmt_seconds, style_of
 from dlcheck.sanitize import clean
+
+# The one-line legend under every single-result table: the figures a reader could confuse.
+LEGEND = (
+    "train img/s: steady-state training throughput over whole epochs (images per second, "
+    "epoch start and end included; * the timed windows' median, in results without whole "
+    "epochs); MAD, CV: spread of the timed windows (median absolute deviation in images per "
+    "second, coefficient of variation); val img/s: validation images per second; GFLOP/s: "
+    "billions of floating-point operations per second in training (share of the "
+    "matrix-product peak measured in the same run)."
+)
+
+
+def _epoch_rates(result: BenchResult) -> dict[str, tuple[float | None, bool]]:
+    """THE images/s figure of each workload (``predict.epoch_images_per_s``)."""
+    from dlcheck.bench.predict import epoch_images_per_s
+    from dlcheck.bench.workloads import load_workloads
+
+    workloads = load_workloads()
+    return {
+        name: epoch_images_per_s(result.results, result.predictions, name, workloads)
+        for name in result.results
+    }
+
+
+def _rate_cell(rate: tuple[float | None, bool] | None) -> str:
+    if rate is None or rate[0] is None:
+        return "-"
+    return f"{rate[0]:,.1f}" + ("" if rate[1] else " *")
+
+
+def render_result_csv(result: BenchResult) -> str:
+    """One row per workload: THE images/s figure, the windows' spread, the step time and
+    the workload's predicted episode (the same figures as the text view)."""
+    from dlcheck.render.layout import csv_text
+
+    rates = _epoch_rates(result)
+    episodes = {e.workload: e for e in result.predictions.episodes}
+    heads = [
+        "workload", "train_images_per_s", "whole_epochs", "windows_mad_images_per_s",
+        "windows_cv", "step_ms", "val_images_per_s", "train_gflops", "share_of_peak",
+        "peak_rss_bytes", "episode", "epochs", "predicted_seconds", "low_seconds",
+        "high_seconds", "verdict",
+    ]  # fmt: skip
+    rows = []
+    for r in result.results.values():
+        rate, whole = rates.get(r.workload, (None, False))
+        t = r.train.images_per_s
+        e = episodes.get(r.workload)
+        rows.append(
+            [
+                clean(r.workload, 40), _num(rate), "yes" if whole else "no", _num(t.mad),
+                _num(t.cv, 4), _num(r.train.step_seconds.median * 1000),
+                _num(r.inference.images_per_s.median) if r.inference else None,
+                _num(r.achieved_train_flops / 1e9 if r.achieved_train_flops else None),
+                _num(r.utilisation, 4), r.peak_rss_bytes,
+                e.episode if e else None, e.epochs if e else None,
+                _num(e.seconds) if e else None, _num(e.low) if e else None,
+                _num(e.high) if e else None, e.verdict if e else None,
+            ]
+        )  # fmt: skip
+    return csv_text(heads, rows)
+
+
+def _num(x: float | None, digits: int = 2) -> str | None:
+    return None if x is None else f"{x:.{digits}f}"
+
 
 _STOPS = {"target": "precision reached", "budget": "budget spent", "limit": "window limit"}
 
@@ -50,21 +115,22 @@ def render_result(
     from rich.console import Console
     from rich.text import Text
 
-    from dlcheck.render.layout import print_table
+    from dlcheck.render.layout import console_width, hang, print_table
 
     console = Console(file=file, highlight=False, width=width)
-    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 120  # files and pipes: wide enough for the table, as `check -o` does
-    w = console.width
+    w = console_width(console, width)  # the one width rule: 80 for a pipe
+
+    def say(text: Text) -> None:
+        """A line wrapped at ``w`` without trailing blanks (rich's own wrap keeps them)."""
+        hang(console, Text(""), text, w, indent=0)
+
     c = result.context
-    console.print(
-        Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold")
-    )
+    say(Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold"))
     budget = ""
     if c.budget_seconds is not None and c.target is not None:
         budget = f", until +-{c.target:.0%} or {c.budget_seconds:g} s"
     wall = f" · {c.wall_seconds:.0f} s wall, import included" if c.wall_seconds else ""
-    console.print(
+    say(
         Text(
             f"Keras {clean(c.keras_version)} on {clean(c.backend)} {clean(c.backend_version)} · "
             f"device {clean(c.device)} · CPU {clean(c.cpu_model)} "
@@ -73,17 +139,20 @@ def render_result(
         )
     )
     if c.matmul and c.matmul.peak:
-        console.print(
+        say(
             Text(
                 f"Matrix-product peak measured now (float32, n={c.matmul.n}): "
                 f"numpy {_g(c.matmul.numpy_flops)} GFLOP/s, "
                 f"{c.backend} {_g(c.matmul.backend_flops)} GFLOP/s"
             )
         )
+    from dlcheck.bench.load import describe_load
+
+    rates = _epoch_rates(result)
     heads = [
         "workload",
-        "train img/s ± MAD",
-        "CV",
+        "train img/s",
+        "spread (MAD, CV)",
         "step (95% CI)",
         "stopped",
         "val img/s",
@@ -108,8 +177,8 @@ def render_result(
         rows.append(
             [
                 Text(clean(r.workload, 40)),
-                Text(f"{t.median:,.1f} ± {t.mad:,.1f}"),
-                Text(f"{t.cv:.0%}"),
+                Text(_rate_cell(rates.get(r.workload))),
+                Text(f"± {t.mad:,.1f} img/s, CV {t.cv:.0%}"),
                 Text(step),
                 Text("; ".join(stops) or "-"),
                 Text(f"{inf.median:,.1f}" if inf else "-"),
@@ -119,21 +188,21 @@ def render_result(
             ]
         )
     print_table(console, heads, rows, w, 0)
+    hang(console, Text(""), Text(LEGEND, "dim"), w)
     load = result.load
     if load is not None and load.busy:
-        console.print(
+        say(
             Text(
-                "The machine was busy: " + "; ".join(clean(n, 300) for n in load.notes)
+                f"Load: {describe_load(load)}: " + "; ".join(clean(n, 300) for n in load.notes)
                 + f". Predicted intervals are widened by {load.widen:.0%} each side.",
                 "yellow",
             )
         )  # fmt: skip
     elif load is not None:
-        share = f"{load.other_share:.0%}" if load.other_share is not None else "unknown"
-        console.print(Text(f"The machine was quiet (other programs: {share} of the cores).", "dim"))
+        say(Text(f"Load: {describe_load(load)}.", "dim"))
     for r in result.results.values():
         if r.throttling.suspected:
-            console.print(
+            say(
                 Text(
                     f"{clean(r.workload, 40)}: later windows were steadily slower "
                     f"({r.throttling.change:+.0%}): the CPU may be throttling (heat, power "
@@ -143,7 +212,7 @@ def render_result(
             )
     p = result.predictions
     if p.episodes:
-        console.print(Text("Predicted training wall time", "bold"))
+        say(Text("Predicted training wall time", "bold"))
         cols = ["episode", "fit as the lesson runs it", "per epoch", "total", "interval", "verdict"]
         prows = []
         for e in p.episodes:
@@ -163,12 +232,12 @@ def render_result(
         print_table(console, cols, prows, w, 0)
         for e in p.episodes:
             if e.breakdown:
-                console.print(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
+                say(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
         course = fmt_seconds(p.course_seconds)
         if p.course_complete:
-            console.print(Text(f"All course training runs together: about {course}."))
+            say(Text(f"All course training runs together: about {course}."))
         else:
-            console.print(
+            say(
                 Text(
                     f"Measured episodes together: about {course} "
                     "(`dlcheck bench --all` measures every episode).",
@@ -177,10 +246,10 @@ def render_result(
             )
     v = result.verdict
     between = f" ({' / '.join(v.between)})" if v.between else ""
-    console.print(Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))))
-    console.print(Text(clean(v.message, 1000)))
+    say(Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))))
+    say(Text(clean(v.message, 1000)))
     if v.places:
-        console.print(Text("Where to run it instead:", "bold"))
+        say(Text("Where to run it instead:", "bold"))
         for pl in v.places:
             there = (
                 f"predicted {fmt_seconds(pl.predicted_seconds)} (measured reference {pl.reference})"
@@ -188,9 +257,9 @@ def render_result(
                 else "no measured reference yet"
             )
             url = f" {clean(pl.url)}" if pl.url else ""
-            console.print(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
+            say(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
     if result.interrupted:
-        console.print(Text("Interrupted: only the workloads above finished.", "yellow"))
+        say(Text("Interrupted: only the workloads above finished.", "yellow"))
 
 
 def render_comparison(
@@ -203,25 +272,22 @@ def render_comparison(
     from rich.text import Text
 
     from dlcheck.bench.versus import versus_lines
-    from dlcheck.render.layout import print_table
+    from dlcheck.render.layout import console_width, hang, print_table
 
     console = Console(file=file, highlight=False, width=width)
-    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 120
+    console_width(console, width)  # the one width rule (dlcheck.render.layout)
     for note in comp.notes:
-        console.print(Text(clean(note, 1000), "yellow"))
+        hang(console, Text(""), Text(clean(note, 1000), "yellow"), console.width, indent=0)
     heads, plain = comparison_table(comp)  # the same cells as Markdown and CSV
     rows = [
         [Text(c, "dim" if j and c == "missing" else "") for j, c in enumerate(cells)]
         for cells in plain
     ]
     print_table(console, heads, rows, console.width, 0)
-    console.print(Text(_ratio_note(comp), "dim"))
+    hang(console, Text(""), Text(_ratio_note(comp), "dim"), console.width, indent=0)
     words = versus_lines(comp)
-    if words:
-        console.print(Text(words[0], "bold"))
-        for line in words[1:]:
-            console.print(Text(line))
+    for i, line in enumerate(words):
+        hang(console, Text(""), Text(line, "bold" if i == 0 else ""), console.width, indent=0)
 
 
 # -- Markdown and CSV: the same content as the text views ----------------------------------
@@ -317,9 +383,10 @@ def render_result_markdown(result: BenchResult) -> str:
         f"{md_escape(c.cpu_model)} ({(c.usable_cores or c.logical_cores or 0):g} usable cores), "
         f"plan {md_escape(c.plan)}",
         "",
-        "| workload | train img/s ± MAD | step (95% CI) | val img/s | peak RSS |",
-        "|---|---|---|---|---|",
+        "| workload | train img/s | spread (MAD, CV) | step (95% CI) | val img/s | peak RSS |",
+        "|---|---|---|---|---|---|",
     ]
+    rates = _epoch_rates(result)
     for r in result.results.values():
         t = r.train.images_per_s
         ci = r.train.step_ci
@@ -328,7 +395,8 @@ def render_result_markdown(result: BenchResult) -> str:
             step += f" ({ci[0] * 1000:,.1f}-{ci[1] * 1000:,.1f})"
         inf = r.inference.images_per_s if r.inference else None
         out.append(
-            f"| {md_escape(clean(r.workload, 40))} | {t.median:,.1f} ± {t.mad:,.1f} | {step} "
+            f"| {md_escape(clean(r.workload, 40))} | {_rate_cell(rates.get(r.workload))} "
+            f"| ± {t.mad:,.1f} img/s, CV {t.cv:.0%} | {step} "
             f"| {f'{inf.median:,.1f}' if inf else '-'} | {_mib(r.peak_rss_bytes)} |"
         )
     p = result.predictions
@@ -344,10 +412,13 @@ def render_result_markdown(result: BenchResult) -> str:
                 f"| {fmt_seconds(e.seconds_per_epoch)} | {fmt_seconds(e.seconds)} "
                 f"| {_range(e.low, e.high)} | {md_escape(e.verdict)} |"
             )
+    out += ["", md_escape(LEGEND)]
     load = result.load
     if load is not None and load.busy:
-        busy = "The machine was busy: " + "; ".join(clean(n, 300) for n in load.notes) + "."
-        out += ["", md_escape(busy)]
+        from dlcheck.bench.load import describe_load
+
+        busy = f"Load: {describe_load(load)}: " + "; ".join(clean(n, 300) for n in load.notes)
+        out += ["", md_escape(busy + ".")]
     message = md_advice(clean(v.message, 1000))  # its `code` spans stay code
     out += ["", f"**{md_escape(v.verdict + between)}**: {message}"]
     return "\n".join(out) + "\n"

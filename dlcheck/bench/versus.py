@@ -28,7 +28,7 @@ def _cell(name: str, c: EpisodeCell) -> str:
         return f"{name} not measured"
     span = ""
     if c.low is not None and c.high is not None:
-        span = f"{fmt_seconds(c.low)} - {fmt_seconds(c.high)}, "
+        span = f"{fmt_seconds(c.low)} to {fmt_seconds(c.high)}, "
     return f"{name} {fmt_seconds(c.seconds)} ({span}{c.verdict})"
 
 
@@ -39,7 +39,7 @@ def _overlap(a: EpisodeCell, b: EpisodeCell) -> bool:
 
 
 def episode_sentence(comp: Comparison, line: EpisodeLine) -> str:
-    """'Episode 4 (ep4-cnn, 10 epochs): laptop 22 s (15 s - 32 s, PASS), Colab 3.1 s (2.9 s -
+    """'Episode 4 (ep4-cnn, 10 epochs): laptop 22 s (15 s to 32 s, PASS), Colab 3.1 s (2.9 s to
     3.4 s, PASS): Colab 7.1 times faster.'"""
     names = [clean(c.name, 80) for c in comp.columns]
     epochs = f"{line.epochs} epochs" + (", early stopping may end sooner" if line.early_stopping

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from dlcheck.errors import UserError
-from dlcheck.output import output_options
+from dlcheck.output import chatter_options, output_options
 
 
 def _emit(
@@ -19,6 +19,8 @@ def _emit(
     markdown: Callable[[Any], str],
     text: Callable[..., None],
     inputs: tuple[str | None, ...] = (),
+    quiet: bool = False,
+    csv: Callable[[Any], str] | None = None,
 ) -> None:
     """Render one result (a record with ``to_json_dict``, and its Markdown and text renderers)
     in the chosen format through the one output path (dlcheck.output)."""
@@ -27,20 +29,50 @@ def _emit(
     if kind == "json":
         from dlcheck.documents import document_json
 
-        out.emit(document_json(result.to_json_dict()), output=output, inputs=inputs)
+        out.emit(document_json(result.to_json_dict()), output=output, inputs=inputs, quiet=quiet)
     elif kind == "markdown":
-        out.emit(markdown(result), output=output, inputs=inputs)
+        out.emit(markdown(result), output=output, inputs=inputs, quiet=quiet)
+    elif kind == "csv" and csv is not None:
+        out.emit(csv(result), output=output, inputs=inputs, quiet=quiet)
     else:
         # as before: the renderer's own width (a file gets rich's default, not emit's 120)
-        out.emit(draw=out.draw_to(lambda **kw: text(result, **kw)), output=output, inputs=inputs)
+        draw = out.draw_to(lambda **kw: text(result, **kw))
+        out.emit(draw=draw, output=output, inputs=inputs, quiet=quiet)
 
 
-@click.group()
+def _verify_csv(result: Any) -> str:
+    """One row per package that differs (missing, different, extra, not compared)."""
+    from dlcheck.render.layout import csv_text
+    from dlcheck.sanitize import clean_record
+
+    r = clean_record(result)
+    rows = [
+        (what, d.name, d.manager, d.locked, d.installed, d.detail)
+        for what, diffs in (
+            ("missing", r.missing),
+            ("different", r.different),
+            ("extra", r.extra),
+            ("not compared", r.ignored),
+        )
+        for d in diffs
+    ]
+    return csv_text(("status", "package", "manager", "locked", "installed", "detail"), rows)
+
+
+def _recommend_line(rec: Any) -> str:
+    """``--quiet``: the setup, the route and its first command, or why none fits."""
+    if not rec.setup or not rec.routes:
+        return "no locked setup fits this machine"
+    route = rec.routes[0]
+    return f"{rec.setup} ({route.name}): {route.commands[0] if route.commands else ''}".strip()
+
+
+@click.group(short_help="Locked course environments: recommend, create, verify.")
 def env() -> None:
     """Locked environments for the course (envs/ in the dlcheck repository)."""
 
 
-@env.command()
+@env.command(short_help="Which setup fits this machine, and how to create it.")
 @click.option("--setup", "setup_name", help="Show the commands for this setup instead.")
 @click.option(
     "--from",
@@ -49,15 +81,23 @@ def env() -> None:
     help="Recommend for the machine of a saved `dlcheck check --json` report.",
 )
 @output_options()
+@chatter_options(
+    quiet="For scripts: one line (the setup and the command that creates it), no 'wrote' line.",
+    verbose="Also say on standard error why the exit status is what it is.",
+)
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 def recommend(
     setup_name: str | None,
     from_path: str | None,
     fmt: str,
     output: str | None,
+    quiet: bool = False,
+    verbose: bool = False,
     anonymize: bool = False,
 ) -> int:
-    """Which setup fits this machine, and the commands to create it (conda and pip routes)."""
+    """Which setup fits this machine, and the commands that create it: the route it prints
+    (dlcheck env create from the setup's lock, with pip or uv; conda where the setup has a
+    conda lock) is named in the output."""
     from dlcheck.envs.recommend import recommend as pick
     from dlcheck.envs.recommend import recommend_setup
     from dlcheck.envs.render import render_recommend_markdown, render_recommend_text
@@ -87,13 +127,27 @@ def recommend(
         from dlcheck.anonymize import anonymize_record
 
         rec = anonymize_record(rec, host=facts.platform.hostname or None)
-    _emit(kind, output, rec, render_recommend_markdown, render_recommend_text, (from_path,))
-    if output and not rec.setup:  # the file says it, the terminal did not
+    if quiet and kind == "text":
+        from dlcheck import output as out
+
+        line = _recommend_line(rec)
+        out.emit(line + "\n", output=output, inputs=(from_path,), quiet=True)
+    else:
+        _emit(
+            kind,
+            output,
+            rec,
+            render_recommend_markdown,
+            render_recommend_text,
+            (from_path,),
+            quiet=quiet,
+        )
+    if (output or verbose) and not rec.setup:  # the file says it, the terminal did not
         click.echo("dlcheck: exit 1: no locked setup fits this machine", err=True)
     return 0 if rec.setup else 1
 
 
-@env.command()
+@env.command(short_help="Compare an environment with the lock it was made from.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), help="The lock file.")
 @click.option("--setup", "setup_name", help="Use the lock of this setup for this platform.")
 @click.option(
@@ -110,7 +164,11 @@ def recommend(
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
 @click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
-@output_options()
+@output_options(formats=("text", "json", "markdown", "csv"))
+@chatter_options(
+    quiet="For scripts: one line (the verdict and the counts), no 'wrote' line.",
+    verbose="Also say on standard error which lock was chosen and why the exit status is.",
+)
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 def verify(
     lock_path: str | None,
@@ -121,10 +179,14 @@ def verify(
     fmt: str,
     output: str | None,
     show_all: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
     anonymize: bool = False,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
 
+    With no --lock or --setup: the lock the environment was made from (the setup named by
+    its dlcheck env create marker, else the lock it matches), said in the output.
     Changes nothing. Exit status: 0 matches, 1 differs, 2 bad usage or a bad lock file.
     """
     from dlcheck.envs.installed import scan_environment
@@ -134,18 +196,23 @@ def verify(
     from dlcheck.envs.verify import verify as compare
 
     kind = fmt
-    if bool(lock_path) == bool(setup_name):
-        raise click.UsageError("give exactly one of --lock FILE and --setup NAME")
+    if lock_path and setup_name:
+        raise click.UsageError("give at most one of --lock FILE and --setup NAME")
     if prefix is not None:
         from pathlib import Path
 
         if not Path(prefix).is_dir():
             raise UserError(prefix, "no such environment folder")
+    chosen = None  # how the lock was chosen when no option named it
+    if not lock_path and not setup_name:
+        from dlcheck.envs.detect import lock_of_environment
+
+        setup_name, lock_path, chosen = lock_of_environment(prefix)
     platform = current_subdir()
     if platform is None:
         raise UserError(None, "this platform has no conda name; dlcheck cannot pick a lock")
     environment = scan_environment(prefix)
-    if setup_name:
+    if setup_name and not lock_path:
         folder = find_setup_dir(setup_name, load_catalog())
         if use_conda or (environment.is_conda and (folder / "conda-lock.yml").is_file()):
             lock_path = str(folder / "conda-lock.yml")
@@ -162,24 +229,37 @@ def verify(
     assert lock_path is not None
     lock = read_lock(lock_path)
     result = compare(lock, environment, platform, allow_extra=allow_extra, setup=setup_name)
-    if anonymize:
+    if chosen:
+        from dataclasses import replace
+
+        result = replace(result, notes=[f"lock chosen: {chosen}", *result.notes])
+    if anonymize:  # after every note, which may name a path in the home folder
         from dlcheck.anonymize import anonymize_record
 
         result = anonymize_record(result)
-    _emit(
-        kind,
-        output,
-        result,
-        functools.partial(render_verify_markdown, show_all=show_all),
-        functools.partial(render_verify_text, show_all=show_all),
-        (lock_path,),
-    )
-    if output and result.exit_code:  # the file says it, the terminal did not
+    if verbose and chosen:
+        click.echo(f"dlcheck: lock chosen: {chosen}", err=True)
+    if quiet and kind == "text":
+        from dlcheck import output as out
+
+        out.emit(result.summary() + "\n", output=output, inputs=(lock_path,), quiet=True)
+    else:
+        _emit(
+            kind,
+            output,
+            result,
+            functools.partial(render_verify_markdown, show_all=show_all),
+            functools.partial(render_verify_text, show_all=show_all),
+            (lock_path,),
+            quiet=quiet,
+            csv=_verify_csv,
+        )
+    if result.exit_code and (output or verbose):  # the file says it, the terminal did not
         click.echo(f"dlcheck: exit {result.exit_code}: {result.summary()}", err=True)
     return result.exit_code
 
 
-@env.command()
+@env.command(short_help="Create the course environment from its lock.")
 @click.option("--setup", "setup_name", help="This setup instead of the one `env recommend` picks.")
 @click.option(
     "--prefix",

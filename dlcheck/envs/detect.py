@@ -147,3 +147,33 @@ def environment_section(
         "extra": [f"{d.name} {d.installed}" for d in result.extra][:LIST_LIMIT],
         "incomplete": result.incomplete,
     }
+
+
+def lock_of_environment(prefix: str | None = None) -> tuple[str, str | None, str]:
+    """Which lock ``dlcheck env verify`` with no option checks the environment at ``prefix``
+    (None: the running one) against: ``(setup, lock path or None, how it was chosen)``. The
+    setup named by the marker ``dlcheck env create`` left (its lock for this platform: the
+    caller picks it, lock None), else the lock this environment matches best (most of its
+    packages at the locked versions). UserError when neither names one."""
+    from dlcheck.envs.installed import MARKER, read_marker
+
+    where = Path(prefix) if prefix else Path(sys.prefix)
+    marker = read_marker(where)
+    if marker and isinstance(marker.get("setup"), str) and marker["setup"]:
+        setup = marker["setup"]
+        return setup, None, f"setup {setup}, named by {where / MARKER} (dlcheck env create)"
+    section = environment_section(prefix=prefix)
+    if section and section.get("setup") and section.get("lock"):
+        share = section.get("share_at_locked_version")
+        at = f"{share:.0%} of its packages at the locked versions" if share else "its packages"
+        return (
+            section["setup"],
+            section["lock"],
+            f"setup {section['setup']}, the lock this environment matches ({at}; no "
+            f"{MARKER} marker: not made by dlcheck env create)",
+        )
+    raise UserError(
+        None,
+        f"{where} was not made from a course setup (no {MARKER} marker, and no setup's lock "
+        "matches it); give --lock FILE or --setup NAME",
+    )

@@ -110,7 +110,7 @@ def routes_for(
                     "python -m pip install --no-deps -e .",
                     verify,
                 ],
-                f"needs Python {py} from python.org; the way the lesson does it",
+                f"needs Python {py}; the way the lesson does it",
             )
         )
     if subdir in s.conda_platforms and conda_ready:

@@ -96,12 +96,16 @@ class FleetBuilder:
         self.by_host: dict[str, _Machine] = {}
         self.by_group: dict[str, _Machine] = {}  # files without a host name
         self.skipped: list[Skipped] = []
+        self.references: list[BenchPart] = []  # published results: compared with, not machines
         self.files = 0
 
     def add(self, item: Part | Skipped) -> None:
         self.files += 1
         if isinstance(item, Skipped):
             self.skipped.append(item)
+            return
+        if isinstance(item, BenchPart) and item.reference:
+            self.references.append(item)
             return
         if item.host:
             # A check report names its hardware: one host name with two different machines
@@ -186,6 +190,7 @@ class FleetBuilder:
             summarize(rows, self.files, len(self.skipped), self._titles()),
             skipped,
             self.profile,
+            sorted(self.references, key=lambda b: (b.host or "", b.path)),
         )
 
     def _titles(self) -> dict[str, str]:

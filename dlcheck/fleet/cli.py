@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from dlcheck.output import output_options
+from dlcheck.output import chatter_options, output_options
 
 FORMATS = ("text", "markdown", "csv", "html", "json")
 
 
-@click.command()
+@click.command(short_help="One table of many machines from saved results.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @output_options(formats=FORMATS, short_forms=("json", "markdown"))
 @click.option(
@@ -19,6 +19,10 @@ FORMATS = ("text", "markdown", "csv", "html", "json")
 )
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list (TOML).")
 @click.option("--anonymize", is_flag=True, help="Show anonymised ids instead of host names.")
+@chatter_options(
+    quiet="For scripts: the summary in plain sentences, without the table; no 'wrote' line.",
+    verbose="Also say on standard error why the exit status is what it is.",
+)
 def report(
     paths: tuple[str, ...],
     profile: str | None,
@@ -26,6 +30,8 @@ def report(
     anonymize: bool,
     fmt: str,
     output: str | None,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """One table of many machines from saved results.
 
@@ -45,9 +51,12 @@ def report(
     if output:
         out.refuse_inputs(output, inputs)  # before reading thousands of files
     fleet = build_fleet(paths, profile, places, anonymize)
-    if fmt == "text":
+    if quiet and fmt == "text":
+        text = "".join(line + "\n" for line in render.summary_lines(fleet))  # plain sentences
+        out.emit(text, output=output, inputs=inputs, quiet=True)
+    elif fmt == "text":
         out.emit(
-            draw=out.draw_to(render.render_text, fleet), output=output, inputs=inputs, width=200
+            draw=out.draw_to(render.render_text, fleet), output=output, inputs=inputs, width=80
         )
     else:
         text = {
@@ -56,8 +65,8 @@ def report(
             "html": render.render_html,
             "json": render.render_json,
         }[fmt](fleet)
-        out.emit(text, output=output, inputs=inputs)
+        out.emit(text, output=output, inputs=inputs, quiet=quiet)
     why = render.exit_line(fleet)
-    if why and (output or fmt != "text"):  # the text view on screen says it already
+    if why and (verbose or output or fmt != "text"):  # the text view on screen says it
         click.echo(f"dlcheck: {why}", err=True)
     return fleet.exit_code

@@ -64,6 +64,9 @@ class BenchPart:
     ep4_seconds: float | None
     verdict: str  # the benchmark's own verdict text, as written
     overall: str  # that verdict mapped onto READY / READY WITH WARNINGS / NOT READY / UNKNOWN
+    # A published reference (its ``machine`` note, e.g. dlcheck/bench/references/): what the
+    # lab is compared with, never a machine of the lab. The note's description, or "".
+    reference: str = ""
 
 
 Part = CheckPart | EnvPart | BenchPart
@@ -123,6 +126,7 @@ class Fleet:
     summary: FleetSummary
     skipped: list[Skipped] = field(default_factory=list)
     profile: str | None = None  # the profile every check report was re-evaluated against
+    references: list[BenchPart] = field(default_factory=list)  # "compared with", not machines
 
     @property
     def exit_code(self) -> int:

@@ -265,8 +265,10 @@ def bench_part(data: dict[str, Any], where: str) -> BenchPart:
         raise UserError(where, "malformed: no 'headline'")
     host = data.get("hostname")
     machine = data.get("machine")
-    if not host and isinstance(machine, dict):
-        host = machine.get("id")  # a reference result names its machine instead
+    reference = ""
+    if isinstance(machine, dict) and machine.get("id"):
+        host = machine.get("id")  # a reference result names its machine: compared with
+        reference = clean(machine.get("description") or "reference result", 300)
     ips = _num(head.get("train_images_per_s"))
     ep4 = _num(head.get("predicted_episode4_s"))
     verdict = head.get("verdict")
@@ -279,4 +281,5 @@ def bench_part(data: dict[str, Any], where: str) -> BenchPart:
         ep4_seconds=ep4,
         verdict=clean(verdict, 60),
         overall=_verdict_of(verdict),
+        reference=reference,
     )

@@ -7,7 +7,6 @@ formulas for CSV, ``html.escape`` for HTML, whose page also forbids every script
 
 from __future__ import annotations
 
-import os
 from html import escape
 from typing import IO, Any
 
@@ -71,11 +70,16 @@ def cells(r: MachineRow) -> list[str]:
     ]
 
 
+def _count(n: int, word: str) -> str:
+    """``1 machine``, ``2 machines``, ``0 files``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def summary_lines(fleet: Fleet) -> list[str]:
     """The summary as plain sentences (formats escape them)."""
     s = fleet.summary
     counts = ", ".join(f"{n} {v}" for v, n in s.by_verdict.items()) or "none"
-    out = [f"{s.ready} of {s.machines} machines ready ({counts})."]
+    out = [f"{s.ready} of {_count(s.machines, 'machine')} ready ({counts})."]
     if s.common_failures:
         out.append(
             "Most common failures: "
@@ -98,9 +102,35 @@ def summary_lines(fleet: Fleet) -> list[str]:
             + "."
         )
         out.append("Slowest: " + ", ".join(f"{m} {fmt_seconds(t)}" for m, t in s.slowest) + ".")
-    out.append(f"{s.files_read} files read, {s.skipped} skipped.")
+    if any(r.bench for r in fleet.rows) or fleet.references:
+        out.append(IMAGES_LEGEND)
+    read = f"{_count(s.files_read, 'file')} read"
+    if fleet.references:
+        read += f" ({_count(len(fleet.references), 'bench reference')} among them)"
+    out.append(f"{read}, {s.skipped} skipped.")
     if fleet.profile:
         out.append(f"Check reports re-evaluated against {fleet.profile}.")
+    return out
+
+
+# The one images/s figure (dlcheck.bench.predict.epoch_images_per_s), said where it is shown.
+IMAGES_LEGEND = (
+    "img/s: steady-state training images per second over whole epochs (the benchmark's "
+    "headline workload)."
+)
+
+
+def reference_lines(fleet: Fleet) -> list[str]:
+    """The published bench references given among the inputs, as plain sentences: what the
+    lab is compared with (never counted as its machines nor as failures)."""
+    out = []
+    for b in fleet.references:
+        figures = [f"{b.workload or 'benchmark'} {b.verdict}".strip()]
+        if b.images_per_s is not None:
+            figures.append(f"{b.images_per_s:,.0f} img/s")
+        if b.ep4_seconds is not None:
+            figures.append(f"episode 4 predicted {fmt_seconds(b.ep4_seconds)}")
+        out.append(f"{b.host or b.path}: {', '.join(figures)} ({b.reference}).")
     return out
 
 
@@ -136,8 +166,6 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
     from dlcheck.render.layout import console_width, hang, print_table, style_of
 
     console = Console(file=file, highlight=False, width=width)
-    if width is None and not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 200  # a file or a pipe: no reason to fold the table at 80 columns
     w = console_width(console, width)
     rows = [cells(r) for r in fleet.rows]
     # Columns no machine has a value for (no env or bench results yet) only take room.
@@ -156,6 +184,10 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
         print_table(console, heads, texts, w, 0)
     for line in summary_lines(fleet):
         hang(console, Text(""), Text(line), w, indent=2)
+    if fleet.references:
+        console.print(Text("Compared with (bench references, not machines of this lab):", "bold"))
+        for line in reference_lines(fleet):
+            hang(console, Text("  "), Text(line), w, indent=4)
     for sk in fleet.skipped:
         hang(console, Text(""), Text(f"skipped {sk.path}: {sk.reason}", style="dim"), w, indent=2)
 
@@ -194,6 +226,9 @@ def render_markdown(fleet: Fleet) -> str:
     out += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in fleet.rows:
         out.append("| " + " | ".join(md_escape(c) for c in cells(r)) + " |")
+    if fleet.references:
+        out += ["", "### Compared with (bench references, not machines of this lab)", ""]
+        out += [f"- {md_escape(line)}" for line in reference_lines(fleet)]
     if fleet.skipped:
         out += ["", "### Skipped files", ""]
         out += [f"- {md_escape(s.path)}: {md_escape(s.reason)}" for s in fleet.skipped]
@@ -286,9 +321,17 @@ def render_html(fleet: Fleet) -> str:
         body.append("<tr>" + "".join(tds) + "</tr>")
     summary = "".join(f"<li>{e(line)}</li>" for line in summary_lines(fleet))
     skipped = ""
+    if fleet.references:
+        skipped += (
+            "<section id='references'><h2>Compared with (bench references, not machines of "
+            "this lab)</h2><ul>"
+            + "".join(f"<li>{e(line)}</li>" for line in reference_lines(fleet))
+            + "</ul></section>"
+        )
     if fleet.skipped:
         skipped = (
-            "<section id='skipped' class='skipped'><h2>Skipped files</h2><ul>"
+            skipped
+            + "<section id='skipped' class='skipped'><h2>Skipped files</h2><ul>"
             + "".join(f"<li><code>{e(x.path)}</code>: {e(x.reason)}</li>" for x in fleet.skipped)
             + "</ul></section>"
         )
@@ -352,6 +395,18 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
             for r in fleet.rows
         ],
         "skipped": [{"path": x.path, "reason": x.reason} for x in fleet.skipped],
+        "references": [
+            {
+                "machine": b.host,
+                "description": b.reference,
+                "workload": b.workload,
+                "train_images_per_s": b.images_per_s,
+                "episode4_seconds": b.ep4_seconds,
+                "verdict": b.verdict,
+                "source": b.path,
+            }
+            for b in fleet.references
+        ],
     }
 
 

@@ -80,8 +80,39 @@ def count_line(counts: dict[str, int], order: Sequence[str] = ("FAIL", "WARN", "
     return ", ".join(parts)
 
 
+# A width from COLUMNS outside these bounds is a mistake (0, negative, absurd): it is ignored.
+WIDTH_BOUNDS = (20, 1000)
+# The width of every command's text when it goes to a pipe or a file and COLUMNS is not set.
+PIPE_WIDTH = 80
+
+
+def text_width(width: int | None = None, is_terminal: bool = False) -> int:
+    """The one width rule of every text view: ``width`` when given; else ``COLUMNS`` when it
+    is a whole number within ``WIDTH_BOUNDS``; else the terminal's width on a terminal and
+    ``PIPE_WIDTH`` (80) for a pipe or a file. A ``COLUMNS`` of 0, negative, absurd or not a
+    number falls back to those, so a view is never empty nor a mile wide."""
+    import os
+    import shutil
+
+    if width is not None and width > 0:
+        return int(width)
+    low, high = WIDTH_BOUNDS
+    raw = os.environ.get("COLUMNS", "").strip()
+    if raw.isdigit() and low <= int(raw) <= high:
+        return int(raw)
+    if is_terminal:
+        cols = shutil.get_terminal_size((PIPE_WIDTH, 24)).columns
+        if low <= cols <= high:
+            return cols
+    return PIPE_WIDTH
+
+
 def console_width(console: Any, width: int | None) -> int:
-    return int(width or console.width or 80)
+    """``text_width`` for a rich console, which is set to it (rich reads ``COLUMNS`` itself
+    and would draw nothing at 0)."""
+    w = text_width(width, bool(getattr(console, "is_terminal", False)))
+    console.width = w
+    return w
 
 
 # A code span holding a command (a space inside the backticks): never broken by the wrapper.
@@ -205,10 +236,12 @@ def table_fits(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int
 ) -> list[int] | None:
     """The column widths of a table that fits ``width`` without cutting a word, or None when
-    it does not fit (then the rows are shown as stacked blocks). Every column gets at least
-    its longest word, ``MIN_COLUMN`` cells (or its whole text if that is less) and a third of
-    its widest cell (no cell wraps into more than about three lines); the room left goes
-    to the columns that would wrap, in proportion to what they lack."""
+    it does not fit (then the rows are shown as stacked blocks). Each column's least width
+    is its longest word, ``MIN_COLUMN`` cells (or its whole text if that is less) and a third
+    of its widest cell (no cell wraps into more than about three lines). When the natural
+    widths do not fit, the widest columns give up width first (one level caps them all, as
+    high as the room allows), so a column that fits at its natural width keeps it while a
+    column with slack wraps; words wrap only inside the capped columns, never mid-word."""
     n = len(headers)
     if n == 0:
         return None
@@ -226,20 +259,25 @@ def table_fits(
         return None
     if sum(natural) <= room:
         return natural
-    widths = list(least)
-    spare = room - sum(widths)
-    lack = [natural[i] - widths[i] for i in range(n)]
-    total = sum(lack)
-    for i in range(n):
-        add = spare * lack[i] // total if total else 0
-        widths[i] += min(add, lack[i])
+
+    def capped(level: int) -> list[int]:
+        return [max(least[i], min(natural[i], level)) for i in range(n)]
+
+    lo, hi = 0, max(natural)  # the highest level whose widths fit the room
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if sum(capped(mid)) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    widths = capped(lo)
     left = room - sum(widths)
-    for i in sorted(range(n), key=lambda i: -(natural[i] - widths[i])):
+    for i in sorted(range(n), key=lambda i: -natural[i]):  # the rest: one cell each, widest first
         if left <= 0:
             break
-        add = min(left, natural[i] - widths[i])
-        widths[i] += add
-        left -= add
+        if widths[i] < natural[i]:
+            widths[i] += 1
+            left -= 1
     return widths
 
 
@@ -285,7 +323,13 @@ def print_table(
         for i, header in enumerate(headers):
             if i == title_column or not r[i].plain.strip():
                 continue
-            hang(console, Text(f"  {header}: ".ljust(label + 2)), r[i], width)
+            head = Text(f"  {header}: ".ljust(label + 2))
+            if longest_word(r[i].plain) > width - head.cell_len:
+                # a word too long for the room beside the label: the value goes below it
+                console.print(Text(f"  {header}:"), soft_wrap=True)
+                hang(console, Text("    "), r[i], width)
+                continue
+            hang(console, head, r[i], width)
 
 
 def print_trimmed(console: Any, renderable: Any, width: int) -> None:
