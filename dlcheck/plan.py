@@ -46,6 +46,7 @@ _ENV_KINDS = (
 )
 _SIZE_KINDS = ("usable_cores", "memory")
 _FRESH_KINDS = ("tf_distributions", "tf_metal", "framework_works", "keras3", "package")
+_FRAMEWORK_KINDS = ("framework_works", "keras3", "keras_backend", "tf_distributions", "tf_metal")
 NOT_INSTALLED_PREFIX = "Not checked until the package is installed"
 
 
@@ -217,7 +218,7 @@ class _Builder:
                     "route",
                     "Use WSL2: TensorFlow runs in its Linux",
                     Action(
-                        f"{_cap(reason)}. {wsl['text']} Or {self.cloud_sentence()}.",
+                        f"{_cap(reason)}. {wsl['text']} Or use {self.cloud_sentence()}.",
                         list(wsl.get("commands", [])),
                         str(wsl.get("then", "then, in Ubuntu on WSL2")),
                         self.create_commands(self.setup_for("linux-aarch64")),
@@ -253,7 +254,7 @@ class _Builder:
                     if first.id == "glibc"
                     else "Use a glibc-based system or container",
                     Action(
-                        text if hpc else f"{text} ({self.cloud_sentence()})",
+                        text if hpc else f"{text} {_cap(self.cloud_sentence())}.",
                         [],
                         str(then) if then else None,
                         self.create_commands(self.setup_for(subdir or "linux-64")) if then else [],
@@ -285,7 +286,7 @@ class _Builder:
         if on_cloud_notebook(self.facts):
             return "a larger runtime of this notebook service"
         ids = [p.id for p in self.places.places if p.kind == "cloud notebook"]
-        return "a cloud notebook: " + self.places.sentence(ids)
+        return "cloud notebooks: " + self.places.sentence(ids)
 
     def cloud_text(self) -> str:
         from dlcheck.support import load_commands
@@ -412,16 +413,20 @@ class _Builder:
         resolves = [
             f.id
             for f in self.todo
-            if self.check(f) in _FRESH_KINDS or f.id in why or _waits_for_install(f)
+            if self.check(f) in _FRESH_KINDS
+            or f.id in why
+            or _waits_for_install(f)
+            or (f.skipped and self.check(f) in _FRAMEWORK_KINDS)
         ]
+        required = any(f.level == "required" for f in self.todo if f.id in why)
         self.add(
             "fresh-environment",
-            "fix",
+            "fix" if required else "recommended",
             "Make a fresh course environment",
             Action(
-                f"This environment has {', '.join(found)}: they overwrite each other's files, "
-                "and an upgrade in place would leave them side by side. Make a new environment "
-                "and use it for the course (this one stays as it is).",
+                f"This environment has {', '.join(found)}, which do not work together, and an "
+                "upgrade in place would keep them side by side. Make a new environment for the "
+                "course (this one stays as it is), then run `dlcheck check` in it.",
                 commands,
             ),
             resolves,
@@ -443,6 +448,12 @@ class _Builder:
         needs_tf = any(re.split(r"[<>=!~\[ ]", s)[0] in ("tensorflow", "keras") for s in specs)
         setup = self.setup() if needs_tf else None
         required = any(f.level == "required" for f in missing)
+        if needs_tf:  # `dlcheck check` in the new environment tests them
+            waiting_fw = [
+                f.id for f in self.todo if f.skipped and self.check(f) in _FRAMEWORK_KINDS
+            ]
+        else:
+            waiting_fw = []
         waiting = [f.id for f in self.todo if _waits_for_install(f)]
         names = [re.split(r"[<>=!~\[ ]", s)[0] for s in specs]
         if setup:
@@ -465,7 +476,7 @@ class _Builder:
             "install" if required else "recommended",
             title,
             action,
-            [f.id for f in missing] + waiting,
+            [f.id for f in missing] + waiting + waiting_fw,
             [f.id for f in missing],
         )
 

@@ -329,7 +329,7 @@ def lock_min_glibc(subdir: str | None) -> str | None:
     if not subdir or not subdir.startswith("linux"):
         return None
     try:
-        from dlcheck.envs.locks import wheel_glibc
+        from dlcheck.envs.facts import wheel_glibc
 
         return wheel_glibc("cpu", subdir)
     except Exception:  # noqa: BLE001 - no lock metadata: nothing known blocks
