@@ -128,7 +128,7 @@ class _Builder:
         resolves: list[str],
         because: list[str] | None = None,
     ) -> None:
-        fresh = [r for r in resolves if r not in self.done]
+        fresh = [r for r in dict.fromkeys(resolves) if r not in self.done]
         self.done.update(fresh)
         cause = [r for r in because or [] if r in fresh]
         self.steps.append(Step(sid, kind, title, action, fresh, [], cause))
@@ -464,7 +464,9 @@ class _Builder:
                 self.create_commands(setup),
             )
         else:
-            title = "Install " + _names(names)
+            title = "Install " + (
+                _names(names) if len(names) <= 2 else "the missing course packages"
+            )
             action = Action(
                 "Into this environment, then run `dlcheck check` again."
                 if required

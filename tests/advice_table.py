@@ -45,6 +45,21 @@ def all_reports() -> list[tuple[str, str, Report]]:
     return [(name, cls, judge(facts, profile, places)) for name, cls, facts in all_machines()]
 
 
+def row(name, facts):
+    """(report, its findings with a step in verdict order, env recommend's answer, the first
+    of those findings as text, the recommended setup): the issue-13 view of one machine."""
+    from dlcheck.envs.recommend import recommend
+    from dlcheck.envs.setups import load_catalog
+    from dlcheck.verdict import next_steps
+
+    report = judge(facts, load_profile(), load_places())
+    steps = next_steps(report.findings)
+    first = f"{steps[0].title}: {steps[0].advice}" if steps else "(none)"
+    rec = recommend(facts, load_catalog())
+    setup = rec.setup or f"no lock: {rec.routes[0].name}" if rec.routes else "NONE"
+    return report, steps, rec, first, setup
+
+
 def step_line(i: int, step) -> str:
     cmds = " ; ".join(step.action.commands)
     then = (
