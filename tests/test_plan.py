@@ -340,3 +340,19 @@ def test_next_steps_is_linear_in_the_findings() -> None:
     steps = next_steps(findings)
     assert time.perf_counter() - start < 2.0
     assert len(steps) == n and steps[0].id == "r0" and steps[-1].blocked_by is not None
+
+
+def test_check_setup_names_the_lock_or_fails_in_one_line(capsys, tmp_path: Path) -> None:
+    from dlcheck.cli import main
+
+    for argv, problem in (
+        (["check", "--setup", "nope", "--no-frameworks"], "unknown setup 'nope'"),
+        (
+            ["check", "--setup", "cpu", "--from", str(tmp_path / "me.json")],
+            "--setup compares the running environment",
+        ),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and problem in err and len(err.strip().splitlines()) == 1

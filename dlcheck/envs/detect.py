@@ -124,7 +124,7 @@ def environment_section(
             for p in candidate_locks(envs_dir, platform, is_conda_prefix(prefix))
             if p.parent.name == named
         ]
-        if installed is not None:
+        if installed is not None and setup is None:
             # Markers make a few pins inapplicable here, so the first look is lenient.
             candidates = [
                 p
@@ -148,7 +148,7 @@ def environment_section(
             share = share_at_locked_version(lock, env, platform)
             if best is None or share > best[0]:
                 best = (share, lock, path.parent.name)
-        if best is None or best[0] < MADE_FROM_SHARE:
+        if best is None or (setup is None and best[0] < MADE_FROM_SHARE):
             return None
         share, lock, setup = best
         result = verify(lock, env, platform, setup=setup)
