@@ -27,6 +27,7 @@ from dlcheck.records import Facts, to_dict
 from dlcheck.verdict import PASS, UNKNOWN, Finding
 
 KINDS = ("route", "blocker", "install", "fix", "recommended", "optional")
+_CAUSES = {"cpu": "No AVX", "os": "32-bit OS", "platform": "No TensorFlow for this platform"}
 # The most steps a plan lists: a route elsewhere (and at most one more), a machine where the
 # course runs after installing, a READY one.
 MAX_ELSEWHERE, MAX_STEPS, MAX_READY = 2, 3, 1
@@ -263,10 +264,15 @@ class _Builder:
                     cause,
                 )
                 return True
+            # The cause in the title: a lab reads "12 machines: No AVX: run the course in a
+            # cloud notebook" among its most common first steps (dlcheck report).
+            label = _CAUSES.get(first.id if first else "", "")
             self.add(
                 "route-cloud",
                 "route",
-                "Run the course in a cloud notebook",
+                f"{label}: run the course in a cloud notebook"
+                if label
+                else "Run the course in a cloud notebook",
                 Action(f"{_cap(reason)}, so TensorFlow cannot run here. {self.cloud_text()}"),
                 everything,
                 cause,

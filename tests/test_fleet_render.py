@@ -226,7 +226,7 @@ def test_older_schema_versions_still_read(tmp_path: Path, monkeypatch) -> None:
     assert by["old-one"].verdict == "NOT READY" and by["old-one"].ram_bytes is None
     assert by["old-one"].gpu == "none"
     # re-planned from its facts (issue 18): its first step is the route of a no-AVX CPU
-    assert by["old-one"].first_step == "Run the course in a cloud notebook"
+    assert by["old-one"].first_step == "No AVX: run the course in a cloud notebook"
     assert [Path(s.path).name for s in fleet.skipped] == ["newer.json"]
 
 
