@@ -356,3 +356,45 @@ def test_check_setup_names_the_lock_or_fails_in_one_line(capsys, tmp_path: Path)
             main(argv)
         err = capsys.readouterr().err
         assert exc.value.code == 2 and problem in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_oldest_glibc_of_each_lock_comes_from_its_wheel_tags() -> None:
+    """envs/lock.py --wheel-tags reads the manylinux tags of the wheels a lock pins (found on
+    PyPI by their hashes); dlcheck reads what it wrote, per setup and platform."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "envs"))
+    import lock
+
+    assert lock.wheel_glibc(
+        "tensorflow_cpu-2.20.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    ) == {"linux-64": (2, 17)}
+    assert lock.wheel_glibc("tensorflow-2.21.0-cp312-cp312-manylinux_2_27_aarch64.whl") == {
+        "linux-aarch64": (2, 27)
+    }
+    assert lock.wheel_glibc("tensorflow-2.21.0-cp312-cp312-win_amd64.whl") == {}
+    text = (
+        "tensorflow-cpu==2.21.0 ; sys_platform == 'linux' \\\n"
+        f"    --hash=sha256:{'a' * 64} \\\n    --hash=sha256:{'b' * 64}\n"
+        f"six==1.17.0 \\\n    --hash=sha256:{'c' * 64}\n"
+    )
+    assert lock.tensorflow_pins(text) == [("tensorflow-cpu", "2.21.0", {"a" * 64, "b" * 64})]
+    from dlcheck.envs.locks import wheel_glibc
+
+    assert wheel_glibc("cpu", "linux-64") == "2.27" and wheel_glibc("cpu", "osx-arm64") is None
+
+
+def test_the_fleet_shows_each_first_step_and_the_most_common_ones() -> None:
+    from dlcheck.fleet.build import build_fleet
+    from dlcheck.fleet.render import render_csv, summary_lines, to_json_dict
+
+    lab = Path(__file__).parent / "data" / "fleet" / "lab"
+    fleet = build_fleet([str(lab)])
+    data = to_json_dict(fleet)
+    firsts = {m["machine"]: m["first_step"] for m in data["machines"]}
+    assert firsts["pc02"] == "No AVX: run the course in a cloud notebook"  # a Pentium, no AVX
+    common = data["summary"]["common_first_steps"]
+    assert {"step": "No AVX: run the course in a cloud notebook", "machines": 5} in common
+    assert any("machines: No AVX: run the course" in line for line in summary_lines(fleet))
+    assert render_csv(fleet).splitlines()[0].endswith(",first_step")
+    # re-judged against another profile, the plan is built again
+    again = to_json_dict(build_fleet([str(lab)], str(lab.parent / "fleet-test.toml")))
+    assert {m["machine"]: m["first_step"] for m in again["machines"]} == firsts
