@@ -212,7 +212,7 @@ def check_tf_wheel(facts: Facts, p: dict[str, Any]) -> Outcome:
     if not facts.platform.system or not facts.platform.machine:
         return unknown(_why(facts.platform), expected)
     for b in tensorflow_blockers(facts, lo):
-        if b.id in ("platform", "python-version"):
+        if b.id in ("platform", "libc", "glibc", "interpreter", "free-threaded", "python-version"):
             return Outcome("unmet", b.reason, expected, f"{b.fix[:1].upper()}{b.fix[1:]}.")
     if mm is None:
         return unknown(_why(facts.python), expected)
@@ -318,6 +318,10 @@ def check_disk(facts: Facts, p: dict[str, Any]) -> Outcome:
 
 def check_package(facts: Facts, p: dict[str, Any]) -> Outcome:
     names = [canonical_name(n) for n in p["any_of"]]
+    if "tensorflow" in names:  # every distribution of the `tensorflow` module is TensorFlow
+        from dlcheck.frameworks.names import TF_DISTRIBUTIONS
+
+        names += [d for d in TF_DISTRIBUTIONS if d not in names]
     lo, hi = p.get("min"), p.get("max")
     shown = " or ".join(names) if len(names) <= 2 else f"{names[0]} (or {len(names) - 1} others)"
     expected = shown + (f" >= {lo}" if lo else "") + (f" <= {hi}" if hi else "")

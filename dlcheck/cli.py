@@ -146,6 +146,11 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
     help="Judge the training time of a saved `dlcheck bench --save` result too "
     "(with --from: default <stem>.bench.json next to the report).",
 )
+@click.option(
+    "--setup",
+    help="Compare this environment with the lock of this setup (default: the setup "
+    "`dlcheck env create` made it from; an environment made another way is not compared).",
+)
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 @time_limit("--timeout", 5.0, "Seconds each probe may take before it is reported as unknown.")
 @click.option(
@@ -185,6 +190,7 @@ def check(
     show_all: bool = False,
     quiet: bool = False,
     verbose: bool = False,
+    setup: str | None = None,
 ) -> int:
     """Check this machine against the course's minimum requirements.
 
@@ -207,6 +213,7 @@ def check(
             frameworks=not no_frameworks,
             framework_timeout=framework_timeout,
             bench_path=bench_path,
+            setup=setup,
         )
     if strict:
         import dataclasses

@@ -30,9 +30,10 @@ class DocumentKind:
     record: str | None = None  # "module:function" (data, where) -> typed record
 
 
-# dlcheck.report 2: the feature sections are keys of the facts object (1: under facts.extra).
+# dlcheck.report 2: the feature sections are keys of the facts object (1: under facts.extra);
+# 3: the report carries its plan (the next steps, dlcheck/plan.py); 1 and 2 are re-planned.
 REPORT = DocumentKind(
-    "dlcheck.report", 2, "check", "dlcheck report", "dlcheck.report:facts_from_report_dict"
+    "dlcheck.report", 3, "check", "dlcheck report", "dlcheck.report:facts_from_report_dict"
 )
 ENV_VERIFY = DocumentKind("dlcheck.env-verify", 1, "env-verify", "dlcheck env verify result")
 ENV_RECOMMEND = DocumentKind(

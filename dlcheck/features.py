@@ -45,6 +45,7 @@ class ProbeOptions:
     frameworks: bool = False
     framework_timeout: float = 60.0
     bench_path: str | None = None  # a saved `dlcheck bench` result
+    setup: str | None = None  # `--setup`: compare the environment with this setup's lock
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _start_environment(options: ProbeOptions) -> Pending:
     def finish(facts: Facts) -> dict | None:
         from dlcheck.envs.detect import environment_section
 
-        return environment_section(installed=facts.packages.versions)
+        return environment_section(installed=facts.packages.versions, setup=options.setup)
 
     return finish
 

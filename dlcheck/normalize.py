@@ -110,6 +110,7 @@ def normalize_report(
                     plat[key] = False if key != "wsl_version" else None
                 elif key not in plat:
                     notes.append(f"missing key facts.platform.{key}")
+    _derive_platform(plat, notes)
     _derive_cpu(facts.get("cpu"), notes)
     _derive_memory(facts.get("memory"), notes)
     _packages(facts.get("packages"), notes)
@@ -137,6 +138,46 @@ def _section_classes() -> dict[str, Any]:
         "gpu": GpuFacts,
         "packages": PackageFacts,
     }
+
+
+# An os-release ID from the distribution's name, for reports written before dlcheck recorded
+# ID and ID_LIKE (schema 1 and 2): the plan's commands follow the distribution.
+_DISTROS = (
+    ("ubuntu", "ubuntu", ["debian"]),
+    ("debian", "debian", []),
+    ("raspbian", "debian", []),
+    ("raspberry pi os", "debian", []),
+    ("linux mint", "linuxmint", ["ubuntu", "debian"]),
+    ("fedora", "fedora", []),
+    ("rocky", "rocky", ["rhel", "centos", "fedora"]),
+    ("almalinux", "almalinux", ["rhel", "centos", "fedora"]),
+    ("red hat", "rhel", ["fedora"]),
+    ("centos", "centos", ["rhel", "fedora"]),
+    ("arch", "arch", []),
+    ("opensuse", "opensuse", ["suse"]),
+    ("alpine", "alpine", []),
+)
+
+
+def _derive_platform(plat: Any, notes: list[str]) -> None:
+    if not isinstance(plat, dict) or plat.get("system") != "Linux":
+        return
+    name = str(plat.get("os_name") or "").lower()
+    if not plat.get("distro_id") and name:
+        for needle, did, like in _DISTROS:
+            if needle in name:
+                plat["distro_id"] = did
+                plat.setdefault("distro_like", like)
+                notes.append(
+                    f"facts.platform.distro_id {did!r} derived from facts.platform.os_name"
+                )
+                break
+    libc = plat.get("libc")
+    if not plat.get("libc_family") and isinstance(libc, str) and libc.strip():
+        family, _, version = libc.strip().partition(" ")
+        plat["libc_family"] = family.lower()
+        plat["libc_version"] = version.strip() or None
+        notes.append("facts.platform.libc_family derived from facts.platform.libc")
 
 
 def _derive_cpu(cpu: Any, notes: list[str]) -> None:

@@ -25,6 +25,7 @@ def build_report(
     frameworks: bool = False,
     framework_timeout: float = 60.0,
     bench_path: str | None = None,
+    setup: str | None = None,
 ) -> Report:
     """Probe this machine (or read ``from_path``) and judge it. Inputs (profile, places, a
     benchmark file) are loaded before the probes run, so a bad one fails fast. The features'
@@ -39,6 +40,14 @@ def build_report(
             raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
     profile = load_profile(profile_path)
     places = load_places(places_path)
+    if setup is not None:  # the lock the running environment is compared with
+        if from_path:
+            raise UserError(None, "--setup compares the running environment: not with --from")
+        from dlcheck.envs.setups import load_catalog
+
+        known = load_catalog().setups
+        if setup not in known:
+            raise UserError(None, f"unknown setup {setup!r}; known: {', '.join(sorted(known))}")
     if from_path:
         facts = load_report_facts(from_path)
         if bench_path is None:
@@ -54,7 +63,7 @@ def build_report(
     else:
         from dlcheck.probes import collect_facts
 
-        options = ProbeOptions(frameworks, framework_timeout, bench_path)
+        options = ProbeOptions(frameworks, framework_timeout, bench_path, setup)
         pending = [(f.name, f.start(options)) for f in FEATURES]
         facts = collect_facts(disk_path=disk_path, timeout=timeout)
         sections = {}

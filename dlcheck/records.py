@@ -185,7 +185,11 @@ class PlatformFacts:
     hypervisor: str | None = None
     rosetta: bool | None = None  # x86-64 Python translated on Apple Silicon
     hostname: str | None = None
-    libc: str | None = None
+    libc: str | None = None  # "glibc 2.35" as found (kept for older readers)
+    libc_family: str | None = None  # glibc, musl (Linux only)
+    libc_version: str | None = None  # "2.35"
+    distro_id: str | None = None  # os-release ID: ubuntu, fedora, rocky, alpine...
+    distro_like: list[str] = field(default_factory=list)  # os-release ID_LIKE: debian, rhel...
     # where this runs: slurm, pbs, lsf, jupyterhub, colab, kaggle, sagemaker, wsl, docker...
     context: list[str] = field(default_factory=list)
     error: str | None = None
@@ -201,6 +205,7 @@ class PythonFacts:
     env_kind: str | None = None  # venv, conda, system
     env_name: str | None = None
     prefix: str | None = None
+    free_threaded: bool | None = None  # a Py_GIL_DISABLED build (3.13t): no TensorFlow wheels
     error: str | None = None
 
 

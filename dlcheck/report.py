@@ -6,7 +6,7 @@ dlcheck/pipeline.py; removing names from facts is dlcheck/anonymize.py."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from dlcheck.errors import UserError
 from dlcheck.features import SECTION_NAMES
 from dlcheck.normalize import normalize_report
 from dlcheck.places import Places
+from dlcheck.plan import Plan, build_plan
 from dlcheck.profile import Profile
 from dlcheck.records import Facts, RecordError, facts_from_dict, facts_to_dict, to_dict
 from dlcheck.verdict import Finding, evaluate, exit_code, install_command, overall
@@ -33,6 +34,7 @@ class Report:
     verdict: str
     anonymized: bool = False
     source: str | None = None  # the saved report this was re-evaluated from
+    plan: Plan = field(default_factory=Plan)  # the next steps (dlcheck/plan.py), built once
 
     @property
     def exit_code(self) -> int:
@@ -71,6 +73,7 @@ class Report:
                 },
                 "places_checked": self.places.checked,
                 "install_command": self.install_command(),
+                "plan": self.plan.to_dict(),
                 "findings": to_dict(self.findings),
                 "facts": facts_to_dict(self.facts),
             },
@@ -131,6 +134,7 @@ def judge(
     anonymized: bool = False,
     source: str | None = None,
 ) -> Report:
-    """Evaluate facts against a profile into a report."""
+    """Evaluate facts against a profile into a report, with its plan."""
     findings = evaluate(facts, profile, places)
-    return Report(facts, profile, places, findings, overall(findings), anonymized, source)
+    plan = build_plan(findings, facts, profile, places)
+    return Report(facts, profile, places, findings, overall(findings), anonymized, source, plan)

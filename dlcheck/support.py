@@ -243,6 +243,46 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
                 False,
             )
         )
+    if p.system == "Linux" and p.libc_family == "musl":
+        out.append(
+            Blocker(
+                "libc",
+                "this Linux uses the musl C library (Alpine); TensorFlow has only manylinux "
+                "(glibc) wheels",
+                "use a glibc-based system or container",
+                False,
+            )
+        )
+    need = lock_min_glibc(subdir)
+    if p.system == "Linux" and p.libc_family == "glibc" and need and _older(p.libc_version, need):
+        out.append(
+            Blocker(
+                "glibc",
+                f"this system's glibc {p.libc_version} is older than the locked TensorFlow's "
+                f"wheel accepts (glibc {need})",
+                "use a newer system or a container with one",
+                False,
+            )
+        )
+    impl = (py.implementation or "CPython").strip()
+    if impl and impl != "CPython":
+        out.append(
+            Blocker(
+                "interpreter",
+                f"this Python is {impl}; TensorFlow has wheels for CPython only",
+                "install CPython " + recommended_python(facts),
+                True,
+            )
+        )
+    if py.free_threaded:
+        out.append(
+            Blocker(
+                "free-threaded",
+                "this Python is a free-threaded build (no GIL); TensorFlow has no wheels for it",
+                "install the standard (GIL) build of Python " + recommended_python(facts),
+                True,
+            )
+        )
     if py.bits is not None and py.bits < 64:
         out.append(
             Blocker(
@@ -278,6 +318,24 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
     return out
 
 
+def _older(have: str | None, need: str) -> bool:
+    a, b = _v(have), _v(need)
+    return a is not None and b is not None and a < b
+
+
+def lock_min_glibc(subdir: str | None) -> str | None:
+    """The oldest glibc the locked TensorFlow wheel of the cpu setup accepts on ``subdir``
+    (recorded per lock by envs/lock.py from the wheel tags); None when not recorded."""
+    if not subdir or not subdir.startswith("linux"):
+        return None
+    try:
+        from dlcheck.envs.facts import wheel_glibc
+
+        return wheel_glibc("cpu", subdir)
+    except Exception:  # noqa: BLE001 - no lock metadata: nothing known blocks
+        return None
+
+
 def recommended_python(facts: Facts) -> str:
     """The Python the course environment should use here: the learner's own when the locks
     cover it and TensorFlow has wheels for it on this platform (nothing new to install), else
@@ -300,3 +358,83 @@ def recommended_python(facts: Facts) -> str:
     if usable:
         return usable[-1]
     return have[-1] if have else preferred
+
+
+# --- commands for this machine (dlcheck/data/commands.toml) ----------------------------
+
+COMMANDS_FILE = "commands.toml"
+
+
+@dataclass(frozen=True)
+class CommandEntry:
+    """What to do on this machine: one sentence and the commands, in order."""
+
+    key: str  # the table key that matched: hpc, conda, ubuntu, rhel, windows, any...
+    text: str
+    commands: list[str]
+    then: str | None = None
+    sudo: bool = False
+
+
+@lru_cache(maxsize=1)
+def load_commands() -> dict[str, Any]:
+    """The packaged commands table (read once)."""
+    data, where = load_toml(None, COMMANDS_FILE)
+    if not isinstance(data.get("family"), dict):
+        raise UserError(where, "malformed commands table (no [family])")
+    return data
+
+
+def machine_keys(facts: Facts) -> list[str]:
+    """The keys of commands.toml that describe this machine, most specific first: context
+    (hpc, hub, notebook), conda, os-release ID and ID_LIKE with their families, the OS, any."""
+    family = load_commands()["family"]
+    p = facts.platform
+    ctx = contexts(facts)
+    keys: list[str] = []
+    if on_hpc(facts):
+        keys.append("hpc")
+    if "jupyterhub" in ctx:
+        keys.append("hub")
+    if on_cloud_notebook(facts):
+        keys.append("notebook")
+    if facts.python.env_kind == "conda":
+        keys.append("conda")
+    if p.system == "Linux":
+        for word in [p.distro_id, *(p.distro_like or [])]:
+            if word:
+                keys += [word, str(family.get(word, word))]
+    elif p.system == "Windows":
+        keys.append("windows")
+    elif p.system == "Darwin":
+        keys.append("macos")
+    keys.append("any")
+    return list(dict.fromkeys(keys))
+
+
+def command_entry(table: str, facts: Facts, **fields: str) -> CommandEntry | None:
+    """The entry of ``table`` for this machine (``fields`` filled into its text and commands);
+    None when the table has no entry for any of its keys."""
+    entries = load_commands().get(table) or {}
+    values = {**fields, "nodot": fields.get("version", "").replace(".", "")}
+    for key in machine_keys(facts):
+        e = entries.get(key)
+        if isinstance(e, dict):
+            fill = _filler(values)
+            return CommandEntry(
+                key,
+                fill(str(e.get("text", ""))),
+                [fill(str(c)) for c in e.get("commands", [])],
+                fill(str(e["then"])) if e.get("then") else None,
+                bool(e.get("sudo", False)),
+            )
+    return None
+
+
+def _filler(values: dict[str, str]) -> Any:
+    def fill(text: str) -> str:
+        for k, v in values.items():
+            text = text.replace("{" + k + "}", str(v))
+        return text
+
+    return fill

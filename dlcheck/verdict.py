@@ -89,8 +89,10 @@ def _advice(req: Requirement, outcome: Outcome, places: Places, facts: Facts | N
 def _bench_can_run(facts: Facts) -> bool:
     """Keras and a backend are installed here, so `dlcheck bench` can run (an advice that
     sends a learner to it before that would fail on their machine)."""
+    from dlcheck.frameworks.names import TF_DISTRIBUTIONS
+
     v = facts.packages.versions
-    return "keras" in v and any(b in v for b in ("tensorflow", "torch", "jax"))
+    return "keras" in v and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))
 
 
 NOT_PROBED_ADVICE = (
@@ -291,12 +293,14 @@ def next_steps(findings: list[Finding]) -> list[Finding]:
     failures, warnings, unknowns, then the steps that wait for a blocking problem."""
     todo = [f for f in findings if f.advice]
     order = {FAIL: 1, WARN: 2, UNKNOWN: 3}
+    # Which findings block others, once: a scan of every finding per finding was quadratic
+    # (30,000 requirements took minutes).
+    blocking = {g.blocked_by for g in findings if g.blocked_by is not None}
 
     def key(f: Finding) -> tuple[int, int]:
         if f.blocked_by is not None:
             return (5, 0)
-        blocking = any(f.id == g.blocked_by for g in findings)
-        return (0 if blocking else order.get(f.verdict, 4), 1 if f.skipped else 0)
+        return (0 if f.id in blocking else order.get(f.verdict, 4), 1 if f.skipped else 0)
 
     return sorted(todo, key=key)
 

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -230,6 +232,90 @@ def do_conda(catalog: Catalog, setups: list[Setup], check: bool, timeout: float)
     return rc
 
 
+# --- the oldest glibc each lock's TensorFlow wheels accept (read by `dlcheck check`) --------
+WHEEL_TAGS = "wheel-tags.toml"
+PYPI_JSON = "https://pypi.org/pypi/{name}/json"
+_TF = ("tensorflow", "tensorflow-cpu", "tensorflow-aarch64", "tensorflow-intel")
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
+_HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
+_MANYLINUX = re.compile(
+    r"manylinux_(\d+)_(\d+)_(x86_64|aarch64)|manylinux(1|2010|2014)_(x86_64|aarch64)"
+)
+_LEGACY = {"1": (2, 5), "2010": (2, 12), "2014": (2, 17)}
+_SUBDIRS = {"x86_64": "linux-64", "aarch64": "linux-aarch64"}
+
+
+def wheel_glibc(filename: str) -> dict[str, tuple[int, int]]:
+    """The oldest glibc a wheel accepts, per Linux platform, from its manylinux tags (a wheel
+    with several tags accepts the oldest of them)."""
+    out: dict[str, tuple[int, int]] = {}
+    for m in _MANYLINUX.finditer(filename):
+        if m.group(1):
+            glibc, arch = (int(m.group(1)), int(m.group(2))), m.group(3)
+        else:
+            glibc, arch = _LEGACY[m.group(4)], m.group(5)
+        sub = _SUBDIRS[arch]
+        out[sub] = min(out.get(sub, glibc), glibc)
+    return out
+
+
+def tensorflow_pins(text: str) -> list[tuple[str, str, set[str]]]:
+    """(name, version, sha256 hashes) of every TensorFlow distribution a pip lock pins."""
+    out: list[tuple[str, str, set[str]]] = []
+    for block in re.split(r"\n(?=\S)", text):  # a pin and its continuation lines
+        m = _PIN.match(block)
+        if m and m.group(1).lower() in _TF:
+            out.append((m.group(1).lower(), m.group(2), set(_HASH.findall(block))))
+    return out
+
+
+def do_wheel_tags(setups: list[Setup], timeout: float) -> int:
+    """Write envs/<setup>/wheel-tags.toml: for each Linux platform, the oldest glibc that every
+    locked TensorFlow wheel there accepts (the files are found on PyPI by the lock's hashes)."""
+    cache: dict[str, dict] = {}
+    for setup in setups:
+        lock = ROOT / "envs" / setup.name / "pylock.txt"
+        if not lock.is_file():
+            continue
+        need: dict[str, tuple[int, int]] = {}
+        names: dict[str, str] = {}
+        for name, version, hashes in tensorflow_pins(lock.read_text(encoding="utf-8")):
+            if name not in cache:
+                url = PYPI_JSON.format(name=name)
+                try:
+                    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310
+                        cache[name] = json.load(resp)
+                except (urllib.error.URLError, OSError, ValueError) as exc:
+                    log(f"{url}: {exc}")
+                    return 2
+            files = cache[name].get("releases", {}).get(version, [])
+            for f in files:
+                if f.get("digests", {}).get("sha256") not in hashes:
+                    continue
+                for sub, glibc in wheel_glibc(str(f.get("filename", ""))).items():
+                    need[sub] = max(need.get(sub, glibc), glibc)  # every locked Python's wheel
+                    names[sub] = f"{name} {version}"
+        if not need:  # no TensorFlow in this setup (keras-torch)
+            continue
+        lines = [
+            f"# Written by `{COMPILE_COMMAND} --wheel-tags` from PyPI's file list of the wheels",
+            f"# whose hashes envs/{setup.name}/pylock.txt pins; do not edit by hand.",
+            "# glibc: the oldest glibc on which every locked TensorFlow wheel of a platform",
+            "# installs (its manylinux tag).",
+            "[glibc]",
+            *(f'"{sub}" = "{a}.{b}"' for sub, (a, b) in sorted(need.items())),
+            "",
+            "[tensorflow]",
+            *(f'"{sub}" = "{names[sub]}"' for sub in sorted(names)),
+        ]
+        (lock.parent / WHEEL_TAGS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        log(
+            f"wrote envs/{setup.name}/{WHEEL_TAGS}: "
+            + ", ".join(f"{sub} glibc {a}.{b}" for sub, (a, b) in sorted(need.items()))
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--setup", action="append", help="only this setup (repeatable)")
@@ -243,6 +329,12 @@ def main(argv: list[str] | None = None) -> int:
         help="only ask uv whether each lock installs from wheels on every platform and Python "
         "it claims (dry run, needs PyPI); exit 1 when one does not",
     )
+    ap.add_argument(
+        "--wheel-tags",
+        action="store_true",
+        help="only write envs/<setup>/wheel-tags.toml: the oldest glibc each lock's TensorFlow "
+        "wheels accept, from their manylinux tags (needs PyPI)",
+    )
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per solver run")
     args = ap.parse_args(argv)
     catalog = load_catalog(ROOT / "dlcheck" / "envs" / "setups.toml")
@@ -251,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown setup(s): {', '.join(unknown)}")
     setups = [catalog.setups[n] for n in names]
+    if args.wheel_tags:
+        return do_wheel_tags(setups, min(args.timeout, 120))
     if args.check_wheels:
         return 1 if check_wheels(find_uv(args.uv), catalog, setups, args.timeout) else 0
     rc = 0

@@ -1,9 +1,11 @@
-"""The table for the issue-13 note: machine | verdict | first next step | recommended setup.
+"""The reviewed advice table (issue 18): every recorded machine's whole plan.
 
-python tests/advice_table.py
+    python tests/advice_table.py            # the table: machine | verdict | steps
+    python tests/advice_table.py --plans    # and every step in full, with its commands
 
 Every machine is a saved report: the recorded machines of tests/data/reports/ and the older
-or foreign reports of tests/data/machines/, read by the `--from` reader and judged again.
+or foreign reports of tests/data/machines/, read by the `--from` reader and judged (and
+planned) again. tests/test_plan.py holds the rules of the plan over the same machines.
 """
 
 from __future__ import annotations
@@ -17,12 +19,9 @@ sys.path.insert(0, str(HERE))
 from recorded import MACHINES, machine_facts  # noqa: E402
 
 from dlcheck.documents import read_document  # noqa: E402
-from dlcheck.envs.recommend import recommend  # noqa: E402
-from dlcheck.envs.setups import load_catalog  # noqa: E402
 from dlcheck.places import load_places  # noqa: E402
 from dlcheck.profile import load_profile  # noqa: E402
-from dlcheck.report import judge  # noqa: E402
-from dlcheck.verdict import next_steps  # noqa: E402
+from dlcheck.report import Report, judge  # noqa: E402
 
 REPORTS = {
     "older dlcheck, Windows AMD64": ("older report", "old-dlcheck-windows-amd64.json"),
@@ -40,7 +39,19 @@ def all_machines():
     return out
 
 
+def all_reports() -> list[tuple[str, str, Report]]:
+    """(name, class, report judged and planned against the default profile) per machine."""
+    profile, places = load_profile(), load_places()
+    return [(name, cls, judge(facts, profile, places)) for name, cls, facts in all_machines()]
+
+
 def row(name, facts):
+    """(report, its findings with a step in verdict order, env recommend's answer, the first
+    of those findings as text, the recommended setup): the issue-13 view of one machine."""
+    from dlcheck.envs.recommend import recommend
+    from dlcheck.envs.setups import load_catalog
+    from dlcheck.verdict import next_steps
+
     report = judge(facts, load_profile(), load_places())
     steps = next_steps(report.findings)
     first = f"{steps[0].title}: {steps[0].advice}" if steps else "(none)"
@@ -49,11 +60,32 @@ def row(name, facts):
     return report, steps, rec, first, setup
 
 
+def step_line(i: int, step) -> str:
+    cmds = " ; ".join(step.action.commands)
+    then = (
+        f" · {step.action.then}: {' ; '.join(step.action.then_commands)}"
+        if step.action.then
+        else ""
+    )
+    return f"{i}. [{step.kind}] {step.title}" + (f" `{cmds}`" if cmds else "") + then
+
+
 if __name__ == "__main__":
-    rows = all_machines()
+    full = "--plans" in sys.argv[1:]
+    rows = all_reports()
     print(f"{len(rows)} machines, {len({c for _, c, _ in rows})} classes\n")
-    print("| machine | verdict | first next step | recommended setup |\n|---|---|---|---|")
-    for name, _cls, facts in rows:
-        report, _s, _r, first, setup = row(name, facts)
-        cut = first if len(first) < 110 else first[:107] + "..."
-        print(f"| {name} | {report.verdict} | {cut.replace('|', '/')} | {setup} |")
+    print("| machine | verdict | steps |\n|---|---|---|")
+    for name, _cls, report in rows:
+        steps = "<br>".join(step_line(i, s) for i, s in enumerate(report.plan.steps, 1))
+        print(f"| {name} | {report.verdict} | {(steps or '(none)').replace('|', '/')} |")
+    if full:
+        for name, _cls, report in rows:
+            print(f"\n## {name}: {report.verdict}")
+            for i, s in enumerate(report.plan.steps, 1):
+                print(f"{i}. [{s.kind}] {s.title}: {s.action.text}")
+                for c in s.action.commands:
+                    print(f"       {c}")
+                if s.action.then:
+                    print(f"   {s.action.then}:")
+                    for c in s.action.then_commands:
+                        print(f"       {c}")

@@ -48,6 +48,23 @@ MACHINES = {
     "M1, Python under Rosetta": ("Rosetta", "m1-rosetta"),
     "MacBook Air M1": ("ready laptop", "macbook-air-m1"),
     "Windows NVIDIA laptop": ("native Windows GPU", "windows-nvidia-laptop"),
+    # issue 18: platforms and environments the plan must get right
+    "Alpine container (musl)": ("musl libc", "alpine-musl"),
+    "CentOS 7 server (glibc 2.17)": ("old glibc", "centos7-old-glibc"),
+    "PyPy 3.10 laptop": ("not CPython", "pypy-laptop"),
+    "Free-threaded Python 3.13t": ("free-threaded build", "free-threaded-313t"),
+    "Environment made by env create (cpu)": ("tensorflow-cpu", "env-create-cpu"),
+    "Lesson's own pip line": ("no lock", "lesson-pip-line"),
+    "ROCm workstation (tensorflow-rocm)": ("tensorflow-rocm", "rocm-workstation"),
+    "Windows, TensorFlow 2.15 (tensorflow-intel)": ("stale distribution", "windows-tf215-intel"),
+    "Windows, DirectML plugin": ("breaking plugin", "windows-directml"),
+    "Mac, tensorflow-metal on 2.20": ("breaking plugin", "mac-metal-tf220"),
+    "Fresh Windows laptop": ("Windows install", "windows-fresh"),
+    "openSUSE, Python 3.14": ("zypper", "opensuse-python-314"),
+    "Rocky Linux GPU workstation, driver 470": ("dnf, not apt", "rocky-gpu-old-driver"),
+    "conda environment on Ubuntu": ("conda", "conda-ubuntu-no-dot"),
+    "Fresh Debian laptop": ("apt", "debian-fresh"),
+    "JupyterHub server (1 core, 1 GiB)": ("hub without sudo", "hub-pod-1gib"),
 }
 
 

@@ -90,6 +90,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "dlcheck.profile",
             "dlcheck.verdict",
+            "dlcheck.plan",
             "dlcheck.report",
             "dlcheck.anonymize",
             "dlcheck.pipeline",
@@ -286,6 +287,24 @@ def test_every_module_has_a_layer() -> None:
 
 def test_no_import_loop() -> None:
     assert cycles(graph()) == []
+
+
+VIEW_MODULES = ("dlcheck.render.", "dlcheck.envs.render", "dlcheck.fleet.render")
+JUDGEMENT_ONLY = ("dlcheck.envs.recommend", "dlcheck.support")
+
+
+def test_views_only_format_the_plan() -> None:
+    """Issue 18: the plan is built once in the judgement layer (dlcheck/plan.py); a check
+    report's view neither picks a setup nor reads the support matrix while it renders."""
+    g = graph()
+    bad = [
+        f"{source} imports {target}"
+        for source, targets in g.items()
+        if source.startswith(VIEW_MODULES) and source != "dlcheck.envs.render"
+        for target in targets
+        if target in JUDGEMENT_ONLY
+    ]
+    assert bad == []
 
 
 def test_no_upward_import() -> None:

@@ -3,6 +3,7 @@ pyproject.toml, the lock script's conda step failing fast, and `dlcheck check` f
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -99,7 +100,9 @@ def test_conda_subdir() -> None:
     assert conda_subdir("SunOS", "x86_64") is None
 
 
-def _venv_from_lock(root: Path, lock: Path, change: dict[str, str] | None = None) -> Path:
+def _venv_from_lock(
+    root: Path, lock: Path, change: dict[str, str] | None = None, marker: bool = True
+) -> Path:
     """A fake Python 3.12 environment with the packages the lock pins for this machine."""
     from dlcheck.envs.locks import read_lock
     from dlcheck.envs.verify import applies
@@ -111,6 +114,9 @@ def _venv_from_lock(root: Path, lock: Path, change: dict[str, str] | None = None
         if applies(pkg, "3.12.1"):
             version = (change or {}).get(pkg.name, pkg.version)
             (site / f"{pkg.name.replace('-', '_')}-{version}.dist-info").mkdir()
+    if marker:  # what `dlcheck env create` writes when it is done
+        data = {"state": "complete", "setup": lock.parent.name}
+        (root / "dlcheck-env.json").write_text(json.dumps(data), encoding="utf-8")
     return root
 
 
@@ -136,6 +142,23 @@ def test_check_finds_the_setup(tmp_path: Path) -> None:
     assert section["different"] == ["six 1.16.0 (lock 1.17.0)"]
     line = environment_line(section) or ""
     assert "DIFFERS" in line and "dlcheck env verify --setup cpu" in line
+
+
+def test_an_environment_made_without_env_create_is_not_judged_against_a_lock(
+    tmp_path: Path,
+) -> None:
+    """Issue 18: the lesson's own pip line installs the newest releases, which may equal the
+    lock's pins; without `env create`'s marker (or a setup the user names) no lock judges it."""
+    lock = ENVS / "cpu" / "pylock.txt"
+    prefix = _venv_from_lock(tmp_path / "venv", lock, marker=False)
+    assert environment_section(ENVS, "linux-64", str(prefix)) is None
+    named = environment_section(ENVS, "linux-64", str(prefix), setup="cpu")
+    assert named is not None and named["setup"] == "cpu"
+    # a marker naming another setup compares with that setup's lock only
+    other = _venv_from_lock(tmp_path / "venv2", lock, marker=False)
+    (other / "dlcheck-env.json").write_text('{"state": "complete", "setup": "nvidia"}')
+    section = environment_section(ENVS, "linux-64", str(other))
+    assert section is None or section["setup"] == "nvidia"
 
 
 def test_check_ignores_unrelated_environment(tmp_path: Path) -> None:
@@ -223,6 +246,11 @@ def test_every_setup_lock_is_packaged_in_the_wheel() -> None:
     expected = {
         f"envs/{s}/pylock.txt": f"dlcheck/envs/locked/{s}/pylock.txt" for s in catalog.setups
     }
+    # and the glibc each lock's TensorFlow wheels need (envs/lock.py --wheel-tags), where
+    # the setup has TensorFlow
+    for s in catalog.setups:
+        if (root / "envs" / s / "wheel-tags.toml").is_file():
+            expected[f"envs/{s}/wheel-tags.toml"] = f"dlcheck/envs/locked/{s}/wheel-tags.toml"
     assert forced == expected
     for src in forced:
         assert (root / src).is_file(), src

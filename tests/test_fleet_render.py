@@ -208,6 +208,8 @@ def test_older_schema_versions_still_read(tmp_path: Path, monkeypatch) -> None:
     still gives a row when this dlcheck writes a newer schema version."""
     monkeypatch.setattr(parts, "CHECK_VERSION", 2)
     d = not_ready("old-one")
+    d["schema_version"] = 1  # written before reports carried their plan
+    d.pop("plan")
     for key in ("counts", "exit_code", "places_checked", "anonymized"):
         d.pop(key)
     for key in ("gpu", "memory", "python", "packages", "probe_seconds"):
@@ -223,6 +225,8 @@ def test_older_schema_versions_still_read(tmp_path: Path, monkeypatch) -> None:
     assert set(by) == {"old-one", "new-one"}
     assert by["old-one"].verdict == "NOT READY" and by["old-one"].ram_bytes is None
     assert by["old-one"].gpu == "none"
+    # re-planned from its facts (issue 18): its first step is the route of a no-AVX CPU
+    assert by["old-one"].first_step == "No AVX: run the course in a cloud notebook"
     assert [Path(s.path).name for s in fleet.skipped] == ["newer.json"]
 
 

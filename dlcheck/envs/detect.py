@@ -1,7 +1,9 @@
 """The environment's probe for `dlcheck check`: was the running environment made from one of
-our setups, and how does it compare with its lock (facts: dlcheck/envs/facts.py)? No marker
-is needed: an environment counts as made from a setup when most of that setup's locked
-packages are installed at exactly the locked versions."""
+our setups, and how does it compare with its lock (facts: dlcheck/envs/facts.py)? Only an
+environment `dlcheck env create` made (its marker names the setup), or one the user names a
+setup for, is compared with a lock: an environment made another way (the lesson's own pip
+line) is judged by what it runs, never against a lock it was never made from. Even then most
+of the setup's locked packages must be installed at the locked versions."""
 
 from __future__ import annotations
 
@@ -78,17 +80,38 @@ def quick_pip_share(text: str, installed: dict[str, str]) -> float:
     return sum(installed.get(n) in vs for n, vs in pins.items()) / len(pins)
 
 
+MARKER_FILE = "dlcheck-env.json"  # dlcheck.envs.installed.MARKER, written by `env create`
+
+
+def made_by(prefix: str | None = None) -> str | None:
+    """The setup `dlcheck env create` made the environment at ``prefix`` (default: the running
+    one) from, as its marker says; None when no marker names one."""
+    if not (Path(prefix or sys.prefix) / MARKER_FILE).is_file():
+        return None  # the usual case, without importing the reader
+    from dlcheck.envs.installed import read_marker
+
+    marker = read_marker(prefix or sys.prefix) or {}
+    setup = marker.get("setup")
+    return setup if isinstance(setup, str) and setup else None
+
+
 def environment_section(
     envs_dir: Path | None = None,
     platform: str | None = None,
     prefix: str | None = None,
     installed: dict[str, str] | None = None,
+    setup: str | None = None,
 ) -> dict[str, Any] | None:
     """Plain data for ``Facts.sections["environment"]``; None when no setup made this environment
-    (or no lock files are found here). Never raises: a problem becomes an ``error`` entry."""
+    (no `env create` marker and no ``setup`` named), or no lock files are found here. Never
+    raises: a problem becomes an ``error`` entry."""
     from dlcheck.envs.setups import current_subdir, envs_dirs
 
+    named = setup
     try:
+        named = named or made_by(prefix)
+        if named is None:
+            return None
         platform = platform or current_subdir()
         if platform is None:
             return None
@@ -96,8 +119,12 @@ def environment_section(
             envs_dir = next((d for d in envs_dirs() if d.is_dir()), None)
             if envs_dir is None:
                 return None
-        candidates = candidate_locks(envs_dir, platform, is_conda_prefix(prefix))
-        if installed is not None:
+        candidates = [
+            p
+            for p in candidate_locks(envs_dir, platform, is_conda_prefix(prefix))
+            if p.parent.name == named
+        ]
+        if installed is not None and setup is None:
             # Markers make a few pins inapplicable here, so the first look is lenient.
             candidates = [
                 p
@@ -121,7 +148,7 @@ def environment_section(
             share = share_at_locked_version(lock, env, platform)
             if best is None or share > best[0]:
                 best = (share, lock, path.parent.name)
-        if best is None or best[0] < MADE_FROM_SHARE:
+        if best is None or (setup is None and best[0] < MADE_FROM_SHARE):
             return None
         share, lock, setup = best
         result = verify(lock, env, platform, setup=setup)

@@ -6,6 +6,7 @@ judges a saved report again."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from dlcheck.records import from_dict, read_section, to_dict
@@ -70,3 +71,24 @@ def environment_line(section: Any) -> str | None:
         + f"DIFFERS from the lock ({', '.join(parts)}: {shown}); "
         + f"details: `dlcheck env verify --setup {env.setup}`"
     )
+
+
+WHEEL_TAGS = "wheel-tags.toml"
+
+
+@lru_cache(maxsize=8)
+def wheel_glibc(setup: str, platform: str) -> str | None:
+    """The oldest glibc on which every TensorFlow wheel that ``setup``'s lock pins for
+    ``platform`` (linux-64, linux-aarch64) installs, as envs/lock.py recorded it from the
+    wheels' manylinux tags (envs/<setup>/wheel-tags.toml); None when not recorded."""
+    from dlcheck.envs.setups import envs_dirs, packaged_envs_dir
+    from dlcheck.userfiles import load_toml
+
+    bases = [*envs_dirs(), packaged_envs_dir()]
+    for base in bases:
+        path = base / setup / WHEEL_TAGS if base else None
+        if path is not None and path.is_file():
+            data, _ = load_toml(path, WHEEL_TAGS)
+            value = (data.get("glibc") or {}).get(platform)
+            return str(value) if value else None
+    return None

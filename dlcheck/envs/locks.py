@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
-
+from dlcheck.envs.facts import WHEEL_TAGS, wheel_glibc  # noqa: F401 - the lock's metadata
 from dlcheck.envs.setups import LOCK_HEADER
 from dlcheck.errors import UserError
 from dlcheck.probes.packages import canonical_name
@@ -269,6 +268,9 @@ def parse_pip_lock(text: str, where: str) -> Lock:
         name, version, marker = parts
         name = canonical_name(name)
         if marker:
+            # imported here: `dlcheck check` reads this module for wheel_glibc only
+            from packaging.markers import InvalidMarker, Marker
+
             try:
                 Marker(marker)
             except InvalidMarker:

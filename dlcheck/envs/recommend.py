@@ -17,6 +17,7 @@ ROUTE_HEADINGS = {
     "pip (not locked)": "With pip, not locked",
     "cloud notebook": "In a cloud notebook",
     "WSL2": "In WSL2 (Linux inside Windows)",
+    "glibc container": "In a container with a glibc-based Linux",
 }
 
 
@@ -221,6 +222,28 @@ def recommend(
             None,
             [why, "so no setup can run here: use a cloud notebook"],
             routes=[_cloud_route(facts)],
+            notes=notes,
+        )
+    libc = next((b for b in machine_blocked if b.id in ("libc", "glibc")), None)
+    if libc is not None:
+        # musl (Alpine) or a glibc older than the locked TensorFlow wheels accept: no setup
+        # installs on this system; a glibc-based container or system (or a notebook) does.
+        return Recommendation(
+            None,
+            subdir,
+            None,
+            [libc.reason, "so no setup installs on this system: " + libc.fix],
+            routes=[
+                Route(
+                    "glibc container",
+                    [
+                        'docker run -it --rm -v "$PWD":/work -w /work python:3.12-slim bash',
+                        "(then, inside) dlcheck env recommend",
+                    ],
+                    "a Debian-based image with a current glibc (Apptainer on a cluster)",
+                ),
+                _cloud_route(facts),
+            ],
             notes=notes,
         )
     plat = support.platforms.get(subdir)

@@ -240,6 +240,7 @@ def make_row(
         failing=tuple(failing),
         sources=tuple(anon_path(p) if hide_paths else clean(p) for p in m.sources),
         shared_name=shared,
+        first_step=c.first_step if c else "",
     )
 
 
@@ -279,6 +280,7 @@ def summarize(
         key=lambda t: (t[1], t[0]),
     )
     k = min(3, (len(timed) + 1) // 2) if len(timed) > 1 else len(timed)
+    firsts = Counter(r.first_step for r in rows if r.first_step)
     return FleetSummary(
         machines=len(rows),
         ready=sum(1 for r in rows if r.ready),
@@ -290,4 +292,5 @@ def summarize(
         slowest=list(reversed(timed[-k:])) if timed else [],
         files_read=files,
         skipped=skipped,
+        common_first_steps=sorted(firsts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP],
     )

@@ -12,8 +12,9 @@ from dlcheck.fleet.read import read_parts
 
 def rejudger(
     profile_path: str | None, places_path: str | None = None
-) -> Callable[[dict[str, Any], str], tuple[str, list[dict[str, Any]]]]:
-    """A function that re-evaluates a parsed check report against another profile."""
+) -> Callable[[dict[str, Any], str], tuple[str, list[dict[str, Any]], dict[str, Any]]]:
+    """A function that re-evaluates a parsed check report against another profile: its
+    verdict, findings and plan."""
     from dlcheck.places import load_places
     from dlcheck.profile import load_profile
     from dlcheck.report import facts_from_report_dict, judge
@@ -21,11 +22,13 @@ def rejudger(
     profile = load_profile(profile_path)
     places = load_places(places_path)
 
-    def rejudge(data: dict[str, Any], where: str) -> tuple[str, list[dict[str, Any]]]:
+    def rejudge(
+        data: dict[str, Any], where: str
+    ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
         facts = facts_from_report_dict(data, where)
         report = judge(facts, profile, places, bool(data.get("anonymized")), where)
         findings = [{"id": f.id, "title": f.title, "verdict": f.verdict} for f in report.findings]
-        return report.verdict, findings
+        return report.verdict, findings, report.plan.to_dict()
 
     return rejudge
 

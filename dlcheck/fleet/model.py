@@ -38,6 +38,7 @@ class CheckPart:
     titles: tuple[tuple[str, str], ...] = ()  # (id, title) of the failing requirements
     schema_version: int = 1
     hardware: str = ""  # architecture, CPU, cores, memory, GPUs: tells apart machines of one name
+    first_step: str = ""  # the title of the first step of its plan (dlcheck/plan.py)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class MachineRow:
     failing: tuple[str, ...]
     sources: tuple[str, ...]
     shared_name: int = 1  # how many different machines report this host name
+    first_step: str = ""  # the first step of the machine's plan
 
     @property
     def ready(self) -> bool:
@@ -118,6 +120,7 @@ class FleetSummary:
     skipped: int
     more_failures: int = 0  # failing requirements not in common_failures
     more_failures_most: int = 0  # the most machines any of those fails on
+    common_first_steps: list[tuple[str, int]] = field(default_factory=list)  # (step, machines)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ dlcheck/fleet/read.py.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -134,8 +135,10 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
         facts = from_dict(_FactsRow, data["facts"], "facts")
     except RecordError as exc:
         raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
+    plan = data.get("plan") if isinstance(data.get("plan"), dict) else None
     if rejudge is not None:
-        verdict, findings = rejudge(data, where)
+        verdict, findings, *more = rejudge(data, where)
+        plan = more[0] if more else plan
     else:
         verdict, findings = data.get("verdict"), data.get("findings")
         if not isinstance(findings, list):
@@ -192,7 +195,36 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
         titles=tuple(titles),
         schema_version=version,
         hardware=hardware,
+        first_step=first_step(data, where, plan),
     )
+
+
+def first_step(data: dict[str, Any], where: str, plan: Any) -> str:
+    """The title of the first step of a report's plan: the saved one (schema 3), else the
+    report re-planned from its facts (schema 1 and 2) against the default profile."""
+    if plan is None:
+        try:
+            plan = _default_planner()(data, where)
+        except UserError:
+            return ""
+    steps = plan.get("steps") if isinstance(plan, dict) else None
+    if isinstance(steps, list) and steps and isinstance(steps[0], dict):
+        return clean(steps[0].get("title"), 120)
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _default_planner() -> Any:
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+    from dlcheck.report import facts_from_report_dict, judge
+
+    profile, places = load_profile(None), load_places(None)
+
+    def plan_of(data: dict[str, Any], where: str) -> dict[str, Any]:
+        return judge(facts_from_report_dict(data, where), profile, places).plan.to_dict()
+
+    return plan_of
 
 
 # env verify says MATCH or MISMATCH; bench says PASS, WARN, FAIL, BORDERLINE (its interval

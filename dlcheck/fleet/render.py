@@ -31,6 +31,7 @@ COLUMNS = (
     "Benchmark",
     "Episode 4",
     "Fails",
+    "First step",
 )
 
 
@@ -66,6 +67,7 @@ def cells(r: MachineRow) -> list[str]:
             bench,
             fmt_seconds(r.ep4_seconds),
             ", ".join(r.failing),
+            r.first_step,
         )
     ]
 
@@ -89,6 +91,14 @@ def summary_lines(fleet: Fleet) -> list[str]:
                 f"machine{'s' if s.more_failures_most != 1 else ''} or fewer"
                 if s.more_failures
                 else ""
+            )
+            + "."
+        )
+    if s.common_first_steps:
+        out.append(
+            "Most common first steps: "
+            + "; ".join(
+                f"{n} machine{'s' if n != 1 else ''}: {step}" for step, n in s.common_first_steps
             )
             + "."
         )
@@ -253,6 +263,7 @@ CSV_COLUMNS = (
     "episode4_seconds",
     "failing",
     "sources",
+    "first_step",
 )
 
 
@@ -274,6 +285,7 @@ def render_csv(fleet: Fleet) -> str:
             None if r.ep4_seconds is None else f"{r.ep4_seconds:.1f}",
             " ".join(r.failing),
             " ".join(r.sources),
+            r.first_step,
         )
         for r in fleet.rows
     ]
@@ -370,6 +382,9 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
             "fastest": [{"machine": m, "episode4_seconds": t} for m, t in s.fastest],
             "slowest": [{"machine": m, "episode4_seconds": t} for m, t in s.slowest],
             "more_failures": s.more_failures,
+            "common_first_steps": [
+                {"step": step, "machines": n} for step, n in s.common_first_steps
+            ],
             "files_read": s.files_read,
             "skipped": s.skipped,
         },
@@ -391,6 +406,7 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
                 "failing": list(r.failing),
                 "sources": list(r.sources),
                 "machines_with_this_name": r.shared_name,
+                "first_step": r.first_step or None,
             }
             for r in fleet.rows
         ],

@@ -322,8 +322,15 @@ def old_driver_advice(facts: Facts, driver: str | None, cuda: str) -> str:
     need = f"a driver for CUDA {cuda}" + (f" ({full} or newer)" if full else "")
     if least and least != full:
         need += f" (at least {least} through CUDA minor-version compatibility)"
-    key = "old_driver_hpc" if on_hpc(facts) else "old_driver"
-    return advice("gpu", key, driver=driver or "installed", need=need)
+    if on_hpc(facts):
+        return advice("gpu", "old_driver_hpc", driver=driver or "installed", need=need)
+    # The commands of this OS and distribution (data/commands.toml): no apt on Rocky Linux.
+    from dlcheck.support import command_entry
+
+    entry = command_entry("gpu_driver", facts, driver=driver or "installed", need=need)
+    if entry is None:
+        return advice("gpu", "old_driver", driver=driver or "installed", need=need)
+    return entry.text + "".join(f" `{c}`" for c in entry.commands)
 
 
 def _devices_of(devs: list[Any]) -> list[str]:
@@ -375,6 +382,15 @@ def _truthy(text: str | None) -> bool:
     return (text or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _in_place_unsafe(facts: Facts) -> bool:
+    """An upgrade in place (`pip install -U`) would leave another TensorFlow distribution
+    (tensorflow-intel 2.15 beside a new tensorflow) or a plugin that breaks it behind."""
+    from dlcheck.frameworks.names import BREAKING_PLUGINS
+
+    v = facts.packages.versions
+    return any(d in v for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d != "tensorflow")
+
+
 def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
     """`import keras` and `tf.keras` both give Keras 3 (not Keras 2 / tf-keras)."""
     expected = "Keras 3 from `import keras` and `tf.keras`"
@@ -394,14 +410,14 @@ def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
             "unmet",
             f"`import keras` gives Keras {kv}",
             expected,
-            advice("keras", "keras2"),
+            advice("keras", "fresh" if _in_place_unsafe(facts) else "keras2"),
         )
     if tfv is not None and tfv < Version("2.16"):
         return Outcome(
             "unmet",
             f"TensorFlow {tfv}: tf.keras is Keras 2",
             expected,
-            advice("keras", "old_tensorflow"),
+            advice("keras", "fresh" if _in_place_unsafe(facts) else "old_tensorflow"),
         )
     legacy = fw.env.get("TF_USE_LEGACY_KERAS") if fw else None
     if _truthy(legacy):

@@ -11,6 +11,7 @@ TF_DISTRIBUTIONS = (
     "tensorflow-intel",
     "tensorflow-macos",
     "tensorflow-aarch64",
+    "tensorflow-rocm",
     "intel-tensorflow",
     "tf-nightly",
     "tf-nightly-cpu",
@@ -21,5 +22,8 @@ FRAMEWORK_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "jax": ("jax",),
     "keras": ("keras",),
 }
+# Plugins that break `import tensorflow` with the wrong TensorFlow (DirectML: only 2.10;
+# tensorflow-metal 1.2: up to 2.19): an in-place upgrade keeps them, so a fresh environment.
+BREAKING_PLUGINS = ("tensorflow-directml-plugin", "tensorflow-metal")
 KERAS_BACKENDS = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
 TITLES = {"tensorflow": "TensorFlow", "keras": "Keras", "torch": "PyTorch", "jax": "JAX"}

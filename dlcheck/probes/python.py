@@ -24,6 +24,20 @@ def classify_environment(
     return "system", None
 
 
+def is_free_threaded(abiflags: str, gil_disabled: object) -> bool:
+    """A free-threaded build (3.13t): ``t`` in the ABI flags (POSIX) or the build's
+    ``Py_GIL_DISABLED`` (Windows has no ``sys.abiflags``)."""
+    return "t" in abiflags or bool(gil_disabled)
+
+
+def _gil_disabled() -> object:
+    if hasattr(sys, "abiflags") or sys.version_info < (3, 13):
+        return None  # the ABI flags say it; sysconfig costs an import
+    import sysconfig
+
+    return sysconfig.get_config_var("Py_GIL_DISABLED")
+
+
 def probe_python() -> PythonFacts:
     """Describe the running interpreter."""
     kind, name = classify_environment(
@@ -38,4 +52,5 @@ def probe_python() -> PythonFacts:
         env_kind=kind,
         env_name=name,
         prefix=sys.prefix,
+        free_threaded=is_free_threaded(getattr(sys, "abiflags", ""), _gil_disabled()),
     )

@@ -6,6 +6,7 @@ import os
 import platform
 import socket
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from dlcheck.records import PlatformFacts
@@ -102,6 +103,19 @@ def detect_hypervisor(dmi_text: str, cpu_has_hypervisor_flag: bool) -> str | Non
     return "unknown hypervisor" if cpu_has_hypervisor_flag else None
 
 
+def detect_libc(
+    libc_ver: tuple[str, str], musl_loaders: Iterable[Path]
+) -> tuple[str | None, str | None]:
+    """(family, version) of the C library: glibc from ``platform.libc_ver()``, musl (Alpine)
+    from its loader /lib/ld-musl-*.so.1 (``libc_ver`` knows nothing of musl)."""
+    lib, ver = libc_ver
+    if lib == "glibc":
+        return "glibc", ver or None
+    if any(True for _ in musl_loaders):
+        return "musl", None
+    return (lib or None), (ver or None)
+
+
 def _read(path: str) -> str:
     try:
         return Path(path).read_text(errors="replace")
@@ -116,14 +130,18 @@ def probe_platform(timeout: float = 3.0) -> PlatformFacts:
     machine = normalise_arch(platform.machine() or "")
     is64 = sys.maxsize > 2**32 or machine in ("x86_64", "arm64")
     os_name = os_version = libc = container = hypervisor = None
+    distro_id = libc_family = libc_version = None
+    distro_like: list[str] = []
     wsl, wsl_version, rosetta = False, None, False
     env = dict(os.environ)
     if system == "Linux":
         rel = parse_os_release(_read("/etc/os-release") or _read("/usr/lib/os-release"))
         os_name = rel.get("PRETTY_NAME") or rel.get("NAME") or "Linux"
         os_version = rel.get("VERSION_ID")
-        lib, ver = platform.libc_ver()
-        libc = f"{lib} {ver}".strip() or None
+        distro_id = rel.get("ID", "").strip().lower() or None
+        distro_like = rel.get("ID_LIKE", "").lower().split()
+        libc_family, libc_version = detect_libc(platform.libc_ver(), Path("/lib").glob("ld-musl-*"))
+        libc = f"{libc_family or ''} {libc_version or ''}".strip() or None
         wsl, wsl_version = detect_wsl(_read("/proc/sys/kernel/osrelease") or kernel, env)
         container = detect_container(
             _read("/proc/1/cgroup"),
@@ -184,5 +202,9 @@ def probe_platform(timeout: float = 3.0) -> PlatformFacts:
         rosetta=rosetta,
         hostname=socket.gethostname() or None,
         libc=libc,
+        libc_family=libc_family,
+        libc_version=libc_version,
+        distro_id=distro_id,
+        distro_like=distro_like,
         context=context,
     )

@@ -68,7 +68,14 @@ def render_html(report: Report, show_all: bool = False) -> str:
                     for v, members, observed in finding_lines(step)
                 )
                 items = f"<ul>{items}</ul>"
-            out.append(f"<li>{html_advice(step.advice)}{items}</li>")
+            cmds = "".join(f"<pre><code>{escape(c)}</code></pre>" for c in step.commands)
+            if step.then:
+                cmds += f"<p>{escape(step.then[:1].upper() + step.then[1:])}:</p>" + "".join(
+                    f"<pre><code>{escape(c)}</code></pre>" for c in step.then_commands
+                )
+            out.append(
+                f"<li><b>{escape(step.title)}</b>: {html_advice(step.text)}{cmds}{items}</li>"
+            )
         out.append("</ol>")
         if s.install_command:
             out.append(

@@ -94,7 +94,13 @@ def render_markdown(report: Report, show_all: bool = False) -> str:
     if s.steps:
         out += ["", "### Next steps", ""]
         for i, step in enumerate(s.steps, 1):
-            out.append(f"{i}. {md_advice(step.advice)}")
+            out.append(f"{i}. **{md_escape(step.title)}**: {md_advice(step.text)}")
+            if step.commands:
+                out += ["", *(f"   {line}" for line in md_code_block(list(step.commands))), ""]
+            if step.then:
+                out.append(f"   {md_escape(step.then[:1].upper() + step.then[1:])}:")
+                out += ["", *(f"   {line}" for line in md_code_block(list(step.then_commands)))]
+                out.append("")
             if show_all:
                 continue
             for verdict, members, observed in finding_lines(step):

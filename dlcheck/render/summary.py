@@ -94,84 +94,60 @@ def machine_lines(facts: Facts) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Step:
-    """One next step and the findings it answers (worst verdict first in ``verdict``)."""
+    """One step of the report's plan (dlcheck/plan.py) as the views draw it, with the findings
+    it resolves (worst verdict first in ``verdict``)."""
 
     verdict: str
-    advice: str
+    advice: str  # the whole step on one line: title, text and commands in `code`
     findings: tuple[Finding, ...]
-    kind: str = ""  # "packages", "skipped" or "" (findings that share one advice)
+    kind: str = ""  # the plan's kind: route, blocker, install, fix, recommended, optional
+    title: str = ""
+    text: str = ""
+    commands: tuple[str, ...] = ()
+    then: str | None = None  # a route: what to do where it leads
+    then_commands: tuple[str, ...] = ()
+    id: str = ""
 
 
 _RANK = {"FAIL": 0, "WARN": 1, "UNKNOWN": 2}
 
 
 def action_steps(report: Report) -> list[Step]:
-    """The findings that need action, as steps that never repeat or contradict each other:
-    missing course packages become one install step listing them; findings not checked
-    because their probe was not run become one step; findings with the same advice share
-    one step. Order: that of ``verdict.next_steps`` (blocking first)."""
-    from dlcheck.verdict import next_steps
-
-    todo = next_steps(report.findings)
-    reqs = {r.id: r for r in report.profile.requirements}
-    blocked = any(f.blocked_by for f in report.findings)
-
-    def is_package(f: Finding) -> bool:
-        r = reqs.get(f.id)
-        return (
-            not blocked
-            and r is not None
-            and r.check == "package"
-            and "pip" in r.params
-            and f.verdict in ("FAIL", "WARN")
-        )
-
-    packages = [f for f in todo if is_package(f)]
-    groups: dict[str, list[Finding]] = {}
-    advice_of: dict[str, str] = {}
-    for f in todo:
-        if len(packages) >= 2 and is_package(f):
-            key = "\0packages"
-            advice_of[key] = _packages_advice(report, packages, reqs)
-        elif f.skipped and "frameworks" not in report.facts.sections:
-            key = "\0skipped"
-            advice_of[key] = (
-                "Not checked (--no-frameworks): run `dlcheck check` to probe the frameworks."
-            )
-        else:
-            key = f.advice or ""
-            advice_of[key] = key
-        groups.setdefault(key, []).append(f)
+    """The report's plan, each step with the findings it resolves (no judgement here: the
+    plan was built once, with the report)."""
+    by_id = {f.id: f for f in report.findings}
     steps = []
-    for key, members in groups.items():
-        worst = min((m.verdict for m in members), key=lambda v: _RANK.get(v, 3))
-        kind = key[1:] if key.startswith("\0") else ""
-        steps.append(Step(worst, advice_of[key], tuple(members), kind))
-    return steps
-
-
-def _packages_advice(report: Report, packages: list[Finding], reqs: dict) -> str:
-    from dlcheck.envs.recommend import fitting_setup
-
-    specs = [str(reqs[f.id].params["pip"]) for f in packages]
-    pip = "python -m pip install " + " ".join(
-        f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
-    )
-    setup = fitting_setup(report.facts)
-    if setup:
-        return (
-            "Create the course environment, every course package at a tested version, in one "
-            f"command: `dlcheck env create --setup {setup}`; or add the missing ones to "
-            f"this environment: `{pip}`."
+    for p in report.plan.steps:
+        members = tuple(by_id[r] for r in (p.because or p.resolves) if r in by_id)
+        worst = min((m.verdict for m in members), key=lambda v: _RANK.get(v, 3), default="")
+        a = p.action
+        line = f"{p.title}: {a.text}"
+        if a.commands:
+            line += " " + " then ".join(f"`{c}`" for c in a.commands)
+        if a.then:
+            line += f"; {a.then}: " + " then ".join(f"`{c}`" for c in a.then_commands)
+        steps.append(
+            Step(
+                worst,
+                line,
+                members,
+                p.kind,
+                p.title,
+                a.text,
+                tuple(a.commands),
+                a.then,
+                tuple(a.then_commands),
+                p.id,
+            )
         )
-    return f"Install the missing course packages: `{pip}`."
+    return steps
 
 
 def finding_lines(step: Step) -> list[tuple[str, list[Finding], str]]:
     """The findings of a step as lines (verdict, findings, what was found): findings with the
     same verdict and the same observation share one line. The expectation is added where it
     says more than the step does (not for a package that is simply not installed)."""
-    if step.kind == "skipped":  # the step says why: one line naming them
+    if step.id == "test-frameworks":  # the step says why: one line naming them
         return [(step.verdict, list(step.findings), "not checked")]
     lines: list[tuple[str, list[Finding], str]] = []
     index: dict[tuple[str, str], int] = {}
@@ -189,9 +165,10 @@ def finding_lines(step: Step) -> list[tuple[str, list[Finding], str]]:
 
 
 def shown_install_command(report: Report, steps: list[Step]) -> str | None:
-    """The report's one install command, unless a step already gives it."""
+    """The report's one install command, unless a step already gives it (the plan's install
+    step does wherever one is needed)."""
     cmd = report.install_command()
-    if not cmd or any(cmd in s.advice for s in steps):
+    if not cmd or any(cmd in s.advice for s in steps) or report.plan.elsewhere:
         return None
     return cmd
 

@@ -79,7 +79,14 @@ def render_text(
         console.print()
         console.print(Text("Next steps", style="bold"))
         for i, step in enumerate(s.steps, 1):
-            hang(console, Text(f"{i:>2}. "), Text(step.advice), w)
+            body = Text.assemble((step.title, "bold"), ": ", step.text)
+            hang(console, Text(f"{i:>2}. "), body, w)
+            for cmd in step.commands:
+                command_line(console, cmd, indent=6)
+            if step.then:
+                hang(console, Text("    "), Text(f"{step.then[:1].upper()}{step.then[1:]}:"), w)
+                for cmd in step.then_commands:
+                    command_line(console, cmd, indent=6)
             if show_all:
                 continue
             for verdict, members, observed in finding_lines(step):

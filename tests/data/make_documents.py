@@ -236,6 +236,7 @@ def container_2gib() -> Facts:
             rosetta=False,
             container="kubernetes",
             hostname="jupyter-pat",
+            context=["jupyterhub", "kubernetes"],
         ),
         python=PythonFacts(
             version="3.12.3",
@@ -604,6 +605,231 @@ def slurm_cpu_job() -> Facts:
     return replace(f, packages=replace(f.packages, graphviz_dot=None))
 
 
+# What each distribution's /etc/os-release (ID, ID_LIKE) and glibc say, as the probe records
+# them (dlcheck.probes.system): the plan's commands follow the distribution.
+OS_RELEASE = {
+    "Ubuntu 24.04.1 LTS": ("ubuntu", ["debian"], "2.39"),
+    "Ubuntu 22.04.4 LTS": ("ubuntu", ["debian"], "2.35"),
+    "Ubuntu 20.04.6 LTS": ("ubuntu", ["debian"], "2.31"),
+    "Debian GNU/Linux 12 (bookworm)": ("debian", [], "2.36"),
+    "Fedora Linux 43 (Workstation Edition)": ("fedora", [], "2.42"),
+    "Fedora Linux 43": ("fedora", [], "2.42"),
+    "Rocky Linux 8.9 (Green Obsidian)": ("rocky", ["rhel", "centos", "fedora"], "2.28"),
+    "Rocky Linux 9.4 (Blue Onyx)": ("rocky", ["rhel", "centos", "fedora"], "2.34"),
+    "CentOS Linux 7 (Core)": ("centos", ["rhel", "fedora"], "2.17"),
+    "openSUSE Tumbleweed": ("opensuse-tumbleweed", ["opensuse", "suse"], "2.40"),
+    "Arch Linux": ("arch", [], "2.40"),
+}
+
+
+def with_os_release(facts: Facts) -> Facts:
+    """The os-release ID, ID_LIKE and the glibc of a Linux machine's distribution."""
+    from dataclasses import replace
+
+    p = facts.platform
+    if p.system != "Linux" or p.distro_id or p.os_name not in OS_RELEASE:
+        return facts
+    did, like, glibc = OS_RELEASE[p.os_name]
+    return replace(
+        facts,
+        platform=replace(
+            p,
+            distro_id=did,
+            distro_like=list(like),
+            libc=f"glibc {glibc}",
+            libc_family="glibc",
+            libc_version=glibc,
+        ),
+    )
+
+
+# ---- machines of issue 18: platforms and environments the plan must get right ----------
+
+
+def _replace(facts: Facts, **kw: Any) -> Facts:
+    from dataclasses import replace
+
+    records = ("platform", "python", "cpu", "memory", "disk", "gpu", "packages")
+    parts = {k: replace(getattr(facts, k), **v) for k, v in kw.items() if k in records}
+    rest = {k: v for k, v in kw.items() if k not in records}
+    return replace(facts, **parts, **rest)
+
+
+def alpine_musl_container() -> Facts:
+    """python:3.12-alpine container (musl libc) on a laptop: no TensorFlow wheel installs."""
+    f = _linux(os_name="Alpine Linux v3.20", packages={}, container="docker", host="alpine")
+    return _replace(
+        f,
+        platform={"distro_id": "alpine", "libc": "musl", "libc_family": "musl"},
+    )
+
+
+def centos7_old_glibc() -> Facts:
+    """A CentOS 7 lab server (glibc 2.17) with a self-built Python 3.11, nothing installed:
+    the locked TensorFlow 2.21 needs glibc 2.27."""
+    return _linux(os_name="CentOS Linux 7 (Core)", python="3.11.9", packages={}, host="lab-c7")
+
+
+def pypy_laptop() -> Facts:
+    """An Ubuntu laptop whose venv runs PyPy 3.10: TensorFlow has wheels for CPython only."""
+    f = _linux(python="3.10.14", packages={}, host="pypy")
+    return _replace(f, python={"implementation": "PyPy"})
+
+
+def free_threaded_python() -> Facts:
+    """A Fedora laptop whose venv runs the free-threaded CPython 3.13t (no GIL)."""
+    f = _linux(os_name="Fedora Linux 43 (Workstation Edition)", python="3.13.1", packages={})
+    return _replace(f, python={"free_threaded": True})
+
+
+def env_create_cpu_env() -> Facts:
+    """Inside the environment `dlcheck env create --setup cpu` made: tensorflow-cpu 2.21,
+    every package at its locked version, TensorFlow and Keras compute (issue 18)."""
+    pkgs = {k: v for k, v in FULL.items() if k != "tensorflow"}
+    pkgs.update({"tensorflow-cpu": "2.21.0", "keras": "3.15.1"})
+    f = _linux(packages=pkgs, frameworks=_fw(), host="laptop")
+    env = {
+        "setup": "cpu",
+        "lock": "envs/cpu/pylock.txt",
+        "lock_format": "pip",
+        "platform": "linux-64",
+        "share_at_locked_version": 1.0,
+        "counts": {"checked": 96, "missing": 0, "different": 0, "extra": 0},
+    }
+    return _replace(f, sections={**f.sections, "environment": env})
+
+
+def lesson_pip_line_env() -> Facts:
+    """A learner who ran the lesson's own line (`python3 -m pip install jupyter seaborn
+    scikit-learn pandas tensorflow pydot`) in a venv: no lock made it; TensorFlow computes."""
+    pkgs = {k: v for k, v in FULL.items() if k != "keras-tuner"}
+    pkgs.update({"tensorflow": "2.21.0", "keras": "3.15.1", "jupyter": "1.1.1"})
+    return _linux(packages=pkgs, frameworks=_fw(), host="learner")
+
+
+def rocm_workstation() -> Facts:
+    """A Linux workstation with an AMD GPU and tensorflow-rocm 2.18, which computes on it."""
+    pkgs = {k: v for k, v in FULL.items() if k != "tensorflow"}
+    pkgs["tensorflow-rocm"] = "2.18.1"
+    return _linux(
+        packages=pkgs,
+        gpus=[Gpu(vendor="amd", name="AMD Radeon RX 7900 XTX", source="rocm-smi")],
+        frameworks=_fw(
+            version="2.18.1",
+            gpu="AMD Radeon RX 7900 XTX",
+            cc="gfx1100",
+            build={"is_rocm_build": True},
+        ),
+        host="rocm",
+    )
+
+
+def windows_intel_tf215() -> Facts:
+    """Windows 11 laptop with TensorFlow 2.15 (tensorflow and tensorflow-intel 2.15, Keras 2):
+    `pip install -U tensorflow` would leave tensorflow-intel 2.15 beside 2.21."""
+    f = windows_nvidia_laptop()
+    pkgs = dict(f.packages.versions)
+    pkgs.update({"tensorflow": "2.15.1", "tensorflow-intel": "2.15.1", "keras": "2.15.0"})
+    return _replace(
+        f,
+        gpu={"gpus": [], "nvidia_status": "absent"},
+        packages={"versions": pkgs},
+        sections={},
+    )
+
+
+def windows_directml() -> Facts:
+    """Windows 10 PC with tensorflow-cpu 2.10 and the DirectML plugin (the old GPU route)."""
+    f = windows_nvidia_laptop()
+    pkgs = dict(f.packages.versions)
+    pkgs.pop("tensorflow", None)
+    pkgs.update(
+        {"tensorflow-cpu": "2.10.0", "tensorflow-directml-plugin": "0.4.0", "keras": "2.10.0"}
+    )
+    return _replace(
+        f,
+        platform={"os_name": "Windows 10"},
+        gpu={"gpus": [], "nvidia_status": "absent"},
+        packages={"versions": pkgs},
+        sections={},
+    )
+
+
+def mac_metal_tf220() -> Facts:
+    """MacBook Pro M2 with tensorflow 2.20 and tensorflow-metal 1.2 (which fails to load on
+    TensorFlow 2.20)."""
+    f = m1_air_8gb()
+    pkgs = dict(f.packages.versions)
+    pkgs.update({"tensorflow": "2.20.0", "tensorflow-metal": "1.2.0"})
+    return _replace(f, packages={"versions": pkgs}, cpu={"model": "Apple M2"})
+
+
+def fresh_windows_laptop() -> Facts:
+    """A Windows 11 laptop with python.org's Python 3.12 (64-bit) and nothing installed."""
+    f = windows_nvidia_laptop()
+    return _replace(
+        f,
+        gpu={"gpus": [], "nvidia_status": "absent"},
+        packages={"versions": {}, "graphviz_dot": None},
+        sections={},
+    )
+
+
+def opensuse_python_314() -> Facts:
+    """An openSUSE Tumbleweed laptop whose python3 is 3.14."""
+    return _linux(os_name="openSUSE Tumbleweed", python="3.14.0", packages={}, host="suse")
+
+
+def rocky_gpu_workstation() -> Facts:
+    """A Rocky Linux 9 GPU workstation (no batch job) with a V100 on driver 470: TensorFlow 2.21
+    lists no GPU; the driver step must use this distribution's tools, not Ubuntu's."""
+    f = hpc_node_old_driver()
+    return _replace(
+        f,
+        platform={"os_name": "Rocky Linux 9.4 (Blue Onyx)", "context": [], "hostname": "ws-gpu"},
+        cpu={"usable_source": "logical CPUs"},
+        memory={"cgroup_limit_bytes": None},
+    )
+
+
+def conda_ubuntu_no_dot() -> Facts:
+    """Ubuntu laptop, a conda environment with the course installed, no Graphviz."""
+    f = _linux(frameworks=_fw(), host="conda")
+    return _replace(
+        f,
+        python={"env_kind": "conda", "env_name": "dl"},
+        packages={"graphviz_dot": None},
+    )
+
+
+def debian_fresh_laptop() -> Facts:
+    """A Debian 12 laptop with its own Python 3.11 and nothing installed, probes run."""
+    from dlcheck.frameworks.records import FrameworkFacts
+    from dlcheck.records import to_dict
+
+    f = _linux(
+        os_name="Debian GNU/Linux 12 (bookworm)",
+        python="3.11.2",
+        packages={},
+        frameworks=to_dict(FrameworkFacts(results=[])),
+        host="deb",
+    )
+    return _replace(f, packages={"graphviz_dot": None})
+
+
+def hub_pod_1gib() -> Facts:
+    """A JupyterHub server with 1 core and 1 GiB (the hub's smallest profile)."""
+    f = container_2gib()
+    return _replace(
+        f,
+        platform={"context": ["jupyterhub", "kubernetes"], "hostname": "jupyter-sam"},
+        cpu={"usable_cores": 1.0},
+        memory={"effective_bytes": 1 * GIB, "cgroup_limit_bytes": 1 * GIB},
+        disk={"free_bytes": 3 * GIB},
+        packages={"graphviz_dot": None},
+    )
+
+
 # slug -> (name in the tests, class of wrong advice, builder)
 MACHINES = {
     "no-avx-laptop": ("no-AVX laptop (Pentium N3700)", "no AVX", old_laptop_no_avx),
@@ -642,6 +868,38 @@ MACHINES = {
     "m1-rosetta": ("M1, Python under Rosetta", "Rosetta", m1_rosetta),
     "macbook-air-m1": ("MacBook Air M1", "ready laptop", m1_air_8gb),
     "windows-nvidia-laptop": ("Windows NVIDIA laptop", "native Windows GPU", windows_nvidia_laptop),
+    "alpine-musl": ("Alpine container (musl)", "musl libc", alpine_musl_container),
+    "centos7-old-glibc": ("CentOS 7 server (glibc 2.17)", "old glibc", centos7_old_glibc),
+    "pypy-laptop": ("PyPy 3.10 laptop", "not CPython", pypy_laptop),
+    "free-threaded-313t": (
+        "Free-threaded Python 3.13t",
+        "free-threaded build",
+        free_threaded_python,
+    ),
+    "env-create-cpu": (
+        "Environment made by env create (cpu)",
+        "tensorflow-cpu",
+        env_create_cpu_env,
+    ),
+    "lesson-pip-line": ("Lesson's own pip line", "no lock", lesson_pip_line_env),
+    "rocm-workstation": ("ROCm workstation (tensorflow-rocm)", "tensorflow-rocm", rocm_workstation),
+    "windows-tf215-intel": (
+        "Windows, TensorFlow 2.15 (tensorflow-intel)",
+        "stale distribution",
+        windows_intel_tf215,
+    ),
+    "windows-directml": ("Windows, DirectML plugin", "breaking plugin", windows_directml),
+    "mac-metal-tf220": ("Mac, tensorflow-metal on 2.20", "breaking plugin", mac_metal_tf220),
+    "windows-fresh": ("Fresh Windows laptop", "Windows install", fresh_windows_laptop),
+    "opensuse-python-314": ("openSUSE, Python 3.14", "zypper", opensuse_python_314),
+    "rocky-gpu-old-driver": (
+        "Rocky Linux GPU workstation, driver 470",
+        "dnf, not apt",
+        rocky_gpu_workstation,
+    ),
+    "conda-ubuntu-no-dot": ("conda environment on Ubuntu", "conda", conda_ubuntu_no_dot),
+    "debian-fresh": ("Fresh Debian laptop", "apt", debian_fresh_laptop),
+    "hub-pod-1gib": ("JupyterHub server (1 core, 1 GiB)", "hub without sudo", hub_pod_1gib),
 }
 
 
@@ -853,6 +1111,7 @@ def documents() -> dict[str, tuple[str, Facts | None]]:
     fleet_profile = parse_profile(PROFILE_DATA, "fleet-test.toml")
 
     def report(rel: str, facts: Facts, prof: Any = profile, anonymized: bool = False) -> None:
+        facts = with_os_release(facts)  # what the probe records of a Linux distribution
         data = judge(facts, prof, places, anonymized).to_json_dict()
         out[rel] = (document_json(data), facts)
 

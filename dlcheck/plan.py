@@ -1,0 +1,598 @@
+"""The plan: the next steps a careful instructor would give for one machine, built once from
+the findings, the facts, the profile, the support matrix, the commands table
+(data/commands.toml) and the setups catalogue. The report stores it (``plan`` in its JSON) and
+every view (text, Markdown, HTML, CSV, Jupyter, the fleet) only formats it.
+
+Rules (tests/test_plan.py holds them over every recorded machine):
+- Where the course cannot run in this environment, the first step is the route (a cloud
+  notebook, WSL2, a glibc system, a bigger job or pod; or another Python on this machine), and
+  it says what to do there; steps that only serve this environment are left out (their
+  findings stay in ``--all``).
+- One step per action, in the order blockers, required, recommended, optional; one cause is
+  one step; no step only points at another.
+- Commands are for this machine's OS, distribution and context; a path in a command is quoted
+  for its shell.
+- Several TensorFlow distributions, or a plugin that breaks it, get a fresh environment, never
+  an in-place upgrade."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlcheck.profile import Profile, Requirement
+from dlcheck.records import Facts, to_dict
+from dlcheck.verdict import PASS, UNKNOWN, Finding
+
+KINDS = ("route", "blocker", "install", "fix", "recommended", "optional")
+_CAUSES = {"cpu": "No AVX", "os": "32-bit OS", "platform": "No TensorFlow for this platform"}
+# The most steps a plan lists: a route elsewhere (and at most one more), a machine where the
+# course runs after installing, a READY one.
+MAX_ELSEWHERE, MAX_STEPS, MAX_READY = 2, 3, 1
+
+_PYTHON_KINDS = ("python_bits", "python_native", "python_version", "tf_wheel")
+_MACHINE_KINDS = ("os_64bit", "cpu_arch")
+_ENV_KINDS = (
+    "package",
+    "framework_works",
+    "keras3",
+    "keras_backend",
+    "tf_distributions",
+    "tf_metal",
+    "tf_sees_gpu",
+    "environment_lock",
+    "training_time",
+)
+_SIZE_KINDS = ("usable_cores", "memory")
+_FRESH_KINDS = ("tf_distributions", "tf_metal", "framework_works", "keras3", "package")
+_FRAMEWORK_KINDS = ("framework_works", "keras3", "keras_backend", "tf_distributions", "tf_metal")
+NOT_INSTALLED_PREFIX = "Not checked until the package is installed"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action: what and why (``text``, may hold `code`), the commands to run here, in
+    order, and for a route what to do where it leads (``then``, ``then_commands``)."""
+
+    text: str
+    commands: list[str] = field(default_factory=list)
+    then: str | None = None
+    then_commands: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str  # one of KINDS
+    title: str
+    action: Action
+    resolves: list[str] = field(default_factory=list)  # finding ids
+    after: list[str] = field(default_factory=list)  # step ids
+    # the findings that make a route or a blocker needed (the others it resolves are moot)
+    because: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: list[Step] = field(default_factory=list)
+    elsewhere: bool = False  # the course must run elsewhere: the first step is the route
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    def step_of(self, finding_id: str) -> int | None:
+        """The number (1-based) of the step that resolves a finding, None when none does."""
+        for i, s in enumerate(self.steps, 1):
+            if finding_id in s.resolves:
+                return i
+        return None
+
+    @property
+    def first(self) -> Step | None:
+        return self.steps[0] if self.steps else None
+
+
+def quote_path(facts: Facts, path: str, first: bool = False) -> str:
+    """``path`` quoted for this machine's shell: POSIX ``shlex.quote``; on Windows
+    PowerShell's literal single quotes (``first``: as a command, behind its call operator)."""
+    if facts.platform.system != "Windows":
+        return shlex.quote(path)
+    if re.fullmatch(r"[A-Za-z0-9_\-.:\\/]+", path):
+        return path
+    quoted = "'" + path.replace("'", "''") + "'"
+    return f"& {quoted}" if first else quoted
+
+
+class _Builder:
+    def __init__(self, findings: list[Finding], facts: Facts, profile: Profile, places: Any):
+        self.findings = findings
+        self.facts = facts
+        self.places = places
+        self.reqs: dict[str, Requirement] = {r.id: r for r in profile.requirements}
+        self.todo = [f for f in findings if f.verdict != PASS and not f.input_missing and f.advice]
+        self.steps: list[Step] = []
+        self.done: set[str] = set()
+
+    # -- helpers -----------------------------------------------------------------------
+    def check(self, f: Finding) -> str:
+        r = self.reqs.get(f.id)
+        return r.check if r else ""
+
+    def add(
+        self,
+        sid: str,
+        kind: str,
+        title: str,
+        action: Action,
+        resolves: list[str],
+        because: list[str] | None = None,
+    ) -> None:
+        fresh = [r for r in dict.fromkeys(resolves) if r not in self.done]
+        self.done.update(fresh)
+        cause = [r for r in because or [] if r in fresh]
+        self.steps.append(Step(sid, kind, title, action, fresh, [], cause))
+
+    def open(self, *kinds: str) -> list[Finding]:
+        return [f for f in self.todo if f.id not in self.done and self.check(f) in kinds]
+
+    def kind_of(self, f: Finding) -> str:
+        if f.level == "required":
+            return "fix"
+        return "optional" if f.level == "optional" else "recommended"
+
+    def setup(self) -> str | None:
+        from dlcheck.envs.recommend import fitting_setup
+
+        return fitting_setup(self.facts)
+
+    def setup_for(self, subdir: str) -> str | None:
+        try:
+            from dlcheck.envs.setups import load_catalog
+
+            catalog = load_catalog()
+        except Exception:  # noqa: BLE001 - no catalogue: no setup to name
+            return None
+        for name, s in catalog.setups.items():
+            if name == "cpu" and subdir in s.pip_platforms:
+                return name
+        return None
+
+    def create_commands(self, setup: str | None) -> list[str]:
+        from dlcheck.support import load_commands
+
+        env = load_commands().get("environment", {})
+        if setup:
+            return [
+                str(env.get("create", "dlcheck env create --setup {setup}")).replace(
+                    "{setup}", setup
+                )
+            ]
+        return [str(env.get("unlocked", 'python -m pip install "tensorflow>=2.16"'))]
+
+    # -- the plan ----------------------------------------------------------------------
+    def build(self) -> Plan:
+        if self.route():
+            return Plan(self.steps[:MAX_ELSEWHERE], elsewhere=True)
+        self.python_blocker()
+        if not self.steps:
+            self.fresh_environment()
+            self.install()
+        self.skipped()
+        self.graphviz()
+        self.size()
+        self.rest()
+        order = {k: i for i, k in enumerate(KINDS)}
+        steps = sorted(self.steps, key=lambda s: order.get(s.kind, len(KINDS)))
+        ready = not any(f.verdict in ("FAIL", "WARN") for f in self.findings)
+        steps = steps[: MAX_READY if ready else MAX_STEPS]
+        out: list[Step] = []
+        for s in steps:
+            after = [p.id for p in out if p.kind in ("route", "blocker", "install")]
+            out.append(Step(s.id, s.kind, s.title, s.action, s.resolves, after, s.because))
+        return Plan(out)
+
+    def route(self) -> bool:
+        """A route elsewhere: the machine (CPU, OS, platform, C library) or its allocation
+        cannot run the course."""
+        from dlcheck.support import machine_subdir, tensorflow_blockers
+
+        facts, p = self.facts, self.facts.platform
+        machine = self.open(*_MACHINE_KINDS)
+        machine = [f for f in machine if f.verdict == "FAIL"]
+        blockers = [b for b in tensorflow_blockers(facts) if not b.fixable_here]
+        wheel = [f for f in self.open("tf_wheel") if f.verdict == "FAIL"]
+        everything = [f.id for f in self.todo]
+        cause = [f.id for f in machine + wheel]
+        judged = any(r.check == "tf_wheel" for r in self.reqs.values())
+        if machine or (blockers and (wheel or not judged)):
+            first = blockers[0] if blockers else None
+            reason = first.reason if first else machine[0].observed
+            subdir = machine_subdir(facts)
+            if first and first.id == "platform" and p.system == "Windows" and p.machine == "arm64":
+                from dlcheck.support import load_commands
+
+                wsl = load_commands()["route"]["wsl"]
+                self.add(
+                    "route-wsl",
+                    "route",
+                    "Use WSL2: TensorFlow runs in its Linux",
+                    Action(
+                        f"{_cap(reason)}. {wsl['text']} Or use {self.cloud_sentence()}.",
+                        list(wsl.get("commands", [])),
+                        str(wsl.get("then", "then, in Ubuntu on WSL2")),
+                        self.create_commands(self.setup_for("linux-aarch64")),
+                    ),
+                    everything,
+                    cause,
+                )
+                return True
+            if first and first.id in ("libc", "glibc"):
+                from dlcheck.support import load_commands, load_support
+
+                routes = load_commands()["route"]
+                hpc = "hpc" in _keys(facts)
+                key = (
+                    "glibc_container"
+                    if first.id == "libc"
+                    else ("old_glibc_hpc" if hpc else "old_glibc")
+                )
+                need = _glibc_need(subdir) or "?"
+                tf = load_support().newest("tensorflow", subdir, "3.12") or "2.21"
+                text = _fill(
+                    str(routes[key]["text"]),
+                    version="3.12",
+                    have=p.libc_version or "?",
+                    need=need,
+                    tensorflow=tf,
+                )
+                then = routes[key].get("then")
+                self.add(
+                    "route-glibc",
+                    "route",
+                    "Use a system with a newer C library (glibc)"
+                    if first.id == "glibc"
+                    else "Use a glibc-based system or container",
+                    Action(
+                        text if hpc else f"{text} {_cap(self.cloud_sentence())}.",
+                        [],
+                        str(then) if then else None,
+                        self.create_commands(self.setup_for(subdir or "linux-64")) if then else [],
+                    ),
+                    everything,
+                    cause,
+                )
+                return True
+            # The cause in the title: a lab reads "12 machines: No AVX: run the course in a
+            # cloud notebook" among its most common first steps (dlcheck report).
+            label = _CAUSES.get(first.id if first else "", "")
+            self.add(
+                "route-cloud",
+                "route",
+                f"{label}: run the course in a cloud notebook"
+                if label
+                else "Run the course in a cloud notebook",
+                Action(f"{_cap(reason)}, so TensorFlow cannot run here. {self.cloud_text()}"),
+                everything,
+                cause,
+            )
+            return True
+        small = [
+            f for f in self.open(*_SIZE_KINDS) if f.verdict == "FAIL" and f.level == "required"
+        ]
+        if small:
+            self.small_route(small, everything)
+            return True
+        return False
+
+    def cloud_sentence(self) -> str:
+        from dlcheck.support import on_cloud_notebook
+
+        if on_cloud_notebook(self.facts):
+            return "a larger runtime of this notebook service"
+        ids = [p.id for p in self.places.places if p.kind == "cloud notebook"]
+        return "cloud notebooks: " + self.places.sentence(ids)
+
+    def cloud_text(self) -> str:
+        from dlcheck.support import load_commands
+
+        text = str(load_commands()["route"]["cloud"]["text"])
+        ids = [p.id for p in self.places.places if p.kind == "cloud notebook"]
+        return f"{text} {self.places.sentence(ids)}."
+
+    def small_route(self, small: list[Finding], everything: list[str]) -> None:
+        from dlcheck.support import contexts, load_commands
+
+        routes = load_commands()["route"]
+        keys = _keys(self.facts)
+        ctx = contexts(self.facts)
+        why = "; ".join(f"{f.title}: {f.observed}" for f in small)
+        if "pbs" in ctx:
+            key = "small_pbs"
+        elif "hpc" in keys:
+            key = "small_hpc"
+        elif "hub" in keys:
+            key = "small_hub"
+        elif "notebook" in keys:
+            key = "small_notebook"
+        else:
+            key = "small"
+        entry = routes[key]
+        text = _fill(str(entry["text"]), why=why)
+        if key == "small":
+            text += f" {_cap(self.cloud_sentence())}."
+        titles = {
+            "small_hpc": "Start a bigger job",
+            "small_pbs": "Start a bigger job",
+            "small_hub": "Ask the hub's admins for a bigger server",
+            "small_notebook": "Choose a larger runtime",
+            "small": "Use a bigger machine or a cloud notebook",
+        }
+        self.add(
+            "route-bigger",
+            "route",
+            titles[key],
+            Action(text, list(entry.get("commands", []))),
+            everything,
+            [f.id for f in small],
+        )
+
+    def python_blocker(self) -> None:
+        """Another Python on this machine (32-bit, Rosetta, too old or new, PyPy, free-threaded):
+        one step, which also makes the course environment with it."""
+        from dlcheck.support import command_entry, recommended_python, tensorflow_blockers
+
+        fixable = [b for b in tensorflow_blockers(self.facts) if b.fixable_here]
+        failing = [f for f in self.open(*_PYTHON_KINDS) if f.verdict == "FAIL"]
+        if not fixable and not failing:
+            return
+        want = recommended_python(self.facts)
+        reason = (
+            fixable[0].reason
+            if fixable
+            else f"this Python is {failing[0].observed}; the course needs {failing[0].title}"
+        )
+        what = {
+            "python-bits": f"Install a 64-bit Python {want}",
+            "rosetta": f"Install a native (arm64) Python {want}",
+            "interpreter": f"Install CPython {want}",
+            "free-threaded": f"Install the standard build of Python {want}",
+        }.get(fixable[0].id if fixable else "", f"Install Python {want}")
+        entry = command_entry("python", self.facts, version=want)
+        commands = list(entry.commands) if entry else []
+        text = f"{_cap(reason)}. {entry.text if entry else ''}".strip()
+        text += " Then create the course environment with it (it finds the new Python)."
+        resolves = [f.id for f in self.todo if self.check(f) in (*_PYTHON_KINDS, *_ENV_KINDS)]
+        self.add(
+            "python",
+            "blocker",
+            what,
+            Action(text, commands + self.create_commands(self.setup())),
+            resolves,
+            [f.id for f in failing],
+        )
+
+    def conflicting(self) -> list[str]:
+        """The findings a fresh environment answers: several TensorFlow distributions, a plugin
+        that breaks TensorFlow, or an outdated TensorFlow that another distribution or plugin
+        would stay beside after an in-place upgrade."""
+        from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
+
+        bad = [f for f in self.open("tf_distributions") if f.verdict == "FAIL"]
+        bad += [f for f in self.open("tf_metal") if f.verdict in ("FAIL", "WARN")]
+        v = self.facts.packages.versions
+        others = [d for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d in v and d != "tensorflow"]
+        if others and not bad:
+            stale = [
+                f
+                for f in self.open("package", "keras3", "framework_works")
+                if f.verdict in ("FAIL", "WARN")
+                and f.observed != "not installed"
+                and (self.check(f) != "package" or _is_tensorflow(self.reqs[f.id]))
+            ]
+            if any(p in v for p in BREAKING_PLUGINS) or any(
+                self.check(f) != "framework_works" for f in stale
+            ):
+                bad += stale
+        return [f.id for f in bad]
+
+    def fresh_environment(self) -> None:
+        why = self.conflicting()
+        if not why:
+            return
+        v = self.facts.packages.versions
+        from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
+
+        found = [f"{d} {v[d]}" for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d in v]
+        setup = self.setup()
+        if setup:
+            commands = self.create_commands(setup)
+        else:
+            exe = self.facts.python.executable or "python"
+            windows = self.facts.platform.system == "Windows"
+            commands = [
+                f"{quote_path(self.facts, exe, first=True)} -m venv .venv-course",
+                ".venv-course\\Scripts\\activate" if windows else ". .venv-course/bin/activate",
+                *self.create_commands(None),
+            ]
+        resolves = [
+            f.id
+            for f in self.todo
+            if self.check(f) in _FRESH_KINDS
+            or f.id in why
+            or _waits_for_install(f)
+            or (f.skipped and self.check(f) in _FRAMEWORK_KINDS)
+        ]
+        required = any(f.level == "required" for f in self.todo if f.id in why)
+        self.add(
+            "fresh-environment",
+            "fix" if required else "recommended",
+            "Make a fresh course environment",
+            Action(
+                f"This environment has {', '.join(found)}, which do not work together, and an "
+                "upgrade in place would keep them side by side. Make a new environment for the "
+                "course (this one stays as it is), then run `dlcheck check` in it.",
+                commands,
+            ),
+            resolves,
+            [f.id for f in self.todo if f.id in why],
+        )
+
+    def install(self) -> None:
+        missing = [
+            f
+            for f in self.open("package")
+            if f.verdict in ("FAIL", "WARN") and "pip" in self.reqs[f.id].params
+        ]
+        if not missing:
+            return
+        specs = [str(self.reqs[f.id].params["pip"]) for f in missing]
+        pip = "python -m pip install " + " ".join(
+            f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
+        )
+        needs_tf = any(re.split(r"[<>=!~\[ ]", s)[0] in ("tensorflow", "keras") for s in specs)
+        setup = self.setup() if needs_tf else None
+        required = any(f.level == "required" for f in missing)
+        if needs_tf:  # `dlcheck check` in the new environment tests them
+            waiting_fw = [
+                f.id for f in self.todo if f.skipped and self.check(f) in _FRAMEWORK_KINDS
+            ]
+        else:
+            waiting_fw = []
+        waiting = [f.id for f in self.todo if _waits_for_install(f)]
+        names = [re.split(r"[<>=!~\[ ]", s)[0] for s in specs]
+        if setup:
+            title = "Create the course environment"
+            action = Action(
+                "A new environment with every course package at a tested version, from the "
+                "setup's lock; it says how to activate it. Then run `dlcheck check` there.",
+                self.create_commands(setup),
+            )
+        else:
+            title = "Install " + (
+                _names(names) if len(names) <= 2 else "the missing course packages"
+            )
+            action = Action(
+                "Into this environment, then run `dlcheck check` again."
+                if required
+                else "Used in episodes 2 and 4 (plotting models, the hyperparameter search).",
+                [pip],
+            )
+        self.add(
+            "install",
+            "install" if required else "recommended",
+            title,
+            action,
+            [f.id for f in missing] + waiting + waiting_fw,
+            [f.id for f in missing],
+        )
+
+    def skipped(self) -> None:
+        waiting = [f for f in self.todo if f.id not in self.done and _waits_for_install(f)]
+        if waiting:  # nothing installs it (a route or Python step would have): say so once
+            self.done.update(f.id for f in waiting)
+        skipped = [
+            f for f in self.todo if f.id not in self.done and f.skipped and f.verdict == UNKNOWN
+        ]
+        if not skipped:
+            return
+        self.add(
+            "test-frameworks",
+            "recommended",
+            "Test TensorFlow and Keras",
+            Action(
+                "Not tested yet (`--no-frameworks`, or a report saved before dlcheck had that "
+                "test): run the full check on this machine.",
+                ["dlcheck check"],
+            ),
+            [f.id for f in skipped],
+        )
+
+    def graphviz(self) -> None:
+        from dlcheck.support import command_entry
+
+        dot = [f for f in self.open("command") if f.verdict in ("FAIL", "WARN")]
+        if not dot:
+            return
+        entry = command_entry("graphviz", self.facts)
+        if entry is None:
+            return
+        self.add(
+            "graphviz",
+            "optional",
+            "Install Graphviz",
+            Action(entry.text, list(entry.commands)),
+            [f.id for f in dot],
+        )
+
+    def size(self) -> None:
+        """Cores and memory below the recommended size: one cause, one step."""
+        low = [f for f in self.open(*_SIZE_KINDS) if f.verdict in ("FAIL", "WARN")]
+        if len(low) < 2:
+            return
+        text = " ".join(dict.fromkeys(f.advice or "" for f in low))
+        self.add(
+            "bigger",
+            "recommended",
+            "More cores and memory would help",
+            Action(text.strip()),
+            [f.id for f in low],
+        )
+
+    def rest(self) -> None:
+        """Every other finding with advice: findings that share their advice share a step."""
+        groups: dict[str, list[Finding]] = {}
+        for f in self.todo:
+            if f.id in self.done or f.blocked_by:
+                continue
+            if self.check(f) == "gpu" and (f.advice or "").startswith("No action needed"):
+                continue  # the GPU is optional: nothing to do
+            groups.setdefault(f.advice or "", []).append(f)
+        for advice, members in groups.items():
+            kinds = [self.kind_of(m) for m in members]
+            kind = min(kinds, key=KINDS.index)
+            head = members[0]
+            self.add(head.id, kind, head.title, Action(advice), [m.id for m in members])
+
+
+def _is_tensorflow(req: Requirement) -> bool:
+    names = [str(n).lower() for n in req.params.get("any_of", [])]
+    return "tensorflow" in names or "keras" in names
+
+
+def _waits_for_install(f: Finding) -> bool:
+    return (f.advice or "").startswith(NOT_INSTALLED_PREFIX)
+
+
+def _glibc_need(subdir: str | None) -> str | None:
+    from dlcheck.support import lock_min_glibc
+
+    return lock_min_glibc(subdir)
+
+
+def _keys(facts: Facts) -> list[str]:
+    from dlcheck.support import machine_keys
+
+    return machine_keys(facts)
+
+
+def _fill(text: str, **values: str) -> str:
+    for k, v in values.items():
+        text = text.replace("{" + k + "}", v)
+    return text
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def build_plan(findings: list[Finding], facts: Facts, profile: Profile, places: Any) -> Plan:
+    """The plan for one machine: its next steps, in order (module docstring)."""
+    return _Builder(findings, facts, profile, places).build()

@@ -1,0 +1,400 @@
+"""The plan (issue 18): the next steps as data, built once, right for the machine's OS,
+distribution and context. The rules of item 7 hold over every recorded machine (the advice
+table's machines, tests/advice_table.py); the new classes each get the step they need."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from advice_table import all_reports  # noqa: E402
+from recorded import machine_facts  # noqa: E402
+
+from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS  # noqa: E402
+from dlcheck.places import load_places  # noqa: E402
+from dlcheck.plan import KINDS, Plan, quote_path  # noqa: E402
+from dlcheck.profile import load_profile  # noqa: E402
+from dlcheck.records import Facts, PlatformFacts  # noqa: E402
+from dlcheck.report import Report, judge  # noqa: E402
+from dlcheck.verdict import Finding, next_steps  # noqa: E402
+
+REPORTS = all_reports()
+IDS = [name for name, _, _ in REPORTS]
+_CODE = re.compile(r"`([^`\n]+)`")
+
+# A command word and the machines it belongs to (keys of data/commands.toml, machine_keys).
+OWNERS = {
+    "apt ": {"ubuntu", "debian"},
+    "add-apt-repository": {"ubuntu"},
+    "ubuntu-drivers": {"ubuntu"},
+    "dnf ": {"fedora", "rhel"},
+    "pacman ": {"arch"},
+    "zypper ": {"suse"},
+    "apk ": {"alpine"},
+    "brew ": {"macos"},
+    "winget ": {"windows"},
+    "wsl --install": {"windows"},
+    "module load": {"hpc"},
+    "srun ": {"hpc"},
+    "conda install": {"conda"},
+}
+NO_SUDO = {"hub", "notebook", "hpc", "windows"}
+
+
+def _keys(report: Report) -> set[str]:
+    from dlcheck.support import machine_keys
+
+    keys = set(machine_keys(report.facts))
+    family = {"ubuntu": "debian", "linuxmint": "debian"}
+    keys |= {family[k] for k in keys if k in family}
+    return keys
+
+
+def _commands_here(step) -> list[str]:
+    """Every command a step tells to run on this machine: its commands and the code spans of
+    its text (a route's ``then`` commands run where it leads)."""
+    return list(step.action.commands) + _CODE.findall(step.action.text)
+
+
+@pytest.mark.parametrize(("name", "cls", "report"), REPORTS, ids=IDS)
+def test_commands_are_for_this_machine_only(name: str, cls: str, report: Report) -> None:
+    keys = _keys(report)
+    for step in report.plan.steps:
+        for cmd in _commands_here(step):
+            for word, owners in OWNERS.items():
+                if word in cmd + " ":
+                    assert keys & owners, f"{name}: `{cmd}` in step {step.id} ({sorted(keys)})"
+            if cmd.startswith("sudo "):
+                assert not keys & NO_SUDO, f"{name}: `{cmd}` where nobody has sudo"
+
+
+@pytest.mark.parametrize(("name", "cls", "report"), REPORTS, ids=IDS)
+def test_steps_in_order_one_action_each(name: str, cls: str, report: Report) -> None:
+    steps = report.plan.steps
+    ranks = [KINDS.index(s.kind) for s in steps]
+    assert ranks == sorted(ranks), f"{name}: {[s.kind for s in steps]}"
+    for s in steps:
+        text = s.action.text.lower()
+        assert not re.search(r"see that step|same cause|see step|the step for", text), s
+        assert s.title and s.resolves, s
+        assert all(a in [p.id for p in steps] for a in s.after)
+    assert len({s.id for s in steps}) == len(steps)
+    # one cause, one step: a finding is resolved by one step only
+    resolved = [r for s in steps for r in s.resolves]
+    assert len(resolved) == len(set(resolved))
+
+
+@pytest.mark.parametrize(("name", "cls", "report"), REPORTS, ids=IDS)
+def test_step_count_limits(name: str, cls: str, report: Report) -> None:
+    n = len(report.plan.steps)
+    if report.plan.elsewhere:
+        assert 1 <= n <= 2 and report.plan.steps[0].kind == "route"
+    elif report.verdict == "READY":
+        assert n <= 1
+    else:
+        assert n <= 3
+    if report.verdict in ("NOT READY",):
+        assert n >= 1, f"{name}: NOT READY without a step"
+
+
+@pytest.mark.parametrize(("name", "cls", "report"), REPORTS, ids=IDS)
+def test_no_local_install_after_a_route_elsewhere(name: str, cls: str, report: Report) -> None:
+    if not report.plan.elsewhere:
+        return
+    for s in report.plan.steps[1:]:
+        assert s.kind not in ("install", "fix", "blocker"), s
+        cmds = " ".join(_commands_here(s))
+        assert "pip install" not in cmds and "env create" not in cmds, s
+
+
+@pytest.mark.parametrize(("name", "cls", "report"), REPORTS, ids=IDS)
+def test_no_upgrade_in_place_over_a_conflicting_distribution(
+    name: str, cls: str, report: Report
+) -> None:
+    v = report.facts.packages.versions
+    others = [d for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d in v and d != "tensorflow"]
+    if not others:
+        return
+    for s in report.plan.steps:
+        for cmd in _commands_here(s):
+            assert " -U " not in f" {cmd} " and "--upgrade" not in cmd, (name, cmd)
+
+
+# -- the classes of the issue ------------------------------------------------------------------
+
+
+def plan_of(slug: str) -> tuple[Report, Plan]:
+    r = judge(machine_facts(slug), load_profile(), load_places())
+    return r, r.plan
+
+
+def _all_text(plan: Plan) -> str:
+    return json.dumps(plan.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("slug", "first", "kind"),
+    [
+        ("no-avx-laptop", "route-cloud", "route"),
+        ("windows-on-arm", "route-wsl", "route"),
+        ("alpine-musl", "route-glibc", "route"),
+        ("centos7-old-glibc", "route-glibc", "route"),
+        ("slurm-cpu-job", "route-bigger", "route"),
+        ("hub-pod-1gib", "route-bigger", "route"),
+        ("jupyterhub-pod-2gib", "route-bigger", "route"),
+        ("pypy-laptop", "python", "blocker"),
+        ("free-threaded-313t", "python", "blocker"),
+        ("m1-rosetta", "python", "blocker"),
+        ("fedora-python-314", "python", "blocker"),
+        ("windows-python-32bit", "python", "blocker"),
+        ("windows-tf215-intel", "fresh-environment", "fix"),
+        ("windows-directml", "fresh-environment", "fix"),
+        ("mac-metal-tf220", "fresh-environment", "recommended"),
+        ("fresh-linux-laptop", "install", "install"),
+        ("windows-fresh", "install", "install"),
+    ],
+)
+def test_the_first_step_of_each_class(slug: str, first: str, kind: str) -> None:
+    _, plan = plan_of(slug)
+    assert plan.steps[0].id == first and plan.steps[0].kind == kind
+
+
+def test_a_route_says_what_to_do_there() -> None:
+    _, plan = plan_of("windows-on-arm")
+    route = plan.steps[0]
+    assert route.action.commands == ["wsl --install"]
+    assert "Ubuntu on WSL2" in (route.action.then or "")
+    assert route.action.then_commands == ["dlcheck env create --setup cpu"]
+    assert len(plan.steps) == 1  # no pip install for native Windows after it
+    _, plan = plan_of("centos7-old-glibc")
+    assert "glibc 2.17" in plan.steps[0].action.text and "2.27" in plan.steps[0].action.text
+
+
+def test_the_no_avx_laptop_gets_one_step_not_eleven() -> None:
+    report, plan = plan_of("no-avx-laptop")
+    assert len(plan.steps) == 1 and plan.elsewhere
+    # the findings stay for --all, and the route names the one that caused it
+    assert plan.steps[0].because == ["cpu-arch"]
+    assert {f.id for f in report.findings if f.verdict == "FAIL"} <= set(plan.steps[0].resolves)
+
+
+def test_a_hub_user_is_never_told_to_sudo_and_one_cause_is_one_step() -> None:
+    _, plan = plan_of("hub-pod-1gib")
+    assert len(plan.steps) == 1 and "admins" in plan.steps[0].action.text
+    assert {"cores", "memory"} <= set(plan.steps[0].because)
+    assert "sudo" not in _all_text(plan)
+
+
+def test_distribution_commands() -> None:
+    assert "sudo dnf install python3.12" in plan_of("fedora-python-314")[1].steps[0].action.commands
+    assert "deadsnakes" not in _all_text(plan_of("fedora-python-314")[1])
+    rocky = _all_text(plan_of("rocky-gpu-old-driver")[1])
+    assert "ubuntu-drivers" not in rocky and "apt" not in rocky
+    assert "sudo zypper install python312" in _all_text(plan_of("opensuse-python-314")[1])
+    assert "sudo apt install graphviz" in _all_text(plan_of("debian-fresh")[1])
+    assert "winget install --id Graphviz.Graphviz -e" in _all_text(plan_of("windows-fresh")[1])
+    conda = _all_text(plan_of("conda-ubuntu-no-dot")[1])
+    assert "conda install -c conda-forge graphviz" in conda and "sudo" not in conda
+
+
+def test_tensorflow_cpu_made_by_env_create_counts_as_tensorflow() -> None:
+    report, plan = plan_of("env-create-cpu")
+    f = {x.id: x for x in report.findings}
+    assert f["tensorflow"].verdict == "PASS" and "tensorflow-cpu 2.21.0" in f["tensorflow"].observed
+    assert f["environment-lock"].verdict == "PASS"
+    assert report.verdict == "READY" and plan.steps == []
+    text = " ".join(x.advice or "" for x in report.findings)
+    assert "once the course packages are installed" not in text
+
+
+def test_the_lessons_own_pip_line_is_not_judged_against_a_lock() -> None:
+    report, plan = plan_of("lesson-pip-line")
+    f = {x.id: x for x in report.findings}
+    assert f["environment-lock"].input_missing
+    assert "--force" not in _all_text(plan) and "env verify" not in _all_text(plan)
+
+
+def test_a_working_rocm_tensorflow_is_respected() -> None:
+    report, plan = plan_of("rocm-workstation")
+    f = {x.id: x for x in report.findings}
+    assert f["tensorflow"].verdict == "PASS" and "tensorflow-rocm" in f["tensorflow"].observed
+    assert "pip install" not in _all_text(plan)
+
+
+def test_commands_embedding_a_path_are_quoted_for_the_shell() -> None:
+    posix = Facts(platform=PlatformFacts(system="Linux"))
+    win = Facts(platform=PlatformFacts(system="Windows"))
+    assert quote_path(posix, "/home/a b/bin/python") == "'/home/a b/bin/python'"
+    assert quote_path(posix, "/x/it's") == "'/x/it'\"'\"'s'"
+    assert quote_path(win, r"C:\Python312\python.exe") == r"C:\Python312\python.exe"
+    assert quote_path(win, r"C:\Program Files\Py's\python.exe", first=True) == (
+        r"& 'C:\Program Files\Py''s\python.exe'"
+    )
+    # in a plan: a fresh environment where no setup fits uses this Python, quoted
+    facts = machine_facts("windows-directml")
+    facts = replace(
+        facts,
+        python=replace(facts.python, executable=r"C:\Users\Ann Lee\py\python.exe"),
+    )
+    from dlcheck.plan import _Builder
+
+    b = _Builder([], facts, load_profile(), load_places())
+    b.setup = lambda: None  # type: ignore[method-assign]
+    b.todo = [
+        f for f in judge(facts, load_profile(), load_places()).findings if f.verdict != "PASS"
+    ]
+    b.fresh_environment()
+    assert (
+        b.steps[0].action.commands[0] == r"& 'C:\Users\Ann Lee\py\python.exe' -m venv .venv-course"
+    )
+
+
+# -- stored in the report ------------------------------------------------------------------
+
+
+def test_the_report_stores_its_plan_and_from_replans(tmp_path: Path) -> None:
+    from dlcheck.documents import read_document
+
+    report, plan = plan_of("fedora-python-314")
+    data = report.to_json_dict()
+    assert data["schema_version"] == 3 and data["plan"]["steps"][0]["kind"] == "blocker"
+    step = data["plan"]["steps"][0]
+    assert set(step) >= {"id", "kind", "title", "action", "resolves", "after"}
+    assert set(step["action"]) >= {"text", "commands"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    again = judge(read_document(path, ["dlcheck.report"]).record(), load_profile(), load_places())
+    assert again.plan == plan
+
+
+def test_older_reports_are_replanned_on_reading() -> None:
+    from dlcheck.documents import read_document
+
+    old = Path(__file__).parent / "data" / "old-versions"
+    files = sorted(old.glob("*.json"))
+    assert files
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("schema") != "dlcheck.report":
+            continue
+        assert data["schema_version"] < 3 and "plan" not in data
+        r = judge(read_document(path, ["dlcheck.report"]).record(), load_profile(), load_places())
+        assert isinstance(r.plan, Plan) and "plan" in r.to_json_dict()
+
+
+def test_the_old_distribution_name_gives_the_distribution() -> None:
+    from dlcheck.normalize import normalize_report
+
+    data = {"facts": {"platform": {"system": "Linux", "os_name": "Rocky Linux 9.4"}}}
+    out, notes = normalize_report(data)
+    assert out["facts"]["platform"]["distro_id"] == "rocky"
+    assert "rhel" in out["facts"]["platform"]["distro_like"] and notes
+
+
+def test_every_view_formats_the_plan() -> None:
+    from dlcheck.render.csvview import render_csv
+    from dlcheck.render.html import render_html
+    from dlcheck.render.markdown import render_markdown
+
+    report, plan = plan_of("fedora-python-314")
+    cmd = "sudo dnf install python3.12"
+    assert cmd in render_markdown(report) and cmd in render_html(report)
+    assert cmd in report._repr_html_()
+    rows = render_csv(report).splitlines()
+    assert rows[0].endswith(",step") and any(r.endswith(",1") for r in rows[1:])
+
+
+# -- facts --------------------------------------------------------------------------------
+
+
+def test_libc_and_free_threaded_facts() -> None:
+    from dlcheck.probes.python import is_free_threaded
+    from dlcheck.probes.system import detect_libc
+
+    assert detect_libc(("glibc", "2.17"), []) == ("glibc", "2.17")
+    assert detect_libc(("", ""), [Path("/lib/ld-musl-x86_64.so.1")]) == ("musl", None)
+    assert detect_libc(("", ""), []) == (None, None)
+    assert is_free_threaded("t", None) and is_free_threaded("", 1)
+    assert not is_free_threaded("", None) and not is_free_threaded("d", 0)
+
+
+# -- the verdict's sort key is linear ----------------------------------------------------------
+
+
+def test_next_steps_is_linear_in_the_findings() -> None:
+    """30,000 requirements: the old key scanned every finding per finding (quadratic)."""
+    n = 30_000
+    findings = [
+        Finding(f"r{i}", "t", "required", "FAIL", "", "", "do it", f"r{i - 1}" if i % 2 else None)
+        for i in range(n)
+    ]
+    start = time.perf_counter()
+    steps = next_steps(findings)
+    assert time.perf_counter() - start < 2.0
+    assert len(steps) == n and steps[0].id == "r0" and steps[-1].blocked_by is not None
+
+
+def test_check_setup_names_the_lock_or_fails_in_one_line(capsys, tmp_path: Path) -> None:
+    from dlcheck.cli import main
+
+    for argv, problem in (
+        (["check", "--setup", "nope", "--no-frameworks"], "unknown setup 'nope'"),
+        (
+            ["check", "--setup", "cpu", "--from", str(tmp_path / "me.json")],
+            "--setup compares the running environment",
+        ),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and problem in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_oldest_glibc_of_each_lock_comes_from_its_wheel_tags() -> None:
+    """envs/lock.py --wheel-tags reads the manylinux tags of the wheels a lock pins (found on
+    PyPI by their hashes); dlcheck reads what it wrote, per setup and platform."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "envs"))
+    import lock
+
+    assert lock.wheel_glibc(
+        "tensorflow_cpu-2.20.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    ) == {"linux-64": (2, 17)}
+    assert lock.wheel_glibc("tensorflow-2.21.0-cp312-cp312-manylinux_2_27_aarch64.whl") == {
+        "linux-aarch64": (2, 27)
+    }
+    assert lock.wheel_glibc("tensorflow-2.21.0-cp312-cp312-win_amd64.whl") == {}
+    text = (
+        "tensorflow-cpu==2.21.0 ; sys_platform == 'linux' \\\n"
+        f"    --hash=sha256:{'a' * 64} \\\n    --hash=sha256:{'b' * 64}\n"
+        f"six==1.17.0 \\\n    --hash=sha256:{'c' * 64}\n"
+    )
+    assert lock.tensorflow_pins(text) == [("tensorflow-cpu", "2.21.0", {"a" * 64, "b" * 64})]
+    from dlcheck.envs.locks import wheel_glibc
+
+    assert wheel_glibc("cpu", "linux-64") == "2.27" and wheel_glibc("cpu", "osx-arm64") is None
+
+
+def test_the_fleet_shows_each_first_step_and_the_most_common_ones() -> None:
+    from dlcheck.fleet.build import build_fleet
+    from dlcheck.fleet.render import render_csv, summary_lines, to_json_dict
+
+    lab = Path(__file__).parent / "data" / "fleet" / "lab"
+    fleet = build_fleet([str(lab)])
+    data = to_json_dict(fleet)
+    firsts = {m["machine"]: m["first_step"] for m in data["machines"]}
+    assert firsts["pc02"] == "No AVX: run the course in a cloud notebook"  # a Pentium, no AVX
+    common = data["summary"]["common_first_steps"]
+    assert {"step": "No AVX: run the course in a cloud notebook", "machines": 5} in common
+    assert any("machines: No AVX: run the course" in line for line in summary_lines(fleet))
+    assert render_csv(fleet).splitlines()[0].endswith(",first_step")
+    # re-judged against another profile, the plan is built again
+    again = to_json_dict(build_fleet([str(lab)], str(lab.parent / "fleet-test.toml")))
+    assert {m["machine"]: m["first_step"] for m in again["machines"]} == firsts
