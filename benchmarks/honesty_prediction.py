@@ -5,7 +5,10 @@ for two epochs, compared per epoch). The order alternates every round (AB, BA, .
 change of load favours neither side.
 
     python benchmarks/honesty_prediction.py [--rounds 3] [--episodes 2,3,4,5]
-        [--bench-args "--quick"] [--ep5-bench-args "--budget 150"]
+        [--backend tensorflow|torch|jax] [--bench-args "--quick"] [--ep5-bench-args "--budget 150"]
+
+--backend runs both sides on that Keras 3 backend: `dlcheck bench --backend B` and the lesson's
+code with KERAS_BACKEND=B (the PyTorch flavour of the lesson sets it so).
 
 Prints per round the predicted and actual seconds, then per episode: median predicted/actual
 ratio, the spread (max-min)/median of each side, how often the actual time fell inside the
@@ -32,8 +35,9 @@ WORKLOAD = {2: "ep2-dense", 3: "ep3-dense", 4: "ep4-cnn", 5: "ep5-densenet"}
 EP5_EPOCHS = 2
 
 
-def predict(episode: int, extra: list[str]) -> dict | None:
+def predict(episode: int, extra: list[str], backend: str) -> dict | None:
     cmd = [sys.executable, "-m", "dlcheck", "bench", "--workload", WORKLOAD[episode], "--json"]
+    cmd += ["--backend", backend]
     t0 = time.perf_counter()
     res = run_command([*cmd, *extra], 900)
     wall = time.perf_counter() - t0
@@ -41,6 +45,10 @@ def predict(episode: int, extra: list[str]) -> dict | None:
         print(f"  bench for episode {episode} failed: {res.error or res.stderr[-300:]}")
         return None
     doc = json.loads(res.stdout)
+    measured = (doc.get("context") or {}).get("backend")
+    if measured != backend:
+        print(f"  bench measured on {measured!r}, not {backend!r}")
+        return None
     e = next(x for x in doc["predictions"]["episodes"] if x["episode"] == episode)
     b = e.get("breakdown") or {}
     once = b.get("fit_setup", 0.0) + b.get("first_epoch_tracing", 0.0)
@@ -59,15 +67,19 @@ def predict(episode: int, extra: list[str]) -> dict | None:
     }  # fmt: skip
 
 
-def actual(episode: int) -> dict | None:
-    cmd = [sys.executable, str(HERE / "lesson_fit.py"), str(episode)]
+def actual(episode: int, backend: str) -> dict | None:
+    cmd = [sys.executable, str(HERE / "lesson_fit.py"), str(episode), "--backend", backend]
     if episode == 5:
         cmd += ["--epochs", str(EP5_EPOCHS)]
     res = run_command(cmd, 1800)
     if res.returncode != 0 or not res.stdout:
         print(f"  lesson code for episode {episode} failed: {res.error or res.stderr[-300:]}")
         return None
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    if out.get("backend") != backend:
+        print(f"  the lesson's code ran on {out.get('backend')!r}, not {backend!r}")
+        return None
+    return out
 
 
 def spread(values: list[float]) -> float:
@@ -77,6 +89,7 @@ def spread(values: list[float]) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--backend", default="tensorflow", choices=("tensorflow", "torch", "jax"))
     ap.add_argument("--episodes", default="2,3,4,5", help="comma-separated: 2,3,4,5")
     ap.add_argument("--bench-args", default="--quick", help="options of dlcheck bench")
     ap.add_argument(
@@ -90,7 +103,8 @@ def main() -> int:
         ap.error("episodes are 2, 3, 4 and 5")
     preds: dict[int, list[dict]] = {e: [] for e in episodes}
     acts: dict[int, list[dict]] = {e: [] for e in episodes}
-    print(f"load average at start: {load_average()}; bench options: {args.bench_args!r}")
+    print(f"load average at start: {load_average()}; backend {args.backend}; "
+          f"bench options: {args.bench_args!r}")  # fmt: skip
     for i in range(args.rounds):
         for ep in episodes:
             extra = shlex.split(args.ep5_bench_args if ep == 5 else args.bench_args)
@@ -98,9 +112,9 @@ def main() -> int:
             p = a = None
             for side in order:
                 if side == "bench":
-                    p = predict(ep, extra)
+                    p = predict(ep, extra, args.backend)
                 else:
-                    a = actual(ep)
+                    a = actual(ep, args.backend)
             if p is None or a is None:
                 return 2
             preds[ep].append(p)

@@ -4,7 +4,10 @@ lesson's shapes (timing does not depend on values). Written out here on purpose,
 from dlcheck, so that the honesty check compares dlcheck against independent code.
 Prints one JSON line: the wall time of the fit call and of each epoch.
 
-    python benchmarks/lesson_fit.py EPISODE [--epochs N]
+    python benchmarks/lesson_fit.py EPISODE [--epochs N] [--backend torch]
+
+--backend sets KERAS_BACKEND before Keras is imported, as the lesson's PyTorch flavour does
+(default: KERAS_BACKEND if set, else tensorflow).
 
 Episode 5 uses DenseNet121 with random weights (weights=None: no download, same cost).
 """
@@ -106,7 +109,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("episode", type=int, choices=sorted(EPISODES))
     ap.add_argument("--epochs", type=int, help="fewer epochs than the lesson (episode 5: 2)")
+    ap.add_argument("--backend", choices=("tensorflow", "torch", "jax"))
     args = ap.parse_args()
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
     import keras
     import numpy as np
 
@@ -130,7 +136,8 @@ def main() -> int:
         sys.stdout = saved
     epochs = [b - a for a, b in zip([t0, *ends[:-1]], ends)]  # noqa: B905
     sys.stdout.write(json.dumps({"episode": args.episode, "fit_seconds": fit_s,
-                                 "epoch_seconds": epochs}) + "\n")  # fmt: skip
+                                 "epoch_seconds": epochs,
+                                 "backend": keras.backend.backend()}) + "\n")  # fmt: skip
     return 0
 
 
