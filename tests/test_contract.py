@@ -1,4 +1,4 @@
-"""One output contract for every command (README, "Output options"): the same ``--format``
+"""One output contract for every command (docs/output.md): the same ``--format``
 choices where they make sense (text, json, markdown, csv for a command that prints a table),
 ``--json``/``--markdown`` short forms, ``-o``, ``-q/--quiet``, ``-v/--verbose``,
 ``--anonymize``; help summaries never cut; the same width when piped (80, no trailing blanks).
@@ -198,7 +198,7 @@ PIPED = {
 @pytest.mark.parametrize("name", sorted(PIPED))
 def test_every_command_is_80_wide_without_trailing_blanks_when_piped(name: str) -> None:
     """``check`` wrapped at 80 and ``bench`` at 120 with trailing blanks, ``report`` at 200:
-    piped, every command's text is 80 wide (README), with no trailing blanks."""
+    piped, every command's text is 80 wide (docs/output.md), with no trailing blanks."""
     res = run_piped(*PIPED[name])
     assert res.returncode in (0, 1, 3), res.stderr
     assert_piped(res.stdout, name)
