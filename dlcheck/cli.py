@@ -78,17 +78,6 @@ def cli() -> None:
     """
 
 
-def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
-    """Kept for callers that collect the flags themselves (dlcheck.output.output_options is
-    the shared decorator)."""
-    chosen = [n for n, on in (("json", json_flag), ("markdown", markdown_flag)) if on]
-    if fmt:
-        chosen.append(fmt)
-    if len(set(chosen)) > 1:
-        raise click.UsageError("choose one of --json, --markdown and --format")
-    return chosen[0] if chosen else "text"
-
-
 class Seconds(click.ParamType):
     """A number of seconds: finite and greater than 0 (nan, inf, 0 and negatives refused)."""
 

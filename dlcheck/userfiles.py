@@ -237,10 +237,6 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
     )
 
 
-def read_toml(path: str | Path, limit: int = MAX_BYTES) -> dict[str, Any]:
-    return parse_toml(read_text(path, limit), str(path))
-
-
 # ---- YAML -------------------------------------------------------------------------------
 
 
@@ -269,11 +265,6 @@ def parse_yaml(text: str, where: str, max_aliases: int = MAX_YAML_ALIASES) -> An
         lambda exc: ": " + " ".join(str(exc).split()),
         also=(TypeError,),
     )
-
-
-def read_yaml(path: str | Path, limit: int = MAX_BYTES) -> Any:
-    """The file parsed as YAML (safe loader, aliases bounded)."""
-    return parse_yaml(read_text(path, limit), str(path))
 
 
 # --- data files: TOML (profiles, places, support matrix), the user's or the packaged one ---
