@@ -398,3 +398,17 @@ def test_the_architecture_document_names_what_the_code_registers() -> None:
         assert f"| {name} |" in doc, name
     for path in re.findall(r"`(dlcheck/[\w/]+\.py)`", doc):
         assert (PACKAGE.parent / path).is_file(), path
+
+
+def test_document_headers_only_through_with_header() -> None:
+    """Issue 21: a JSON document's header (schema, schema_version, kind) is written by
+    ``documents.with_header`` alone; no writer spells it out in a dict literal."""
+    bad = []
+    for module, path in module_files().items():
+        if module == "dlcheck.documents":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            keys = {k.value for k in getattr(node, "keys", ()) if isinstance(k, ast.Constant)}
+            if isinstance(node, ast.Dict) and {"schema", "schema_version"} <= keys:
+                bad.append(f"{module}:{node.lineno}")
+    assert bad == []
