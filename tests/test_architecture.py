@@ -412,3 +412,25 @@ def test_document_headers_only_through_with_header() -> None:
             if isinstance(node, ast.Dict) and {"schema", "schema_version"} <= keys:
                 bad.append(f"{module}:{node.lineno}")
     assert bad == []
+
+
+def test_one_toml_loader() -> None:
+    """Issue 21: TOML is parsed in dlcheck/userfiles.py alone (``load_toml`` for a user's file
+    or dlcheck/data, ``packaged_toml`` for data beside a feature's modules); no other module
+    imports a TOML parser or the packaged-text reader of _compat. envs/lockmaking.py, the
+    maintainers' lock tool, reads the repository's pyproject.toml, which is no packaged data."""
+    parsers = {"tomllib", "tomli"}
+    bad = []
+    for module, path in module_files().items():
+        if module in ("dlcheck.userfiles", "dlcheck._compat", "dlcheck.envs.lockmaking"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                if name in parsers or name == "dlcheck._compat":
+                    bad.append(f"{module}:{node.lineno} imports {name}")
+    assert bad == []
