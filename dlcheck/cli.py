@@ -203,25 +203,21 @@ def check(
             framework_timeout=framework_timeout,
             bench_path=bench_path,
             setup=setup,
+            strict=strict,
         )
     if strict:
-        import dataclasses
-
-        from dlcheck.verdict import overall
-
-        report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
         for note in report.facts.normalized:
             click.echo(f"dlcheck: --from: {note}", err=True)
-    implicit = None  # <stem>.bench.json beside a --from report is read: an input too
-    if from_path and bench_path is None:
-        from dlcheck.bench.facts import sibling_bench
+    siblings: tuple[str, ...] = ()  # <stem>.bench.json beside a --from report is read: an input
+    if from_path:
+        from dlcheck.features import ProbeOptions, sibling_inputs
 
-        implicit = sibling_bench(from_path)
+        siblings = tuple(sibling_inputs(from_path, ProbeOptions(bench_path=bench_path)).values())
     emit(
         report,
         kind,
         output,
-        inputs=(from_path, profile, places, bench_path, implicit and str(implicit)),
+        inputs=(from_path, profile, places, bench_path, *siblings),
         show_all=show_all,
         quiet=quiet,
         verbose=verbose,
