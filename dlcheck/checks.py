@@ -62,10 +62,22 @@ def not_installed_yet(observed: str, expected: str = "") -> Outcome:
     return Outcome("unknown", observed, expected, NOT_INSTALLED_YET, skipped=True)
 
 
+# What a requirement needs before it can be met (``Check.needs``): an environment to install
+# into (a usable Python on a usable machine), or TensorFlow installed and runnable there. The
+# verdict engine defers such requirements behind a blocking problem (verdict.arrange).
+NEEDS_PYTHON, NEEDS_TENSORFLOW = "python", "tensorflow"
+
+
+def _needs_nothing(params: dict[str, Any]) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Check:
     evaluate: Callable[[Facts, dict[str, Any]], Outcome]
     validate: Callable[[dict[str, Any]], str | None]
+    # the requirement's parameters -> NEEDS_PYTHON, NEEDS_TENSORFLOW or None
+    needs: Callable[[dict[str, Any]], str | None] = _needs_nothing
 
 
 def _needs(
@@ -316,6 +328,18 @@ def check_disk(facts: Facts, p: dict[str, Any]) -> Outcome:
     )
 
 
+# Course packages that are TensorFlow or run on it (with every ``tensorflow*`` distribution).
+TF_PACKAGES = ("tensorflow", "keras", "keras-tuner")
+
+
+def package_needs(p: dict[str, Any]) -> str:
+    """A package requirement needs a Python to install into; TensorFlow's and those that run
+    on it need TensorFlow installable there too."""
+    names = [str(n).lower() for n in p.get("any_of", [])]
+    tf = any(n.startswith("tensorflow") or n in TF_PACKAGES for n in names)
+    return NEEDS_TENSORFLOW if tf else NEEDS_PYTHON
+
+
 def check_package(facts: Facts, p: dict[str, Any]) -> Outcome:
     names = [canonical_name(n) for n in p["any_of"]]
     if "tensorflow" in names:  # every distribution of the `tensorflow` module is TensorFlow
@@ -406,6 +430,7 @@ CORE_CHECKS: dict[str, Check] = {
         _needs(
             ("any_of", list, True), ("min", str, False), ("max", str, False), ("pip", str, False)
         ),
+        package_needs,
     ),
     "command": Check(check_command, _needs(("command", str, True))),
     "gpu": Check(check_gpu, _needs()),

@@ -78,17 +78,6 @@ def cli() -> None:
     """
 
 
-def output_format(json_flag: bool, markdown_flag: bool, fmt: str | None) -> str:
-    """Kept for callers that collect the flags themselves (dlcheck.output.output_options is
-    the shared decorator)."""
-    chosen = [n for n, on in (("json", json_flag), ("markdown", markdown_flag)) if on]
-    if fmt:
-        chosen.append(fmt)
-    if len(set(chosen)) > 1:
-        raise click.UsageError("choose one of --json, --markdown and --format")
-    return chosen[0] if chosen else "text"
-
-
 class Seconds(click.ParamType):
     """A number of seconds: finite and greater than 0 (nan, inf, 0 and negatives refused)."""
 
@@ -214,25 +203,21 @@ def check(
             framework_timeout=framework_timeout,
             bench_path=bench_path,
             setup=setup,
+            strict=strict,
         )
     if strict:
-        import dataclasses
-
-        from dlcheck.verdict import overall
-
-        report = dataclasses.replace(report, verdict=overall(report.findings, strict=True))
         for note in report.facts.normalized:
             click.echo(f"dlcheck: --from: {note}", err=True)
-    implicit = None  # <stem>.bench.json beside a --from report is read: an input too
-    if from_path and bench_path is None:
-        from dlcheck.bench.facts import sibling_bench
+    siblings: tuple[str, ...] = ()  # <stem>.bench.json beside a --from report is read: an input
+    if from_path:
+        from dlcheck.features import ProbeOptions, sibling_inputs
 
-        implicit = sibling_bench(from_path)
+        siblings = tuple(sibling_inputs(from_path, ProbeOptions(bench_path=bench_path)).values())
     emit(
         report,
         kind,
         output,
-        inputs=(from_path, profile, places, bench_path, implicit and str(implicit)),
+        inputs=(from_path, profile, places, bench_path, *siblings),
         show_all=show_all,
         quiet=quiet,
         verbose=verbose,

@@ -12,7 +12,15 @@ the key ``name`` of the facts object), the check kinds that judge it, and one vi
 - ``section``: the typed record of its facts (``to_dict``/``from_dict`` through records.py);
 - ``checks``: the check kinds a profile's requirements can name;
 - ``view``: its view piece, a function of the facts giving one summary line (None: nothing
-  to show); the views call it and escape it.
+  to show), labelled ``title``; the views get every line through ``view_lines`` and escape it;
+- ``sibling``: its sibling input, a file saved beside a report that ``--from`` reads again
+  (the benchmark's ``<stem>.bench.json``), unless the same input is named on the command line;
+- ``refuse``: refuses a bad option of its own (UserError) before any probe starts;
+- ``log``: the lines its probe kept for ``--verbose`` (the framework probes' standard error).
+
+The spine and the views reach feature code only through this module (the rule of
+tests/test_architecture.py): besides the fields above, what the judgement asks of the
+features (``fitting_setup``, ``keras_installed``, what a check kind ``needs``) is answered here.
 
 Importing this module starts nothing and registers nothing elsewhere: the list below is
 the registration. Heavy modules (the framework process machinery, lock readers, the bench
@@ -21,15 +29,18 @@ result reader) are imported by the probes only when they run.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 from dlcheck.bench.checks import BENCHMARK_CHECKS
 from dlcheck.bench.facts import BenchmarkFacts, benchmark_line
-from dlcheck.checks import CORE_CHECKS, Check
+from dlcheck.checks import CORE_CHECKS, NEEDS_PYTHON, NEEDS_TENSORFLOW, Check
 from dlcheck.envs.checks import ENVIRONMENT_CHECKS
 from dlcheck.envs.facts import EnvironmentFacts, environment_line
+from dlcheck.errors import UserError
 from dlcheck.frameworks.diagnose import FRAMEWORK_CHECKS
 from dlcheck.frameworks.records import FrameworkFacts
 from dlcheck.records import Facts, facts_keys
@@ -49,13 +60,25 @@ class ProbeOptions:
 
 
 @dataclass(frozen=True)
+class SiblingInput:
+    """A feature's input that ``--from REPORT`` reads again from beside the report."""
+
+    find: Callable[[str], Path | None]  # the report's path -> the file beside it, or None
+    given: Callable[[ProbeOptions], str | None]  # the same input named on the command line
+    read: Callable[[str], dict[str, Any]]  # a file -> the section's plain data (UserError)
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # its key in Facts.sections and in the facts object of the report's JSON
-    title: str
+    title: str  # the label of its line in the machine summary
     section: type
     checks: Mapping[str, Check]
     start: Callable[[ProbeOptions], Pending | None]
     view: Callable[[Facts], str | None]
+    sibling: SiblingInput | None = None
+    refuse: Callable[[ProbeOptions], None] | None = None
+    log: Callable[[Facts], list[str]] | None = None
 
 
 def _start_frameworks(options: ProbeOptions) -> Pending | None:
@@ -87,10 +110,72 @@ def _start_benchmark(options: ProbeOptions) -> Pending | None:
     return lambda facts: section
 
 
+def _refuse_environment(options: ProbeOptions) -> None:
+    if options.setup is None:  # the lock the running environment is compared with
+        return
+    from dlcheck.envs.setups import load_catalog
+
+    known = load_catalog().setups
+    if options.setup not in known:
+        raise UserError(None, f"unknown setup {options.setup!r}; known: {', '.join(sorted(known))}")
+
+
 def _frameworks_view(facts: Facts) -> str | None:
     from dlcheck.frameworks.summary import frameworks_line
 
     return frameworks_line(facts)
+
+
+def _frameworks_log(facts: Facts) -> list[str]:
+    from dlcheck.frameworks.summary import stderr_lines
+
+    return stderr_lines(facts)
+
+
+def _needs_tensorflow(params: dict[str, Any]) -> str:
+    return NEEDS_TENSORFLOW
+
+
+def _framework_works_needs(params: dict[str, Any]) -> str:
+    """Any framework's test needs a Python to install it into; TensorFlow's and Keras's
+    need TensorFlow."""
+    return NEEDS_TENSORFLOW if params.get("framework") in ("tensorflow", "keras") else NEEDS_PYTHON
+
+
+# What the framework check kinds need before they can be met (verdict.arrange defers them
+# behind a blocking problem); tf_metal needs nothing: it judges a plugin, not an install.
+_FRAMEWORK_NEEDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "framework_works": _framework_works_needs,
+    "keras3": _needs_tensorflow,
+    "keras_backend": _needs_tensorflow,
+    "tf_distributions": _needs_tensorflow,
+    "tf_sees_gpu": _needs_tensorflow,
+}
+
+
+def _framework_checks() -> dict[str, Check]:
+    return {
+        kind: dataclasses.replace(check, needs=_FRAMEWORK_NEEDS[kind])
+        if kind in _FRAMEWORK_NEEDS
+        else check
+        for kind, check in FRAMEWORK_CHECKS.items()
+    }
+
+
+def _benchmark_given(options: ProbeOptions) -> str | None:
+    return options.bench_path
+
+
+def _sibling_bench(report_path: str) -> Path | None:
+    from dlcheck.bench.facts import sibling_bench
+
+    return sibling_bench(report_path)
+
+
+def _read_bench(path: str) -> dict[str, Any]:
+    from dlcheck.bench.facts import benchmark_section
+
+    return benchmark_section(path)
 
 
 def _environment_view(facts: Facts) -> str | None:
@@ -106,27 +191,30 @@ def _benchmark_view(facts: Facts) -> str | None:
 FEATURES: tuple[Feature, ...] = (
     Feature(
         "benchmark",
-        "benchmark",
+        "Benchmark",
         BenchmarkFacts,
         BENCHMARK_CHECKS,
         _start_benchmark,
         _benchmark_view,
+        sibling=SiblingInput(_sibling_bench, _benchmark_given, _read_bench),
     ),
     Feature(
         "frameworks",
-        "frameworks",
+        "Frameworks",
         FrameworkFacts,
-        FRAMEWORK_CHECKS,
+        _framework_checks(),
         _start_frameworks,
         _frameworks_view,
+        log=_frameworks_log,
     ),
     Feature(
         "environment",
-        "setup",
+        "Environment setup",
         EnvironmentFacts,
         ENVIRONMENT_CHECKS,
         _start_environment,
         _environment_view,
+        refuse=_refuse_environment,
     ),
 )
 
@@ -161,3 +249,73 @@ def section(facts: Facts, name: str) -> Any:
     """The typed section ``name`` of ``facts`` (None when absent)."""
     data = facts.sections.get(name)
     return feature(name).section.from_dict(data) if isinstance(data, dict) else None
+
+
+# ---- what the spine and the views ask of the features -----------------------------------
+
+
+def refuse_options(options: ProbeOptions) -> None:
+    """Each feature refuses a bad option of its own (UserError), before any probe starts."""
+    for f in FEATURES:
+        if f.refuse is not None:
+            f.refuse(options)
+
+
+def sibling_inputs(from_path: str, options: ProbeOptions) -> dict[str, str]:
+    """For ``--from REPORT``: each feature's input file to read again, by feature name: the
+    one named on the command line, else the one saved beside the report (when there is one)."""
+    out = {}
+    for f in FEATURES:
+        if f.sibling is None:
+            continue
+        path = f.sibling.given(options)
+        if path is None:
+            found = f.sibling.find(from_path)
+            path = str(found) if found is not None else None
+        if path is not None:
+            out[f.name] = path
+    return out
+
+
+def read_sibling_inputs(facts: Facts, inputs: Mapping[str, str]) -> Facts:
+    """``facts`` with the section of each feature in ``inputs`` read again from its file."""
+    if not inputs:
+        return facts
+    read = {}
+    for f in FEATURES:
+        if f.name in inputs and f.sibling is not None:
+            read[f.name] = f.sibling.read(inputs[f.name])
+    return dataclasses.replace(facts, sections={**facts.sections, **read})
+
+
+def view_lines(facts: Facts) -> list[tuple[str, str]]:
+    """Every feature's line for the machine summary, (label, plain text), registration
+    order; a feature with nothing to show gives none."""
+    out = []
+    for f in FEATURES:
+        line = f.view(facts)
+        if line:
+            out.append((f.title, line))
+    return out
+
+
+def log_lines(facts: Facts) -> list[str]:
+    """The lines the features' probes kept (shown with ``--verbose``)."""
+    return [line for f in FEATURES if f.log is not None for line in f.log(facts)]
+
+
+def fitting_setup(facts: Facts) -> str | None:
+    """The locked setup (the environment feature's catalogue) that fits this machine, None
+    when none does: the install step the judgement points to."""
+    from dlcheck.envs.recommend import fitting_setup as fitting
+
+    return fitting(facts)
+
+
+def keras_installed(facts: Facts) -> bool:
+    """Keras and a backend are installed here, so `dlcheck bench` can run (an advice that
+    sends a learner to it before that would fail on their machine)."""
+    from dlcheck.frameworks.names import TF_DISTRIBUTIONS
+
+    v = facts.packages.versions
+    return "keras" in v and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))

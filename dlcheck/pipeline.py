@@ -9,7 +9,13 @@ import dataclasses
 import math
 
 from dlcheck.errors import UserError
-from dlcheck.features import FEATURES, ProbeOptions
+from dlcheck.features import (
+    FEATURES,
+    ProbeOptions,
+    read_sibling_inputs,
+    refuse_options,
+    sibling_inputs,
+)
 from dlcheck.places import load_places
 from dlcheck.profile import load_profile
 from dlcheck.report import Report, judge, load_report_facts
@@ -26,13 +32,15 @@ def build_report(
     framework_timeout: float = 60.0,
     bench_path: str | None = None,
     setup: str | None = None,
+    strict: bool = False,
 ) -> Report:
     """Probe this machine (or read ``from_path``) and judge it. Inputs (profile, places, a
     benchmark file) are loaded before the probes run, so a bad one fails fast. The features'
     probes start first (framework probes run in their own processes and overlap the core's
     hardware probes) and finish once the core facts are in; the CLI turns frameworks on by
-    default. With ``from_path``, a benchmark given here or saved next to the report
-    (``<stem>.bench.json``) replaces the saved benchmark section."""
+    default. With ``from_path``, each feature's sibling input given here or saved next to the
+    report (the benchmark's ``<stem>.bench.json``) replaces its saved section. ``strict``:
+    required findings left unchecked count too (``verdict.overall``)."""
     for name, value in (("timeout", timeout), ("framework_timeout", framework_timeout)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
@@ -40,30 +48,16 @@ def build_report(
             raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
     profile = load_profile(profile_path)
     places = load_places(places_path)
-    if setup is not None:  # the lock the running environment is compared with
-        if from_path:
-            raise UserError(None, "--setup compares the running environment: not with --from")
-        from dlcheck.envs.setups import load_catalog
-
-        known = load_catalog().setups
-        if setup not in known:
-            raise UserError(None, f"unknown setup {setup!r}; known: {', '.join(sorted(known))}")
+    options = ProbeOptions(frameworks, framework_timeout, bench_path, setup)
+    if setup is not None and from_path:
+        raise UserError(None, "--setup compares the running environment: not with --from")
+    refuse_options(options)  # each feature's own options (an unknown setup)
     if from_path:
         facts = load_report_facts(from_path)
-        if bench_path is None:
-            from dlcheck.bench.facts import sibling_bench
-
-            sibling = sibling_bench(from_path)
-            bench_path = str(sibling) if sibling is not None else None
-        if bench_path is not None:
-            from dlcheck.bench.facts import SECTION, benchmark_section
-
-            section = benchmark_section(bench_path)
-            facts = dataclasses.replace(facts, sections={**facts.sections, SECTION: section})
+        facts = read_sibling_inputs(facts, sibling_inputs(from_path, options))
     else:
         from dlcheck.probes import collect_facts
 
-        options = ProbeOptions(frameworks, framework_timeout, bench_path, setup)
         pending = [(f.name, f.start(options)) for f in FEATURES]
         facts = collect_facts(disk_path=disk_path, timeout=timeout)
         sections = {}
@@ -77,4 +71,4 @@ def build_report(
         from dlcheck.anonymize import anonymize_facts
 
         facts = anonymize_facts(facts)
-    return judge(facts, profile, places, anonymize, from_path)
+    return judge(facts, profile, places, anonymize, from_path, strict)

@@ -32,6 +32,11 @@ class Profile:
     requirements: list[Requirement]
     settings: dict[str, Any] = field(default_factory=dict)  # other tables, e.g. [bench]
 
+    def requires(self, check: str) -> bool:
+        """Whether a requirement of level ``required`` names the check kind ``check`` (a GPU
+        is not required by the course's profile: the views say so beside a missing one)."""
+        return any(r.check == check and r.level == "required" for r in self.requirements)
+
 
 _REQ_KEYS = {"id", "title", "level", "check", "advice"}
 

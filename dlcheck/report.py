@@ -45,7 +45,7 @@ class Report:
         given (no benchmark, no environment made from a setup), which count for nothing."""
         out = {"PASS": 0, "WARN": 0, "FAIL": 0, "UNKNOWN": 0, "NOT_JUDGED": 0}
         for f in self.findings:
-            key = "NOT_JUDGED" if f.verdict == "UNKNOWN" and f.input_missing else f.verdict
+            key = "NOT_JUDGED" if f.not_judged else f.verdict
             out[key] = out.get(key, 0) + 1
         return out
 
@@ -133,8 +133,11 @@ def judge(
     places: Places,
     anonymized: bool = False,
     source: str | None = None,
+    strict: bool = False,
 ) -> Report:
-    """Evaluate facts against a profile into a report, with its plan."""
+    """Evaluate facts against a profile into a report, with its plan and its verdict
+    (``strict``: every unchecked required finding makes it NOT VERIFIED, ``verdict.overall``)."""
     findings = evaluate(facts, profile, places)
     plan = build_plan(findings, facts, profile, places)
-    return Report(facts, profile, places, findings, overall(findings), anonymized, source, plan)
+    verdict = overall(findings, strict)
+    return Report(facts, profile, places, findings, verdict, anonymized, source, plan)

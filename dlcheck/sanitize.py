@@ -60,11 +60,6 @@ def clean(value: object, limit: int | None = DEFAULT_LIMIT, multiline: bool = Fa
     return text
 
 
-def is_clean(text: str) -> bool:
-    """True when ``clean`` would leave ``text`` as it is (no limit applied)."""
-    return clean(text, limit=None, multiline=True) == text
-
-
 def clean_tree(value: object, limit: int | None = DEFAULT_LIMIT) -> object:
     """``clean`` applied to every string in a JSON-like tree (dict keys included)."""
     if isinstance(value, str):

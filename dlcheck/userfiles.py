@@ -237,10 +237,6 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
     )
 
 
-def read_toml(path: str | Path, limit: int = MAX_BYTES) -> dict[str, Any]:
-    return parse_toml(read_text(path, limit), str(path))
-
-
 # ---- YAML -------------------------------------------------------------------------------
 
 
@@ -271,28 +267,23 @@ def parse_yaml(text: str, where: str, max_aliases: int = MAX_YAML_ALIASES) -> An
     )
 
 
-def read_yaml(path: str | Path, limit: int = MAX_BYTES) -> Any:
-    """The file parsed as YAML (safe loader, aliases bounded)."""
-    return parse_yaml(read_text(path, limit), str(path))
-
-
 # --- data files: TOML (profiles, places, support matrix), the user's or the packaged one ---
 
 
-def packaged_text(name: str) -> str:
-    """A data file shipped inside the package (``dlcheck/data/NAME``)."""
+def packaged_toml(folder: str, name: str) -> tuple[dict[str, Any], str]:
+    """THE loader of the TOML data shipped inside the package: ``dlcheck/FOLDER/NAME``
+    (``data`` for profiles, places, support, commands; ``envs`` for setups.toml; ``bench``
+    for workloads.toml). Returns (data, where), ``where`` naming it for messages."""
     from dlcheck._compat import package_text
 
-    return package_text("dlcheck", "data", name)
+    where = f"<packaged {name}>"
+    return parse_toml(package_text("dlcheck", folder, name), where), where
 
 
 def load_toml(path: str | Path | None, default_name: str) -> tuple[dict[str, Any], str]:
-    """Parse ``path``, or the packaged ``default_name`` when path is None.
-    Returns (data, where) with ``where`` naming the source for messages."""
+    """Parse ``path`` (through the safe reader), or the packaged ``dlcheck/data/default_name``
+    when path is None. Returns (data, where) with ``where`` naming the source for messages."""
     if path is None:
-        where = f"<packaged {default_name}>"
-        text = packaged_text(default_name)
-    else:
-        where = str(path)
-        text = read_text(path)
-    return parse_toml(text, where), where
+        return packaged_toml("data", default_name)
+    where = str(path)
+    return parse_toml(read_text(path), where), where

@@ -11,8 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from dlcheck.checks import Outcome
-from dlcheck.features import CHECKS
+from dlcheck.checks import NEEDS_PYTHON, NEEDS_TENSORFLOW, Outcome
+from dlcheck.features import CHECKS, fitting_setup, keras_installed
 from dlcheck.places import Places
 from dlcheck.profile import Profile, Requirement
 from dlcheck.records import Facts
@@ -26,10 +26,6 @@ EXIT_CODES = {READY: 0, READY_WITH_WARNINGS: 0, NOT_READY: 1, NOT_VERIFIED: 3}
 # cannot be fixed on this machine (another machine or a cloud notebook is the way).
 BLOCKING = ("os_64bit", "cpu_arch", "tf_wheel", "python_bits", "python_native", "python_version")
 _MACHINE_BLOCKERS = ("os_64bit", "cpu_arch")
-# Check kinds and package requirements that need TensorFlow installed and runnable.
-_FRAMEWORK_KINDS = ("framework_works", "keras3", "keras_backend", "tf_distributions")
-_GPU_KINDS = ("tf_sees_gpu",)
-_TF_PACKAGES = ("tensorflow", "keras", "keras-tuner")
 
 
 @dataclass(frozen=True)
@@ -44,6 +40,13 @@ class Finding:
     blocked_by: str | None = None  # id of the finding that must be solved first
     skipped: bool = False  # UNKNOWN because its probe was not run (--no-frameworks)
     input_missing: bool = False  # UNKNOWN because its input was not given: not counted
+
+    @property
+    def not_judged(self) -> bool:
+        """UNKNOWN only because its input was not given (no benchmark file, no environment
+        made from a setup): the one rule by which it counts for nothing, in the verdict and in
+        the counts (``NOT_JUDGED``)."""
+        return self.verdict == UNKNOWN and self.input_missing
 
 
 def verdict_for(level: str, status: str) -> str:
@@ -80,19 +83,10 @@ def _advice(req: Requirement, outcome: Outcome, places: Places, facts: Facts | N
             text = str(req.params["advice_hpc"])
         elif on_cloud_notebook(facts) and "advice_notebook" in req.params:
             text = str(req.params["advice_notebook"])
-        elif "advice_no_framework" in req.params and not _bench_can_run(facts):
+        elif "advice_no_framework" in req.params and not keras_installed(facts):
             text = str(req.params["advice_no_framework"])
     text = text or req.advice
     return text.replace("{places}", _places_sentence(req, places, facts))
-
-
-def _bench_can_run(facts: Facts) -> bool:
-    """Keras and a backend are installed here, so `dlcheck bench` can run (an advice that
-    sends a learner to it before that would fail on their machine)."""
-    from dlcheck.frameworks.names import TF_DISTRIBUTIONS
-
-    v = facts.packages.versions
-    return "keras" in v and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))
 
 
 NOT_PROBED_ADVICE = (
@@ -132,22 +126,18 @@ def evaluate_requirement(
     )
 
 
+def _needs(req: Requirement) -> str | None:
+    """What ``req`` needs before it can be met (its check kind says: ``Check.needs``)."""
+    check = CHECKS.get(req.check)
+    return check.needs(req.params) if check is not None else None
+
+
 def _needs_tensorflow(req: Requirement) -> bool:
-    if req.check in _FRAMEWORK_KINDS or req.check in _GPU_KINDS:
-        return req.check != "framework_works" or req.params.get("framework") in (
-            "tensorflow",
-            "keras",
-        )
-    if req.check == "package":
-        names = [str(n).lower() for n in req.params.get("any_of", [])]
-        return any(n.startswith("tensorflow") or n in _TF_PACKAGES for n in names)
-    return False
+    return _needs(req) == NEEDS_TENSORFLOW
 
 
 def _needs_python(req: Requirement) -> bool:
-    return req.check in ("package", *_FRAMEWORK_KINDS, *_GPU_KINDS) or req.check.startswith(
-        "framework"
-    )
+    return _needs(req) in (NEEDS_PYTHON, NEEDS_TENSORFLOW)
 
 
 def arrange(
@@ -214,8 +204,6 @@ def _installs(advice: str | None) -> bool:
 
 
 def _install_hint(facts: Facts) -> str:
-    from dlcheck.envs.recommend import fitting_setup
-
     setup = fitting_setup(facts)
     if setup:
         return f"in one command from its lock: `dlcheck env create --setup {setup}`"
@@ -229,8 +217,6 @@ def _with_setup(f: Finding, req: Requirement | None, facts: Facts) -> Finding:
         return f
     if "pip" not in req.params:
         return f
-    from dlcheck.envs.recommend import fitting_setup
-
     setup = fitting_setup(facts)
     if not setup:
         return f
@@ -310,7 +296,7 @@ def overall(findings: list[Finding], strict: bool = False) -> str:
     (a probe failed or hung). Required findings UNKNOWN only because their probe was not run
     (``--no-frameworks``) do not count, unless ``strict``; findings whose input was not
     given (no benchmark file, no environment made from a setup) never count."""
-    findings = [f for f in findings if not (f.verdict == UNKNOWN and f.input_missing)]
+    findings = [f for f in findings if not f.not_judged]
     verdicts = {f.verdict for f in findings}
     if FAIL in verdicts:
         return NOT_READY
@@ -343,8 +329,6 @@ def install_command(report: Any) -> str | None:
     ]
     if len(specs) < 2:
         return None
-    from dlcheck.envs.recommend import fitting_setup
-
     setup = fitting_setup(report.facts)
     if setup and any(str(s).startswith("tensorflow") for s in specs):
         return f"dlcheck env create --setup {setup}"

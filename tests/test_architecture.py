@@ -398,3 +398,102 @@ def test_the_architecture_document_names_what_the_code_registers() -> None:
         assert f"| {name} |" in doc, name
     for path in re.findall(r"`(dlcheck/[\w/]+\.py)`", doc):
         assert (PACKAGE.parent / path).is_file(), path
+
+
+def test_document_headers_only_through_with_header() -> None:
+    """Issue 21: a JSON document's header (schema, schema_version, kind) is written by
+    ``documents.with_header`` alone; no writer spells it out in a dict literal."""
+    bad = []
+    for module, path in module_files().items():
+        if module == "dlcheck.documents":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            keys = {k.value for k in getattr(node, "keys", ()) if isinstance(k, ast.Constant)}
+            if isinstance(node, ast.Dict) and {"schema", "schema_version"} <= keys:
+                bad.append(f"{module}:{node.lineno}")
+    assert bad == []
+
+
+def test_one_toml_loader() -> None:
+    """Issue 21: TOML is parsed in dlcheck/userfiles.py alone (``load_toml`` for a user's file
+    or dlcheck/data, ``packaged_toml`` for data beside a feature's modules); no other module
+    imports a TOML parser or the packaged-text reader of _compat. envs/lockmaking.py, the
+    maintainers' lock tool, reads the repository's pyproject.toml, which is no packaged data."""
+    parsers = {"tomllib", "tomli"}
+    bad = []
+    for module, path in module_files().items():
+        if module in ("dlcheck.userfiles", "dlcheck._compat", "dlcheck.envs.lockmaking"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                if name in parsers or name == "dlcheck._compat":
+                    bad.append(f"{module}:{node.lineno} imports {name}")
+    assert bad == []
+
+
+# Issue 21, the plug-in boundary: only dlcheck/features.py names a feature. The rule covers
+# the spine (the "spine" layer of LAYERS: profile, verdict, plan, report, anonymize,
+# pipeline) and the check report's view layer (dlcheck.render.*): no import in them, at top
+# level or in a function body (``if TYPE_CHECKING:`` excluded), reaches a module of the
+# feature packages below; they get the features' probes, sections, checks, view lines, logs
+# and sibling inputs from dlcheck.features. Not covered: the features' own modules and their
+# own views and commands (envs/render, bench/render, bench/versus, fleet/render, */cli), the
+# commands layer (dlcheck.cli lazily registers the feature commands by name), and the facts
+# and judgement layers below the registry.
+FEATURE_PACKAGES = ("dlcheck.bench", "dlcheck.envs", "dlcheck.frameworks", "dlcheck.fleet")
+# Imports owned by other work that still cross the boundary, each with its reason; remove an
+# entry once its module goes through dlcheck.features (the test fails on a stale entry).
+PENDING_FEATURE_IMPORTS = {
+    # the plan (issue 18's module, not changed by issue 21's spine work): setups, framework
+    # distribution names
+    ("dlcheck.plan", "dlcheck.envs.recommend"),
+    ("dlcheck.plan", "dlcheck.envs.setups"),
+    ("dlcheck.plan", "dlcheck.frameworks.names"),
+    # the check's progress display (issue 21's "one progress display" rewrites it)
+    ("dlcheck.render.progress", "dlcheck.frameworks.names"),
+    ("dlcheck.render.progress", "dlcheck.frameworks.probe"),
+    # the one duration format still lives in bench.grading (issue 21's "fmt_seconds once")
+    ("dlcheck.render.layout", "dlcheck.bench.grading"),
+}
+
+
+def _bound_by_the_registry(module: str) -> bool:
+    spine = dict(LAYERS)["spine"]
+    return module in spine or module.startswith("dlcheck.render.")
+
+
+def feature_imports(g: dict[str, dict[str, tuple[int, bool]]]) -> set[tuple[str, str]]:
+    return {
+        (source, target)
+        for source, targets in g.items()
+        if _bound_by_the_registry(source)
+        for target in targets
+        if target != "dlcheck.features"
+        and any(target == p or target.startswith(p + ".") for p in FEATURE_PACKAGES)
+    }
+
+
+def test_only_the_registry_names_a_feature() -> None:
+    found = feature_imports(graph())
+    assert found - PENDING_FEATURE_IMPORTS == set()
+    assert PENDING_FEATURE_IMPORTS - found == set(), "stale PENDING_FEATURE_IMPORTS entries"
+
+
+def test_the_feature_rule_sees_what_it_must() -> None:
+    """The rule could pass by seeing nothing: it must catch a planted import in a view and in
+    a function body of the spine, and leave the features' own views alone."""
+    g = graph()
+    planted = {k: dict(v) for k, v in g.items()}
+    planted["dlcheck.render.text"]["dlcheck.frameworks.summary"] = (1, True)
+    planted["dlcheck.pipeline"]["dlcheck.bench.facts"] = (1, False)
+    planted["dlcheck.bench.render"]["dlcheck.bench.grading"] = (1, True)
+    new = feature_imports(planted) - feature_imports(g)
+    assert new == {
+        ("dlcheck.render.text", "dlcheck.frameworks.summary"),
+        ("dlcheck.pipeline", "dlcheck.bench.facts"),
+    }

@@ -39,14 +39,10 @@ class Recommendation:
     alternatives: list[str] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
+        from dlcheck.documents import ENV_RECOMMEND, with_header
         from dlcheck.records import to_dict
 
-        return {
-            "schema": "dlcheck.env-recommend",
-            "schema_version": 1,
-            "kind": "env-recommend",
-            **to_dict(self),
-        }
+        return with_header(ENV_RECOMMEND, to_dict(self))
 
 
 def _has_working_nvidia(facts: Facts) -> bool:

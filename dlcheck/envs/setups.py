@@ -6,18 +6,11 @@ from __future__ import annotations
 import functools
 import os
 import platform as _platform
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlcheck._compat import package_text
 from dlcheck.errors import UserError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 SETUPS_FILE = "setups.toml"
 LOCK_HEADER = "# dlcheck-lock:"
@@ -115,23 +108,16 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     or ``path`` (through the safe reader)."""
     if path is None:
         return _packaged_catalog()
-    from dlcheck.userfiles import read_text
+    from dlcheck.userfiles import load_toml
 
-    return _parse_catalog_text(read_text(path), str(path))
+    return parse_catalog(*load_toml(path, SETUPS_FILE))
 
 
 @functools.lru_cache(maxsize=1)
 def _packaged_catalog() -> Catalog:
-    return _parse_catalog_text(
-        package_text("dlcheck.envs", SETUPS_FILE), f"<packaged {SETUPS_FILE}>"
-    )
+    from dlcheck.userfiles import packaged_toml
 
-
-def _parse_catalog_text(text: str, where: str) -> Catalog:
-    try:
-        return parse_catalog(tomllib.loads(text), where)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(where, f"not valid TOML: {exc}") from None
+    return parse_catalog(*packaged_toml("envs", SETUPS_FILE))
 
 
 def conda_subdir(system: str | None, machine: str | None) -> str | None:

@@ -16,8 +16,6 @@ from dlcheck.render.markdown import md_escape
 from dlcheck.sanitize import clean as sanitize
 from dlcheck.version import __version__
 
-FLEET_SCHEMA = "dlcheck.fleet"
-FLEET_SCHEMA_VERSION = 1
 GIB = 1024**3
 COLUMNS = (
     "Machine",
@@ -365,10 +363,9 @@ def render_html(fleet: Fleet) -> str:
 
 def to_json_dict(fleet: Fleet) -> dict[str, Any]:
     s = fleet.summary
-    return {
-        "schema": FLEET_SCHEMA,
-        "schema_version": FLEET_SCHEMA_VERSION,
-        "kind": "fleet",
+    from dlcheck.documents import FLEET, with_header
+
+    body = {
         "dlcheck_version": __version__,
         "profile": fleet.profile,
         "exit_code": fleet.exit_code,
@@ -424,6 +421,7 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
             for b in fleet.references
         ],
     }
+    return with_header(FLEET, body)
 
 
 def render_json(fleet: Fleet) -> str:

@@ -31,3 +31,14 @@ def frameworks_line(facts: Facts) -> str:
         t = f"{r.import_seconds:.1f} s" if r.import_seconds else ""
         parts.append(f"{title} {r.version or '?'} ({detail}" + (f"; import {t}" if t else "") + ")")
     return " · ".join(parts)
+
+
+def stderr_lines(facts: Facts) -> list[str]:
+    """The framework probes' kept standard-error tails, 'tensorflow: <line>' (``--verbose``),
+    from the typed section."""
+    fw = framework_facts_from(facts.sections)
+    if fw is None:
+        return []
+    return [
+        f"{r.name or 'probe'}: {line}" for r in fw.results for line in r.stderr_tail if line.strip()
+    ]

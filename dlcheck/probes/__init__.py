@@ -3,7 +3,6 @@ whose ``error`` says why, and the rest of the report still arrives."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -84,8 +83,3 @@ def collect_facts(disk_path: str | None = None, timeout: float = DEFAULT_TIMEOUT
         probe_seconds=seconds,
         **records,
     )
-
-
-def replace_section(facts: Facts, **changes: Any) -> Facts:
-    """A copy of ``facts`` with some sections replaced."""
-    return dataclasses.replace(facts, **changes)

@@ -9,16 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dlcheck.checks import fmt_gib
-from dlcheck.envs.detect import environment_line
-from dlcheck.frameworks.summary import frameworks_line
+from dlcheck.features import view_lines
+from dlcheck.profile import Profile
 from dlcheck.records import Facts
 from dlcheck.render.layout import count_line
 from dlcheck.report import Report
 from dlcheck.verdict import Finding
 
 
-def machine_lines(facts: Facts) -> list[tuple[str, str]]:
-    """(label, value) pairs describing the machine, plain text (renderers escape them)."""
+def machine_lines(facts: Facts, profile: Profile | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs describing the machine, plain text (renderers escape them): the
+    core's facts, then each feature's line (``features.view_lines``). Whether a missing GPU
+    matters is the profile's to say (``Profile.requires``; None: the packaged profile's
+    answer, not required)."""
     p, py, c, m, d, g = facts.platform, facts.python, facts.cpu, facts.memory, facts.disk, facts.gpu
     os_bits = [p.os_name or p.system or "unknown OS", p.machine or ""]
     if p.wsl:
@@ -58,6 +61,8 @@ def machine_lines(facts: Facts) -> list[tuple[str, str]]:
         )
     elif g.nvidia_status == "error":
         gpu = f"NVIDIA driver problem: {g.nvidia_error}"
+    elif profile is not None and profile.requires("gpu"):
+        gpu = "none found"
     else:
         gpu = "none found (not required for this course)"
     lines = [
@@ -69,11 +74,8 @@ def machine_lines(facts: Facts) -> list[tuple[str, str]]:
         ("Memory", mem),
         ("Disk", disk),
         ("GPU", gpu),
-        ("Frameworks", frameworks_line(facts)),
+        *view_lines(facts),
     ]
-    env_line = environment_line(facts.sections.get("environment"))
-    if env_line:
-        lines.append(("Environment setup", env_line))
     errors = [
         f"{name}: {sec.error}"
         for name, sec in (
@@ -177,10 +179,9 @@ NOT_JUDGED = "NOT JUDGED"
 
 
 def finding_status(f: Finding) -> str:
-    """A finding's verdict as the views count it: ``NOT JUDGED`` for an UNKNOWN whose input
-    was not given (no benchmark file, no environment made from a setup), which the verdict
-    does not count either."""
-    return NOT_JUDGED if f.verdict == "UNKNOWN" and f.input_missing else f.verdict
+    """A finding's verdict as the views label it: ``NOT JUDGED`` where the judgement does not
+    count it (``Finding.not_judged``)."""
+    return NOT_JUDGED if f.not_judged else f.verdict
 
 
 def requirement_label(f: Finding) -> str:
@@ -238,7 +239,7 @@ def check_summary(report: Report) -> CheckSummary:
         dlcheck_version=report.facts.dlcheck_version or "",
         created=report.facts.created or "",
         source=report.source,
-        machine=machine_lines(report.facts),
+        machine=machine_lines(report.facts, report.profile),
         findings=list(report.findings),
         steps=steps,
         install_command=shown_install_command(report, steps),

@@ -120,19 +120,11 @@ def verdict_line(report: Report) -> str:
 
 
 def stderr_tails(report: Report) -> list[str]:
-    """The framework probes' kept standard-error tails (shown with ``--verbose``)."""
-    out = []
-    section = report.facts.sections.get("frameworks")
-    results = section.get("results", []) if isinstance(section, dict) else []
-    for probe in results if isinstance(results, list) else []:
-        if not isinstance(probe, dict):
-            continue
-        tail = probe.get("stderr_tail") or []
-        if isinstance(tail, str):
-            tail = tail.splitlines()
-        name = probe.get("name") or "probe"
-        out += [f"{name}: {line}" for line in tail if str(line).strip()]
-    return out
+    """The lines the features' probes kept: the framework probes' standard-error tails
+    (shown with ``--verbose``)."""
+    from dlcheck.features import log_lines
+
+    return log_lines(report.facts)
 
 
 def report_footer(report: Report, summary: CheckSummary | None = None) -> list[str]:
