@@ -88,7 +88,8 @@ def check_header(
         names = ", ".join(f'"{k.name}"' for k in allowed)
         if kind is not None:
             raise fail(where, f"is a {kind.title}, not a {wanted}")
-        raise fail(where, f"not a {wanted}: unknown schema {_short(schema)} (expected {names})")
+        said = "no schema" if schema is None else f"unknown schema {_short(schema)}"
+        raise fail(where, f"not a {wanted}: {said} (expected {names})")
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise fail(where, f"bad schema_version {_short(version)}")

@@ -156,7 +156,8 @@ def finding_lines(step: Step) -> list[tuple[str, list[Finding], str]]:
     for f in step.findings:
         observed = f.observed
         if f.expected and f.verdict != "UNKNOWN" and observed != "not installed":
-            observed += f" (needed: {f.expected})"
+            need = {"recommended": "recommended", "optional": "optional"}.get(f.level, "needed")
+            observed += f" ({need}: {f.expected})"
         key = (f.verdict, observed)
         if key in index:
             lines[index[key]][1].append(f)

@@ -103,15 +103,31 @@ def render_text(
             Text(""),
             Text(
                 # the verdict again: on a short terminal the one above has scrolled away
-                f"Verdict: {s.verdict}. {s.passed_text}; `dlcheck check --all` lists every "
+                f"Verdict: {s.verdict}. {s.passed_text}; `{all_command(report)}` lists every "
                 "requirement.",
-                style="green" if s.passed else "",
+                style=style_of(s.verdict),  # the verdict's colour, as at the top
             ),
             w,
             indent=0,
         )
     for line in report_footer(report, s):
         hang(console, Text(""), Text(line, style="dim"), w, indent=0)
+
+
+def all_command(report: Report) -> str:
+    """The command that lists every requirement of this report (of the saved one with --from)."""
+    return (
+        f"dlcheck check --from {quote_path(report.source)} --all"
+        if report.source
+        else ("dlcheck check --all")
+    )
+
+
+def quote_path(path: str) -> str:
+    """A path as a user pastes it into a POSIX shell or PowerShell (single quotes)."""
+    import shlex
+
+    return shlex.quote(path)
 
 
 def verdict_line(report: Report) -> str:
@@ -130,6 +146,10 @@ def stderr_tails(report: Report) -> list[str]:
 def report_footer(report: Report, summary: CheckSummary | None = None) -> list[str]:
     """Hints shown under the verdict (the bench hint only where no step already gives it)."""
     steps = (summary or check_summary(report)).steps
+    if report.source:  # a saved report: hints that show it again, never one that saves over it
+        src = quote_path(report.source)
+        return [f"Share: `dlcheck check --from {src} --markdown` · every requirement: "
+                f"`dlcheck check --from {src} --all`"]  # fmt: skip
     lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
     if "benchmark" not in report.facts.sections and not any(
         "dlcheck bench" in s.advice for s in steps
