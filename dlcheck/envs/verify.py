@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from packaging.markers import Marker
@@ -34,6 +35,15 @@ class PackageDiff:
 
 
 @dataclass(frozen=True)
+class Repair:
+    """The way back to the lock when an environment differs: why this route, and the
+    commands (quoted for the user's shell), in the order to try them."""
+
+    why: str
+    commands: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     lock_path: str
     lock_format: str
@@ -52,6 +62,12 @@ class VerifyResult:
     created: str | None = None
     hostname: str | None = None
     incomplete: str | None = None  # why: an unfinished `dlcheck env create`
+    # The judgement of what to do when it differs; computed from the rest when not given.
+    repair: Repair | None = None
+
+    def __post_init__(self) -> None:
+        if self.repair is None and not self.matches:
+            object.__setattr__(self, "repair", repair_route(self))
 
     @property
     def matches(self) -> bool:
@@ -108,6 +124,7 @@ class VerifyResult:
                 "extra": to_dict(self.extra),
                 "ignored": to_dict(self.ignored),
                 "notes": list(self.notes),
+                "repair": to_dict(self.repair) if self.repair else None,
             },
         )
 
@@ -243,3 +260,55 @@ def verify(
 
 def _conda_label(pkg: LockedPackage) -> str:
     return f"{pkg.version} {pkg.build}" if pkg.build else pkg.version
+
+
+def _in_site_packages(path: str) -> bool:
+    parts = Path(path).parts
+    return "site-packages" in parts or "dist-packages" in parts
+
+
+def _shown_path(path: str) -> str:
+    """A lock path as the user can type it: relative to the current folder when inside it."""
+    try:
+        rel = Path(path).resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return path
+    return str(rel)
+
+
+def repair_route(r: VerifyResult) -> Repair | None:
+    """What to do when the environment does not match, and the commands: a fresh
+    environment from the setup's lock (``dlcheck env create --setup X``, which finds the
+    lock packaged with dlcheck), or, for a lock file the user named (or one in a checkout,
+    never one inside site-packages), installing it into this environment."""
+    if r.matches:
+        return None
+    conda = r.lock_format == "conda"
+    create = None
+    if r.setup:
+        create = f"dlcheck env create --setup {r.setup}" + (" --conda" if conda else "")
+        if r.incomplete:
+            create += " --force"
+    in_place = None
+    if not _in_site_packages(r.lock_path):
+        from dlcheck.shellquote import quote  # pasted into the user's shell: quoted for it
+
+        lock = quote(_shown_path(r.lock_path))
+        if conda:
+            in_place = f"conda-lock install --prefix {quote(r.prefix)} {lock}"
+        else:
+            in_place = f"python -m pip install --require-hashes -r {lock}"
+    if not (r.missing or r.different) and r.extra and not r.incomplete:
+        cmds = [c for c in (create,) if c]
+        why = "only extra packages: add --allow-extra if you want them"
+        return Repair(why + (", or make a fresh environment:" if cmds else "."), cmds)
+    if create and in_place:
+        why = "make a fresh environment from the lock, or repair this one in place:"
+        return Repair(why, [create, in_place])
+    if create:
+        return Repair("make a fresh environment from the lock:", [create])
+    if in_place:
+        return Repair("repair this environment from the lock:", [in_place])
+    # A lock inside an installed package, named without its setup: the setup is the way.
+    why = "make a fresh environment from the setup that fits this machine:"
+    return Repair(why, ["dlcheck env recommend"])
