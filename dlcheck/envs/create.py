@@ -249,11 +249,13 @@ class PythonFound:
         return ".".join(self.version.split(".")[:2])
 
 
-def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
-    """Run ``command -c PROBE``; its answer, or None when it is not a working Python."""
+def _ask_python(
+    command: Sequence[str], code: str, timeout: float
+) -> subprocess.CompletedProcess[str] | None:
+    """``command -c code``, its output captured; None when it cannot start or hangs."""
     try:
-        proc = subprocess.run(  # noqa: S603 - argument list, no shell
-            [*command, "-c", _PROBE],
+        return subprocess.run(  # noqa: S603 - argument list, no shell
+            [*command, "-c", code],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -261,7 +263,12 @@ def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode != 0:
+
+
+def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
+    """Run ``command -c PROBE``; its answer, or None when it is not a working Python."""
+    proc = _ask_python(command, _PROBE, timeout)
+    if proc is None or proc.returncode != 0:
         return None
     try:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -940,15 +947,8 @@ def _os_venv_package(short: str) -> str:
 def venv_missing(python: PythonFound) -> None:
     """CreateError naming the OS package when ``python`` has no venv or ensurepip module
     (Debian and Ubuntu ship them apart, in python3.X-venv)."""
-    try:
-        proc = subprocess.run(  # noqa: S603 - argument list, no shell
-            [python.executable, "-c", "import venv, ensurepip"],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
+    proc = _ask_python([python.executable], "import venv, ensurepip", PROBE_TIMEOUT)
+    if proc is None:
         return  # the venv step says what is wrong
     if proc.returncode != 0:
         missing = "ensurepip" if "ensurepip" in proc.stderr else "venv"
@@ -1017,12 +1017,17 @@ def _conda_ready(lock: Path) -> None:
         raise CreateError("--conda needs conda, mamba or micromamba on PATH")
 
 
-def _step(step: Step, emit: Emit, log: IO[str]) -> int:
-    """Run ``step``, its lines to the view and ``log``. CreateError when it fails (naming the
-    OS package when the Python has no venv or ensurepip module)."""
+def _run_logged(step: Step, emit: Emit, log: IO[str]) -> tuple[int, list[str]]:
+    """Run ``step``, its command and lines in ``log``, its lines to the view."""
     emit(StepStarted(step.what))
     log.write(f"$ {' '.join(step.cmd)}\n")
-    rc, lines = run_step(step.cmd, lambda line: emit(StepOutput(line)), step.timeout, log=log)
+    return run_step(step.cmd, lambda line: emit(StepOutput(line)), step.timeout, log=log)
+
+
+def _step(step: Step, emit: Emit, log: IO[str]) -> None:
+    """Run ``step``; CreateError when it fails (naming the OS package when the Python has
+    no venv or ensurepip module)."""
+    rc, lines = _run_logged(step, emit, log)
     if rc != 0:
         if any("ensurepip is not available" in ln or "No module named venv" in ln for ln in lines):
             short = ".".join(str(step.cmd[0]).rsplit("python", 1)[-1].split(".")[:2]) or "3"
@@ -1031,7 +1036,6 @@ def _step(step: Step, emit: Emit, log: IO[str]) -> int:
                 f"{_os_venv_package(short if short[:1].isdigit() else '3')}"
             )
         raise CreateError(f"{step.what} failed: {error_line(lines, f'exit status {rc}')}")
-    return rc
 
 
 def _add_token(prefix: Path, token: str) -> None:
@@ -1108,9 +1112,7 @@ def _incomplete_marker(plan: Plan, run: _Run) -> dict[str, Any]:
 
 def _finish(plan: Plan, emit: Emit, log: IO[str]) -> None:
     step = _self_step(plan)
-    emit(StepStarted(step.what))
-    log.write(f"$ {' '.join(step.cmd)}\n")
-    rc, lines = run_step(step.cmd, lambda line: emit(StepOutput(line)), step.timeout, log=log)
+    rc, lines = _run_logged(step, emit, log)
     if rc != 0:
         # The lock's packages are all there; only the checking tool is missing. Say so.
         emit(SelfInstallFailed(step.what, error_line(lines, f"exit status {rc}")))
