@@ -168,10 +168,6 @@ def verify(
     """Compare ``env`` with the packages ``lock`` pins for ``platform``. Raises UserError
     (from ``Lock.for_platform``) when the lock is not for this platform."""
     wanted = [p for p in lock.for_platform(platform) if applies(p, env.python_version)]
-    missing: list[PackageDiff] = []
-    different: list[PackageDiff] = []
-    extra: list[PackageDiff] = []
-    ignored: list[PackageDiff] = []
     notes: list[str] = list(env.problems)
     conda_lock = lock.format == "conda-lock-v1"
     # In a conda environment conda's own Python packages also have metadata folders; pip's
@@ -181,48 +177,11 @@ def verify(
     }
     want_conda = {p.name: p for p in wanted if p.manager == "conda"}
     want_pip = {p.name: p for p in wanted if p.manager == "pip"}
-    for name, pkg in sorted(want_conda.items()):
-        rec = env.conda.get(name)
-        if rec is None:
-            if not pkg.optional:
-                missing.append(PackageDiff(name, "conda", locked=_conda_label(pkg)))
-            continue
-        if rec.version != pkg.version or (pkg.build and rec.build and rec.build != pkg.build):
-            detail = "build differs" if rec.version == pkg.version else None
-            different.append(
-                PackageDiff(
-                    name,
-                    "conda",
-                    locked=_conda_label(pkg),
-                    installed=f"{rec.version} {rec.build}" if rec.build else rec.version,
-                    detail=detail,
-                )
-            )
-    for name, pkg in sorted(want_pip.items()):
-        dist = pip_view.get(name)
-        if dist is None:
-            if name in env.dists:  # installed by conda although the lock wants pip's
-                dist = env.dists[name]
-            elif not pkg.optional:
-                missing.append(PackageDiff(name, "pip", locked=pkg.version))
-                continue
-            else:
-                continue
-        if not same_pip_version(dist.version, pkg.version):
-            different.append(PackageDiff(name, "pip", locked=pkg.version, installed=dist.version))
-    if conda_lock:
-        for name, rec in sorted(env.conda.items()):
-            if name not in want_conda:
-                extra.append(PackageDiff(name, "conda", installed=rec.version))
-    for name, dist in sorted(pip_view.items()):
-        if name in want_pip or name in want_conda:
-            continue
-        if name == TOOL:
-            ignored.append(PackageDiff(name, "pip", installed=dist.version, detail="the tool"))
-        elif name in BOOTSTRAP:
-            ignored.append(PackageDiff(name, "pip", installed=dist.version, detail="installer"))
-        else:
-            extra.append(PackageDiff(name, "pip", installed=dist.version))
+    missing, different = _compare_conda(want_conda, env)
+    pip_missing, pip_different = _compare_pip(want_pip, pip_view, env)
+    missing += pip_missing
+    different += pip_different
+    extra, ignored = _not_locked(want_conda, want_pip, pip_view, env, conda_lock)
     py = env.python_version
     made_for = lock.pythons or ([lock.python] if lock.python else [])
     if made_for and py and not any(py == v or py.startswith(v + ".") for v in made_for):
@@ -256,6 +215,80 @@ def verify(
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         hostname=socket.gethostname() or None,
     )
+
+
+def _compare_conda(
+    want: dict[str, LockedPackage], env: Environment
+) -> tuple[list[PackageDiff], list[PackageDiff]]:
+    """The conda packages of the lock that are missing, and those of another version or build."""
+    missing: list[PackageDiff] = []
+    different: list[PackageDiff] = []
+    for name, pkg in sorted(want.items()):
+        rec = env.conda.get(name)
+        if rec is None:
+            if not pkg.optional:
+                missing.append(PackageDiff(name, "conda", locked=_conda_label(pkg)))
+            continue
+        if rec.version != pkg.version or (pkg.build and rec.build and rec.build != pkg.build):
+            detail = "build differs" if rec.version == pkg.version else None
+            different.append(
+                PackageDiff(
+                    name,
+                    "conda",
+                    locked=_conda_label(pkg),
+                    installed=f"{rec.version} {rec.build}" if rec.build else rec.version,
+                    detail=detail,
+                )
+            )
+    return missing, different
+
+
+def _compare_pip(
+    want: dict[str, LockedPackage], pip_view: dict[str, Any], env: Environment
+) -> tuple[list[PackageDiff], list[PackageDiff]]:
+    """The pip packages of the lock that are missing, and those of another version."""
+    missing: list[PackageDiff] = []
+    different: list[PackageDiff] = []
+    for name, pkg in sorted(want.items()):
+        dist = pip_view.get(name)
+        if dist is None:
+            if name in env.dists:  # installed by conda although the lock wants pip's
+                dist = env.dists[name]
+            elif not pkg.optional:
+                missing.append(PackageDiff(name, "pip", locked=pkg.version))
+                continue
+            else:
+                continue
+        if not same_pip_version(dist.version, pkg.version):
+            different.append(PackageDiff(name, "pip", locked=pkg.version, installed=dist.version))
+    return missing, different
+
+
+def _not_locked(
+    want_conda: dict[str, LockedPackage],
+    want_pip: dict[str, LockedPackage],
+    pip_view: dict[str, Any],
+    env: Environment,
+    conda_lock: bool,
+) -> tuple[list[PackageDiff], list[PackageDiff]]:
+    """What is installed and not locked: extra packages, and those not compared (the tool
+    itself, the installers a fresh venv brings)."""
+    extra: list[PackageDiff] = []
+    ignored: list[PackageDiff] = []
+    if conda_lock:
+        for name, rec in sorted(env.conda.items()):
+            if name not in want_conda:
+                extra.append(PackageDiff(name, "conda", installed=rec.version))
+    for name, dist in sorted(pip_view.items()):
+        if name in want_pip or name in want_conda:
+            continue
+        if name == TOOL:
+            ignored.append(PackageDiff(name, "pip", installed=dist.version, detail="the tool"))
+        elif name in BOOTSTRAP:
+            ignored.append(PackageDiff(name, "pip", installed=dist.version, detail="installer"))
+        else:
+            extra.append(PackageDiff(name, "pip", installed=dist.version))
+    return extra, ignored
 
 
 def _conda_label(pkg: LockedPackage) -> str:
