@@ -133,9 +133,32 @@ def test_create_gives_its_events_to_any_view_and_prints_nothing(
     ]
     done = events[-1]
     assert isinstance(done, Finished) and done.summary.startswith("MATCH: 1 locked packages")
+    assert kinds.count("StepsOver") == 1
     again: list[object] = []
     assert create(_opts(prefix), view=again.append) == 0
     assert [type(e) for e in again] == [AlreadyMade]
+
+
+def test_a_stopped_create_ends_with_one_stop_event(
+    offline: dict[str, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def interrupt(cmd, on_line, timeout, env=None, log=None):  # noqa: ANN001, ANN202
+        on_line("Collecting pip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(create_mod, "run_step", interrupt)
+    prefix = offline["root"] / "stopped"
+    events: list[object] = []
+    assert create(_opts(prefix), view=events.append) == 130
+    assert capsys.readouterr() == ("", "")
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[:2] == ["PythonChosen", "Starting"]
+    assert kinds[2:] == ["StepStarted", "StepOutput", "StepsOver", "Stopped"]
+    stop = events[-1]
+    assert isinstance(stop, Stopped) and stop.why == "interrupted"
+    assert stop.cleanup.startswith("removed the unfinished environment") and not prefix.exists()
 
 
 # ------------------------------------------------------------------ one platform switch ---

@@ -788,8 +788,10 @@ def carry_out(plan: Plan, emit: Emit) -> int:
             _quiet(signals, emit)
             what = "no space left on the disk" if exc.errno == 28 else (exc.strerror or str(exc))
             raise CreateError(f"{what} while creating {plan.prefix}; {run.cleanup()}") from None
-        finally:
+        except BaseException:  # a bug: the status line ends before its traceback
             emit(StepsOver())
+            raise
+    emit(StepsOver())
     display = kernel_display_name(plan.name, plan.prefix) if plan.kernel else None
     emit(Finished(result.summary(), plan.lock.name, plan.kernel, display, activate))
     return 0
