@@ -4,7 +4,7 @@ that matches it, in one command.
 Steps: pick the setup (as `env recommend` does, or --setup), find a Python the lock is made
 for, create a venv, install the lock with hashes (uv when present, else pip), install dlcheck
 itself (--no-deps), register a named Jupyter kernel, verify the result against the lock and
-print the one command that activates it.
+give the one command that activates it.
 
 An environment being made carries a marker file (MARKER) that says "incomplete" until the last
 step has passed; `env verify` reports such an environment as INCOMPLETE, never as a match.
