@@ -135,7 +135,9 @@ LAYERS: list[tuple[str, list[str]]] = [
 
 # The one sanctioned way up: the record's display hooks (Report._repr_html_ and __repr__,
 # the contract of issue 10) call the view layer, inside the method, at display time only.
-DISPLAY_HOOKS = {("dlcheck.report", "views")}
+# `env create`'s library entry (dlcheck.envs.create.create) prints through its default view,
+# dlcheck.envs.render.CreateView, imported inside the function when no view is given.
+DISPLAY_HOOKS = {("dlcheck.report", "views"), ("dlcheck.envs.create", "views")}
 
 
 def module_files() -> dict[str, Path]:

@@ -141,7 +141,14 @@ def test_check_finds_the_setup(tmp_path: Path) -> None:
     assert section is not None and _lock_status(section) == "unmet"
     assert section["different"] == ["six 1.16.0 (lock 1.17.0)"]
     line = environment_line(section) or ""
-    assert "DIFFERS" in line and "dlcheck env verify --setup cpu" in line
+    assert "DIFFERS" in line and "six 1.16.0 (lock 1.17.0)" in line
+    # issue 21: the facts say what was found; what to do is the judgement's advice
+    assert "dlcheck env" not in line
+    from dlcheck.envs.checks import check_environment_lock
+    from dlcheck.records import Facts
+
+    outcome = check_environment_lock(Facts(sections={"environment": section}), {})
+    assert "`dlcheck env verify --setup cpu`" in (outcome.advice or "")
 
 
 def test_an_environment_made_without_env_create_is_not_judged_against_a_lock(

@@ -257,7 +257,7 @@ def test_results_as_the_real_writers_write_them(tmp_path: Path) -> None:
     fleet = build_fleet([str(tmp_path)])
     assert not fleet.skipped
     (row,) = fleet.rows
-    assert row.env == "MISMATCH: 1 missing (cpu)"
+    assert row.env == "MISMATCH: 1 missing (cpu); repair: dlcheck env create --setup cpu"
     assert row.bench == "ep4-cnn: 114 img/s" and row.bench_verdict == "WARN"
     assert row.ep4_seconds == pytest.approx(88.1)
     assert row.verdict == "NOT READY" and row.failing == ("environment",)

@@ -26,16 +26,9 @@ def check_environment_lock(facts: Facts, p: dict[str, Any]) -> Outcome:
         return Outcome("unmet", f"setup {env.setup}: {env.incomplete}", EXPECTED)
     if not env.differences():
         return met(f"setup {env.setup}: {checked} packages match its lock", EXPECTED)
-    parts = [
-        f"{env.counts.get(k, 0)} {k}"
-        for k in ("missing", "different", "extra")
-        if env.counts.get(k)
-    ]
-    names = [*env.different, *env.missing, *env.extra]
-    shown = "; ".join(names[:3]) + ("; ..." if len(names) > 3 else "")
     return Outcome(
         "unmet",
-        f"setup {env.setup}: {', '.join(parts)} ({shown})",
+        f"setup {env.setup}: {', '.join(env.count_parts())} ({env.first_names()})",
         EXPECTED,
         f"See what differs with `dlcheck env verify --setup {env.setup}`, then repair it with "
         f"`dlcheck env create --setup {env.setup} --force`.",

@@ -234,9 +234,13 @@ def verify(
 
         result = replace(result, notes=[f"lock chosen: {chosen}", *result.notes])
     if anonymize:  # after every note, which may name a path in the home folder
+        from dataclasses import replace
+
         from dlcheck.anonymize import anonymize_record
 
-        result = anonymize_record(result)
+        # the repair route judged again from the anonymised paths: a path made relative to
+        # the current folder would keep the names below the home folder
+        result = replace(anonymize_record(result), repair=None)
     if verbose and chosen:
         click.echo(f"dlcheck: lock chosen: {chosen}", err=True)
     if quiet and kind == "text":

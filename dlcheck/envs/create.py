@@ -4,7 +4,7 @@ that matches it, in one command.
 Steps: pick the setup (as `env recommend` does, or --setup), find a Python the lock is made
 for, create a venv, install the lock with hashes (uv when present, else pip), install dlcheck
 itself (--no-deps), register a named Jupyter kernel, verify the result against the lock and
-print the one command that activates it.
+give the one command that activates it.
 
 An environment being made carries a marker file (MARKER) that says "incomplete" until the last
 step has passed; `env verify` reports such an environment as INCOMPLETE, never as a match.
@@ -14,6 +14,13 @@ anything (a copy of a marker, or a saved `env verify` result of that name, is no
 One run per prefix (a lock file beside it with the holder's pid). A failure, Ctrl-C, SIGTERM
 or SIGHUP removes what this run created, its Jupyter kernel included. Every fault is one
 line: exit 2 (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
+
+Build, then render: ``plan_create`` decides what can be decided before anything is touched
+(setup, lock, folder, kernel; then, holding the prefix, the Python, the installer, the free
+space) and ``carry_out`` does it, one ``Step`` (a command, a timeout) after another. Neither
+prints: they tell a view what happens in event records (``PythonChosen`` ... ``Finished``,
+``Stopped``), which ``dlcheck.envs.render.CreateView`` prints. What differs between Windows,
+macOS and the other POSIX systems is one record, ``OS``, chosen once at import.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Union
 
 from dlcheck import removal
 from dlcheck.envs.installed import MARKER, read_marker
@@ -62,6 +69,67 @@ class CreateError(UserError):
 
     def __init__(self, problem: str) -> None:
         super().__init__(None, problem)
+
+
+# ------------------------------------------------------------ the platform, chosen once ---
+
+
+def _pid_alive_posix(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _pid_alive_windows(pid: int) -> bool:
+    import ctypes  # os.kill(pid, 0) would terminate it there
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return False
+    try:
+        code = ctypes.c_ulong()
+        ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return bool(ok) and code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _kernels_xdg(env: dict[str, str], home: Path) -> Path:
+    return Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "jupyter" / "kernels"
+
+
+def _kernels_macos(env: dict[str, str], home: Path) -> Path:
+    return home / "Library" / "Jupyter" / "kernels"
+
+
+def _kernels_windows(env: dict[str, str], home: Path) -> Path:
+    return Path(env.get("APPDATA") or home / "AppData" / "Roaming") / "jupyter" / "kernels"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What `env create` does differently on Windows, macOS and the other POSIX systems."""
+
+    venv_python: str  # the interpreter of a venv, relative to its folder
+    base_python: str  # the interpreter of a pyenv version or a conda base, relative to it
+    exe: str  # the suffix of a program file
+    py_launcher: bool  # Python's py launcher (py -3.X) may start a Python
+    kernels: Callable[[dict[str, str], Path], Path]  # Jupyter's user kernels (env, home)
+    pid_alive: Callable[[int], bool]  # does this process still run?
+
+
+POSIX = Platform("bin/python", "bin/python3", "", False, _kernels_xdg, _pid_alive_posix)
+MACOS = Platform("bin/python", "bin/python3", "", False, _kernels_macos, _pid_alive_posix)
+WINDOWS = Platform(
+    "Scripts/python.exe", "python.exe", ".exe", True, _kernels_windows, _pid_alive_windows
+)
+# The one platform switch of this module (psutil's pattern): plain calls on OS from here on.
+OS = WINDOWS if os.name == "nt" else MACOS if sys.platform == "darwin" else POSIX
 
 
 # ------------------------------------------------------------------------ the marker ---
@@ -132,32 +200,7 @@ def lock_path(prefix: Path) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if os.name == "nt":  # os.kill(pid, 0) would terminate it there
-        return _pid_alive_windows(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
-def _pid_alive_windows(pid: int) -> bool:
-    import ctypes
-
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return False
-    try:
-        code = ctypes.c_ulong()
-        ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        return bool(ok) and code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
+    return pid > 0 and OS.pid_alive(pid)
 
 
 def acquire_lock(prefix: Path) -> Path:
@@ -206,11 +249,13 @@ class PythonFound:
         return ".".join(self.version.split(".")[:2])
 
 
-def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
-    """Run ``command -c PROBE``; its answer, or None when it is not a working Python."""
+def _ask_python(
+    command: Sequence[str], code: str, timeout: float
+) -> subprocess.CompletedProcess[str] | None:
+    """``command -c code``, its output captured; None when it cannot start or hangs."""
     try:
-        proc = subprocess.run(  # noqa: S603 - argument list, no shell
-            [*command, "-c", _PROBE],
+        return subprocess.run(  # noqa: S603 - argument list, no shell
+            [*command, "-c", code],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -218,7 +263,12 @@ def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode != 0:
+
+
+def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
+    """Run ``command -c PROBE``; its answer, or None when it is not a working Python."""
+    proc = _ask_python(command, _PROBE, timeout)
+    if proc is None or proc.returncode != 0:
         return None
     try:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -246,7 +296,7 @@ def python_candidates(
     env = dict(os.environ if env is None else env)
     path = env.get("PATH")
     for v in versions:
-        if os.name == "nt" and shutil.which("py", path=path):
+        if OS.py_launcher and shutil.which("py", path=path):
             yield [str(shutil.which("py", path=path)), f"-{v}"], f"py -{v}"
         exe = shutil.which(f"python{v}", path=path)
         if exe:
@@ -259,7 +309,7 @@ def python_candidates(
                 reverse=True,
             )
             for p in found:
-                bin_ = p / ("python.exe" if os.name == "nt" else "bin/python3")
+                bin_ = p / OS.base_python
                 if bin_.exists():
                     yield [str(bin_)], f"pyenv {p.name}"
     bases: list[Path] = []
@@ -268,7 +318,7 @@ def python_candidates(
     if env.get("CONDA_EXE"):
         bases.append(Path(env["CONDA_EXE"]).resolve().parents[1])
     for base in bases:
-        exe_path = base / ("python.exe" if os.name == "nt" else "bin/python3")
+        exe_path = base / OS.base_python
         if exe_path.exists():
             yield [str(exe_path)], f"conda ({base})"
 
@@ -323,7 +373,7 @@ def find_python(
             continue
         seen.add(exe)
         return PythonFound(exe, str(info["version"]), how)
-    where = "py launcher, " if os.name == "nt" else ""
+    where = "py launcher, " if OS.py_launcher else ""
     raise CreateError(
         f"no Python {' or '.join(allowed)} for {subdir} found (the running one, {where}"
         f"python3.X on PATH, pyenv, conda): install Python {preferred} from python.org, "
@@ -331,59 +381,108 @@ def find_python(
     )
 
 
+# ------------------------------------------------------------ what a run tells its view ---
+# Event records, in the order a run gives them; dlcheck.envs.render.CreateView prints them.
+
+
+@dataclass(frozen=True)
+class PythonChosen:
+    python: PythonFound
+
+
+@dataclass(frozen=True)
+class Starting:
+    setup: str
+    prefix: Path
+    lock: Path
+    installer: str
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    what: str
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    line: str  # the step's latest line of output, stripped
+
+
+@dataclass(frozen=True)
+class SelfInstallFailed:
+    """dlcheck itself did not install: the environment is complete without it."""
+
+    what: str
+    error: str
+
+
+@dataclass(frozen=True)
+class StepsOver:
+    """No step runs any more (finished, failed or stopped): a live status line ends."""
+
+
+@dataclass(frozen=True)
+class AlreadyMade:
+    setup: str
+    prefix: Path
+    lock_name: str
+    activate: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    summary: str  # env verify's one line
+    lock_name: str
+    kernel: str | None
+    kernel_display: str | None
+    activate: str
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """A signal stopped the run (Ctrl-C, SIGTERM, SIGHUP): why, and what the cleanup did."""
+
+    why: str
+    cleanup: str
+
+
+Event = Union[
+    PythonChosen,
+    Starting,
+    StepStarted,
+    StepOutput,
+    SelfInstallFailed,
+    StepsOver,
+    AlreadyMade,
+    Finished,
+    Stopped,
+]
+# The view: given every event of a run, in order (a CreateView, or list.append to keep them).
+Emit = Callable[[Event], None]
+
+
 # ---------------------------------------------------------------- running the steps ---
 
 
-class Progress:
-    """One status line on a terminal (rich), plain step lines otherwise."""
+@dataclass(frozen=True)
+class Step:
+    """One command of the plan: what it does (as the view says it), the command, its limit."""
 
-    def __init__(self, out: IO[str], live: bool) -> None:
-        self.out = out
-        self.live = live
-        self._status: Any = None
-        self._step = ""
-
-    def step(self, text: str) -> None:
-        self._step = text
-        if self.live:
-            from rich.console import Console
-
-            if self._status is None:
-                self._status = Console(file=self.out).status(text)
-                self._status.start()
-            else:
-                self._status.update(text)
-        else:
-            print(f"... {text}", file=self.out, flush=True)
-
-    def detail(self, line: str) -> None:
-        if self.live and self._status is not None:
-            # one line: what fits of the installer's latest line after the step's name
-            room = self._status.console.width - len(self._step) - 6
-            if room >= 10:
-                self._status.update(f"{self._step}: {clean(line, room)}")
-
-    def say(self, text: str) -> None:
-        if self._status is not None:
-            self._status.console.print(text, markup=False, highlight=False)
-        else:
-            print(text, file=self.out, flush=True)
-
-    def stop(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
+    what: str
+    cmd: list[str]
+    timeout: float
 
 
 def run_step(
     cmd: Sequence[str],
-    progress: Progress,
+    on_line: Callable[[str], None],
     timeout: float,
     env: dict[str, str] | None = None,
     log: IO[str] | None = None,
 ) -> tuple[int, list[str]]:
-    """Run one step; stream its lines to the progress line and ``log``; return the exit
-    status and its last lines. A step past ``timeout`` is killed (status -9)."""
+    """Run one step; give each line it prints to ``on_line`` (stripped, blank lines left
+    out) and ``log``; return the exit status and its last lines. A step past ``timeout`` is
+    killed (status -9)."""
     tail: deque[str] = deque(maxlen=200)
     proc = start_process(cmd, env=env, merge_stderr=True)
     timed_out = threading.Event()
@@ -403,7 +502,7 @@ def run_step(
             if log is not None:
                 log.write(line + "\n")
             if line.strip():
-                progress.detail(line.strip())
+                on_line(line.strip())
         rc = proc.wait()
     except BaseException:
         proc.kill()
@@ -432,12 +531,12 @@ def find_uv() -> str | None:
     uv = shutil.which("uv")
     if uv:
         return uv
-    candidate = Path(sys.executable).with_name("uv.exe" if os.name == "nt" else "uv")
+    candidate = Path(sys.executable).with_name("uv" + OS.exe)
     return str(candidate) if candidate.exists() else None
 
 
 def env_python(prefix: Path) -> Path:
-    return prefix / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return prefix / OS.venv_python
 
 
 def activate_command(prefix: Path) -> str:
@@ -572,8 +671,48 @@ class _Run:
         return "; ".join(said)
 
 
-def create(opts: CreateOptions, out: IO[str] | None = None) -> int:
-    """The whole command; returns the exit status (0 made or already made)."""
+@dataclass
+class Plan:
+    """What this run will do, decided before anything is touched. The first fields come
+    from the options and the setup (``plan_create``); the rest once the run holds the
+    prefix's lock (``_prepare``), since they depend on what is in the folder."""
+
+    opts: CreateOptions
+    catalog: Any
+    subdir: str
+    name: str  # the setup
+    setup: Any
+    lock: Path
+    lock_sha: str
+    prefix: Path
+    kernel: str | None
+    state: str = ""  # "new", "fill", "rebuild" or "done" (check_prefix)
+    kernel_dir: Path | None = None
+    python: PythonFound | None = None  # None: the conda route brings its own
+    installer: str = ""  # "uv", "pip" or "conda-lock"
+
+
+def create(opts: CreateOptions, out: IO[str] | None = None, view: Emit | None = None) -> int:
+    """The whole command: plan, then carry it out, every event given to ``view`` (by
+    default a ``dlcheck.envs.render.CreateView`` printing to ``out``, standard output);
+    returns the exit status (0 made or already made, 130/143/129 stopped by a signal).
+    CreateError: a fault, one line, after removing what this run made."""
+    if view is None:
+        # The default view, imported at run time only (as Report's display hooks).
+        from dlcheck.envs.render import CreateView
+
+        view = CreateView(out or sys.stdout)
+    plan = plan_create(opts)
+    held = acquire_lock(plan.prefix)
+    try:
+        return carry_out(plan, view)
+    finally:
+        removal.remove_file(held, LOCK_HEAD)
+
+
+def plan_create(opts: CreateOptions) -> Plan:
+    """The setup (``--setup`` or the one `env recommend` picks), its lock for this platform,
+    the folder and the kernel name. CreateError when any of them cannot be."""
     from dlcheck.envs.setups import (
         current_subdir,
         find_setup_dir,
@@ -582,7 +721,6 @@ def create(opts: CreateOptions, out: IO[str] | None = None) -> int:
         pip_lock_name,
     )
 
-    out = out or sys.stdout
     catalog = load_catalog()
     subdir = current_subdir()
     if subdir is None:
@@ -602,115 +740,110 @@ def create(opts: CreateOptions, out: IO[str] | None = None) -> int:
         lock = folder / pip_lock_name(subdir)
         if not lock.is_file():
             raise CreateError(f"{lock}: the pip lock of setup {name} is missing")
-    lock_sha = sha256_of(lock)
     prefix = Path(opts.prefix or f".venv-{name}").expanduser().absolute()
     kernel = kernel_name(opts.kernel, name, prefix)
-    held = acquire_lock(prefix)
-    try:
-        return _create_locked(
-            opts, out, catalog, subdir, name, setup, lock, lock_sha, prefix, kernel
-        )
-    finally:
-        removal.remove_file(held, LOCK_HEAD)
+    return Plan(opts, catalog, subdir, name, setup, lock, sha256_of(lock), prefix, kernel)
 
 
-def _create_locked(
-    opts: CreateOptions,
-    out: IO[str],
-    catalog: Any,
-    subdir: str,
-    name: str,
-    setup: Any,
-    lock: Path,
-    lock_sha: str,
-    prefix: Path,
-    kernel: str | None,
-) -> int:
-    state = check_prefix(prefix, opts.force, lock_sha, name)
-    activate = activate_command(prefix)
-    if state == "done":
-        print(
-            f"{prefix} is already the finished {name} environment (from {lock.name}); "
-            f"nothing to do (--force rebuilds it).\nActivate it: {activate}",
-            file=out,
-        )
-        return 0
-    kernel_dir = check_kernel(kernel, prefix, opts.force) if kernel else None
-    python: PythonFound | None = None
+def _prepare(plan: Plan, emit: Emit) -> None:
+    """The rest of the plan, while this run holds the prefix: what the folder needs, the
+    kernel spec, the Python, the free space and the installer. CreateError when the folder
+    or the kernel must not be touched, or no Python, venv module or space is there."""
+    opts = plan.opts
+    plan.state = check_prefix(plan.prefix, opts.force, plan.lock_sha, plan.name)
+    if plan.state == "done":
+        return
+    plan.kernel_dir = check_kernel(plan.kernel, plan.prefix, opts.force) if plan.kernel else None
     if not opts.conda:
-        allowed = setup.pythons_for(subdir, catalog)
-        preferred = catalog.python if catalog.python in allowed else allowed[-1]
-        python = find_python(allowed, preferred, subdir, opts.python)
-        print(f"Python: {python.executable} ({python.version}, {python.how})", file=out)
-        venv_missing(python)
-    _check_disk(prefix, setup_disk_gib(name))
-    installer = _choose_installer(opts.installer) if not opts.conda else "conda-lock"
-    print(f"Creating the {name} environment in {prefix} from {lock} with {installer}", file=out)
-    progress = Progress(out, live=out.isatty())
-    run = _Run(prefix, secrets.token_hex(8), keep_folder=state == "fill")
+        allowed = plan.setup.pythons_for(plan.subdir, plan.catalog)
+        preferred = plan.catalog.python if plan.catalog.python in allowed else allowed[-1]
+        plan.python = find_python(allowed, preferred, plan.subdir, opts.python)
+        emit(PythonChosen(plan.python))
+        venv_missing(plan.python)
+    _check_disk(plan.prefix, setup_disk_gib(plan.name))
+    plan.installer = _choose_installer(opts.installer) if not opts.conda else "conda-lock"
+
+
+def carry_out(plan: Plan, emit: Emit) -> int:
+    """Prepare, then make the environment; on a failure or a signal remove what this run
+    made. Returns the exit status; CreateError (one line) for a fault."""
+    _prepare(plan, emit)
+    activate = activate_command(plan.prefix)
+    if plan.state == "done":
+        emit(AlreadyMade(plan.name, plan.prefix, plan.lock.name, activate))
+        return 0
+    emit(Starting(plan.name, plan.prefix, plan.lock, plan.installer))
+    run = _Run(plan.prefix, secrets.token_hex(8), keep_folder=plan.state == "fill")
     with _Signals() as signals:
         try:
-            if state == "rebuild":
-                progress.step(f"removing the old environment {prefix}")
-                gone = removal.remove_environment(prefix)
-                if not gone.removed:
-                    raise CreateError(gone.said("the old environment") + "; nothing built")
-            started = time.monotonic()
-            _build(opts, progress, prefix, python, lock, installer, name, kernel, lock_sha, run)
-            if kernel:
-                run.kernel_dir = kernel_dir
-                run.kernel_new = kernel_dir is not None and not os.path.lexists(kernel_dir)
-                _register_kernel(progress, prefix, kernel, name, run)
-            progress.step("checking the environment against its lock (dlcheck env verify)")
-            result = _verify(lock, prefix, subdir, name)
-            if not result.matches:
-                raise CreateError(f"the new environment does not match {lock} ({result.summary()})")
-            _write_marker(
-                prefix,
-                {
-                    **_marker_base(prefix, run.token, name, lock_sha),
-                    "state": "complete",
-                    "lock": str(lock),
-                    "python": python.version if python else None,
-                    "installer": installer,
-                    "kernel": kernel or None,
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "seconds": round(time.monotonic() - started, 1),
-                },
-            )
+            result = _make(plan, run, emit)
         except KeyboardInterrupt:
-            signals.quiet()
-            progress.stop()
-            _say_err(f"dlcheck: interrupted; {run.cleanup()}")
-            return 130
+            return _stopped(signals, emit, "interrupted", run, 130)
         except Interrupted as exc:
-            signals.quiet()
-            progress.stop()
-            _say_err(f"dlcheck: {exc.name}; {run.cleanup()}")
-            return exc.code
+            return _stopped(signals, emit, exc.name, run, exc.code)
         except (CreateError, Refused) as exc:
-            signals.quiet()
-            progress.stop()
+            _quiet(signals, emit)
             raise CreateError(f"{exc}; {run.cleanup()}") from None
         except OSError as exc:
-            signals.quiet()
-            progress.stop()
+            _quiet(signals, emit)
             what = "no space left on the disk" if exc.errno == 28 else (exc.strerror or str(exc))
-            raise CreateError(f"{what} while creating {prefix}; {run.cleanup()}") from None
-        finally:
-            progress.stop()
-    print(f"{result.summary()} ({lock.name})", file=out)
-    if kernel:
-        print(f'Jupyter kernel: "{kernel_display_name(name, prefix)}" ({kernel})', file=out)
-    print(f"Done. Activate it: {activate}", file=out)
+            raise CreateError(f"{what} while creating {plan.prefix}; {run.cleanup()}") from None
+        except BaseException:  # a bug: the status line ends before its traceback
+            emit(StepsOver())
+            raise
+    emit(StepsOver())
+    display = kernel_display_name(plan.name, plan.prefix) if plan.kernel else None
+    emit(Finished(result.summary(), plan.lock.name, plan.kernel, display, activate))
     return 0
 
 
-def _say_err(text: str) -> None:
-    try:
-        print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # SIGHUP: the terminal is gone
-        pass
+def _make(plan: Plan, run: _Run, emit: Emit) -> Any:
+    """The steps, in order; the verify result of the finished environment."""
+    prefix = plan.prefix
+    if plan.state == "rebuild":
+        emit(StepStarted(f"removing the old environment {prefix}"))
+        gone = removal.remove_environment(prefix)
+        if not gone.removed:
+            raise CreateError(gone.said("the old environment") + "; nothing built")
+    started = time.monotonic()
+    if plan.opts.conda:
+        _build_conda(plan, run, emit)
+    else:
+        _build_venv(plan, run, emit)
+    if plan.kernel:
+        run.kernel_dir = plan.kernel_dir
+        run.kernel_new = plan.kernel_dir is not None and not os.path.lexists(plan.kernel_dir)
+        _register_kernel(emit, prefix, plan.kernel, plan.name, run)
+    emit(StepStarted("checking the environment against its lock (dlcheck env verify)"))
+    result = _verify(plan.lock, prefix, plan.subdir, plan.name)
+    if not result.matches:
+        raise CreateError(f"the new environment does not match {plan.lock} ({result.summary()})")
+    _write_marker(
+        prefix,
+        {
+            **_marker_base(prefix, run.token, plan.name, plan.lock_sha),
+            "state": "complete",
+            "lock": str(plan.lock),
+            "python": plan.python.version if plan.python else None,
+            "installer": plan.installer,
+            "kernel": plan.kernel or None,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(time.monotonic() - started, 1),
+        },
+    )
+    return result
+
+
+def _quiet(signals: _Signals, emit: Emit) -> None:
+    """Before the cleanup: no signal cuts it short, and the status line has ended."""
+    signals.quiet()
+    emit(StepsOver())
+
+
+def _stopped(signals: _Signals, emit: Emit, why: str, run: _Run, code: int) -> int:
+    _quiet(signals, emit)
+    emit(Stopped(why, run.cleanup()))
+    return code
 
 
 def _marker_base(prefix: Path, token: str, name: str, lock_sha: str) -> dict[str, Any]:
@@ -757,12 +890,7 @@ def kernels_dir(env: dict[str, str] | None = None) -> Path:
     env = dict(os.environ if env is None else env)
     if env.get("JUPYTER_DATA_DIR"):
         return Path(env["JUPYTER_DATA_DIR"]) / "kernels"
-    home = Path(env.get("HOME") or Path.home())
-    if sys.platform == "darwin":
-        return home / "Library" / "Jupyter" / "kernels"
-    if os.name == "nt":
-        return Path(env.get("APPDATA") or home / "AppData" / "Roaming") / "jupyter" / "kernels"
-    return Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "jupyter" / "kernels"
+    return OS.kernels(env, Path(env.get("HOME") or Path.home()))
 
 
 def check_kernel(kernel: str, prefix: Path, force: bool) -> Path:
@@ -787,12 +915,12 @@ def check_kernel(kernel: str, prefix: Path, force: bool) -> Path:
     return spec
 
 
-def _register_kernel(progress: Progress, prefix: Path, kernel: str, name: str, run: _Run) -> None:
+def _register_kernel(emit: Emit, prefix: Path, kernel: str, name: str, run: _Run) -> None:
     py = str(env_python(prefix))
     cmd = [py, "-m", "ipykernel", "install", "--user", "--name", kernel]
     cmd += ["--display-name", kernel_display_name(name, prefix)]
     with open(prefix / "dlcheck-create.log", "a", encoding="utf-8") as log:
-        _step(progress, f"registering the Jupyter kernel {kernel}", cmd, KERNEL_TIMEOUT, log)
+        _step(Step(f"registering the Jupyter kernel {kernel}", cmd, KERNEL_TIMEOUT), emit, log)
     assert run.kernel_dir is not None
     spec = run.kernel_dir / "kernel.json"
     from dlcheck.userfiles import read_json
@@ -821,15 +949,8 @@ def _os_venv_package(short: str) -> str:
 def venv_missing(python: PythonFound) -> None:
     """CreateError naming the OS package when ``python`` has no venv or ensurepip module
     (Debian and Ubuntu ship them apart, in python3.X-venv)."""
-    try:
-        proc = subprocess.run(  # noqa: S603 - argument list, no shell
-            [python.executable, "-c", "import venv, ensurepip"],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
+    proc = _ask_python([python.executable], "import venv, ensurepip", PROBE_TIMEOUT)
+    if proc is None:
         return  # the venv step says what is wrong
     if proc.returncode != 0:
         missing = "ensurepip" if "ensurepip" in proc.stderr else "venv"
@@ -840,8 +961,11 @@ def venv_missing(python: PythonFound) -> None:
 
 
 def setup_disk_gib(name: str) -> float:
-    """Free space a setup needs while it is installed (downloads and the environment)."""
-    return {"cpu": 3.0, "keras-torch": 9.0, "nvidia": 9.0}.get(name, 5.0)
+    """Free space a setup needs while it is installed (downloads and the environment), as
+    setups.toml says (``disk_gib``)."""
+    from dlcheck.envs.setups import load_catalog
+
+    return load_catalog().setups[name].disk_gib
 
 
 def _check_disk(prefix: Path, need_gib: float) -> None:
@@ -895,18 +1019,25 @@ def _conda_ready(lock: Path) -> None:
         raise CreateError("--conda needs conda, mamba or micromamba on PATH")
 
 
-def _step(progress: Progress, what: str, cmd: Sequence[str], timeout: float, log: IO[str]) -> None:
-    progress.step(what)
-    log.write(f"$ {' '.join(cmd)}\n")
-    rc, lines = run_step(cmd, progress, timeout, log=log)
+def _run_logged(step: Step, emit: Emit, log: IO[str]) -> tuple[int, list[str]]:
+    """Run ``step``, its command and lines in ``log``, its lines to the view."""
+    emit(StepStarted(step.what))
+    log.write(f"$ {' '.join(step.cmd)}\n")
+    return run_step(step.cmd, lambda line: emit(StepOutput(line)), step.timeout, log=log)
+
+
+def _step(step: Step, emit: Emit, log: IO[str]) -> None:
+    """Run ``step``; CreateError when it fails (naming the OS package when the Python has
+    no venv or ensurepip module)."""
+    rc, lines = _run_logged(step, emit, log)
     if rc != 0:
         if any("ensurepip is not available" in ln or "No module named venv" in ln for ln in lines):
-            short = ".".join(str(cmd[0]).rsplit("python", 1)[-1].split(".")[:2]) or "3"
+            short = ".".join(str(step.cmd[0]).rsplit("python", 1)[-1].split(".")[:2]) or "3"
             raise CreateError(
-                f"{what} failed: this Python has no ensurepip or venv module: "
+                f"{step.what} failed: this Python has no ensurepip or venv module: "
                 f"{_os_venv_package(short if short[:1].isdigit() else '3')}"
             )
-        raise CreateError(f"{what} failed: {error_line(lines, f'exit status {rc}')}")
+        raise CreateError(f"{step.what} failed: {error_line(lines, f'exit status {rc}')}")
 
 
 def _add_token(prefix: Path, token: str) -> None:
@@ -915,34 +1046,48 @@ def _add_token(prefix: Path, token: str) -> None:
         fh.write(f"{removal.TOKEN_KEY} = {token}\n")
 
 
-def _build(
-    opts: CreateOptions,
-    progress: Progress,
-    prefix: Path,
-    python: PythonFound | None,
-    lock: Path,
-    installer: str,
-    name: str,
-    kernel: str | None,
-    lock_sha: str,
-    run: _Run,
-) -> None:
-    marker = {"state": "incomplete"}
-    if opts.conda:
-        prefix.parent.mkdir(parents=True, exist_ok=True)
-        log_path = prefix.parent / f".{prefix.name}.create.log"
-        with open(log_path, "w", encoding="utf-8") as log:
-            cmd = ["conda-lock", "install", "--prefix", str(prefix), str(lock)]
-            _step(progress, "installing the conda lock (conda-lock install)", cmd, 7200, log)
-            (prefix / removal.CONDA_TOKEN).write_text(run.token + "\n", encoding="utf-8")
-            _write_marker(prefix, {**_marker_base(prefix, run.token, name, lock_sha), **marker})
-            run.keep_folder = False
-            run.made = Made(
-                os.path.realpath(prefix), *map(int, removal.folder_id(prefix).split(":"))
-            )
-            _finish(progress, prefix, installer, log)
-        log_path.replace(prefix / "dlcheck-create.log")
-        return
+def _install_step(plan: Plan) -> Step:
+    """The lock into the new venv, every hash checked."""
+    py = str(env_python(plan.prefix))
+    if plan.installer == "uv":
+        cmd = [str(find_uv()), "pip", "install", "--python", py, "--require-hashes"]
+        cmd += ["--no-progress", "-r", str(plan.lock)]
+    else:
+        cmd = [py, "-m", "pip", "install", "--require-hashes", "--no-input"]
+        cmd += ["--disable-pip-version-check", "--progress-bar", "off", "-r", str(plan.lock)]
+    return Step(f"installing the locked packages ({plan.installer})", cmd, INSTALL_TIMEOUT)
+
+
+def _self_step(plan: Plan) -> Step:
+    """dlcheck itself, without its dependencies (the lock has them)."""
+    py = str(env_python(plan.prefix))
+    source, where = dlcheck_source()
+    if plan.installer == "uv":
+        cmd = [str(find_uv()), "pip", "install", "--python", py, "--no-deps", *source]
+    else:
+        cmd = [py, "-m", "pip", "install", "--no-deps", "--no-input", "--progress-bar", "off"]
+        cmd += ["--disable-pip-version-check", *source]
+    return Step(f"installing dlcheck itself from {where} (--no-deps)", cmd, 600)
+
+
+def _build_conda(plan: Plan, run: _Run, emit: Emit) -> None:
+    """conda-lock makes the folder itself; the marker and the token go in after it."""
+    prefix = plan.prefix
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    log_path = prefix.parent / f".{prefix.name}.create.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        cmd = ["conda-lock", "install", "--prefix", str(prefix), str(plan.lock)]
+        _step(Step("installing the conda lock (conda-lock install)", cmd, 7200), emit, log)
+        (prefix / removal.CONDA_TOKEN).write_text(run.token + "\n", encoding="utf-8")
+        _write_marker(prefix, _incomplete_marker(plan, run))
+        run.keep_folder = False
+        run.made = Made(os.path.realpath(prefix), *map(int, removal.folder_id(prefix).split(":")))
+        _finish(plan, emit, log)
+    log_path.replace(prefix / "dlcheck-create.log")
+
+
+def _build_venv(plan: Plan, run: _Run, emit: Emit) -> None:
+    prefix, python = plan.prefix, plan.python
     assert python is not None
     if not run.keep_folder:
         try:
@@ -952,46 +1097,27 @@ def _build(
                 f"{prefix}: appeared while dlcheck was starting; nothing removed"
             ) from None
     # The marker goes in first: whatever stops this run, the folder says it is unfinished.
-    _write_marker(prefix, {**_marker_base(prefix, run.token, name, lock_sha), **marker})
+    _write_marker(prefix, _incomplete_marker(plan, run))
     with open(prefix / "dlcheck-create.log", "w", encoding="utf-8") as log:
+        venv = [python.executable, "-m", "venv", str(prefix)]
         _step(
-            progress,
-            f"creating the venv with Python {python.version}",
-            [python.executable, "-m", "venv", str(prefix)],
-            VENV_TIMEOUT,
-            log,
+            Step(f"creating the venv with Python {python.version}", venv, VENV_TIMEOUT), emit, log
         )
         _add_token(prefix, run.token)
-        py = str(env_python(prefix))
-        if installer == "uv":
-            cmd = [str(find_uv()), "pip", "install", "--python", py, "--require-hashes"]
-            cmd += ["--no-progress", "-r", str(lock)]
-        else:
-            cmd = [py, "-m", "pip", "install", "--require-hashes", "--no-input"]
-            cmd += ["--disable-pip-version-check", "--progress-bar", "off", "-r", str(lock)]
-        _step(progress, f"installing the locked packages ({installer})", cmd, INSTALL_TIMEOUT, log)
-        _finish(progress, prefix, installer, log)
+        _step(_install_step(plan), emit, log)
+        _finish(plan, emit, log)
 
 
-def _finish(progress: Progress, prefix: Path, installer: str, log: IO[str]) -> None:
-    py = str(env_python(prefix))
-    source, where = dlcheck_source()
-    if installer == "uv":
-        cmd = [str(find_uv()), "pip", "install", "--python", py, "--no-deps", *source]
-    else:
-        cmd = [py, "-m", "pip", "install", "--no-deps", "--no-input", "--progress-bar", "off"]
-        cmd += ["--disable-pip-version-check", *source]
-    what = f"installing dlcheck itself from {where} (--no-deps)"
-    progress.step(what)
-    log.write(f"$ {' '.join(cmd)}\n")
-    rc, lines = run_step(cmd, progress, 600, log=log)
+def _incomplete_marker(plan: Plan, run: _Run) -> dict[str, Any]:
+    return {**_marker_base(plan.prefix, run.token, plan.name, plan.lock_sha), "state": "incomplete"}
+
+
+def _finish(plan: Plan, emit: Emit, log: IO[str]) -> None:
+    step = _self_step(plan)
+    rc, lines = _run_logged(step, emit, log)
     if rc != 0:
         # The lock's packages are all there; only the checking tool is missing. Say so.
-        progress.say(
-            f"warning: {what} failed ({error_line(lines, f'exit status {rc}')}); the "
-            "environment is complete without it: install dlcheck into it later with "
-            "`python -m pip install --no-deps dlcheck`"
-        )
+        emit(SelfInstallFailed(step.what, error_line(lines, f"exit status {rc}")))
 
 
 def _verify(lock: Path, prefix: Path, subdir: str, name: str) -> Any:

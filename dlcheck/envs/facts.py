@@ -38,6 +38,19 @@ class EnvironmentFacts:
     def differences(self) -> int:
         return sum(int(self.counts.get(k) or 0) for k in ("missing", "different", "extra"))
 
+    def count_parts(self) -> list[str]:
+        """The counts that are not zero, as said: ["1 different", "2 missing"]."""
+        return [
+            f"{self.counts.get(k, 0)} {k}"
+            for k in ("missing", "different", "extra")
+            if self.counts.get(k)
+        ]
+
+    def first_names(self, shown: int = 3) -> str:
+        """The first packages that differ, "; "-separated, "; ..." when there are more."""
+        names = [*self.different, *self.missing, *self.extra]
+        return "; ".join(str(n) for n in names[:shown]) + ("; ..." if len(names) > shown else "")
+
 
 def environment_facts(sections: Any) -> EnvironmentFacts | None:
     """The typed section from ``Facts.sections``; None when absent, an ``error`` when unreadable."""
@@ -45,8 +58,9 @@ def environment_facts(sections: Any) -> EnvironmentFacts | None:
 
 
 def environment_line(section: Any) -> str | None:
-    """The environment's view piece: one line for the machine summary of `dlcheck check`;
-    None when there is no section. Plain text (the views escape it)."""
+    """The environment's view piece: one line for the machine summary of `dlcheck check`,
+    saying what was found (what to do about it is the judgement's: the environment_lock
+    finding and the plan); None when there is no section. Plain text (the views escape it)."""
     env = (
         section if isinstance(section, EnvironmentFacts) else environment_facts({SECTION: section})
     )
@@ -59,18 +73,7 @@ def environment_line(section: Any) -> str | None:
         return head + env.incomplete
     if not env.differences():
         return head + f"matches the lock ({env.counts.get('checked', '?')} packages)"
-    parts = [
-        f"{env.counts.get(k, 0)} {k}"
-        for k in ("missing", "different", "extra")
-        if env.counts.get(k)
-    ]
-    names = [*env.different, *env.missing, *env.extra]
-    shown = "; ".join(str(n) for n in names[:3]) + ("; ..." if len(names) > 3 else "")
-    return (
-        head
-        + f"DIFFERS from the lock ({', '.join(parts)}: {shown}); "
-        + f"details: `dlcheck env verify --setup {env.setup}`"
-    )
+    return head + f"DIFFERS from the lock ({', '.join(env.count_parts())}: {env.first_names()})"
 
 
 WHEEL_TAGS = "wheel-tags.toml"

@@ -1,15 +1,17 @@
-"""Text (rich) and Markdown for `dlcheck env verify` and `dlcheck env recommend`.
-Formatting only; every value from a machine or a file is escaped."""
+"""Text (rich) and Markdown for `dlcheck env verify` and `dlcheck env recommend`, and the
+printer of `dlcheck env create`'s events. Formatting only; every value from a machine or a
+file is escaped."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import IO
+import sys
+from typing import IO, Any
 
+from dlcheck.envs import create as made
 from dlcheck.envs.recommend import ROUTE_HEADINGS, Recommendation, Route
 from dlcheck.envs.verify import PackageDiff, VerifyResult
 from dlcheck.render.markdown import md_advice, md_code_block, md_escape
-from dlcheck.sanitize import clean_record
+from dlcheck.sanitize import clean, clean_record
 
 
 def _diff_line(kind: str, d: PackageDiff) -> str:
@@ -46,63 +48,9 @@ def shown_lines(lines: list[str], show_all: bool) -> tuple[list[str], int]:
     return lines[:SHOWN_NAMES], len(lines) - SHOWN_NAMES
 
 
-def _in_site_packages(path: str) -> bool:
-    parts = Path(path).parts
-    return "site-packages" in parts or "dist-packages" in parts
-
-
-def _shown_path(path: str) -> str:
-    """A lock path as the user can type it: relative to the current folder when inside it."""
-    try:
-        rel = Path(path).resolve().relative_to(Path.cwd().resolve())
-    except (ValueError, OSError):
-        return path
-    return str(rel)
-
-
 def repair(r: VerifyResult) -> tuple[str, list[str]] | None:
-    """What to do when the environment does not match, and the commands: a fresh
-    environment from the setup's lock (``dlcheck env create --setup X``, which finds the
-    lock packaged with dlcheck), or, for a lock file the user named (or one in a checkout,
-    never one inside site-packages), installing it into this environment."""
-    if r.matches:
-        return None
-    conda = r.lock_format == "conda"
-    create = None
-    if r.setup:
-        create = f"dlcheck env create --setup {r.setup}" + (" --conda" if conda else "")
-        if r.incomplete:
-            create += " --force"
-    in_place = None
-    if not _in_site_packages(r.lock_path):
-        from dlcheck.shellquote import quote  # pasted into the user's shell: quoted for it
-
-        lock = quote(_shown_path(r.lock_path))
-        if conda:
-            in_place = f"conda-lock install --prefix {quote(r.prefix)} {lock}"
-        else:
-            in_place = f"python -m pip install --require-hashes -r {lock}"
-    if not (r.missing or r.different) and r.extra and not r.incomplete:
-        cmds = [c for c in (create,) if c]
-        why = "only extra packages: add --allow-extra if you want them"
-        return (why + (", or make a fresh environment:" if cmds else "."), cmds)
-    if create and in_place:
-        return (
-            "make a fresh environment from the lock, or repair this one in place:",
-            [
-                create,
-                in_place,
-            ],
-        )
-    if create:
-        return ("make a fresh environment from the lock:", [create])
-    if in_place:
-        return ("repair this environment from the lock:", [in_place])
-    # A lock inside an installed package, named without its setup: the setup is the way.
-    return (
-        "make a fresh environment from the setup that fits this machine:",
-        ["dlcheck env recommend"],
-    )
+    """The result's repair route (its judgement, ``VerifyResult.repair``) as (why, commands)."""
+    return (r.repair.why, list(r.repair.commands)) if r.repair else None
 
 
 def render_verify_text(
@@ -274,3 +222,91 @@ def render_recommend_markdown(rec: Recommendation) -> str:
         out.append("")
         out += [f"Also possible: {md_advice(a)}" for a in rec.alternatives]
     return "\n".join(out) + "\n"
+
+
+class CreateView:
+    """Prints the events of `dlcheck env create` (dlcheck.envs.create) as they come: what it
+    chose, then one status line that rewrites itself on a terminal (rich) or plain
+    "... step" lines elsewhere, then the result; a stop on standard error."""
+
+    def __init__(self, out: IO[str], live: bool | None = None) -> None:
+        self.out = out
+        self.live = out.isatty() if live is None else live
+        self._status: Any = None
+        self._step = ""
+
+    def __call__(self, event: made.Event) -> None:
+        if isinstance(event, made.PythonChosen):
+            p = event.python
+            print(f"Python: {p.executable} ({p.version}, {p.how})", file=self.out)
+        elif isinstance(event, made.Starting):
+            print(
+                f"Creating the {event.setup} environment in {event.prefix} from {event.lock} "
+                f"with {event.installer}",
+                file=self.out,
+            )
+        elif isinstance(event, made.StepStarted):
+            self._step_line(event.what)
+        elif isinstance(event, made.StepOutput):
+            self._detail(event.line)
+        elif isinstance(event, made.SelfInstallFailed):
+            self._say(
+                f"warning: {event.what} failed ({event.error}); the environment is complete "
+                "without it: install dlcheck into it later with "
+                "`python -m pip install --no-deps dlcheck`"
+            )
+        elif isinstance(event, made.StepsOver):
+            self._stop()
+        else:
+            self._end(event)
+
+    def _end(self, event: made.Event) -> None:
+        self._stop()
+        if isinstance(event, made.AlreadyMade):
+            print(
+                f"{event.prefix} is already the finished {event.setup} environment (from "
+                f"{event.lock_name}); nothing to do (--force rebuilds it).\n"
+                f"Activate it: {event.activate}",
+                file=self.out,
+            )
+        elif isinstance(event, made.Finished):
+            print(f"{event.summary} ({event.lock_name})", file=self.out)
+            if event.kernel:
+                print(f'Jupyter kernel: "{event.kernel_display}" ({event.kernel})', file=self.out)
+            print(f"Done. Activate it: {event.activate}", file=self.out)
+        elif isinstance(event, made.Stopped):
+            try:
+                print(f"dlcheck: {event.why}; {event.cleanup}", file=sys.stderr, flush=True)
+            except (OSError, ValueError):  # SIGHUP: the terminal is gone
+                pass
+
+    def _step_line(self, text: str) -> None:
+        self._step = text
+        if not self.live:
+            print(f"... {text}", file=self.out, flush=True)
+            return
+        from rich.console import Console
+
+        if self._status is None:
+            self._status = Console(file=self.out).status(text)
+            self._status.start()
+        else:
+            self._status.update(text)
+
+    def _detail(self, line: str) -> None:
+        if self.live and self._status is not None:
+            # one line: what fits of the installer's latest line after the step's name
+            room = self._status.console.width - len(self._step) - 6
+            if room >= 10:
+                self._status.update(f"{self._step}: {clean(line, room)}")
+
+    def _say(self, text: str) -> None:
+        if self._status is not None:
+            self._status.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.out, flush=True)
+
+    def _stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None

@@ -32,6 +32,7 @@ class Setup:
     pip_platforms: list[str]
     conda_platforms: list[str]
     conda_cuda: str  # "none" or the CUDA version conda-lock assumes (--with-cuda)
+    disk_gib: float  # free space `env create` needs while it installs (downloads and all)
     macos_target: str | None = None
     notes: list[str] = field(default_factory=list)
     platform_notes: dict[str, list[str]] = field(default_factory=dict)
@@ -73,6 +74,7 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
                 pip_platforms=[str(p) for p in s["pip_platforms"]],
                 conda_platforms=[str(p) for p in s["conda_platforms"]],
                 conda_cuda=str(s.get("conda_cuda", "none")),
+                disk_gib=float(s["disk_gib"]),
                 macos_target=s.get("macos_target"),
                 notes=[str(n) for n in s.get("notes", [])],
                 platform_notes={
@@ -86,7 +88,7 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
         python = str(data["python"])
         pythons = [str(v) for v in data.get("pythons", [python])]
         catalog = Catalog(python, str(data["exclude_newer"]), platforms, setups, pythons)
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(where, f"malformed setups file ({exc!r})") from None
     for s in catalog.setups.values():
         for p in (*s.pip_platforms, *s.conda_platforms):

@@ -273,6 +273,10 @@ def env_part(data: dict[str, Any], where: str) -> EnvPart:
     setup = data.get("setup")
     if setup:
         text += f" ({clean(setup, 40)})"
+    repair = data.get("repair")  # the result's repair route (older results have none)
+    commands = repair.get("commands") if isinstance(repair, dict) else None
+    if isinstance(commands, list) and commands and isinstance(commands[0], str):
+        text += f"; repair: {clean(commands[0], 120)}"
     host = data.get("hostname")
     return EnvPart(
         path=where,
