@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import IO
 
 from dlcheck.bench.compare import Comparison
+from dlcheck.bench.grading import fmt_seconds
 from dlcheck.bench.results import BenchResult
-from dlcheck.render.layout import fmt_seconds, style_of
+from dlcheck.render.layout import style_of
 from dlcheck.sanitize import clean
 
 # The one-line legend under every single-result table: the figures a reader could confuse.
