@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from dlcheck.bench.context import collect_context, cpu_freq
-from dlcheck.bench.load import LoadReport, LoadSampler
+from dlcheck.bench.context import collect_context
+from dlcheck.bench.load import LoadReport, LoadSampler, read_clock
 from dlcheck.bench.measure import Plan, Progress, measure_workload
 from dlcheck.bench.predict import (
     BenchSettings,
@@ -97,6 +97,6 @@ def run_suite(
         interrupted = True
     load = sampler.stop(context.usable_cores) if sampler is not None else None
     wall = round(time.monotonic() - started, 2) if started is not None else None
-    context = replace(context, cpu_freq_mhz_end=cpu_freq()[0], wall_seconds=wall)
+    context = replace(context, cpu_freq_mhz_end=read_clock().current, wall_seconds=wall)
     result = assemble(workloads, context, results, settings, places, interrupted, load=load)
     return Run(result, interrupted)
