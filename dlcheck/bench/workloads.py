@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from dlcheck.errors import UserError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from dlcheck.userfiles import parse_toml
 
 TARGETS = ("sparse", "onehot", "regression")
 
@@ -86,7 +81,8 @@ def parse_workloads(data: dict[str, Any], where: str) -> list[Workload]:
 def load_workloads() -> list[Workload]:
     """The workloads shipped with dlcheck, headline first."""
     text = resources.files("dlcheck.bench").joinpath("workloads.toml").read_text("utf-8")
-    return parse_workloads(tomllib.loads(text), "<packaged workloads.toml>")
+    where = "<packaged workloads.toml>"
+    return parse_workloads(parse_toml(text, where), where)
 
 
 def find_workload(name: str, workloads: list[Workload] | None = None) -> Workload:
