@@ -177,6 +177,8 @@ def assess(
     top: list[str] | None = None,
 ) -> LoadReport:
     """Judge the samples: notes in words, busy or not, and the interval widening (pure)."""
+    # Long by choice: one list of rules read top to bottom, each adding its note and its
+    # widening, then the record; split up, the pieces would pass the same values around.
     notes: list[str] = []
     cores = usable_cores or 1.0
     widen = 0.0
