@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections import namedtuple
 from pathlib import Path
 
 import pytest
 
 from dlcheck.bench.load import (
     MAX_WIDEN,
+    Clock,
     CpuTimes,
     LoadSampler,
     Power,
     Snapshot,
     assess,
+    clock_of,
+    cpu_times_of,
     other_share,
     parse_int,
-    parse_khz,
-    parse_loadavg,
-    parse_proc_stat,
     power_saving,
+    read_clock,
+    read_cpu_times,
     steal_share,
     top_consumers,
 )
@@ -30,33 +35,62 @@ def read(name: str) -> str:
     return (DATA / name).read_text()
 
 
-def test_proc_stat_of_the_busy_vm() -> None:
-    a = parse_proc_stat(read("proc-stat-busy-a.txt"))
-    b = parse_proc_stat(read("proc-stat-busy-b.txt"))
-    assert a == CpuTimes(busy=54367 + 14433 + 428, idle=68097 + 450, steal=538)
-    assert b is not None and b.total > a.total
+@pytest.fixture
+def proc(monkeypatch, tmp_path: Path):  # noqa: ANN001, ANN201
+    """Point psutil at a folder holding a recorded ``stat`` file; return its reader."""
+    import psutil
+
+    monkeypatch.setattr(psutil, "PROCFS_PATH", str(tmp_path))
+
+    def cpu_times(name: str = "", text: str = "") -> CpuTimes | None:
+        (tmp_path / "stat").write_text(read(name) if name else text)
+        return read_cpu_times()
+
+    return cpu_times
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="psutil reads /proc on Linux")
+def test_proc_stat_of_the_busy_vm(proc) -> None:  # noqa: ANN001
+    import psutil
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    a, b = proc("proc-stat-busy-a.txt"), proc("proc-stat-busy-b.txt")
+    assert a is not None and b is not None and psutil.PROCFS_PATH != "/proc"
+    assert a.busy == pytest.approx((54367 + 14433 + 428) / ticks)
+    assert a.idle == pytest.approx((68097 + 450) / ticks) and a.steal == pytest.approx(538 / ticks)
+    assert b.total > a.total
     busy = (b.busy - a.busy) / (b.total - a.total)
     assert busy > 0.7  # both cores mostly busy while the other helpers worked
     assert steal_share(a, b) == 0.0
 
 
-def test_steal_time_of_a_shared_vm_and_an_old_kernel() -> None:
-    a = parse_proc_stat(read("proc-stat-steal-a.txt"))
-    b = parse_proc_stat(read("proc-stat-steal-b.txt"))
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="psutil reads /proc on Linux")
+def test_steal_time_of_a_shared_vm_and_a_malformed_file(proc) -> None:  # noqa: ANN001
+    a, b = proc("proc-stat-steal-a.txt"), proc("proc-stat-steal-b.txt")
     assert steal_share(a, b) == pytest.approx(500 / 2100)
-    old = parse_proc_stat(read("proc-stat-old-kernel.txt"))
-    assert old == CpuTimes(busy=100 + 5 + 50 + 1 + 2, idle=900 + 10, steal=0.0)
-    assert parse_proc_stat("intr 1 2 3\n") is None
-    assert parse_proc_stat("cpu  a b c d\n") is None
+    assert proc(text="cpu  a b c d e f g h i j\n") is None  # unknown, not a crash
     assert steal_share(None, a) is None
 
 
+def test_cpu_times_of_every_platforms_record() -> None:
+    # psutil's fields on a Linux kernel older than 2.6.11 (seven columns, no steal) and on
+    # macOS (no iowait, irq, softirq, steal), as psutil names them there
+    old = namedtuple("scputimes", "user nice system idle iowait irq softirq")
+    assert cpu_times_of(old(100, 5, 50, 900, 10, 1, 2)) == CpuTimes(158, 910, 0.0)
+    mac = namedtuple("scputimes", "user nice system idle")
+    assert cpu_times_of(mac(1.5, 0.0, 0.5, 8.0)) == CpuTimes(2.0, 8.0, 0.0)
+
+
+def test_the_clock_of_psutils_records() -> None:
+    freq = namedtuple("scpufreq", "current min max")
+    # the 2-core VM: current clock from /proc/cpuinfo, min and max hidden (0.0)
+    assert clock_of(freq(2596.132, 0.0, 0.0)) == Clock(2596.132, None)
+    assert clock_of(freq(1800.0, 400.0, 4700.0)) == Clock(1800.0, 4700.0)
+    assert clock_of(None) == Clock()  # psutil.cpu_freq() is None where it sees no clock
+    assert read_clock().current is None or read_clock().current > 0
+
+
 def test_small_parsers() -> None:
-    assert parse_loadavg(read("loadavg-busy.txt"))[0] >= 0
-    assert parse_loadavg("0.50 1.00 1.50 2/300 123\n") == [0.5, 1.0, 1.5]
-    assert parse_loadavg("garbage") == []
-    assert parse_khz("2596132\n") == pytest.approx(2596.132)
-    assert parse_khz("n/a") is None
     assert parse_int(" 7\n") == 7 and parse_int("") is None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from dlcheck.bench.facts import benchmark_facts
-from dlcheck.bench.grading import BORDERLINE, BenchSettings, fmt_seconds, grade_interval
+from dlcheck.bench.grading import BORDERLINE, BenchSettings, grade_training
 from dlcheck.checks import Check, Outcome, met, not_given, unknown
 from dlcheck.records import Facts
 
@@ -23,49 +23,29 @@ def _settings(p: dict[str, Any]) -> BenchSettings:
 
 def check_training_time(facts: Facts, p: dict[str, Any]) -> Outcome:
     s = _settings(p)
-    expected = f"<= {fmt_seconds(s.pass_seconds)} (> {fmt_seconds(s.warn_seconds)} is too slow)"
     b = benchmark_facts(facts.sections)
+    e = b.episode(s.workload) if b is not None and not b.error else None
+    t = grade_training(e.seconds if e else None, e.low if e else None, e.high if e else None, s)
     if b is None:
         return not_given(
             "not measured (`dlcheck bench --save me.bench.json`, then "
             "`dlcheck check --bench me.bench.json`)",
-            expected,
+            t.expected,
         )
     if b.error:
-        return unknown(f"unknown ({b.error})", expected)
-    e = b.episode(s.workload)
+        return unknown(f"unknown ({b.error})", t.expected)
     if e is None:
-        return unknown(f"{s.workload} was not measured in {b.source or 'the benchmark'}", expected)
-    low = e.low if e.low is not None else e.seconds
-    high = e.high if e.high is not None else e.seconds
-    grade, between = grade_interval(low, high, s)
-    observed = f"about {fmt_seconds(e.seconds)}"
-    if e.low is not None and e.high is not None:
-        observed += f" ({fmt_seconds(low)} to {fmt_seconds(high)})"
-    observed += f" for episode {e.episode} ({b.source or 'benchmark'})"
-    if grade == "PASS":
-        return met(observed, expected)
-    if grade == BORDERLINE:
-        return Outcome(
-            "unknown",
-            f"{observed}: too close to call between {between[0]} and {between[1]}",
-            expected,
-            "Re-run `dlcheck bench` on a quiet machine (other programs closed, on mains "
-            "power) for a firm verdict.",
-        )
-    if grade == "WARN":
-        return Outcome(
-            "unmet",
-            observed,
-            expected,
-            "Training is slow here but usable: keep a cloud notebook ready ({places}).",
-        )
-    return Outcome(
-        "unmet",
-        observed + ": too slow",
-        expected,
-        "Run the training episodes elsewhere: {places}.",
-    )
+        where = b.source or "the benchmark"
+        return unknown(f"{s.workload} was not measured in {where}", t.expected)
+    observed = f"{t.about} for episode {e.episode} ({b.source or 'benchmark'})"
+    if t.grade == "PASS":
+        return met(observed, t.expected)
+    if t.advice is None:  # no time in the section: nothing to grade
+        return unknown(observed, t.expected)
+    # the words of bench's own verdict (grading.grade_training), with the profile's places
+    places = "" if t.grade == BORDERLINE else " ({places})"
+    status = "unknown" if t.grade == BORDERLINE else "unmet"
+    return Outcome(status, f"{observed}: {t.state}", t.expected, f"{t.advice}{places}.")
 
 
 def _validate(params: dict[str, Any]) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -11,78 +10,11 @@ from dlcheck.errors import UserError
 from dlcheck.output import chatter_options, output_options
 
 
-def _progress_console(stream: Any = None) -> Any:
-    from rich.console import Console
-
-    if stream is None:
-        return Console(stderr=True)
-    return Console(file=stream, force_terminal=True)
-
-
 def _choice(flag: str, choices: tuple[str, ...], help: str) -> Any:
     """An option taking one of ``choices``, the first by default (shown in --help)."""
     return click.option(
         flag, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
     )
-
-
-class CapturedStderr:
-    """File descriptor 2 sent to a temporary file while TensorFlow imports and fits, so that
-    its C++ log (absl: ``E0000 ... failed call to cuInit ... UNKNOWN ERROR (303)``), which a
-    learner reads as a failure, stays out of the output; ``tail`` keeps its last lines
-    (shown with ``--verbose``). ``terminal`` is a stream on the real standard error for the
-    progress line, or None when standard error is not a terminal."""
-
-    TAIL = 20
-
-    def __init__(self) -> None:
-        self.tail: list[str] = []
-        self.terminal: Any = None
-        self._saved = -1
-        self._tmp: Any = None
-
-    def __enter__(self) -> CapturedStderr:
-        import sys
-        import tempfile
-
-        try:
-            sys.stderr.flush()
-            tty = os.isatty(2)
-            self._tmp = tempfile.TemporaryFile(mode="w+b")
-            self._saved = os.dup(2)
-            os.dup2(self._tmp.fileno(), 2)
-        except (OSError, ValueError):  # no fd 2 (a pythonw host): nothing to keep out
-            self._saved = -1
-            return self
-        if tty:
-            self.terminal = os.fdopen(os.dup(self._saved), "w", encoding="utf-8", errors="replace")
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        import sys
-
-        if self._saved < 0:
-            return
-        try:
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
-        os.dup2(self._saved, 2)
-        os.close(self._saved)
-        self._saved = -1
-        if self.terminal is not None:
-            self.terminal.close()
-        from dlcheck.sanitize import clean
-
-        try:
-            self._tmp.seek(0, os.SEEK_END)
-            size = self._tmp.tell()
-            self._tmp.seek(max(0, size - 64 * 1024))
-            text = self._tmp.read().decode("utf-8", "replace")
-        finally:
-            self._tmp.close()
-        lines = [clean(line, 300) for line in text.splitlines() if line.strip()]
-        self.tail = lines[-self.TAIL :]
 
 
 @click.group(
@@ -164,98 +96,27 @@ def bench(
     """
     if ctx.invoked_subcommand is not None:
         return 0
-    json_flag = fmt == "json"
-    import time
-    from dataclasses import replace
+    from dlcheck.bench.workloads import load_workloads
 
-    from dlcheck.bench.measure import DEFAULT, QUICK, require_backend, setup_backend
-    from dlcheck.bench.predict import bench_settings
-    from dlcheck.bench.workloads import find_workload, load_workloads
-    from dlcheck.places import load_places
-    from dlcheck.profile import load_profile
-
-    workloads = load_workloads()
     if list_:
-        for w in workloads:
+        for w in load_workloads():
             click.echo(f"{w.id:14} {w.title}: {w.epochs} epochs, batch {w.batch_size}")
         return 0
     if all_ and names:
         raise click.UsageError("choose --all or --workload, not both")
-    prof = load_profile(profile)
-    settings = bench_settings(prof.settings, prof.source)
-    place_list = load_places(places)
-    if all_:
-        chosen = sorted(workloads, key=lambda w: (not w.headline, w.episode))
-    elif names:
-        chosen = [find_workload(n, workloads) for n in names]
-    else:
-        chosen = [find_workload(settings.workload, workloads)]
-    plan = QUICK if quick else DEFAULT
-    if all_:
-        plan = replace(plan, name=f"{plan.name}+all", per_workload=True)
-    if budget is not None:
-        plan = replace(plan, budget_seconds=budget)
-    if target is not None:
-        plan = replace(plan, target=target / 100.0)
-    if windows is not None:
-        plan = replace(plan, windows=windows)
-    if window_seconds is not None:
-        plan = replace(plan, window_seconds=window_seconds)
-    require_backend(backend)
-    from dlcheck.bench.load import LoadSampler, process_age
+    from dlcheck.bench.suite import BenchOptions, build_bench, judge_bench
+    from dlcheck.render.progress import Bars
 
-    # The budget counts from the process start: the framework import is part of the wait
-    # (a long-lived host process, such as a notebook or a test run calling main(), from now).
-    age = process_age()
-    started = time.monotonic() - (age if age < PROCESS_START_MAX_S else 0.0)
-    deadline = started + plan.budget_seconds
-    sampler = LoadSampler(None)
-    with CapturedStderr() as captured:
-        live = captured.terminal if not quiet else None
-        if live is not None:
-            live.write(f"Loading Keras on {backend}...\n")
-            live.flush()
-        keras = setup_backend(backend)
-        run = _run_with_progress(
-            keras, chosen, workloads, plan, settings, place_list, deadline, sampler, started, live
-        )
-    result = run.result
-    if captured.tail:
-        result = replace(result, context=replace(result.context, stderr_tail=captured.tail))
+    options = BenchOptions(quick, all_, names, backend, profile, places, windows, window_seconds,
+                           budget, target)  # fmt: skip
+    # the progress display: on the real standard error when it is a terminal, not with -q
+    run = build_bench(options, display=lambda tty: Bars(tty is not None and not quiet, tty))
+    result = judge_bench(run)
     if anonymize:
         from dlcheck.anonymize import anonymize_record
 
         result = anonymize_record(result)
-    from dlcheck import output as out
-
-    if save:
-        from dlcheck.bench.results import save_result
-
-        save_result(result, save, inputs=(profile, places))
-        if not quiet:
-            out.say_wrote(save, "saved")
-    if json_flag:
-        out.emit(
-            result.to_json() + "\n", output=output, inputs=(profile, places, save), quiet=quiet
-        )
-    elif fmt in ("markdown", "csv"):
-        from dlcheck.bench.render import render_result_csv, render_result_markdown
-        from dlcheck.sanitize import clean_record
-
-        view = render_result_markdown if fmt == "markdown" else render_result_csv
-        text = view(clean_record(result))
-        out.emit(text, output=output, inputs=(profile, places, save), quiet=quiet)
-    else:
-        from dlcheck.bench.render import render_result
-        from dlcheck.sanitize import clean_record
-
-        out.emit(
-            draw=out.draw_to(render_result, clean_record(result)),
-            width=80,  # -o FILE: as piped (dlcheck.render.layout.PIPE_WIDTH)
-            output=output,
-            inputs=(profile, places, save),
-            quiet=quiet,
-        )
+    _render(result, fmt, output, save, (profile, places), quiet)
     if verbose and result.context.stderr_tail:
         click.echo("Third-party log (standard error during the import and the runs):", err=True)
         for line in result.context.stderr_tail:
@@ -267,55 +128,40 @@ def bench(
 
 
 EXIT_STATUS = {"FAIL": 1, "BORDERLINE": 3}
-PROCESS_START_MAX_S = 30.0  # an older process did not start for this command
 
 
-def _run_with_progress(
-    keras: Any,
-    chosen: list[Any],
-    workloads: list[Any],
-    plan: Any,
-    settings: Any,
-    places: Any,
-    deadline: float,
-    sampler: Any,
-    started: float,
-    live: Any = None,
-) -> Any:
-    """Run the suite; a progress bar (workload, stage, elapsed, ETA) on ``live``, a stream
-    on the terminal's standard error, or nothing when there is none."""
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+def _render(
+    result: Any, fmt: str, output: str | None, save: str | None, inputs: tuple, quiet: bool
+) -> None:
+    """Save the JSON result when asked, then emit the chosen view (JSON as measured; the
+    other views of the sanitized record)."""
+    from dlcheck import output as out
+    from dlcheck.bench import render
+    from dlcheck.sanitize import clean_record
 
-    from dlcheck.bench.suite import run_suite
+    if save:
+        from dlcheck.bench.results import save_result
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-        console=_progress_console(live),
-        transient=True,
-        disable=live is None,
-    ) as bar:
-        tasks: dict[str, Any] = {}
+        save_result(result, save, inputs=inputs)
+        if not quiet:
+            out.say_wrote(save, "saved")
+    inputs = (*inputs, save)
+    if fmt == "text":
+        draw = out.draw_to(render.render_result, clean_record(result))
+        # -o FILE: as piped (dlcheck.render.layout.PIPE_WIDTH)
+        out.emit(draw=draw, width=80, output=output, inputs=inputs, quiet=quiet)
+        return
+    views = {"markdown": render.render_result_markdown, "csv": render.render_result_csv}
+    text = result.to_json() + "\n" if fmt == "json" else views[fmt](clean_record(result))
+    out.emit(text, output=output, inputs=inputs, quiet=quiet)
 
-        def tell(workload: str, stage: str, done: int, total: int) -> None:
-            if workload not in tasks:
-                tasks[workload] = bar.add_task(workload, total=total)
-            bar.update(tasks[workload], completed=done, description=f"{workload}: {stage}")
 
-        return run_suite(
-            keras, chosen, workloads, plan, settings, places, progress=tell,
-            deadline=None if plan.per_workload else deadline, sampler=sampler, started=started,
-        )  # fmt: skip
+def __getattr__(name: str) -> Any:
+    if name == "CapturedStderr":  # its old home: it moved to dlcheck/bench/suite.py
+        from dlcheck.bench.suite import CapturedStderr
+
+        return CapturedStderr
+    raise AttributeError(name)
 
 
 @bench.command("compare", short_help="Compare saved bench results side by side.")

@@ -1,6 +1,7 @@
 """The context of a benchmark run: versions, backend, device, threads, CPU (from the probes'
-own CPU facts, dlcheck/probes/cpu.py), clock and load, the matmul peak, and where it ran (a
-cloud notebook, a batch job: the probes' own contexts, dlcheck/probes/context.py)."""
+own CPU facts, dlcheck/probes/cpu.py), clock and load (dlcheck/bench/load.py's readers), the
+matmul peak, and where it ran (a cloud notebook, a batch job: the probes' own contexts,
+dlcheck/probes/context.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import platform
 from typing import TYPE_CHECKING, Any
 
+from dlcheck.bench.load import read_clock, read_loadavg
 from dlcheck.bench.matmul import matmul_peak
 from dlcheck.bench.measure import BACKEND_PACKAGES
 from dlcheck.bench.results import Context
@@ -66,18 +68,6 @@ def _threads(backend: str) -> dict[str, str]:
     return out
 
 
-def cpu_freq() -> tuple[float | None, float | None]:
-    try:
-        import psutil
-
-        f = psutil.cpu_freq()
-    except Exception:  # noqa: BLE001 - not visible in many VMs
-        return None, None
-    if not f:
-        return None, None
-    return (f.current or None), (f.max or None)
-
-
 def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context:
     """Versions, backend, device, threads, CPU and the matmul peak of this run."""
     import numpy as np
@@ -89,11 +79,7 @@ def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context
     pkg = importlib.import_module(BACKEND_PACKAGES.get(backend, backend))
     device, kind = _device(backend)
     cpu = probe_cpu(timeout=2.0)
-    freq, fmax = cpu_freq()
-    try:
-        load = [round(v, 2) for v in os.getloadavg()]
-    except (AttributeError, OSError):
-        load = []
+    clock = read_clock()
     return Context(
         python=platform.python_version(),
         platform=platform.platform(),
@@ -107,8 +93,8 @@ def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context
         logical_cores=cpu.logical_cores,
         usable_cores=cpu.usable_cores,
         threads=_threads(backend),
-        cpu_freq_mhz_start=freq,
-        cpu_freq_mhz_max=fmax,
+        cpu_freq_mhz_start=clock.current,
+        cpu_freq_mhz_max=clock.max,
         matmul=(
             matmul_peak(keras, kind == "gpu", 0.25 if plan.name.startswith("quick") else 1.0)
             if with_matmul
@@ -117,7 +103,7 @@ def collect_context(keras: Any, plan: Plan, with_matmul: bool = True) -> Context
         plan=plan.name,
         windows=plan.windows,
         window_seconds=plan.window_seconds,
-        load_average=load,
+        load_average=read_loadavg(),
         budget_seconds=plan.budget_seconds,
         target=plan.target,
         where=probe_context(),

@@ -1,9 +1,11 @@
 """The benchmark's thresholds: a predicted training time graded PASS, WARN or FAIL against
 the profile's [bench] table, BORDERLINE when its interval straddles a threshold. Pure and
-light: `dlcheck bench` and the check kind ``training_time`` (dlcheck/bench/checks.py) share it."""
+light: `dlcheck bench` and the check kind ``training_time`` (dlcheck/bench/checks.py) share it,
+its words included (``grade_training``)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,10 +65,11 @@ def grade_interval(
     return BORDERLINE, [lo, hi]
 
 
-def fmt_seconds(s: float | None) -> str:
-    """'45 s', '3.2 min', '1.5 h'."""
-    if s is None:
-        return "unknown"
+def fmt_seconds(s: float | None, missing: str = "unknown") -> str:
+    """A duration, the one format of every view and message: '0.40 s', '4.8 s', '45 s',
+    '2.5 min', '1.5 h'; ``missing`` for None or not finite."""
+    if s is None or not math.isfinite(s):
+        return missing
     if abs(s) < 0.005:  # not "-0.00 s" (a residual part can come out a hair below zero)
         s = 0.0
     if s < 1:
@@ -78,3 +81,59 @@ def fmt_seconds(s: float | None) -> str:
     if s < 5400:
         return f"{s / 60:.1f} min"
     return f"{s / 3600:.1f} h"
+
+
+# The one set of words for a graded training time: `dlcheck bench`'s verdict message and the
+# check kind ``training_time`` (dlcheck/bench/checks.py) both say these. The advice has no
+# final stop: the check adds the profile's places, bench shows them as pointers below.
+STATE = {"WARN": "slow but usable", "FAIL": "too slow"}
+ADVICE = {
+    BORDERLINE: "Re-run `dlcheck bench` on a quiet machine (other programs closed, on mains "
+    "power) for a firm verdict",
+    "WARN": "Keep a cloud notebook ready",
+    "FAIL": "Run the training episodes elsewhere",
+}
+
+
+@dataclass(frozen=True)
+class TrainingTime:
+    """A predicted training time graded against the thresholds, with its words."""
+
+    grade: str  # PASS, WARN, FAIL, BORDERLINE or UNKNOWN
+    between: list[str]  # BORDERLINE: the two grades the interval straddles
+    about: str  # "about 45 s (40 s to 50 s)"
+    limits: str  # "at most 60 s is fine, more than 5.0 min is too slow"
+    expected: str  # "<= 60 s (> 5.0 min is too slow)"
+    state: str  # "too close to call between PASS and WARN", "too slow", ... ("" for PASS)
+    advice: str | None  # what to do (None for PASS)
+
+
+def grade_training(
+    seconds: float | None, low: float | None, high: float | None, settings: BenchSettings
+) -> TrainingTime:
+    """Grade a predicted time and its interval (``low``/``high``; None: the time alone)."""
+    lo = low if low is not None else seconds
+    hi = high if high is not None else seconds
+    verdict, between = grade_interval(lo, hi, settings)
+    about = f"about {fmt_seconds(seconds)}"
+    if low is not None and high is not None:
+        about += f" ({fmt_seconds(lo)} to {fmt_seconds(hi)})"
+    if verdict == BORDERLINE:
+        state = f"too close to call between {between[0]} and {between[1]}"
+    else:
+        state = STATE.get(verdict, "")
+    return TrainingTime(
+        grade=verdict,
+        between=between,
+        about=about,
+        limits=(
+            f"at most {fmt_seconds(settings.pass_seconds)} is fine, "
+            f"more than {fmt_seconds(settings.warn_seconds)} is too slow"
+        ),
+        expected=(
+            f"<= {fmt_seconds(settings.pass_seconds)} "
+            f"(> {fmt_seconds(settings.warn_seconds)} is too slow)"
+        ),
+        state=state,
+        advice=ADVICE.get(verdict),
+    )

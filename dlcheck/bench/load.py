@@ -1,7 +1,9 @@
 """What else uses the CPU while `dlcheck bench` measures: load average against usable cores,
 other processes' CPU share, steal time on VMs, frequency drops and thermal throttling, battery
-and power-saving profiles. Parsers are pure functions of recorded text (``/proc/stat``,
-``/proc/loadavg``, sysfs files); :class:`LoadSampler` reads them in a thread during the run.
+and power-saving profiles. psutil reads the CPU counters and the clock (``cpu_times``,
+``cpu_freq``: /proc and sysfs on Linux, the system's APIs elsewhere); the pure functions turn
+its records and the sysfs throttle counters into judgements; :class:`LoadSampler` samples them
+in a thread during the run. ``read_clock`` is the bench's one CPU-clock reader.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Any, Dict, Tuple
 
 from dlcheck.bench.sampling import Ticker
 
@@ -36,38 +38,26 @@ class CpuTimes:
         return self.busy + self.idle + self.steal
 
 
-def parse_proc_stat(text: str) -> CpuTimes | None:
-    """The aggregate ``cpu`` line of ``/proc/stat``; None when absent or malformed."""
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts or parts[0] != "cpu":
-            continue
-        try:
-            vals = [float(v) for v in parts[1:]]
-        except ValueError:
-            return None
-        if len(vals) < 4:
-            return None
-        vals += [0.0] * (8 - len(vals))
-        user, nice, system, idle, iowait, irq, softirq, steal = vals[:8]
-        return CpuTimes(user + nice + system + irq + softirq, idle + iowait, steal)
-    return None
+def cpu_times_of(t: Any) -> CpuTimes:
+    """psutil's ``cpu_times()`` record (any platform's fields) as busy, idle and steal."""
+    busy = sum(getattr(t, k, 0.0) for k in ("user", "nice", "system", "irq", "softirq"))
+    return CpuTimes(busy, t.idle + getattr(t, "iowait", 0.0), getattr(t, "steal", 0.0))
 
 
-def parse_loadavg(text: str) -> list[float]:
-    """The 1, 5 and 15 minute load averages of ``/proc/loadavg``; [] when malformed."""
-    try:
-        return [float(v) for v in text.split()[:3]]
-    except ValueError:
-        return []
+@dataclass(frozen=True)
+class Clock:
+    """The CPU clock in MHz: the cores' mean current clock and the maximum (None: not seen)."""
+
+    current: float | None = None
+    max: float | None = None
 
 
-def parse_khz(text: str) -> float | None:
-    """A sysfs frequency file (kHz) as MHz; None when unreadable."""
-    try:
-        return int(text.strip()) / 1000.0
-    except ValueError:
-        return None
+def clock_of(f: Any) -> Clock:
+    """psutil's ``cpu_freq()`` record (None where the clock is hidden, 0 for a field it
+    could not read, as in many VMs) as a :class:`Clock`."""
+    if not f:
+        return Clock()
+    return Clock(float(f.current) if f.current else None, float(f.max) if f.max else None)
 
 
 def parse_int(text: str) -> int | None:
@@ -82,7 +72,7 @@ class Snapshot:
     """One sample: system CPU counters, this process's CPU seconds, clock and throttle count."""
 
     wall: float  # time.monotonic()
-    cpu: CpuTimes | None  # seconds (psutil) or jiffies (/proc/stat): only ratios are used
+    cpu: CpuTimes | None  # seconds (psutil): only ratios are used
     own_cpu_s: float | None  # this process's user + system CPU seconds (threads included)
     freq_mhz: float | None = None
     throttle_count: int | None = None  # sum of the cores' thermal throttle events
@@ -187,6 +177,8 @@ def assess(
     top: list[str] | None = None,
 ) -> LoadReport:
     """Judge the samples: notes in words, busy or not, and the interval widening (pure)."""
+    # Long by choice: one list of rules read top to bottom, each adding its note and its
+    # widening, then the record; split up, the pieces would pass the same values around.
     notes: list[str] = []
     cores = usable_cores or 1.0
     widen = 0.0
@@ -256,17 +248,13 @@ def _read(path: str) -> str | None:
 
 
 def read_cpu_times() -> CpuTimes | None:
-    text = _read("/proc/stat")
-    if text is not None:
-        return parse_proc_stat(text)
-    try:  # macOS, Windows: psutil's aggregate counters
+    """The machine's CPU counters since boot (psutil: /proc/stat on Linux); None if hidden."""
+    try:
         import psutil
 
-        t = psutil.cpu_times()
+        return cpu_times_of(psutil.cpu_times())
     except Exception:  # noqa: BLE001 - unknown, not fatal
         return None
-    busy = sum(getattr(t, k, 0.0) for k in ("user", "nice", "system", "irq", "softirq"))
-    return CpuTimes(busy, t.idle + getattr(t, "iowait", 0.0), getattr(t, "steal", 0.0))
 
 
 def read_own_cpu() -> float | None:
@@ -277,23 +265,15 @@ def read_own_cpu() -> float | None:
     return t.user + t.system
 
 
-def read_freq_mhz() -> float | None:
-    """Mean current clock of the cores (sysfs, else psutil); None where not visible."""
-    vals = []
-    for i in range(os.cpu_count() or 1):
-        text = _read(f"/sys/devices/system/cpu/cpu{i}/cpufreq/scaling_cur_freq")
-        mhz = parse_khz(text) if text else None
-        if mhz:
-            vals.append(mhz)
-    if vals:
-        return statistics.fmean(vals)
+def read_clock() -> Clock:
+    """The CPU clock now (psutil: the cores' sysfs clocks on Linux, else /proc/cpuinfo; the
+    system's API elsewhere): the one clock reader of `dlcheck bench`."""
     try:
         import psutil
 
-        f = psutil.cpu_freq()
-        return float(f.current) if f and f.current else None
-    except Exception:  # noqa: BLE001
-        return None
+        return clock_of(psutil.cpu_freq())
+    except Exception:  # noqa: BLE001 - not visible in many VMs
+        return Clock()
 
 
 def read_throttle_count() -> int | None:
@@ -389,8 +369,9 @@ def process_age() -> float:
 
 def snapshot() -> Snapshot:
     return Snapshot(
-        time.monotonic(), read_cpu_times(), read_own_cpu(), read_freq_mhz(), read_throttle_count()
-    )
+        time.monotonic(), read_cpu_times(), read_own_cpu(), read_clock().current,
+        read_throttle_count(),
+    )  # fmt: skip
 
 
 class LoadSampler:

@@ -219,11 +219,39 @@ def _measure_training(
 ) -> _Train:  # fmt: skip
     """Warm-up, calibration, then the adaptive fit of the training set."""
     Recorder = _recorder_class(keras)
-    bs = workload.batch_size
-    n, nb = workload.train, workload.train_batches()
+    warm = _warm_up(workload, model, data, deadline, Recorder, tell)
+    fit = _adaptive_fit(workload, model, data, plan, deadline, share, warm.step, Recorder, tell)
+    phase, comps = _training_costs(workload, warm, fit)
+    inference = None
+    if fit.inline and fit.passes:
+        inference, comps = _inline_validation(workload, data, fit.passes, phase, comps)
+    walls = epoch_walls(fit.rec.epochs, fit.nb) if fit.whole else []
+    if len(walls) >= 2:
+        nv = len(data.x_val) if fit.inline else 0
+        comps = anchored(comps, Cost.of_mean(walls), fit.nb, nv)  # type: ignore[arg-type]
+    return _Train(phase, comps, inference)
+
+
+@dataclass(frozen=True)
+class _Warmup:
+    """The warm-up fit and the short calibration fits after it."""
+
+    seconds: float  # the warm-up fit (it traces the full and the partial batch shapes)
+    images: int
+    tracing: float  # the warm-up beyond the same fit traced: the first epoch's tracing
+    fits: list[Any]  # the calibration fits' recorders
+    splits: list[Any]  # their stamps split into parts (stamps.split)
+    step: float  # the step time they suggest
+
+
+def _warm_up(
+    workload: Workload, model: Any, data: Any, deadline: float, Recorder: Any,
+    tell: Callable[[str, float], None],
+) -> _Warmup:  # fmt: skip
+    """A fresh model's first fit traces the full and the partial batch shapes, as the lesson's
+    first epoch does; the same fit again, traced, is the baseline of that cost."""
+    bs, n = workload.batch_size, workload.train
     partial = n % bs != 0
-    # Warm-up: a fresh model's first fit traces the full and the partial batch shapes, as the
-    # lesson's first epoch does; the same fit again, traced, is the baseline of that cost.
     warm_n = min(n, bs + (n % bs or bs))
     xw, yw = data.x_train[:warm_n], data.y_train[:warm_n]
     tell("warm-up", 0.0)
@@ -240,62 +268,98 @@ def _measure_training(
     cal = [split(r.epochs, cal_batches, partial and warm_n > bs, cal_batches) for r in cal_recs]
     step_est = median_or([v for c in cal for v in c.full] or [r.epochs[0].end - r.epochs[0].begin
                           for r in cal_recs], 0.1)  # fmt: skip
-    step_est = max(step_est, 1e-5)
+    return _Warmup(warm_s, warm_n, tracing, cal_recs, cal, max(step_est, 1e-5))
 
-    # The adaptive fit: whole lesson epochs, with the lesson's validation_data, when three fit
-    # in the whole budget (the validation pass is then measured in the same epochs, as the
-    # lesson pays it); else k batches per fit epoch in the training share of the budget, and
-    # the validation pass apart.
+
+class _Stopper:
+    """When the adaptive fit stops: each full-step interval joins a window (``on_step``);
+    whole lesson epochs stop at an epoch's end (``on_epoch``), k-batch fits when the windows'
+    median is known within the target or the budget is spent."""
+
+    def __init__(
+        self, plan: Plan, bs: int, nb: int, budget: float, whole: bool,
+        tell: Callable[[str, float], None],
+    ) -> None:  # fmt: skip
+        self.rule = StopRule(target=plan.target, min_windows=max(plan.windows, MIN_WINDOWS))
+        self.builder = WindowBuilder(plan.window_seconds)
+        self.bs, self.budget, self.whole, self.tell = bs, budget, whole, tell
+        self.series = EpochSeries(nb)
+        self.windows: list[Window] = []
+        self.values: list[float] = []
+        self.reason: list[str] = []
+        self.rec: Any = None  # the fit's recorder, set once it exists
+        self.t_start = time.monotonic()
+
+    def _stop(self, why: str | None) -> bool:
+        if why:
+            self.reason.append(why)
+        return why is not None
+
+    def on_step(self, interval: float) -> bool:
+        done = self.builder.add(interval)
+        if done is None:
+            return False
+        seconds, steps = done
+        self.windows.append(Window(seconds, steps * self.bs, steps))
+        self.values.append(seconds / steps)
+        elapsed = time.monotonic() - self.t_start
+        self.tell("training", min(1.0, elapsed / max(self.budget, 1e-6)))
+        epochs = self.rec.epochs
+        if self.whole:  # whole epochs stop at an epoch's end (on_epoch); mid-epoch only at
+            # the window limit or when the epochs are far slower than the warm-up said
+            over = elapsed > OVERRUN * self.budget and any(e.end is not None for e in epochs)
+            full = len(self.values) >= self.rule.max_windows
+            return self._stop(LIMIT if full else (BUDGET if over else None))
+        why = stop_reason(self.rule, self.values, elapsed, self.budget, seconds)
+        if why == TARGET and sum(1 for e in epochs if e.end is not None) < 2:
+            why = None
+        return self._stop(why)
+
+    def on_epoch(self, epochs: list[EpochStamps]) -> bool:
+        if not self.whole:
+            return False
+        self.series.add(epochs)
+        elapsed = time.monotonic() - self.t_start
+        self.tell("training", min(1.0, elapsed / max(self.budget, 1e-6)))
+        s = self.series
+        return self._stop(epoch_stop_reason(self.rule, self.values, s.walls, s.passes, s.ended,
+                                            MIN_EPOCHS, elapsed, self.budget))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """The adaptive fit: its recorder's stamps, windows and why it stopped."""
+
+    rec: Any
+    nb: int  # full-size batches of a lesson epoch
+    k: int  # batches per fit epoch
+    whole: bool  # whole lesson epochs
+    inline: bool  # with the lesson's validation_data (the validation passes measured here)
+    windows: list[Window]
+    values: list[float]  # the windows' step times
+    reason: list[str]
+    setup: float  # model.fit's time outside its epochs
+    passes: list[float]  # the validation passes (inline)
+
+
+def _adaptive_fit(
+    workload: Workload, model: Any, data: Any, plan: Plan, deadline: float, share: float,
+    step_est: float, Recorder: Any, tell: Callable[[str, float], None],
+) -> _Fit:  # fmt: skip
+    """Whole lesson epochs, with the lesson's validation_data, when three fit in the whole
+    budget (the validation pass is then measured in the same epochs, as the lesson pays it);
+    else k batches per fit epoch in the training share of the budget, and the validation pass
+    apart."""
+    bs, n, nb = workload.batch_size, workload.train, workload.train_batches()
     left = max(0.0, deadline - time.monotonic())
     val_factor = 1.0 + (VALIDATION_COST * len(data.x_val) / n if data.x_val is not None else 0.0)
     whole = 3 * nb * step_est * val_factor <= left
     budget = left if whole else left * share
     k = nb if whole else _divisor_at_least(nb, max(2, int(budget / 4 / step_est)))
     inline = whole and data.x_val is not None
-    rule = StopRule(target=plan.target, min_windows=max(plan.windows, MIN_WINDOWS))
-    builder = WindowBuilder(plan.window_seconds)
-    windows: list[Window] = []
-    values: list[float] = []
-    reason: list[str] = []
-    t_start = time.monotonic()
-
-    def on_step(interval: float) -> bool:
-        done = builder.add(interval)
-        if done is None:
-            return False
-        seconds, steps = done
-        windows.append(Window(seconds, steps * bs, steps))
-        values.append(seconds / steps)
-        elapsed = time.monotonic() - t_start
-        tell("training", min(1.0, elapsed / max(budget, 1e-6)))
-        if whole:  # whole epochs stop at an epoch's end (on_epoch); mid-epoch only at the
-            # window limit or when the epochs are far slower than the warm-up said
-            over = elapsed > OVERRUN * budget and any(e.end is not None for e in rec.epochs)
-            why = LIMIT if len(values) >= rule.max_windows else (BUDGET if over else None)
-        else:
-            why = stop_reason(rule, values, elapsed, budget, seconds)
-            complete = sum(1 for e in rec.epochs if e.end is not None)
-            if why == TARGET and complete < 2:
-                why = None
-        if why:
-            reason.append(why)
-        return why is not None
-
-    series = EpochSeries(nb)
-
-    def on_epoch(epochs: list[EpochStamps]) -> bool:
-        if not whole:
-            return False
-        series.add(epochs)
-        elapsed = time.monotonic() - t_start
-        tell("training", min(1.0, elapsed / max(budget, 1e-6)))
-        why = epoch_stop_reason(rule, values, series.walls, series.passes, series.ended,
-                                MIN_EPOCHS, elapsed, budget)  # fmt: skip
-        if why:
-            reason.append(why)
-        return why is not None
-
-    rec = Recorder(nb, partial, 0, on_step, on_epoch)
+    stopper = _Stopper(plan, bs, nb, budget, whole, tell)
+    rec = Recorder(nb, n % bs != 0, 0, stopper.on_step, stopper.on_epoch)
+    stopper.rec = rec
     # Whole lesson epochs run with the lesson's validation_data: an epoch's start costs more
     # after a validation pass (about half such epochs pay about a second more on the 2-core
     # VM; without validation almost none do), so it is measured the way the lesson pays it.
@@ -308,6 +372,19 @@ def _measure_training(
     setup = _fit_setup(rec, called, time.perf_counter())
     passes = [e.end - e.train_end for e in rec.epochs
               if e.validated and e.end is not None and e.train_end is not None]  # fmt: skip
+    return _Fit(rec, nb, k, whole, inline, stopper.windows, stopper.values, stopper.reason,
+                setup, passes)  # fmt: skip
+
+
+def _training_costs(workload: Workload, warm: _Warmup, fit: _Fit) -> tuple[Phase, Components]:
+    """The training phase and the parts of an epoch from the fits' stamps; the short
+    calibration fits stand in where the adaptive fit saw too few of a part."""
+    bs, partial, rec, cal = (
+        workload.batch_size,
+        workload.train % workload.batch_size != 0,
+        fit.rec,
+        warm.splits,
+    )
     # The first epoch's start also builds the full data set's first iterator, as the lesson's
     # first epoch does: beyond a later epoch's start it counts with the tracing.
     first_extra = 0.0
@@ -316,11 +393,12 @@ def _measure_training(
         later = [e.batches[0] - e.begin for e in rec.epochs[1:] if e.batches]
         first_extra = max(0.0, head0 - median_or(later, head0))
         rec.epochs[0].begin = rec.epochs[0].batches[0] - median_or(later, head0)
-    main = split(rec.epochs, nb, partial, k)
+    main = split(rec.epochs, fit.nb, partial, fit.k)
+    windows, values = fit.windows, fit.values
     if not values and main.full:  # fewer steps than one window: each step is one window
         windows = [Window(v, bs, 1) for v in main.full]
         values = list(main.full)
-    step = Cost.of(values) or Cost(step_est, step_est, step_est, 0)
+    step = Cost.of(values) or Cost(warm.step, warm.step, warm.step, 0)
     s = step.value
     parts = main.partial or [v for c in cal for v in c.partial]
     last = list(main.last)
@@ -332,38 +410,40 @@ def _measure_training(
     if len(starts) < 2:  # the short fits' starts stand in (smaller data: they cost less)
         starts += [v for c in cal for v in c.epoch_start]
     if not starts:  # one-epoch fits: the start is the first batch's stamp minus nothing else
-        starts = [r.epochs[0].batches[0] - r.epochs[0].begin for r in cal_recs if r.epochs
+        starts = [r.epochs[0].batches[0] - r.epochs[0].begin for r in warm.fits if r.epochs
                   and r.epochs[0].batches]  # fmt: skip
-    phase = make_phase("train", bs, warm_s, warm_n, windows, "train")
+    phase = make_phase("train", bs, warm.seconds, warm.images, windows, "train")
     ci = list(median_ci(values)) if values else []
-    phase = replace(phase, stop_reason=(reason or [BUDGET])[0], step_ci=ci)
+    phase = replace(phase, stop_reason=(fit.reason or [BUDGET])[0], step_ci=ci)
     comps = Components(
         step=step,
         last_batch=Cost.of(last),
         epoch_start=Cost.of_mean(starts),
         validation_pass=None,
-        fit_setup=round(setup, 6),
-        train_tracing=round(tracing + first_extra, 6),
-        steps_per_fit_epoch=k,
+        fit_setup=round(fit.setup, 6),
+        train_tracing=round(warm.tracing + first_extra, 6),
+        steps_per_fit_epoch=fit.k,
     )
-    inference = None
-    if inline and passes:
-        # the first pass also traces the test step and builds fit's validation iterator
-        values_v = passes[1:] or passes
-        nv = len(data.x_val)
-        extra = max(0.0, passes[0] - median_or(values_v, passes[0])) if len(passes) > 1 else 0.0
-        nbv = -(-nv // bs)
-        vphase = make_phase("inference", bs, passes[0], nv,
-                            [Window(v, nv, nbv) for v in values_v], "validation")  # fmt: skip
-        vci = list(median_ci(values_v))
-        inference = replace(vphase, stop_reason=phase.stop_reason, step_ci=[c / nbv for c in vci])
-        comps = replace(comps, validation_pass=Cost.of(values_v), validation_images=nv,
-                        validation_tracing=round(extra, 6))  # fmt: skip
-    walls = epoch_walls(rec.epochs, nb) if whole else []
-    if len(walls) >= 2:
-        nv = len(data.x_val) if inline else 0
-        comps = anchored(comps, Cost.of_mean(walls), nb, nv)  # type: ignore[arg-type]
-    return _Train(phase, comps, inference)
+    return phase, comps
+
+
+def _inline_validation(
+    workload: Workload, data: Any, passes: list[float], phase: Phase, comps: Components
+) -> tuple[Phase, Components]:
+    """The validation phase and pass cost from the passes fit ran in whole lesson epochs;
+    the first pass also traces the test step and builds fit's validation iterator."""
+    bs = workload.batch_size
+    values_v = passes[1:] or passes
+    nv = len(data.x_val)
+    extra = max(0.0, passes[0] - median_or(values_v, passes[0])) if len(passes) > 1 else 0.0
+    nbv = -(-nv // bs)
+    vphase = make_phase("inference", bs, passes[0], nv,
+                        [Window(v, nv, nbv) for v in values_v], "validation")  # fmt: skip
+    vci = list(median_ci(values_v))
+    inference = replace(vphase, stop_reason=phase.stop_reason, step_ci=[c / nbv for c in vci])
+    comps = replace(comps, validation_pass=Cost.of(values_v), validation_images=nv,
+                    validation_tracing=round(extra, 6))  # fmt: skip
+    return inference, comps
 
 
 def _measure_validation(

@@ -10,6 +10,7 @@ from dlcheck.bench.grading import (  # noqa: F401 - also named from here
     fmt_seconds,
     grade,
     grade_interval,
+    grade_training,
 )
 from dlcheck.bench.results import (
     BenchResult,
@@ -164,34 +165,15 @@ def decide(
     """The verdict of the headline workload against the profile's thresholds."""
     head = next((e for e in predictions.episodes if e.workload == settings.workload), None)
     seconds = head.seconds if head else None
-    low = head.low if head and head.low is not None else seconds
-    high = head.high if head and head.high is not None else seconds
-    verdict, between = grade_interval(low, high, settings)
-    limits = (
-        f"at most {fmt_seconds(settings.pass_seconds)} is fine, "
-        f"more than {fmt_seconds(settings.warn_seconds)} is too slow"
-    )
+    t = grade_training(seconds, head.low if head else None, head.high if head else None, settings)
+    verdict = t.grade
     if head is None:
         message = f"{settings.workload} was not measured: run `dlcheck bench` for a verdict."
-    elif verdict == BORDERLINE:
-        message = (
-            f"The episode-4 training takes about {fmt_seconds(seconds)} here, between "
-            f"{fmt_seconds(low)} and {fmt_seconds(high)}: too close to call between "
-            f"{between[0]} and {between[1]} ({limits}). Re-run `dlcheck bench` on a quiet "
-            "machine (other programs closed, on mains power) for a firm verdict."
-        )
-    elif verdict == "PASS":
-        message = f"The episode-4 training takes about {fmt_seconds(seconds)} here ({limits})."
-    elif verdict == "WARN":
-        message = (
-            f"The episode-4 training takes about {fmt_seconds(seconds)} here ({limits}): "
-            "usable, but keep a cloud notebook ready."
-        )
     else:
-        message = (
-            f"The episode-4 training takes about {fmt_seconds(seconds)} here ({limits}): "
-            "run the training episodes elsewhere."
-        )
+        message = f"The episode-4 training takes {t.about} here ({t.limits})"
+        message += f": {t.state}." if t.state else "."
+        if t.advice:
+            message += f" {t.advice}."
     pointers = [] if verdict == "PASS" else place_pointers(settings, places, references)
     return TrainingGrade(
         verdict=verdict,
@@ -201,9 +183,9 @@ def decide(
         warn_seconds=settings.warn_seconds,
         message=message,
         places=pointers,
-        low=low,
-        high=high,
-        between=between,
+        low=head.low if head and head.low is not None else seconds,
+        high=head.high if head and head.high is not None else seconds,
+        between=t.between,
     )
 
 

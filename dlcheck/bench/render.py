@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from dlcheck.bench.compare import Comparison
+from dlcheck.bench.grading import fmt_seconds
 from dlcheck.bench.results import BenchResult
-from dlcheck.render.layout import fmt_seconds, style_of
+from dlcheck.render.layout import style_of
 from dlcheck.sanitize import clean
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # The one-line legend under every single-result table: the figures a reader could confuse.
 LEGEND = (
@@ -124,13 +128,33 @@ def render_result(
         """A line wrapped at ``w`` without trailing blanks (rich's own wrap keeps them)."""
         hang(console, Text(""), text, w, indent=0)
 
+    for line in _context_lines(result):
+        say(line)
+    print_table(console, MEASURED_HEADS, _measured_rows(result), w, 0)
+    hang(console, Text(""), Text(LEGEND, "dim"), w)
+    for line in _load_lines(result):
+        say(line)
+    if result.predictions.episodes:
+        say(Text("Predicted training wall time", "bold"))
+        print_table(console, PREDICTED_HEADS, _predicted_rows(result), w, 0)
+        for line in _course_lines(result):
+            say(line)
+    for line in _verdict_lines(result):
+        say(line)
+
+
+def _context_lines(result: BenchResult) -> list[Text]:
+    """What ran, on what, under which plan; the matrix-product peak."""
+    from rich.text import Text
+
     c = result.context
-    say(Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}", "bold"))
+    lines = [Text(f"dlcheck bench {clean(result.dlcheck_version)} · {clean(result.created)}",
+                  "bold")]  # fmt: skip
     budget = ""
     if c.budget_seconds is not None and c.target is not None:
         budget = f", until +-{c.target:.0%} or {c.budget_seconds:g} s"
     wall = f" · {c.wall_seconds:.0f} s wall, import included" if c.wall_seconds else ""
-    say(
+    lines.append(
         Text(
             f"Keras {clean(c.keras_version)} on {clean(c.backend)} {clean(c.backend_version)} · "
             f"device {clean(c.device)} · CPU {clean(c.cpu_model)} "
@@ -139,27 +163,34 @@ def render_result(
         )
     )
     if c.matmul and c.matmul.peak:
-        say(
+        lines.append(
             Text(
                 f"Matrix-product peak measured now (float32, n={c.matmul.n}): "
                 f"numpy {_g(c.matmul.numpy_flops)} GFLOP/s, "
                 f"{c.backend} {_g(c.matmul.backend_flops)} GFLOP/s"
             )
         )
-    from dlcheck.bench.load import describe_load
+    return lines
+
+
+MEASURED_HEADS = [
+    "workload",
+    "train img/s",
+    "spread (MAD, CV)",
+    "step (95% CI)",
+    "stopped",
+    "val img/s",
+    "warm-up",
+    "GFLOP/s (of peak)",
+    "peak RSS (+ workload)",
+]
+
+
+def _measured_rows(result: BenchResult) -> list[list[Text]]:
+    """A row per measured workload, in MEASURED_HEADS order."""
+    from rich.text import Text
 
     rates = _epoch_rates(result)
-    heads = [
-        "workload",
-        "train img/s",
-        "spread (MAD, CV)",
-        "step (95% CI)",
-        "stopped",
-        "val img/s",
-        "warm-up",
-        "GFLOP/s (of peak)",
-        "peak RSS (+ workload)",
-    ]
     rows = []
     for r in result.results.values():
         t = r.train.images_per_s
@@ -187,11 +218,19 @@ def render_result(
                 Text(f"{_mib(r.peak_rss_bytes)} (+{_mib(r.rss_increase_bytes)})"),
             ]
         )
-    print_table(console, heads, rows, w, 0)
-    hang(console, Text(""), Text(LEGEND, "dim"), w)
+    return rows
+
+
+def _load_lines(result: BenchResult) -> list[Text]:
+    """The load as recorded, and each workload whose later windows were steadily slower."""
+    from rich.text import Text
+
+    from dlcheck.bench.load import describe_load
+
+    lines = []
     load = result.load
     if load is not None and load.busy:
-        say(
+        lines.append(
             Text(
                 f"Load: {describe_load(load)}: " + "; ".join(clean(n, 300) for n in load.notes)
                 + f". Predicted intervals are widened by {load.widen:.0%} each side.",
@@ -199,10 +238,10 @@ def render_result(
             )
         )  # fmt: skip
     elif load is not None:
-        say(Text(f"Load: {describe_load(load)}.", "dim"))
+        lines.append(Text(f"Load: {describe_load(load)}.", "dim"))
     for r in result.results.values():
         if r.throttling.suspected:
-            say(
+            lines.append(
                 Text(
                     f"{clean(r.workload, 40)}: later windows were steadily slower "
                     f"({r.throttling.change:+.0%}): the CPU may be throttling (heat, power "
@@ -210,46 +249,68 @@ def render_result(
                     "yellow",
                 )
             )
+    return lines
+
+
+PREDICTED_HEADS = ["episode", "fit as the lesson runs it", "per epoch", "total", "interval",
+                   "verdict"]  # fmt: skip
+
+
+def _predicted_rows(result: BenchResult) -> list[list[Text]]:
+    """A row per predicted episode, in PREDICTED_HEADS order."""
+    from rich.text import Text
+
+    rows = []
+    for e in result.predictions.episodes:
+        what = f"{e.epochs} epochs"
+        if e.early_stopping:
+            what += " (early stopping may end sooner)"
+        rows.append(
+            [
+                Text(f"{e.episode} ({clean(e.workload, 40)})"),
+                Text(what),
+                Text(fmt_seconds(e.seconds_per_epoch)),
+                Text(fmt_seconds(e.seconds)),
+                Text(_range(e.low, e.high)),
+                Text(e.verdict, style_of(e.verdict)),
+            ]
+        )
+    return rows
+
+
+def _course_lines(result: BenchResult) -> list[Text]:
+    """Each episode's parts, and the course's training together."""
+    from rich.text import Text
+
     p = result.predictions
-    if p.episodes:
-        say(Text("Predicted training wall time", "bold"))
-        cols = ["episode", "fit as the lesson runs it", "per epoch", "total", "interval", "verdict"]
-        prows = []
-        for e in p.episodes:
-            what = f"{e.epochs} epochs"
-            if e.early_stopping:
-                what += " (early stopping may end sooner)"
-            prows.append(
-                [
-                    Text(f"{e.episode} ({clean(e.workload, 40)})"),
-                    Text(what),
-                    Text(fmt_seconds(e.seconds_per_epoch)),
-                    Text(fmt_seconds(e.seconds)),
-                    Text(_range(e.low, e.high)),
-                    Text(e.verdict, style_of(e.verdict)),
-                ]
+    lines = [Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim")
+             for e in p.episodes if e.breakdown]  # fmt: skip
+    course = fmt_seconds(p.course_seconds)
+    if p.course_complete:
+        lines.append(Text(f"All course training runs together: about {course}."))
+    else:
+        lines.append(
+            Text(
+                f"Measured episodes together: about {course} "
+                "(`dlcheck bench --all` measures every episode).",
+                "dim",
             )
-        print_table(console, cols, prows, w, 0)
-        for e in p.episodes:
-            if e.breakdown:
-                say(Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim"))
-        course = fmt_seconds(p.course_seconds)
-        if p.course_complete:
-            say(Text(f"All course training runs together: about {course}."))
-        else:
-            say(
-                Text(
-                    f"Measured episodes together: about {course} "
-                    "(`dlcheck bench --all` measures every episode).",
-                    "dim",
-                )
-            )
+        )
+    return lines
+
+
+def _verdict_lines(result: BenchResult) -> list[Text]:
+    """The verdict, its message, where to run instead, and an interruption."""
+    from rich.text import Text
+
     v = result.verdict
     between = f" ({' / '.join(v.between)})" if v.between else ""
-    say(Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))))
-    say(Text(clean(v.message, 1000)))
+    lines = [
+        Text.assemble(("Verdict: ", "bold"), (v.verdict + between, style_of(v.verdict))),
+        Text(clean(v.message, 1000)),
+    ]
     if v.places:
-        say(Text("Where to run it instead:", "bold"))
+        lines.append(Text("Where to run it instead:", "bold"))
         for pl in v.places:
             there = (
                 f"predicted {fmt_seconds(pl.predicted_seconds)} (measured reference {pl.reference})"
@@ -257,9 +318,10 @@ def render_result(
                 else "no measured reference yet"
             )
             url = f" {clean(pl.url)}" if pl.url else ""
-            say(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
+            lines.append(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
     if result.interrupted:
-        say(Text("Interrupted: only the workloads above finished.", "yellow"))
+        lines.append(Text("Interrupted: only the workloads above finished.", "yellow"))
+    return lines
 
 
 def render_comparison(

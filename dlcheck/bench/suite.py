@@ -1,32 +1,61 @@
-"""Run a set of workloads and turn the measurements into a BenchResult with a verdict."""
+"""`dlcheck bench` as build, judge, render: ``build_bench(options)`` measures (profile, plan,
+deadline, the framework's standard error kept out, the progress display) and returns a
+:class:`BenchRun`, the record of what was measured; ``judge_bench(run)`` (pure but for the
+packaged references and the clock) predicts each episode and grades the headline into a
+``BenchResult``; the views (dlcheck/bench/render.py) only format that."""
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import IO, Any, Protocol
 
-from dlcheck.bench.context import collect_context, cpu_freq
-from dlcheck.bench.load import LoadReport, LoadSampler
-from dlcheck.bench.measure import Plan, Progress, measure_workload
+from dlcheck.bench.context import collect_context
+from dlcheck.bench.load import LoadReport, LoadSampler, process_age, read_clock
+from dlcheck.bench.measure import DEFAULT, QUICK, Plan, Progress, measure_workload
 from dlcheck.bench.predict import (
     BenchSettings,
+    bench_settings,
     decide,
     headline_of,
     predict_all,
 )
 from dlcheck.bench.results import BenchResult, Context, WorkloadResult, reference_results
-from dlcheck.bench.workloads import Workload
+from dlcheck.bench.workloads import Workload, find_workload, load_workloads
 from dlcheck.places import Places
 from dlcheck.version import __version__
 
 
 @dataclass(frozen=True)
-class Run:
-    result: BenchResult
+class BenchOptions:
+    """What `dlcheck bench` was asked to measure (its options, None: the plan's default)."""
+
+    quick: bool = False
+    all_: bool = False
+    names: tuple[str, ...] = ()
+    backend: str = "tensorflow"
+    profile: str | None = None  # a requirement profile (TOML): its [bench] table
+    places: str | None = None  # a where-to-run-instead list
+    windows: int | None = None
+    window_seconds: float | None = None
+    budget: float | None = None  # seconds
+    target: float | None = None  # per cent
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    """What a run measured, and the thresholds and places to judge it by."""
+
+    workloads: list[Workload]
+    settings: BenchSettings
+    places: Places
+    context: Context
+    results: dict[str, WorkloadResult]
+    load: LoadReport | None
     interrupted: bool
 
 
@@ -73,7 +102,7 @@ def run_suite(
     deadline: float | None = None,
     sampler: LoadSampler | None = None,
     started: float | None = None,
-) -> Run:
+) -> BenchRun:
     """Measure ``chosen`` in order until ``deadline`` (time.monotonic(); default: the plan's
     budget from now; with ``plan.per_workload`` each workload gets the budget). ``sampler``
     (started before the framework import) watches the machine; ``started`` is the monotonic
@@ -97,6 +126,164 @@ def run_suite(
         interrupted = True
     load = sampler.stop(context.usable_cores) if sampler is not None else None
     wall = round(time.monotonic() - started, 2) if started is not None else None
-    context = replace(context, cpu_freq_mhz_end=cpu_freq()[0], wall_seconds=wall)
-    result = assemble(workloads, context, results, settings, places, interrupted, load=load)
-    return Run(result, interrupted)
+    context = replace(context, cpu_freq_mhz_end=read_clock().current, wall_seconds=wall)
+    return BenchRun(workloads, settings, places, context, results, load, interrupted)
+
+
+def judge_bench(run: BenchRun, references: list[BenchResult] | None = None) -> BenchResult:
+    """The predictions, the graded headline and the verdict of a run (``assemble``)."""
+    return assemble(run.workloads, run.context, run.results, run.settings, run.places,
+                    run.interrupted, references=references, load=run.load)  # fmt: skip
+
+
+# The budget counts from the process start, as the framework import is part of the wait; a
+# process older than this (a notebook, a test run calling main()) counts from now.
+PROCESS_START_MAX_S = 30.0
+
+
+def choose_workloads(
+    options: BenchOptions, workloads: list[Workload], headline: str
+) -> list[Workload]:
+    """The workloads to measure: --all (the headline first), --workload, or the headline."""
+    if options.all_:
+        return sorted(workloads, key=lambda w: (not w.headline, w.episode))
+    if options.names:
+        return [find_workload(n, workloads) for n in options.names]
+    return [find_workload(headline, workloads)]
+
+
+def make_plan(options: BenchOptions) -> Plan:
+    """--quick or the default plan, with the options that change it."""
+    plan = QUICK if options.quick else DEFAULT
+    if options.all_:
+        plan = replace(plan, name=f"{plan.name}+all", per_workload=True)
+    if options.budget is not None:
+        plan = replace(plan, budget_seconds=options.budget)
+    if options.target is not None:
+        plan = replace(plan, target=options.target / 100.0)
+    if options.windows is not None:
+        plan = replace(plan, windows=options.windows)
+    if options.window_seconds is not None:
+        plan = replace(plan, window_seconds=options.window_seconds)
+    return plan
+
+
+class Display(Protocol):
+    """A progress display (dlcheck/render/progress.py's ``Bars``): a context manager."""
+
+    def __enter__(self) -> Display: ...
+    def __exit__(self, *exc: Any) -> None: ...
+    def say(self, text: str) -> None: ...
+    def update(self, task: str, stage: str, done: float, total: float) -> None: ...
+
+
+def build_bench(
+    options: BenchOptions, display: Callable[[IO[str] | None], Display] | None = None
+) -> BenchRun:
+    """Measure as ``options`` ask: the profile and places read first (a bad file is one line,
+    exit 2, before anything is imported), then Keras imported on the backend and the chosen
+    workloads timed within the plan's budget. The framework's own log on standard error is
+    kept in ``context.stderr_tail``; ``display(stream)`` makes the progress display, given the
+    real standard error when it is a terminal (else None)."""
+    from dlcheck.bench import measure
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+
+    workloads = load_workloads()
+    prof = load_profile(options.profile)
+    settings = bench_settings(prof.settings, prof.source)
+    places = load_places(options.places)
+    chosen = choose_workloads(options, workloads, settings.workload)
+    plan = make_plan(options)
+    measure.require_backend(options.backend)
+    age = process_age()
+    started = time.monotonic() - (age if age < PROCESS_START_MAX_S else 0.0)
+    sampler = LoadSampler(None)  # started before the import: it sees the load before the run
+    with CapturedStderr() as captured:
+        with (display or _NoDisplay)(captured.terminal) as bars:
+            bars.say(f"Loading Keras on {options.backend}...")
+            keras = measure.setup_backend(options.backend)
+            run = run_suite(
+                keras, chosen, workloads, plan, settings, places, progress=bars.update,
+                deadline=None if plan.per_workload else started + plan.budget_seconds,
+                sampler=sampler, started=started,
+            )  # fmt: skip
+    if captured.tail:
+        run = replace(run, context=replace(run.context, stderr_tail=captured.tail))
+    return run
+
+
+class _NoDisplay:
+    def __init__(self, stream: Any) -> None:
+        pass
+
+    def __enter__(self) -> _NoDisplay:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def say(self, text: str) -> None:
+        pass
+
+    def update(self, task: str, stage: str, done: float, total: float) -> None:
+        pass
+
+
+class CapturedStderr:
+    """File descriptor 2 sent to a temporary file while TensorFlow imports and fits, so that
+    its C++ log (absl: ``E0000 ... failed call to cuInit ... UNKNOWN ERROR (303)``), which a
+    learner reads as a failure, stays out of the output; ``tail`` keeps its last lines
+    (shown with ``--verbose``). ``terminal`` is a stream on the real standard error for the
+    progress line, or None when standard error is not a terminal."""
+
+    TAIL = 20
+
+    def __init__(self) -> None:
+        self.tail: list[str] = []
+        self.terminal: Any = None
+        self._saved = -1
+        self._tmp: Any = None
+
+    def __enter__(self) -> CapturedStderr:
+        import sys
+        import tempfile
+
+        try:
+            sys.stderr.flush()
+            tty = os.isatty(2)
+            self._tmp = tempfile.TemporaryFile(mode="w+b")
+            self._saved = os.dup(2)
+            os.dup2(self._tmp.fileno(), 2)
+        except (OSError, ValueError):  # no fd 2 (a pythonw host): nothing to keep out
+            self._saved = -1
+            return self
+        if tty:
+            self.terminal = os.fdopen(os.dup(self._saved), "w", encoding="utf-8", errors="replace")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import sys
+
+        if self._saved < 0:
+            return
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._saved = -1
+        if self.terminal is not None:
+            self.terminal.close()
+        from dlcheck.sanitize import clean
+
+        try:
+            self._tmp.seek(0, os.SEEK_END)
+            size = self._tmp.tell()
+            self._tmp.seek(max(0, size - 64 * 1024))
+            text = self._tmp.read().decode("utf-8", "replace")
+        finally:
+            self._tmp.close()
+        lines = [clean(line, 300) for line in text.splitlines() if line.strip()]
+        self.tail = lines[-self.TAIL :]

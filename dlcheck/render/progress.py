@@ -1,5 +1,14 @@
-"""Progress for long work, on standard error and only when it is a terminal: a piped or
-redirected run, ``--quiet`` and ``NO_COLOR``-only differences aside, prints nothing extra."""
+"""Progress for long work, the one display of every command: on a terminal only (standard
+error, or the stream given), quiet when it is not one; ``--quiet`` turns it off.
+
+- :class:`Progress`: one status line that rewrites itself (rich's ``status``), for work in
+  steps (``dlcheck check``'s probes and imports; ``env create``'s steps, with ``plain`` step
+  lines when the stream is no terminal).
+- :class:`Bars`: a bar per task with its stage, per cent, elapsed time and time left (rich's
+  ``Progress``), for work that knows how far it is (``dlcheck bench``'s workloads).
+
+Both are context managers, write nothing when disabled, and have ``say(text)`` for a line
+that stays above the live display."""
 
 from __future__ import annotations
 
@@ -7,7 +16,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from dlcheck.render.layout import fmt_seconds
 
@@ -19,34 +28,116 @@ def stderr_is_terminal() -> bool:
         return False
 
 
-class Progress:
-    """One status line that rewrites itself (rich's status spinner) on a terminal's
-    standard error; does nothing when ``enabled`` is false."""
+def _console(stream: IO[str] | None) -> Any:
+    from rich.console import Console
 
-    def __init__(self, enabled: bool) -> None:
+    if stream is None:
+        return Console(stderr=True, highlight=False)
+    return Console(file=stream, force_terminal=True, highlight=False)
+
+
+class Progress:
+    """One status line that rewrites itself (rich's status spinner) on ``stream`` (standard
+    error by default) when ``enabled``; else nothing, or with ``plain`` each step as a
+    ``... step`` line on ``stream`` (a log that is no terminal)."""
+
+    def __init__(self, enabled: bool, stream: IO[str] | None = None, plain: bool = False) -> None:
         self.enabled = enabled
+        self.stream = stream
+        self.plain = plain and not enabled
         self._status: Any = None
+        self._step = ""
         self.started = time.perf_counter()
 
     def __enter__(self) -> Progress:
         if self.enabled:
-            from rich.console import Console
-
-            console = Console(stderr=True, highlight=False)
-            self._status = console.status("", spinner="dots")
+            self._status = _console(self.stream).status("", spinner="dots")
             self._status.start()
         return self
 
     def update(self, message: str) -> None:
+        """The line's text now (machine text: shown as is, never as markup)."""
         if self._status is not None:
             from rich.text import Text
 
             self._status.update(Text(message))
 
-    def __exit__(self, *exc: Any) -> None:
+    def step(self, text: str) -> None:
+        """A new step of the work: the live line, or a ``... text`` line when plain."""
+        self._step = text
+        if self.plain:
+            print(f"... {text}", file=self.stream or sys.stderr, flush=True)
+        self.update(text)
+
+    def detail(self, line: str) -> None:
+        """What fits of ``line`` (a tool's latest output) after the step's name."""
+        if self._status is not None:
+            room = self._status.console.width - len(self._step) - 6
+            if room >= 10:
+                from dlcheck.sanitize import clean
+
+                self.update(f"{self._step}: {clean(line, room)}")
+
+    def say(self, text: str) -> None:
+        """A line that stays (above the live line); printed as is where nothing is live."""
+        if self._status is not None:
+            self._status.console.print(text, markup=False, highlight=False)
+        elif self.plain:
+            print(text, file=self.stream or sys.stderr, flush=True)
+
+    def stop(self) -> None:
         if self._status is not None:
             self._status.stop()
             self._status = None
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class Bars:
+    """A bar per task (its description and stage, per cent, elapsed, time left) on ``stream``
+    (standard error by default) when ``enabled``, gone when done; else nothing."""
+
+    def __init__(self, enabled: bool, stream: IO[str] | None = None) -> None:
+        self.enabled = enabled
+        self.stream = stream
+        self._bars: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Bars:
+        if self.enabled:
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bars = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+                console=_console(self.stream),
+                transient=True,
+            )
+            self._bars.start()
+        return self
+
+    def update(self, task: str, stage: str, done: float, total: float) -> None:
+        """Task ``task`` (a new bar the first time) is at ``done`` of ``total``, in ``stage``."""
+        if self._bars is None:
+            return
+        if task not in self._tasks:
+            self._tasks[task] = self._bars.add_task(task, total=total)
+        self._bars.update(self._tasks[task], completed=done, description=f"{task}: {stage}")
+
+    def say(self, text: str) -> None:
+        if self._bars is not None:
+            self._bars.console.print(text, markup=False, highlight=False)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
 
 
 @contextlib.contextmanager
