@@ -29,8 +29,9 @@ result reader) are imported by the probes only when they run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
@@ -302,6 +303,24 @@ def view_lines(facts: Facts) -> list[tuple[str, str]]:
 def log_lines(facts: Facts) -> list[str]:
     """The lines the features' probes kept (shown with ``--verbose``)."""
     return [line for f in FEATURES if f.log is not None for line in f.log(facts)]
+
+
+@contextlib.contextmanager
+def watching_probes(listener: Callable[[str, float], None]) -> Iterator[None]:
+    """While the block runs, ``listener(what, seconds)`` hears which features' probes are
+    still at work and for how long (the framework probes: "TensorFlow and Keras"), about ten
+    times a second; the check's progress display is one such listener."""
+    from dlcheck.frameworks import probe
+    from dlcheck.frameworks.names import TITLES
+
+    def tell(pending: list[str], elapsed: float) -> None:
+        listener(" and ".join(TITLES.get(n, n) for n in pending) or "frameworks", elapsed)
+
+    probe.PROGRESS_LISTENERS.append(tell)
+    try:
+        yield
+    finally:
+        probe.PROGRESS_LISTENERS.remove(tell)
 
 
 def fitting_setup(facts: Facts) -> str | None:

@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.output",
             "dlcheck.removal",
             "dlcheck.shellquote",
+            "dlcheck.formats",
             "dlcheck.documents",
             "dlcheck.records",
             "dlcheck.places",
@@ -456,11 +457,6 @@ PENDING_FEATURE_IMPORTS = {
     ("dlcheck.plan", "dlcheck.envs.recommend"),
     ("dlcheck.plan", "dlcheck.envs.setups"),
     ("dlcheck.plan", "dlcheck.frameworks.names"),
-    # the check's progress display (issue 21's "one progress display" rewrites it)
-    ("dlcheck.render.progress", "dlcheck.frameworks.names"),
-    ("dlcheck.render.progress", "dlcheck.frameworks.probe"),
-    # the one duration format still lives in bench.grading (issue 21's "fmt_seconds once")
-    ("dlcheck.render.layout", "dlcheck.bench.grading"),
 }
 
 

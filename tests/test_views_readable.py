@@ -419,7 +419,7 @@ def test_fresh_eyes_findings_of_the_second_new_user_run(
     bench printed "-0.00 s" for a residual a hair below zero."""
     from recorded import MACHINES
 
-    from dlcheck.bench.grading import fmt_seconds
+    from dlcheck.formats import fmt_seconds
     from dlcheck.render.text import render_text
 
     report = judge(recorded_machine("fresh-linux-laptop"), load_profile(), load_places())

@@ -57,3 +57,18 @@ def test_a_saved_reports_hints_name_it_and_never_save_over_it(empty: Report) -> 
     assert "dlcheck check --from '/home/jane doe/me.json' --all" in out
     assert "--json -o me.json" not in out  # would overwrite the learner's report
     assert "dlcheck check --all" not in out.replace("--from '/home/jane doe/me.json' --all", "")
+
+
+def test_the_check_progress_hears_the_framework_probes_through_the_registry() -> None:
+    """The status line names the frameworks still being imported ("to test them" for two),
+    heard through ``features.watching_probes``; the listener is gone afterwards."""
+    from dlcheck.features import watching_probes
+    from dlcheck.frameworks import probe
+
+    heard: list[tuple[str, float]] = []
+    before = list(probe.PROGRESS_LISTENERS)
+    with watching_probes(lambda names, s: heard.append((names, s))):
+        for tell in probe.PROGRESS_LISTENERS[len(before) :]:
+            tell(["tensorflow", "keras"], 2.0)
+    assert heard == [("TensorFlow and Keras", 2.0)]
+    assert probe.PROGRESS_LISTENERS == before

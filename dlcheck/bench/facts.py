@@ -78,7 +78,7 @@ def sibling_bench(report_path: str | Path) -> Path | None:
 
 def benchmark_line(section: Any) -> str | None:
     """The benchmark's view piece: one line for the machine summary; None without a section."""
-    from dlcheck.bench.grading import fmt_seconds
+    from dlcheck.formats import fmt_seconds
 
     b = section if isinstance(section, BenchmarkFacts) else benchmark_facts({SECTION: section})
     if b is None:

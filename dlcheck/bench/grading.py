@@ -5,11 +5,11 @@ its words included (``grade_training``)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from dlcheck.errors import UserError
+from dlcheck.formats import fmt_seconds
 
 
 @dataclass(frozen=True)
@@ -63,24 +63,6 @@ def grade_interval(
     if lo == hi:
         return lo, []
     return BORDERLINE, [lo, hi]
-
-
-def fmt_seconds(s: float | None, missing: str = "unknown") -> str:
-    """A duration, the one format of every view and message: '0.40 s', '4.8 s', '45 s',
-    '2.5 min', '1.5 h'; ``missing`` for None or not finite."""
-    if s is None or not math.isfinite(s):
-        return missing
-    if abs(s) < 0.005:  # not "-0.00 s" (a residual part can come out a hair below zero)
-        s = 0.0
-    if s < 1:
-        return f"{s:.2f} s"
-    if s < 10:
-        return f"{s:.1f} s"
-    if s < 90:
-        return f"{s:.0f} s"
-    if s < 5400:
-        return f"{s / 60:.1f} min"
-    return f"{s / 3600:.1f} h"
 
 
 # The one set of words for a graded training time: `dlcheck bench`'s verdict message and the

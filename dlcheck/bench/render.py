@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING
 
 from dlcheck.bench.compare import Comparison
-from dlcheck.bench.grading import fmt_seconds
 from dlcheck.bench.results import BenchResult
+from dlcheck.formats import fmt_seconds
 from dlcheck.render.layout import style_of
 from dlcheck.sanitize import clean
 

@@ -6,7 +6,7 @@ verdicts and the comfortable places come from ``dlcheck.bench.compare``."""
 from __future__ import annotations
 
 from dlcheck.bench.compare import Comparison, EpisodeCell, EpisodeLine
-from dlcheck.bench.grading import fmt_seconds
+from dlcheck.formats import fmt_seconds
 from dlcheck.sanitize import clean
 
 

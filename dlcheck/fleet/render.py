@@ -43,7 +43,7 @@ def fmt_ram(v: int | None) -> str:
 
 def fmt_seconds(v: float | None) -> str:
     """The views' one duration format (dlcheck.render.layout); empty when unknown."""
-    from dlcheck.render.layout import fmt_seconds as fmt
+    from dlcheck.formats import fmt_seconds as fmt
 
     return fmt(v, missing="")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -47,17 +46,6 @@ MIN_COLUMN = 10
 
 def style_of(verdict: str) -> str:
     return STYLE.get(verdict, "")
-
-
-def fmt_seconds(value: float | None, missing: str = "unknown") -> str:
-    """A duration, the one format of every view and of the bench's messages
-    (``dlcheck.bench.grading.fmt_seconds``): '0.40 s', '4.8 s', '45 s', '2.5 min', '1.5 h';
-    ``missing`` for None or not finite."""
-    if value is None or not math.isfinite(value):
-        return missing
-    from dlcheck.bench.grading import fmt_seconds as bench_seconds
-
-    return bench_seconds(value)
 
 
 def count_line(counts: dict[str, int], order: Sequence[str] = ("FAIL", "WARN", "UNKNOWN")) -> str:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from dlcheck.render.layout import fmt_seconds
+from dlcheck.formats import fmt_seconds
 
 
 def stderr_is_terminal() -> bool:
@@ -143,24 +143,17 @@ class Bars:
 @contextlib.contextmanager
 def check_progress(enabled: bool, frameworks: bool) -> Iterator[Progress]:
     """The progress of ``dlcheck check``: the hardware probes, then which framework is being
-    imported in its own process and for how long."""
-    from dlcheck.frameworks.names import TITLES
-
+    imported in its own process and for how long (heard through the features' registry)."""
     with Progress(enabled) as progress:
         progress.update("Probing this machine…")
-        listener = None
-        if enabled and frameworks:
-            from dlcheck.frameworks import probe
-
-            def listener(pending: list[str], elapsed: float) -> None:
-                names = " and ".join(TITLES.get(n, n) for n in pending) or "frameworks"
-                progress.update(f"Importing {names} to test it… {fmt_seconds(elapsed)}")
-
-            probe.PROGRESS_LISTENERS.append(listener)
-        try:
+        if not (enabled and frameworks):
             yield progress
-        finally:
-            if listener is not None:
-                from dlcheck.frameworks import probe
+            return
+        from dlcheck.features import watching_probes
 
-                probe.PROGRESS_LISTENERS.remove(listener)
+        def listener(names: str, elapsed: float) -> None:
+            them = "them" if " and " in names else "it"
+            progress.update(f"Importing {names} to test {them}… {fmt_seconds(elapsed)}")
+
+        with watching_probes(listener):
+            yield progress
