@@ -152,16 +152,21 @@ def refuse_inputs(path: str, inputs: Iterable[str | None]) -> None:
             raise UserError(path, "is one of this command's inputs; choose another file")
 
 
-def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
-    """``text`` (UTF-8) to ``path`` atomically; every failure is one UserError line."""
+def _target(path: str, inputs: Iterable[str | None]) -> os.stat_result | None:
+    """What is at ``path`` now (None: nothing), once it is known not to be an input."""
     refuse_inputs(path, inputs)
-    data = text.encode("utf-8", "backslashreplace")  # a lone surrogate stays visible
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except FileNotFoundError:
-        st = None
+        return None
     except OSError as exc:
         raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+
+
+def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
+    """``text`` (UTF-8) to ``path`` atomically; every failure is one UserError line."""
+    st = _target(path, inputs)
+    data = text.encode("utf-8", "backslashreplace")  # a lone surrogate stays visible
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise UserError(path, "is a folder; give a file name")
     if st is not None and not stat.S_ISREG(st.st_mode):
@@ -206,13 +211,7 @@ def write_with(
     """A file another library writes (``make(temporary path)``: a plot's ``savefig``) put at
     ``path`` the way ``write_file`` does: refused when it is an input, atomic, one line for
     every failure."""
-    refuse_inputs(path, inputs)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+    st = _target(path, inputs)
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise UserError(path, "is not a regular file; give a file name")
     import tempfile
