@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
+from wheels import make_wheel
 
 from dlcheck.cli import main
 from dlcheck.envs import create as create_mod
@@ -142,28 +141,6 @@ def test_error_line_takes_pips_error() -> None:
 # ------------------------------------------------------------------ whole runs, offline ---
 
 
-def _wheel(folder: Path, name: str, version: str) -> Path:
-    """A minimal pure-Python wheel."""
-    path = folder / f"{name}-{version}-py3-none-any.whl"
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": f"VERSION = {version!r}\n",
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = []
-    with zipfile.ZipFile(path, "w") as zf:
-        for arc, text in files.items():
-            data = text.encode()
-            zf.writestr(arc, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append(f"{arc},sha256={digest},{len(data)}")
-        record.append(f"{dist}/RECORD,,")
-        zf.writestr(f"{dist}/RECORD", "\n".join(record) + "\n")
-    return path
-
-
 @pytest.fixture()
 def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """envs/cpu/pylock.txt pinning one local wheel; pip without config or index; dlcheck
@@ -172,8 +149,8 @@ def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
         pytest.skip("needs a platform and Python the cpu lock is made for")
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    tiny = _wheel(wheels, "tinypkg", "1.0")
-    me = _wheel(wheels, "dlcheck", "0.1.0")
+    tiny = make_wheel(wheels, "tinypkg", "1.0")
+    me = make_wheel(wheels, "dlcheck", "0.1.0")
     digest = hashlib.sha256(tiny.read_bytes()).hexdigest()
     envs = tmp_path / "envs" / "cpu"
     envs.mkdir(parents=True)

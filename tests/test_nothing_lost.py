@@ -6,7 +6,6 @@ Jupyter folder in a temporary folder: the real home and kernels are never touche
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -16,11 +15,11 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 from robust_helpers import assert_one_line, cli, hostile
+from wheels import make_wheel
 
 from dlcheck.envs import create as create_mod
 from dlcheck.envs.create import (
@@ -67,27 +66,6 @@ print(f"Installed kernelspec {name} in {folder}")
 '''
 
 
-def _wheel(folder: Path, name: str, version: str, files: dict[str, str]) -> Path:
-    path = folder / f"{name}-{version}-py3-none-any.whl"
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        **files,
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = []
-    with zipfile.ZipFile(path, "w") as zf:
-        for arc, text in files.items():
-            data = text.encode()
-            zf.writestr(arc, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append(f"{arc},sha256={digest},{len(data)}")
-        record.append(f"{dist}/RECORD,,")
-        zf.writestr(f"{dist}/RECORD", "\n".join(record) + "\n")
-    return path
-
-
 @pytest.fixture()
 def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     """envs/cpu/pylock.txt pinning two local wheels (tinypkg, a fake ipykernel); pip with no
@@ -96,14 +74,14 @@ def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object
         pytest.skip("needs a platform and Python the cpu lock is made for")
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    tiny = _wheel(wheels, "tinypkg", "1.0", {"tinypkg/__init__.py": "VERSION = '1.0'\n"})
-    kern = _wheel(
+    tiny = make_wheel(wheels, "tinypkg", "1.0", {"tinypkg/__init__.py": "VERSION = '1.0'\n"})
+    kern = make_wheel(
         wheels,
         "ipykernel",
         "6.29.5",
         {"ipykernel/__init__.py": "", "ipykernel/__main__.py": FAKE_IPYKERNEL},
     )
-    me = _wheel(wheels, "dlcheck", "0.1.0", {"dlcheck_stub/__init__.py": ""})
+    me = make_wheel(wheels, "dlcheck", "0.1.0", {"dlcheck_stub/__init__.py": ""})
     envs = tmp_path / "envs" / "cpu"
     envs.mkdir(parents=True)
     platforms = ",".join(CATALOG.setups["cpu"].pip_platforms)
