@@ -26,6 +26,7 @@ def build_report(
     framework_timeout: float = 60.0,
     bench_path: str | None = None,
     setup: str | None = None,
+    course: str | None = None,
 ) -> Report:
     """Probe this machine (or read ``from_path``) and judge it. Inputs (profile, places, a
     benchmark file) are loaded before the probes run, so a bad one fails fast. The features'
@@ -38,7 +39,7 @@ def build_report(
             raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
         if not math.isfinite(value) or value <= 0:
             raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
-    profile = load_profile(profile_path)
+    profile = load_profile(profile_path, course)
     places = load_places(places_path)
     if setup is not None:  # the lock the running environment is compared with
         if from_path:

@@ -100,9 +100,12 @@ class CapturedStderr:
     metavar="NAME",
     help="Only this workload (ep2-dense, ep3-dense, ep4-cnn, ep5-densenet); repeatable.",
 )
-@_choice(
-    "--backend", ("tensorflow", "jax", "torch"), "Keras 3 backend (the course uses TensorFlow)."
+@click.option(
+    "--backend",
+    type=click.Choice(["tensorflow", "jax", "torch"]),
+    help="Keras 3 backend (default: the course's, else this environment's Keras backend).",
 )
+@click.option("--course", help="Course flavour: tensorflow (the default) or torch.")
 @output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
@@ -137,7 +140,7 @@ def bench(
     quick: bool,
     all_: bool,
     names: tuple[str, ...],
-    backend: str,
+    backend: str | None,
     fmt: str,
     output: str | None,
     save: str | None,
@@ -151,6 +154,7 @@ def bench(
     quiet: bool = False,
     verbose: bool = False,
     anonymize: bool = False,
+    course: str | None = None,
 ) -> int:
     """How long will the course's training take here? Times the lesson's reference CNN
     (episode 4) on synthetic data of the course's shapes and predicts each episode.
@@ -181,9 +185,11 @@ def bench(
         return 0
     if all_ and names:
         raise click.UsageError("choose --all or --workload, not both")
-    prof = load_profile(profile)
+    prof = load_profile(profile, course)
     settings = bench_settings(prof.settings, prof.source)
     place_list = load_places(places)
+    if backend is None:  # a course named: its backend; else this environment's
+        backend = _default_backend(prof.settings if (course or profile) else {})
     if all_:
         chosen = sorted(workloads, key=lambda w: (not w.headline, w.episode))
     elif names:
@@ -268,6 +274,20 @@ def bench(
 
 EXIT_STATUS = {"FAIL": 1, "BORDERLINE": 3}
 PROCESS_START_MAX_S = 30.0  # an older process did not start for this command
+
+
+def _default_backend(settings: dict[str, Any]) -> str:
+    """The course's backend ([bench] backend of --course/--profile), else this environment's
+    Keras backend (KERAS_BACKEND, keras.json, else the framework installed)."""
+    table = settings.get("bench")
+    if isinstance(table, dict) and table.get("backend") in ("tensorflow", "jax", "torch"):
+        return str(table["backend"])
+    import importlib.util
+
+    from dlcheck.frameworks.probe import environment_backend
+
+    have = [n for n in ("tensorflow", "torch", "jax") if importlib.util.find_spec(n) is not None]
+    return environment_backend(os.environ, have)[0]
 
 
 def _run_with_progress(

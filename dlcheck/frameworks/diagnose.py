@@ -451,17 +451,24 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
     if not backend:
         return unknown("backend unknown", expected)
     where = "the default" if source == "default" else f"set by {source}"
-    fix = (
-        "`unset KERAS_BACKEND` (or set it to tensorflow)"
-        if source == "KERAS_BACKEND"
-        else f'set "backend": "tensorflow" in {source}'
-    )
+    want = allowed[0] if allowed else "tensorflow"  # the course's own backend comes first
+    if want == "tensorflow":
+        fix = (
+            "`unset KERAS_BACKEND` (or set it to tensorflow)"
+            if source == "KERAS_BACKEND"
+            else f'set "backend": "tensorflow" in {source}'
+        )
+    elif source in ("KERAS_BACKEND", "default"):
+        fix = f"set KERAS_BACKEND={want} before starting Python or Jupyter"
+    else:
+        fix = f'set "backend": "{want}" in {source} (or KERAS_BACKEND={want})'
     if backend not in allowed:
+        key = "backend_not_allowed" if want == "tensorflow" else "backend_not_course"
         return Outcome(
             "unmet",
             f"Keras backend '{backend}' ({where})",
             expected,
-            advice("keras", "backend_not_allowed", fix=fix),
+            advice("keras", key, fix=fix, title=TITLES.get(want, want)),
         )
     if backend in KERAS_BACKENDS and not _installed(facts, backend):
         return Outcome(
