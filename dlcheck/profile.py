@@ -162,6 +162,16 @@ def course_file(course: str) -> str:
     return COURSES[course]
 
 
+def course_setup(course: str | None) -> str | None:
+    """The setup a course flavour names ([course] setup: torch -> keras-torch), None when it
+    leaves the choice to `dlcheck env recommend` (the TensorFlow course: cpu or nvidia)."""
+    if course is None:
+        return None
+    table = load_profile(course=course).settings.get("course")
+    setup = table.get("setup") if isinstance(table, dict) else None
+    return str(setup) if setup else None
+
+
 def load_profile(path: str | Path | None = None, course: str | None = None) -> Profile:
     """The profile at ``path``, else the packaged profile of ``course`` (default: the
     TensorFlow course). Both given is a usage error: one names what the other does."""
