@@ -39,6 +39,11 @@ def build_report(
             raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
         if not math.isfinite(value) or value <= 0:
             raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
+    if from_path and profile_path is None and course is None and setup is None:  # as checked
+        from dlcheck.documents import read_document
+        from dlcheck.profile import report_course
+
+        course = report_course(read_document(from_path, ["dlcheck.report"]).data)
     profile = load_profile(profile_path, course)
     places = load_places(places_path)
     if setup is not None:  # the lock the running environment is compared with

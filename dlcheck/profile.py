@@ -162,6 +162,15 @@ def course_file(course: str) -> str:
     return COURSES[course]
 
 
+def report_course(data: Any) -> str:
+    """The course flavour a saved check report was judged against (its ``profile.course``);
+    reports written before there were flavours, and an instructor's own profile that names
+    none, were judged as the TensorFlow course."""
+    prof = data.get("profile") if isinstance(data, dict) else None
+    course = prof.get("course") if isinstance(prof, dict) else None
+    return course if isinstance(course, str) and course in COURSES else DEFAULT_COURSE
+
+
 def course_setup(course: str | None) -> str | None:
     """The setup a course flavour names ([course] setup: torch -> keras-torch), None when it
     leaves the choice to `dlcheck env recommend` (the TensorFlow course: cpu or nvidia)."""

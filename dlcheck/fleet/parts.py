@@ -21,6 +21,7 @@ from dlcheck.fleet.model import (
     Part,
     Skipped,
 )
+from dlcheck.profile import report_course
 from dlcheck.records import Facts, RecordError, from_dict, projection
 from dlcheck.sanitize import clean as sanitize
 from dlcheck.userfiles import read_json
@@ -136,7 +137,7 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
     except RecordError as exc:
         raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
     plan = data.get("plan") if isinstance(data.get("plan"), dict) else None
-    course = report_course(data)
+    course = report_course(data)  # a saved verdict: against the course it was checked with
     if rejudge is not None:
         verdict, findings, *more = rejudge(data, where)
         plan = more[0] if more else plan
@@ -200,19 +201,6 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
         first_step=first_step(data, where, plan),
         course=course,
     )
-
-
-def report_course(data: dict[str, Any]) -> str:
-    """The course flavour a check report was judged against (its ``profile.course``; older
-    reports, written before there were flavours: tensorflow); an instructor's own profile of
-    another name is named by its name."""
-    from dlcheck.profile import COURSES, DEFAULT_COURSE
-
-    prof = data.get("profile") if isinstance(data.get("profile"), dict) else {}
-    course = prof.get("course")
-    if isinstance(course, str) and course in COURSES:
-        return course
-    return DEFAULT_COURSE
 
 
 def first_step(data: dict[str, Any], where: str, plan: Any) -> str:

@@ -934,19 +934,28 @@ def _torch_fw(
     version: str = "2.13.0",
     source: str = "KERAS_BACKEND",
     mps: str | None = None,
-    build: dict | None = None,
+    cuda: str | None = None,
 ) -> dict:
-    """A frameworks section: PyTorch (and Keras on it) as the probe would record them."""
+    """A frameworks section: PyTorch (and Keras on it) in the shape the probe records them
+    (a real `dlcheck check --json` on torch 2.13: build keys, Keras's "default" device)."""
     from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
     from dlcheck.records import to_dict
 
     devices = [FrameworkDevice("cpu", "cpu", None, None, "ok")]
     if mps:
         devices.append(FrameworkDevice("mps", "mps", mps, None, "ok"))
+    build = {
+        "cuda_version": cuda,
+        "hip_version": None,
+        "is_cuda_build": cuda is not None,
+        "is_rocm_build": False,
+        "mps_built": mps is not None,
+    }
     torch = FrameworkResult(
-        "torch", "ok", version=version, import_seconds=2.1, build=dict(build or {}), devices=devices
+        "torch", "ok", version=version, import_seconds=2.1, build=build, devices=devices
     )
-    keras = FrameworkResult("keras", "ok", version="3.15.1", backend="torch")
+    default = FrameworkDevice("default", "default", None, None, "ok")
+    keras = FrameworkResult("keras", "ok", version="3.15.1", backend="torch", devices=[default])
     env = {"KERAS_BACKEND": "torch"} if source == "KERAS_BACKEND" else {}
     return to_dict(
         FrameworkFacts(
@@ -960,7 +969,7 @@ def torch_linux_laptop() -> Facts:
     PyPI, no NVIDIA GPU) and the course packages, KERAS_BACKEND=torch exported."""
     return _linux(
         packages=TORCH_COURSE,
-        frameworks=_torch_fw(build={"cuda_version": "13.0", "is_cuda_build": True}),
+        frameworks=_torch_fw(version="2.13.0+cu130", cuda="13.0"),
         host="ubuntu-laptop",
     )
 
