@@ -311,3 +311,15 @@ def test_the_torch_machines_are_recorded_with_the_real_writer() -> None:
         again = _report(slug)
         assert again.verdict == data["verdict"], slug
         assert again.plan.to_dict() == data["plan"], slug
+
+
+def test_bench_compare_notes_results_measured_on_different_backends() -> None:
+    from test_bench_results import fake_result
+
+    from dlcheck.bench.compare import compare
+
+    tf = fake_result()
+    torch = replace(tf, context=replace(tf.context, backend="torch"), hostname="other")
+    notes = compare([tf, torch]).notes
+    assert [n for n in notes if n.startswith("Different backends: ") and "torch" in n], notes
+    assert not [n for n in compare([tf, tf]).notes if n.startswith("Different backends")]
