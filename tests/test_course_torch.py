@@ -323,3 +323,36 @@ def test_bench_compare_notes_results_measured_on_different_backends() -> None:
     notes = compare([tf, torch]).notes
     assert [n for n in notes if n.startswith("Different backends: ") and "torch" in n], notes
     assert not [n for n in compare([tf, tf]).notes if n.startswith("Different backends")]
+
+
+def test_keras_failing_on_the_default_backend_is_told_to_set_torch_not_install_tensorflow() -> None:
+    """Seen in the keras-torch environment with no KERAS_BACKEND and no keras.json: Keras
+    loads its default backend, TensorFlow, which is not there, and fails to import."""
+    from dlcheck.frameworks.records import FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    facts = machine_facts("torch-linux-laptop")
+    fw = FrameworkFacts.from_dict(facts.sections["frameworks"])
+    keras = FrameworkResult(
+        "keras", "import-error", reason="ModuleNotFoundError: No module named 'tensorflow'"
+    )
+    broken = replace(
+        fw,
+        results=[fw.get("torch"), keras],
+        keras_backend="tensorflow",
+        keras_backend_source="default",
+        env={},
+    )
+    r = judge(
+        replace(facts, sections={"frameworks": to_dict(broken)}),
+        load_profile(course="torch"),
+        load_places(),
+    )
+    f = {x.id: x for x in r.findings}
+    assert f["keras-works"].verdict == "FAIL" and f["keras-backend"].verdict == "FAIL"
+    assert f["keras-works"].advice == f["keras-backend"].advice  # one cause, one step
+    assert "set KERAS_BACKEND=torch" in (f["keras-works"].advice or "")
+    (step,) = [s for s in r.plan.steps if "keras-works" in s.resolves]
+    assert "keras-backend" in step.resolves
+    assert not [c for c in _all_commands(r) if "tensorflow" in c]
+    assert "pip install tensorflow" not in " ".join(s.action.text for s in r.plan.steps)
