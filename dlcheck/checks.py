@@ -196,40 +196,69 @@ def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
     if (lo and v.release[:2] < Version(lo).release[:2]) or (
         hi and v.release[:2] > Version(hi).release[:2]
     ):
-        return Outcome("unmet", observed, expected, _python_advice(facts, lo, hi))
+        package = str(p.get("package", "tensorflow"))
+        return Outcome("unmet", observed, expected, _python_advice(facts, lo, hi, package))
     return met(observed, expected)
 
 
-def _python_advice(facts: Facts, lo: str | None, hi: str | None) -> str:
+def _python_advice(facts: Facts, lo: str | None, hi: str | None, package: str) -> str:
     """Which Python to install and how, on this OS (support matrix)."""
-    from dlcheck.support import load_support, on_hpc, recommended_python
+    from dlcheck.support import framework_name, load_support, on_hpc, recommended_python
 
-    want = recommended_python(facts)
+    want = recommended_python(facts, package)
     ways = load_support().how_to_get_python(facts.platform.system, want, on_hpc(facts))
     span = f"{lo or 'any'} to {hi or 'any'}"
     return (
-        f"TensorFlow publishes wheels for Python {span} only. Install Python {want} ({ways}) "
-        "and create the course environment with it."
+        f"{framework_name(package)} publishes wheels for Python {span} only. Install Python "
+        f"{want} ({ways}) and create the course environment with it."
     )
 
 
 def check_tf_wheel(facts: Facts, p: dict[str, Any]) -> Outcome:
     """TensorFlow (>= ``min``) publishes a wheel for this platform and this Python
     (the support matrix, dlcheck/data/support.toml)."""
-    from dlcheck.support import load_support, machine_subdir, python_mm, tensorflow_blockers
+    return _wheel(facts, "tensorflow", str(p.get("min", "2.16")))
 
-    lo = str(p.get("min", "2.16"))
-    expected = f"a TensorFlow >= {lo} wheel for this OS, CPU and Python"
+
+def check_framework_wheel(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """The course's framework ``package`` (tensorflow or torch, >= ``min``) publishes a wheel
+    for this platform and this Python (the support matrix, dlcheck/data/support.toml)."""
+    from dlcheck.support import DEFAULT_MINIMUM
+
+    package = str(p["package"])
+    return _wheel(facts, package, str(p.get("min", DEFAULT_MINIMUM.get(package, "0"))))
+
+
+def _wheel(facts: Facts, package: str, lo: str) -> Outcome:
+    from dlcheck.support import (
+        framework_blockers,
+        framework_name,
+        load_support,
+        machine_subdir,
+        python_mm,
+    )
+
+    name = framework_name(package)
+    expected = f"a {name} >= {lo} wheel for this OS, CPU and Python"
     subdir, mm = machine_subdir(facts), python_mm(facts)
     if not facts.platform.system or not facts.platform.machine:
         return unknown(_why(facts.platform), expected)
-    for b in tensorflow_blockers(facts, lo):
+    for b in framework_blockers(facts, package, lo):
         if b.id in ("platform", "libc", "glibc", "interpreter", "free-threaded", "python-version"):
             return Outcome("unmet", b.reason, expected, f"{b.fix[:1].upper()}{b.fix[1:]}.")
     if mm is None:
         return unknown(_why(facts.python), expected)
-    newest = load_support().newest("tensorflow", subdir, mm)
-    return met(f"TensorFlow {newest} for Python {mm} on {subdir}", expected)
+    newest = load_support().newest(package, subdir, mm)
+    return met(f"{name} {newest} for Python {mm} on {subdir}", expected)
+
+
+def _validate_wheel_package(params: dict[str, Any]) -> str | None:
+    from dlcheck.support import FRAMEWORK_NAMES
+
+    problem = _needs(("package", str, True), ("min", str, False))(params)
+    if problem is None and params["package"] not in FRAMEWORK_NAMES:
+        return f"'package' must be one of {', '.join(sorted(FRAMEWORK_NAMES))}"
+    return problem
 
 
 def framework_gpu(facts: Facts) -> str | None:
@@ -417,8 +446,12 @@ CORE_CHECKS: dict[str, Check] = {
     "os_64bit": Check(check_os_64bit, _needs()),
     "python_native": Check(check_python_native, _needs()),
     "python_bits": Check(check_python_bits, _needs(("bits", int, False))),
-    "python_version": Check(check_python_version, _needs(("min", str, False), ("max", str, False))),
+    "python_version": Check(
+        check_python_version,
+        _needs(("min", str, False), ("max", str, False), ("package", str, False)),
+    ),
     "tf_wheel": Check(check_tf_wheel, _needs(("min", str, False))),
+    "framework_wheel": Check(check_framework_wheel, _validate_wheel_package),
     "usable_cores": Check(
         check_usable_cores,
         _needs(("min", (int, float), True), ("with_gpu_min", (int, float), False)),

@@ -110,6 +110,11 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
 @cli.command(short_help="Check this machine against the course's requirements.")
 @output_options(formats=("text", "json", "markdown", "csv"))
 @click.option(
+    "--course",
+    metavar="NAME",
+    help="Course flavour to judge against: tensorflow (the default) or torch (Keras 3 on PyTorch).",
+)
+@click.option(
     "--profile",
     type=click.Path(dir_okay=False),
     help="Requirement profile (TOML) to judge against.",
@@ -180,6 +185,7 @@ def check(
     quiet: bool = False,
     verbose: bool = False,
     setup: str | None = None,
+    course: str | None = None,
 ) -> int:
     """Check this machine against the course's minimum requirements.
 
@@ -204,6 +210,7 @@ def check(
             bench_path=bench_path,
             setup=setup,
             strict=strict,
+            course=course,
         )
     if strict:
         for note in report.facts.normalized:

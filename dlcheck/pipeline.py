@@ -33,6 +33,7 @@ def build_report(
     bench_path: str | None = None,
     setup: str | None = None,
     strict: bool = False,
+    course: str | None = None,
 ) -> Report:
     """Probe this machine (or read ``from_path``) and judge it. Inputs (profile, places, a
     benchmark file) are loaded before the probes run, so a bad one fails fast. The features'
@@ -46,7 +47,12 @@ def build_report(
             raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
         if not math.isfinite(value) or value <= 0:
             raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
-    profile = load_profile(profile_path)
+    if from_path and profile_path is None and course is None and setup is None:  # as checked
+        from dlcheck.documents import read_document
+        from dlcheck.profile import report_course
+
+        course = report_course(read_document(from_path, ["dlcheck.report"]).data)
+    profile = load_profile(profile_path, course)
     places = load_places(places_path)
     options = ProbeOptions(frameworks, framework_timeout, bench_path, setup)
     if setup is not None and from_path:

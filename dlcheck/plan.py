@@ -32,7 +32,8 @@ _CAUSES = {"cpu": "No AVX", "os": "32-bit OS", "platform": "No TensorFlow for th
 # course runs after installing, a READY one.
 MAX_ELSEWHERE, MAX_STEPS, MAX_READY = 2, 3, 1
 
-_PYTHON_KINDS = ("python_bits", "python_native", "python_version", "tf_wheel")
+_PYTHON_KINDS = ("python_bits", "python_native", "python_version", "tf_wheel", "framework_wheel")
+_WHEEL_KINDS = ("tf_wheel", "framework_wheel")
 _MACHINE_KINDS = ("os_64bit", "cpu_arch")
 _ENV_KINDS = (
     "package",
@@ -111,6 +112,12 @@ class _Builder:
         self.facts = facts
         self.places = places
         self.reqs: dict[str, Requirement] = {r.id: r for r in profile.requirements}
+        # the course flavour: the framework Keras runs on (tensorflow, torch) and its setup
+        self.course = profile.course
+        self.framework = profile.framework
+        self.name = _framework_name(self.framework)
+        course = profile.settings.get("course")
+        self.course_setup = str(course.get("setup", "")) if isinstance(course, dict) else ""
         self.todo = [f for f in findings if f.verdict != PASS and not f.input_missing and f.advice]
         self.steps: list[Step] = []
         self.done: set[str] = set()
@@ -143,9 +150,27 @@ class _Builder:
         return "optional" if f.level == "optional" else "recommended"
 
     def setup(self) -> str | None:
+        if self.course_setup:  # the course's own setup, where its lock serves this machine
+            return self.setup_for(_subdir(self.facts) or "")
         from dlcheck.envs.recommend import fitting_setup
 
         return fitting_setup(self.facts)
+
+    def minimum(self) -> str | None:
+        """The framework's minimum version: its wheel requirement's ``min``."""
+        for r in self.reqs.values():
+            if r.check in _WHEEL_KINDS and "min" in r.params:
+                return str(r.params["min"])
+        return None
+
+    def blockers(self) -> list[Any]:
+        from dlcheck.support import framework_blockers
+
+        return framework_blockers(self.facts, self.framework, self.minimum())
+
+    def said(self, text: str) -> str:
+        """A sentence of commands.toml (written for TensorFlow) for this course's framework."""
+        return text if self.framework == "tensorflow" else text.replace("TensorFlow", self.name)
 
     def setup_for(self, subdir: str) -> str | None:
         try:
@@ -154,8 +179,9 @@ class _Builder:
             catalog = load_catalog()
         except Exception:  # noqa: BLE001 - no catalogue: no setup to name
             return None
+        want = self.course_setup or "cpu"
         for name, s in catalog.setups.items():
-            if name == "cpu" and subdir in s.pip_platforms:
+            if name == want and subdir in s.pip_platforms:
                 return name
         return None
 
@@ -169,12 +195,20 @@ class _Builder:
                     "{setup}", setup
                 )
             ]
+        if self.framework != "tensorflow":
+            specs = [
+                str(r.params["pip"])
+                for r in self.reqs.values()
+                if r.check == "package" and "pip" in r.params and _is_framework(r, self.framework)
+            ]
+            return ["python -m pip install " + " ".join(f'"{x}"' for x in specs)]
         return [str(env.get("unlocked", 'python -m pip install "tensorflow>=2.16"'))]
 
     # -- the plan ----------------------------------------------------------------------
     def build(self) -> Plan:
         if self.route():
             return Plan(self.steps[:MAX_ELSEWHERE], elsewhere=True)
+        flavour = self.flavour()  # before the others: the findings it answers are its own
         self.python_blocker()
         if not self.steps:
             self.fresh_environment()
@@ -185,6 +219,8 @@ class _Builder:
         self.rest()
         order = {k: i for i, k in enumerate(KINDS)}
         steps = sorted(self.steps, key=lambda s: order.get(s.kind, len(KINDS)))
+        if flavour is not None:
+            steps = [flavour, *steps]
         ready = not any(f.verdict in ("FAIL", "WARN") for f in self.findings)
         steps = steps[: MAX_READY if ready else MAX_STEPS]
         out: list[Step] = []
@@ -201,11 +237,11 @@ class _Builder:
         facts, p = self.facts, self.facts.platform
         machine = self.open(*_MACHINE_KINDS)
         machine = [f for f in machine if f.verdict == "FAIL"]
-        blockers = [b for b in tensorflow_blockers(facts) if not b.fixable_here]
-        wheel = [f for f in self.open("tf_wheel") if f.verdict == "FAIL"]
+        blockers = [b for b in self.blockers() if not b.fixable_here]
+        wheel = [f for f in self.open(*_WHEEL_KINDS) if f.verdict == "FAIL"]
         everything = [f.id for f in self.todo]
         cause = [f.id for f in machine + wheel]
-        judged = any(r.check == "tf_wheel" for r in self.reqs.values())
+        judged = any(r.check in _WHEEL_KINDS for r in self.reqs.values())
         if machine or (blockers and (wheel or not judged)):
             first = blockers[0] if blockers else None
             reason = first.reason if first else machine[0].observed
@@ -217,9 +253,10 @@ class _Builder:
                 self.add(
                     "route-wsl",
                     "route",
-                    "Use WSL2: TensorFlow runs in its Linux",
+                    f"Use WSL2: {self.name} runs in its Linux",
                     Action(
-                        f"{_cap(reason)}. {wsl['text']} Or use {self.cloud_sentence()}.",
+                        f"{_cap(reason)}. {self.said(str(wsl['text']))} "
+                        f"Or use {self.cloud_sentence()}.",
                         list(wsl.get("commands", [])),
                         str(wsl.get("then", "then, in Ubuntu on WSL2")),
                         self.create_commands(self.setup_for("linux-aarch64")),
@@ -266,14 +303,21 @@ class _Builder:
                 return True
             # The cause in the title: a lab reads "12 machines: No AVX: run the course in a
             # cloud notebook" among its most common first steps (dlcheck report).
-            label = _CAUSES.get(first.id if first else "", "")
+            label = self.said(_CAUSES.get(first.id if first else "", ""))
+            text = f"{_cap(reason)}, so {self.name} cannot run here. {self.cloud_text()}"
+            commands: list[str] = []
+            if self.framework != "tensorflow" and not [
+                b for b in tensorflow_blockers(facts) if not b.fixable_here
+            ]:  # e.g. an Intel Mac: no torch for the course, TensorFlow 2.16 has wheels
+                text += " Or follow the course's TensorFlow flavour on this machine:"
+                commands = ["dlcheck check --course tensorflow"]
             self.add(
                 "route-cloud",
                 "route",
                 f"{label}: run the course in a cloud notebook"
                 if label
                 else "Run the course in a cloud notebook",
-                Action(f"{_cap(reason)}, so TensorFlow cannot run here. {self.cloud_text()}"),
+                Action(text, commands),
                 everything,
                 cause,
             )
@@ -297,7 +341,7 @@ class _Builder:
     def cloud_text(self) -> str:
         from dlcheck.support import load_commands
 
-        text = str(load_commands()["route"]["cloud"]["text"])
+        text = self.said(str(load_commands()["route"]["cloud"]["text"]))
         ids = [p.id for p in self.places.places if p.kind == "cloud notebook"]
         return f"{text} {self.places.sentence(ids)}."
 
@@ -341,13 +385,13 @@ class _Builder:
     def python_blocker(self) -> None:
         """Another Python on this machine (32-bit, Rosetta, too old or new, PyPy, free-threaded):
         one step, which also makes the course environment with it."""
-        from dlcheck.support import command_entry, recommended_python, tensorflow_blockers
+        from dlcheck.support import command_entry, recommended_python
 
-        fixable = [b for b in tensorflow_blockers(self.facts) if b.fixable_here]
+        fixable = [b for b in self.blockers() if b.fixable_here]
         failing = [f for f in self.open(*_PYTHON_KINDS) if f.verdict == "FAIL"]
         if not fixable and not failing:
             return
-        want = recommended_python(self.facts)
+        want = recommended_python(self.facts, self.framework)
         reason = (
             fixable[0].reason
             if fixable
@@ -379,6 +423,8 @@ class _Builder:
         would stay beside after an in-place upgrade."""
         from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
 
+        if self.framework != "tensorflow":  # TensorFlow's distributions do not concern it
+            return []
         bad = [f for f in self.open("tf_distributions") if f.verdict == "FAIL"]
         bad += [f for f in self.open("tf_metal") if f.verdict in ("FAIL", "WARN")]
         v = self.facts.packages.versions
@@ -451,7 +497,8 @@ class _Builder:
         pip = "python -m pip install " + " ".join(
             f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
         )
-        needs_tf = any(re.split(r"[<>=!~\[ ]", s)[0] in ("tensorflow", "keras") for s in specs)
+        frameworks = ("tensorflow", "keras", self.framework)
+        needs_tf = any(re.split(r"[<>=!~\[ ]", s)[0] in frameworks for s in specs)
         setup = self.setup() if needs_tf else None
         required = any(f.level == "required" for f in missing)
         if needs_tf:  # `dlcheck check` in the new environment tests them
@@ -500,7 +547,7 @@ class _Builder:
         self.add(
             "test-frameworks",
             "recommended",
-            "Test TensorFlow and Keras",
+            f"Test {self.name} and Keras",
             Action(
                 "Not tested yet (`--no-frameworks`, or a report saved before dlcheck had that "
                 "test): run the full check on this machine.",
@@ -540,6 +587,44 @@ class _Builder:
             [f.id for f in low],
         )
 
+    def flavour(self) -> Step | None:
+        """The TensorFlow course in an environment set up for the PyTorch flavour (Keras with
+        the torch backend configured, no TensorFlow): advice first, with the one command that
+        checks against that flavour. The verdict stays this profile's."""
+        from dlcheck.frameworks.names import TF_DISTRIBUTIONS
+
+        if self.course != "tensorflow":
+            return None
+        versions = self.facts.packages.versions
+        fw = self.facts.sections.get("frameworks")
+        backend = fw.get("keras_backend") if isinstance(fw, dict) else None
+        if "keras" not in versions or backend != "torch":
+            return None
+        if any(d in versions for d in TF_DISTRIBUTIONS):
+            return None
+        source = fw.get("keras_backend_source") if isinstance(fw, dict) else None
+        where = f" ({source})" if source and source != "default" else ""
+        tf_only = [
+            f.id
+            for f in self.todo
+            if f.id not in self.done and _tensorflow_only(self.reqs.get(f.id))
+        ]
+        self.done.update(tf_only)
+        return Step(
+            "course-torch",
+            "blocker",
+            "This looks like the course's PyTorch flavour",
+            Action(
+                f"Keras is set to the torch backend{where} and TensorFlow is not installed: "
+                "this environment is set up for Keras 3 on PyTorch, the course's other flavour. "
+                "Check it against that flavour (this verdict is the TensorFlow course's):",
+                ["dlcheck check --course torch"],
+            ),
+            tf_only,
+            [],
+            [],
+        )
+
     def rest(self) -> None:
         """Every other finding with advice: findings that share their advice share a step."""
         groups: dict[str, list[Finding]] = {}
@@ -554,6 +639,36 @@ class _Builder:
             kind = min(kinds, key=KINDS.index)
             head = members[0]
             self.add(head.id, kind, head.title, Action(advice), [m.id for m in members])
+
+
+def _is_framework(req: Requirement, framework: str) -> bool:
+    names = [str(n).lower() for n in req.params.get("any_of", [])]
+    return framework in names or "keras" in names
+
+
+def _tensorflow_only(req: Requirement | None) -> bool:
+    """A requirement only the TensorFlow flavour has (TensorFlow itself, tf.keras, its GPU,
+    its distributions and plugins)."""
+    if req is None:
+        return False
+    if req.check in ("keras3", "tf_distributions", "tf_sees_gpu", "tf_metal", "tf_wheel"):
+        return True
+    if req.check == "framework_works":
+        return req.params.get("framework") == "tensorflow"
+    names = [str(n).lower() for n in req.params.get("any_of", [])]
+    return req.check == "package" and any(n.startswith("tensorflow") for n in names)
+
+
+def _framework_name(framework: str) -> str:
+    from dlcheck.support import framework_name
+
+    return framework_name(framework)
+
+
+def _subdir(facts: Facts) -> str | None:
+    from dlcheck.envs.recommend import hardware_subdir
+
+    return hardware_subdir(facts)
 
 
 def _is_tensorflow(req: Requirement) -> bool:

@@ -11,6 +11,9 @@ from dlcheck.userfiles import load_toml
 
 LEVELS = ("required", "recommended", "optional")
 DEFAULT_PROFILE = "profile-default.toml"
+# The course's flavours, each a packaged profile chosen by name (`--course NAME`).
+COURSES = {"tensorflow": "profile-default.toml", "torch": "profile-torch.toml"}
+DEFAULT_COURSE = "tensorflow"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,23 @@ class Profile:
     source: str
     requirements: list[Requirement]
     settings: dict[str, Any] = field(default_factory=dict)  # other tables, e.g. [bench]
+    # the course flavour ([profile] course): "tensorflow" or "torch"; an instructor's own
+    # file names the flavour it builds on (default: tensorflow)
+    course: str = DEFAULT_COURSE
+
+    @property
+    def framework(self) -> str:
+        """The framework the course runs Keras on (its [course] framework, else the course)."""
+        table = self.settings.get("course")
+        value = table.get("framework") if isinstance(table, dict) else None
+        return str(value or self.course)
+
+    @property
+    def keras_backend(self) -> str:
+        """The Keras backend the course uses (its [course] keras_backend, else the framework)."""
+        table = self.settings.get("course")
+        value = table.get("keras_backend") if isinstance(table, dict) else None
+        return str(value or self.framework)
 
     def requires(self, check: str) -> bool:
         """Whether a requirement of level ``required`` names the check kind ``check`` (a GPU
@@ -110,9 +130,14 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
         if problem:
             raise UserError(where, f"{label}: {problem}")
         out.append(Requirement(r["id"], r["title"], r["level"], r["check"], r["advice"], params))
-    for key in ("name", "title", "version"):
+    for key in ("name", "title", "version", "course"):
         if key in meta and not isinstance(meta[key], str):
             raise UserError(where, f"[profile] '{key}' must be a string")
+    course = str(meta.get("course", DEFAULT_COURSE))
+    if course not in COURSES:
+        raise UserError(
+            where, f"[profile] course '{course}' is not one of {', '.join(sorted(COURSES))}"
+        )
     settings = {k: v for k, v in data.items() if k not in ("profile", "requirement")}
     for key, table in settings.items():
         if not isinstance(table, dict):
@@ -127,10 +152,44 @@ def parse_profile(data: dict[str, Any], where: str) -> Profile:
         source=where,
         requirements=out,
         settings=settings,
+        course=course,
     )
 
 
-def load_profile(path: str | Path | None = None) -> Profile:
-    """The profile at ``path``, or the course's default profile shipped with dlcheck."""
-    data, where = load_toml(path, DEFAULT_PROFILE)
+def course_file(course: str) -> str:
+    """The packaged profile of a course flavour; UserError naming the known ones."""
+    if course not in COURSES:
+        raise UserError(
+            None,
+            f"--course {course!r}: no such course (known: {', '.join(sorted(COURSES))}); "
+            "an instructor's own profile is --profile FILE",
+        )
+    return COURSES[course]
+
+
+def report_course(data: Any) -> str:
+    """The course flavour a saved check report was judged against (its ``profile.course``);
+    reports written before there were flavours, and an instructor's own profile that names
+    none, were judged as the TensorFlow course."""
+    prof = data.get("profile") if isinstance(data, dict) else None
+    course = prof.get("course") if isinstance(prof, dict) else None
+    return course if isinstance(course, str) and course in COURSES else DEFAULT_COURSE
+
+
+def course_setup(course: str | None) -> str | None:
+    """The setup a course flavour names ([course] setup: torch -> keras-torch), None when it
+    leaves the choice to `dlcheck env recommend` (the TensorFlow course: cpu or nvidia)."""
+    if course is None:
+        return None
+    table = load_profile(course=course).settings.get("course")
+    setup = table.get("setup") if isinstance(table, dict) else None
+    return str(setup) if setup else None
+
+
+def load_profile(path: str | Path | None = None, course: str | None = None) -> Profile:
+    """The profile at ``path``, else the packaged profile of ``course`` (default: the
+    TensorFlow course). Both given is a usage error: one names what the other does."""
+    if path is not None and course is not None:
+        raise UserError(None, "--course and --profile both name a profile: give one")
+    data, where = load_toml(path, course_file(course or DEFAULT_COURSE))
     return parse_profile(data, where)

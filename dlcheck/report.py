@@ -70,6 +70,7 @@ class Report:
                     "title": self.profile.title,
                     "version": self.profile.version,
                     "source": self.profile.source,
+                    "course": self.profile.course,
                 },
                 "places_checked": self.places.checked,
                 "install_command": self.install_command(),

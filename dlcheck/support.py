@@ -202,9 +202,30 @@ class Blocker:
     fixable_here: bool  # True: the learner can fix it on this machine (another Python)
 
 
+# The frameworks a course flavour runs Keras on: their names for people and the setup whose
+# lock installs them (the glibc its wheels need is recorded per setup).
+FRAMEWORK_NAMES = {"tensorflow": "TensorFlow", "torch": "PyTorch"}
+FRAMEWORK_SETUPS = {"tensorflow": "cpu", "torch": "keras-torch"}
+DEFAULT_MINIMUM = {"tensorflow": "2.16", "torch": "2.4"}
+
+
+def framework_name(package: str) -> str:
+    return FRAMEWORK_NAMES.get(package, package)
+
+
 def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
     """Why `pip install "tensorflow>=minimum"` cannot work here, most fundamental first;
     empty when nothing known blocks it (unknown facts block nothing)."""
+    return framework_blockers(facts, "tensorflow", minimum)
+
+
+def framework_blockers(
+    facts: Facts, package: str = "tensorflow", minimum: str | None = None
+) -> list[Blocker]:
+    """Why `pip install "<package>>=minimum"` (TensorFlow or torch) cannot work here, most
+    fundamental first; empty when nothing known blocks it (unknown facts block nothing)."""
+    minimum = minimum or DEFAULT_MINIMUM.get(package, "0")
+    name = framework_name(package)
     s = load_support()
     out: list[Blocker] = []
     subdir = machine_subdir(facts)
@@ -214,7 +235,8 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
         out.append(Blocker("os", "a 32-bit operating system", "use a 64-bit machine", False))
     arch = cpu.arch or p.machine
     plat = s.platforms.get(subdir or "")
-    if arch == "x86_64" and not p.rosetta and plat and "avx" in plat.cpu_needs:
+    avx_needed = package == "tensorflow" and plat is not None and "avx" in plat.cpu_needs
+    if arch == "x86_64" and not p.rosetta and avx_needed:
         if cpu.avx is False:
             out.append(
                 Blocker(
@@ -228,17 +250,19 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
         out.append(
             Blocker(
                 "platform",
-                f"TensorFlow has no wheels for {p.system} on {p.machine}",
+                f"{name} has no wheels for {p.system} on {p.machine}",
                 "use another machine",
                 False,
             )
         )
-    elif subdir is not None and not s.pythons_with("tensorflow", subdir, minimum):
+    elif subdir is not None and not s.pythons_with(package, subdir, minimum):
         route = plat.no_wheel_route if plat and plat.no_wheel_route else "use another machine"
+        last = max(s.wheels.get(package, {}).get(subdir, {}).values(), key=_v, default=None)
+        stops = f" (PyPI's {package} stops at {last} there)" if last else ""
         out.append(
             Blocker(
                 "platform",
-                f"TensorFlow {minimum}+ has no wheels for {plat.title if plat else subdir}",
+                f"{name} {minimum}+ has no wheels for {plat.title if plat else subdir}{stops}",
                 route,
                 False,
             )
@@ -247,18 +271,18 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
         out.append(
             Blocker(
                 "libc",
-                "this Linux uses the musl C library (Alpine); TensorFlow has only manylinux "
+                f"this Linux uses the musl C library (Alpine); {name} has only manylinux "
                 "(glibc) wheels",
                 "use a glibc-based system or container",
                 False,
             )
         )
-    need = lock_min_glibc(subdir)
+    need = lock_min_glibc(subdir, FRAMEWORK_SETUPS.get(package, "cpu"))
     if p.system == "Linux" and p.libc_family == "glibc" and need and _older(p.libc_version, need):
         out.append(
             Blocker(
                 "glibc",
-                f"this system's glibc {p.libc_version} is older than the locked TensorFlow's "
+                f"this system's glibc {p.libc_version} is older than the locked {name}'s "
                 f"wheel accepts (glibc {need})",
                 "use a newer system or a container with one",
                 False,
@@ -269,8 +293,8 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
         out.append(
             Blocker(
                 "interpreter",
-                f"this Python is {impl}; TensorFlow has wheels for CPython only",
-                "install CPython " + recommended_python(facts),
+                f"this Python is {impl}; {name} has wheels for CPython only",
+                "install CPython " + recommended_python(facts, package),
                 True,
             )
         )
@@ -278,8 +302,8 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
         out.append(
             Blocker(
                 "free-threaded",
-                "this Python is a free-threaded build (no GIL); TensorFlow has no wheels for it",
-                "install the standard (GIL) build of Python " + recommended_python(facts),
+                f"this Python is a free-threaded build (no GIL); {name} has no wheels for it",
+                "install the standard (GIL) build of Python " + recommended_python(facts, package),
                 True,
             )
         )
@@ -287,7 +311,7 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
         out.append(
             Blocker(
                 "python-bits",
-                f"this Python is {py.bits}-bit and TensorFlow has only 64-bit wheels",
+                f"this Python is {py.bits}-bit and {name} has only 64-bit wheels",
                 "install a 64-bit Python: " + s.how_to_get_python(p.system, "3.12", hpc),
                 True,
             )
@@ -303,13 +327,13 @@ def tensorflow_blockers(facts: Facts, minimum: str = "2.16") -> list[Blocker]:
         )
     mm = python_mm(facts)
     if mm and subdir and not any(b.id == "platform" for b in out):
-        pys = s.pythons_with("tensorflow", subdir, minimum)
+        pys = s.pythons_with(package, subdir, minimum)
         if pys and mm not in pys:
-            want = recommended_python(facts)
+            want = recommended_python(facts, package)
             out.append(
                 Blocker(
                     "python-version",
-                    f"TensorFlow {minimum}+ has no wheels for Python {mm} here "
+                    f"{name} {minimum}+ has no wheels for Python {mm} here "
                     f"(it has for {pys[0]} to {pys[-1]})",
                     f"install Python {want}: " + s.how_to_get_python(p.system, want, hpc),
                     True,
@@ -323,23 +347,24 @@ def _older(have: str | None, need: str) -> bool:
     return a is not None and b is not None and a < b
 
 
-def lock_min_glibc(subdir: str | None) -> str | None:
-    """The oldest glibc the locked TensorFlow wheel of the cpu setup accepts on ``subdir``
+def lock_min_glibc(subdir: str | None, setup: str = "cpu") -> str | None:
+    """The oldest glibc the locked TensorFlow wheel of ``setup`` accepts on ``subdir``
     (recorded per lock by envs/lock.py from the wheel tags); None when not recorded."""
     if not subdir or not subdir.startswith("linux"):
         return None
     try:
         from dlcheck.envs.facts import wheel_glibc
 
-        return wheel_glibc("cpu", subdir)
+        return wheel_glibc(setup, subdir)
     except Exception:  # noqa: BLE001 - no lock metadata: nothing known blocks
         return None
 
 
-def recommended_python(facts: Facts) -> str:
+def recommended_python(facts: Facts, package: str = "tensorflow") -> str:
     """The Python the course environment should use here: the learner's own when the locks
     cover it and TensorFlow has wheels for it on this platform (nothing new to install), else
-    the setups' preferred one, else the newest covered one."""
+    the setups' preferred one, else the newest covered one (``package``: the course's
+    framework, tensorflow or torch)."""
     try:
         from dlcheck.envs.setups import load_catalog
 
@@ -348,7 +373,8 @@ def recommended_python(facts: Facts) -> str:
         pythons = list(getattr(catalog, "pythons", None) or [preferred])
     except Exception:  # noqa: BLE001 - the catalogue is optional for this answer
         preferred, pythons = "3.12", ["3.12"]
-    have = load_support().pythons_with("tensorflow", machine_subdir(facts), "2.16")
+    minimum = DEFAULT_MINIMUM.get(package, "0")
+    have = load_support().pythons_with(package, machine_subdir(facts), minimum)
     usable = [py for py in pythons if not have or py in have]
     own = python_mm(facts)
     if own in usable:

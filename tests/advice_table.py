@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from recorded import MACHINES, machine_facts  # noqa: E402
+from recorded import MACHINES, TORCH_MACHINES, machine_course, machine_facts  # noqa: E402
 
 from dlcheck.documents import read_document  # noqa: E402
 from dlcheck.places import load_places  # noqa: E402
@@ -31,11 +31,22 @@ REPORTS = {
 
 
 def all_machines():
-    """(name, class, facts) for every recorded machine."""
+    """(name, class, facts) for every recorded machine of the TensorFlow course."""
     out = [(name, cls, machine_facts(slug)) for name, (cls, slug) in MACHINES.items()]
     for name, (cls, file) in REPORTS.items():
         path = HERE / "data" / "machines" / file
         out.append((name, cls, read_document(path, ["dlcheck.report"]).record()))
+    return out
+
+
+def torch_reports() -> list[tuple[str, str, Report]]:
+    """(name, class, report judged and planned against the PyTorch flavour) per machine
+    recorded with `dlcheck check --course torch` (issue 22)."""
+    places = load_places()
+    out = []
+    for name, (cls, slug) in TORCH_MACHINES.items():
+        profile = load_profile(course=machine_course(slug))
+        out.append((name, cls, judge(machine_facts(slug), profile, places)))
     return out
 
 
@@ -72,7 +83,7 @@ def step_line(i: int, step) -> str:
 
 if __name__ == "__main__":
     full = "--plans" in sys.argv[1:]
-    rows = all_reports()
+    rows = all_reports() + torch_reports()  # each machine against the course it was checked by
     print(f"{len(rows)} machines, {len({c for _, c, _ in rows})} classes\n")
     print("| machine | verdict | steps |\n|---|---|---|")
     for name, _cls, report in rows:

@@ -68,6 +68,22 @@ MACHINES = {
 }
 
 
+# issue 22: the course's PyTorch flavour, recorded with `dlcheck check --course torch`
+# name in the tests -> (class, recorded report under tests/data/reports/)
+TORCH_MACHINES = {
+    "PyTorch flavour: Linux laptop": ("torch ready", "torch-linux-laptop"),
+    "PyTorch flavour: MacBook Air M2": ("torch on Apple Silicon", "torch-apple-silicon"),
+    "PyTorch flavour: Intel Mac": ("no torch for Intel Macs", "torch-intel-mac"),
+    "PyTorch flavour: Windows on ARM": ("no torch for Windows on Arm", "torch-windows-on-arm"),
+}
+
+
+def machine_course(slug: str) -> str:
+    """The course flavour a recorded machine was checked against (its report's profile)."""
+    data = read_document(report_path(slug), ["dlcheck.report"]).data
+    return str((data.get("profile") or {}).get("course") or "tensorflow")
+
+
 def report_path(slug: str) -> Path:
     """The saved report of a recorded machine (a real `dlcheck check --json` file)."""
     path = REPORTS / f"{slug}.check.json"

@@ -225,10 +225,11 @@ def test_report_files_are_listed() -> None:
 
 
 def test_recorded_reports_are_listed_and_read_by_the_real_reader() -> None:
-    from recorded import MACHINES, REPORTS, machine_facts
+    from recorded import MACHINES, REPORTS, TORCH_MACHINES, machine_facts
 
     stems = {p.name[: -len(".check.json")] for p in REPORTS.glob("*.check.json")}
-    assert stems == {slug for _, slug in MACHINES.values()} | {"fresh-linux-laptop"}
+    recorded = {slug for _, slug in [*MACHINES.values(), *TORCH_MACHINES.values()]}
+    assert stems == recorded | {"fresh-linux-laptop"}
     for slug in sorted(stems):
         assert isinstance(machine_facts(slug), Facts), slug
 

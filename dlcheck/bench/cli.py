@@ -32,9 +32,12 @@ def _choice(flag: str, choices: tuple[str, ...], help: str) -> Any:
     metavar="NAME",
     help="Only this workload (ep2-dense, ep3-dense, ep4-cnn, ep5-densenet); repeatable.",
 )
-@_choice(
-    "--backend", ("tensorflow", "jax", "torch"), "Keras 3 backend (the course uses TensorFlow)."
+@click.option(
+    "--backend",
+    type=click.Choice(["tensorflow", "jax", "torch"]),
+    help="Keras 3 backend (default: the course's, else this environment's Keras backend).",
 )
+@click.option("--course", help="Course flavour: tensorflow (the default) or torch.")
 @output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
@@ -69,7 +72,7 @@ def bench(
     quick: bool,
     all_: bool,
     names: tuple[str, ...],
-    backend: str,
+    backend: str | None,
     fmt: str,
     output: str | None,
     save: str | None,
@@ -83,6 +86,7 @@ def bench(
     quiet: bool = False,
     verbose: bool = False,
     anonymize: bool = False,
+    course: str | None = None,
 ) -> int:
     """How long will the course's training take here? Times the lesson's reference CNN
     (episode 4) on synthetic data of the course's shapes and predicts each episode.
@@ -108,7 +112,7 @@ def bench(
     from dlcheck.render.progress import Bars
 
     options = BenchOptions(quick, all_, names, backend, profile, places, windows, window_seconds,
-                           budget, target)  # fmt: skip
+                           budget, target, course)  # fmt: skip
     # the progress display: on the real standard error when it is a terminal, not with -q
     run = build_bench(options, display=lambda tty: Bars(tty is not None and not quiet, tty))
     result = judge_bench(run)

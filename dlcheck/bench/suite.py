@@ -37,13 +37,14 @@ class BenchOptions:
     quick: bool = False
     all_: bool = False
     names: tuple[str, ...] = ()
-    backend: str = "tensorflow"
+    backend: str | None = None  # None: the course's, else this environment's Keras backend
     profile: str | None = None  # a requirement profile (TOML): its [bench] table
     places: str | None = None  # a where-to-run-instead list
     windows: int | None = None
     window_seconds: float | None = None
     budget: float | None = None  # seconds
     target: float | None = None  # per cent
+    course: str | None = None  # a packaged course flavour (--course): its profile
 
 
 @dataclass(frozen=True)
@@ -190,19 +191,22 @@ def build_bench(
     from dlcheck.profile import load_profile
 
     workloads = load_workloads()
-    prof = load_profile(options.profile)
+    prof = load_profile(options.profile, options.course)
     settings = bench_settings(prof.settings, prof.source)
     places = load_places(options.places)
     chosen = choose_workloads(options, workloads, settings.workload)
     plan = make_plan(options)
-    measure.require_backend(options.backend)
+    backend = options.backend or default_backend(
+        prof.settings if (options.course or options.profile) else {}
+    )
+    measure.require_backend(backend)
     age = process_age()
     started = time.monotonic() - (age if age < PROCESS_START_MAX_S else 0.0)
     sampler = LoadSampler(None)  # started before the import: it sees the load before the run
     with CapturedStderr() as captured:
         with (display or _NoDisplay)(captured.terminal) as bars:
-            bars.say(f"Loading Keras on {options.backend}...")
-            keras = measure.setup_backend(options.backend)
+            bars.say(f"Loading Keras on {backend}...")
+            keras = measure.setup_backend(backend)
             run = run_suite(
                 keras, chosen, workloads, plan, settings, places, progress=bars.update,
                 deadline=None if plan.per_workload else started + plan.budget_seconds,
@@ -211,6 +215,20 @@ def build_bench(
     if captured.tail:
         run = replace(run, context=replace(run.context, stderr_tail=captured.tail))
     return run
+
+
+def default_backend(settings: dict[str, Any]) -> str:
+    """The course's backend ([bench] backend of --course/--profile), else this environment's
+    Keras backend (KERAS_BACKEND, keras.json, else the framework installed)."""
+    table = settings.get("bench")
+    if isinstance(table, dict) and table.get("backend") in ("tensorflow", "jax", "torch"):
+        return str(table["backend"])
+    import importlib.util
+
+    from dlcheck.frameworks.probe import environment_backend
+
+    have = [n for n in ("tensorflow", "torch", "jax") if importlib.util.find_spec(n) is not None]
+    return environment_backend(os.environ, have)[0]
 
 
 class _NoDisplay:

@@ -74,6 +74,7 @@ def env() -> None:
 
 @env.command(short_help="Which setup fits this machine, and how to create it.")
 @click.option("--setup", "setup_name", help="Show the commands for this setup instead.")
+@click.option("--course", metavar="NAME", help="Course flavour: tensorflow (the default) or torch.")
 @click.option(
     "--from",
     "from_path",
@@ -94,6 +95,7 @@ def recommend(
     quiet: bool = False,
     verbose: bool = False,
     anonymize: bool = False,
+    course: str | None = None,
 ) -> int:
     """Which setup fits this machine, and the commands that create it: the route it prints
     (dlcheck env create from the setup's lock, with pip or uv; conda where the setup has a
@@ -105,6 +107,12 @@ def recommend(
 
     kind = fmt
     catalog = load_catalog()
+    why = "chosen with --setup"
+    if setup_name is None and course is not None:
+        from dlcheck.profile import course_setup
+
+        setup_name = course_setup(course)
+        why = f"the course's {course} flavour (--course {course})"
     if setup_name is not None and setup_name not in catalog.setups:
         raise UserError(
             None, f"unknown setup {setup_name!r}; known: {', '.join(sorted(catalog.setups))}"
@@ -119,7 +127,7 @@ def recommend(
         facts = collect_facts()
     ready = conda_locks_present(catalog)
     rec = (
-        recommend_setup(facts, catalog, setup_name, ready)
+        recommend_setup(facts, catalog, setup_name, ready, why)
         if setup_name
         else pick(facts, catalog, ready)
     )
@@ -150,6 +158,7 @@ def recommend(
 @env.command(short_help="Compare an environment with the lock it was made from.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), help="The lock file.")
 @click.option("--setup", "setup_name", help="Use the lock of this setup for this platform.")
+@click.option("--course", metavar="NAME", help="Course flavour: tensorflow (the default) or torch.")
 @click.option(
     "--conda",
     "use_conda",
@@ -182,6 +191,7 @@ def verify(
     quiet: bool = False,
     verbose: bool = False,
     anonymize: bool = False,
+    course: str | None = None,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
 
@@ -198,6 +208,10 @@ def verify(
     kind = fmt
     if lock_path and setup_name:
         raise click.UsageError("give at most one of --lock FILE and --setup NAME")
+    if course is not None and not lock_path and not setup_name:
+        from dlcheck.profile import course_setup
+
+        setup_name = course_setup(course)
     if prefix is not None:
         from pathlib import Path
 
@@ -266,6 +280,11 @@ def verify(
 @env.command(short_help="Create the course environment from its lock.")
 @click.option("--setup", "setup_name", help="This setup instead of the one `env recommend` picks.")
 @click.option(
+    "--course",
+    metavar="NAME",
+    help="Course flavour: tensorflow (the default) or torch (the keras-torch setup).",
+)
+@click.option(
     "--prefix",
     type=click.Path(file_okay=False),
     help="Where to create it (default: .venv-SETUP in the current folder).",
@@ -290,6 +309,7 @@ def create(
     force: bool,
     use_uv: bool | None,
     use_conda: bool,
+    course: str | None = None,
 ) -> int:
     """Create the course environment for this machine from its lock, register its Jupyter
     kernel, verify it, and print the command that activates it.
@@ -300,6 +320,10 @@ def create(
     from dlcheck.envs.create import CreateOptions
     from dlcheck.envs.create import create as make
 
+    if setup_name is None and course is not None:
+        from dlcheck.profile import course_setup
+
+        setup_name = course_setup(course)
     installer = None if use_uv is None else ("uv" if use_uv else "pip")
     opts = CreateOptions(setup_name, prefix, python_path, kernel, force, installer, use_conda)
     return make(opts)

@@ -934,7 +934,18 @@ def _register_kernel(emit: Emit, prefix: Path, kernel: str, name: str, run: _Run
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     meta["dlcheck"] = {"prefix": os.path.realpath(prefix), "token": run.token, "setup": name}
     data["metadata"] = meta
+    kernel_env = _kernel_env(name)
+    if kernel_env:  # e.g. KERAS_BACKEND=torch: the notebook's Keras runs on the setup's backend
+        env = data.get("env") if isinstance(data.get("env"), dict) else {}
+        data["env"] = {**env, **kernel_env}
     removal.write_json_atomic(spec, data)
+
+
+def _kernel_env(setup: str) -> dict[str, str]:
+    from dlcheck.envs.setups import load_catalog
+
+    s = load_catalog().setups.get(setup)
+    return dict(s.kernel_env) if s is not None else {}
 
 
 # ------------------------------------------------------------------ venv and ensurepip ---

@@ -329,20 +329,27 @@ def recommend(
 
 
 def recommend_setup(
-    facts: Facts, catalog: Catalog, setup: str, conda_ready: set[str] | None = None
+    facts: Facts,
+    catalog: Catalog,
+    setup: str,
+    conda_ready: set[str] | None = None,
+    why: str = "chosen with --setup",
 ) -> Recommendation:
-    """The commands for a setup the user chose (``--setup``) on this machine's platform."""
+    """The commands for a setup the user chose (``--setup``, or a course's: ``why``) on this
+    machine's platform; where it has no lock, why (the catalogue's ``unavailable``) and a
+    cloud notebook."""
     subdir = hardware_subdir(facts)
     s = catalog.setups[setup]
     if subdir is None or subdir not in (s.pip_platforms + s.conda_platforms):
-        return Recommendation(
-            None, subdir, None, [f"setup {setup} has no lock for {subdir or 'this platform'}"]
-        )
+        reasons = [f"setup {setup} has no lock for {subdir or 'this platform'}"]
+        if subdir in s.unavailable:
+            reasons.append(s.unavailable[subdir])
+        return Recommendation(None, subdir, None, reasons, routes=[_cloud_route(facts)])
     return Recommendation(
         setup,
         subdir,
         s.title,
-        ["chosen with --setup"],
+        [why],
         routes_for(
             catalog,
             setup,

@@ -40,6 +40,8 @@ class Setup:
     unavailable: dict[str, str] = field(default_factory=dict)
     # conda subdir -> the locked Pythons that platform has wheels for, where fewer than all.
     python_limits: dict[str, list[str]] = field(default_factory=dict)
+    # variables the setup's Jupyter kernel spec sets (its "env"), e.g. KERAS_BACKEND=torch
+    kernel_env: dict[str, str] = field(default_factory=dict)
 
     def notes_for(self, subdir: str) -> list[str]:
         return [*self.notes, *self.platform_notes.get(subdir, [])]
@@ -84,6 +86,7 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
                 python_limits={
                     str(k): [str(x) for x in v] for k, v in s.get("python_limits", {}).items()
                 },
+                kernel_env={str(k): str(v) for k, v in s.get("kernel_env", {}).items()},
             )
         python = str(data["python"])
         pythons = [str(v) for v in data.get("pythons", [python])]

@@ -241,6 +241,7 @@ def make_row(
         sources=tuple(anon_path(p) if hide_paths else clean(p) for p in m.sources),
         shared_name=shared,
         first_step=c.first_step if c else "",
+        course=c.course if c else "",
     )
 
 
@@ -281,6 +282,7 @@ def summarize(
     )
     k = min(3, (len(timed) + 1) // 2) if len(timed) > 1 else len(timed)
     firsts = Counter(r.first_step for r in rows if r.first_step)
+    courses = Counter(r.course for r in rows if r.course)
     return FleetSummary(
         machines=len(rows),
         ready=sum(1 for r in rows if r.ready),
@@ -293,4 +295,5 @@ def summarize(
         files_read=files,
         skipped=skipped,
         common_first_steps=sorted(firsts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP],
+        courses=sorted(courses.items(), key=lambda kv: (-kv[1], kv[0])),
     )

@@ -11,24 +11,24 @@ from dlcheck.fleet.read import read_parts
 
 
 def rejudger(
-    profile_path: str | None, places_path: str | None = None
-) -> Callable[[dict[str, Any], str], tuple[str, list[dict[str, Any]], dict[str, Any]]]:
-    """A function that re-evaluates a parsed check report against another profile: its
-    verdict, findings and plan."""
+    profile_path: str | None, places_path: str | None = None, course: str | None = None
+) -> Callable[[dict[str, Any], str], tuple[str, list[dict[str, Any]], dict[str, Any], str]]:
+    """A function that re-evaluates a parsed check report against another profile (a file,
+    or a course flavour's packaged one): its verdict, findings, plan and the course."""
     from dlcheck.places import load_places
     from dlcheck.profile import load_profile
     from dlcheck.report import facts_from_report_dict, judge
 
-    profile = load_profile(profile_path)
+    profile = load_profile(profile_path, course)
     places = load_places(places_path)
 
     def rejudge(
         data: dict[str, Any], where: str
-    ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    ) -> tuple[str, list[dict[str, Any]], dict[str, Any], str]:
         facts = facts_from_report_dict(data, where)
         report = judge(facts, profile, places, bool(data.get("anonymized")), where)
         findings = [{"id": f.id, "title": f.title, "verdict": f.verdict} for f in report.findings]
-        return report.verdict, findings, report.plan.to_dict()
+        return report.verdict, findings, report.plan.to_dict(), profile.course
 
     return rejudge
 
@@ -38,11 +38,16 @@ def build_fleet(
     profile_path: str | None = None,
     places_path: str | None = None,
     anonymize: bool = False,
+    course: str | None = None,
 ) -> Fleet:
     """Read every result under ``paths`` (files, or folders of ``*.json``) one at a time and
-    aggregate them. With ``profile_path`` every check report is judged again against it.
-    A path that does not exist, or a bad profile, raises UserError; a bad file is skipped."""
-    rejudge = rejudger(profile_path, places_path) if profile_path else None
-    builder = FleetBuilder(anonymize=anonymize, profile=profile_path)
+    aggregate them. With ``profile_path`` (or ``course``, a course flavour's packaged
+    profile) every check report is judged again against it; without, each keeps the verdict
+    of the profile it was checked with. A path that does not exist, or a bad profile, raises
+    UserError; a bad file is skipped."""
+    over = profile_path or course
+    rejudge = rejudger(profile_path, places_path, course) if over else None
+    named = f"the {course} course's profile (--course {course})" if course else profile_path
+    builder = FleetBuilder(anonymize=anonymize, profile=named)
     builder.add_all(read_parts(paths, rejudge))
     return builder.build()

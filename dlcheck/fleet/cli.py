@@ -17,6 +17,12 @@ FORMATS = ("text", "markdown", "csv", "html", "json")
     type=click.Path(dir_okay=False),
     help="Judge every check report again against this requirement profile (TOML).",
 )
+@click.option(
+    "--course",
+    metavar="NAME",
+    help="Judge every check report again against this course flavour (tensorflow, torch); "
+    "default: each against the course it was checked with.",
+)
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list (TOML).")
 @click.option("--anonymize", is_flag=True, help="Show anonymised ids instead of host names.")
 @chatter_options(
@@ -32,6 +38,7 @@ def report(
     output: str | None,
     quiet: bool = False,
     verbose: bool = False,
+    course: str | None = None,
 ) -> int:
     """One table of many machines from saved results.
 
@@ -50,7 +57,7 @@ def report(
     inputs = (*paths, profile, places)
     if output:
         out.refuse_inputs(output, inputs)  # before reading thousands of files
-    fleet = build_fleet(paths, profile, places, anonymize)
+    fleet = build_fleet(paths, profile, places, anonymize, course)
     if quiet and fmt == "text":
         text = "".join(line + "\n" for line in render.summary_lines(fleet))  # plain sentences
         out.emit(text, output=output, inputs=inputs, quiet=True)

@@ -39,6 +39,7 @@ class CheckPart:
     schema_version: int = 1
     hardware: str = ""  # architecture, CPU, cores, memory, GPUs: tells apart machines of one name
     first_step: str = ""  # the title of the first step of its plan (dlcheck/plan.py)
+    course: str = ""  # the course flavour (or profile) its verdict is against
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class MachineRow:
     sources: tuple[str, ...]
     shared_name: int = 1  # how many different machines report this host name
     first_step: str = ""  # the first step of the machine's plan
+    course: str = ""  # the course flavour (or profile) its check verdict is against
 
     @property
     def ready(self) -> bool:
@@ -121,6 +123,7 @@ class FleetSummary:
     more_failures: int = 0  # failing requirements not in common_failures
     more_failures_most: int = 0  # the most machines any of those fails on
     common_first_steps: list[tuple[str, int]] = field(default_factory=list)  # (step, machines)
+    courses: list[tuple[str, int]] = field(default_factory=list)  # (course, machines judged so)
 
 
 @dataclass(frozen=True)

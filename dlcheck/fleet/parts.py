@@ -21,6 +21,7 @@ from dlcheck.fleet.model import (
     Part,
     Skipped,
 )
+from dlcheck.profile import report_course
 from dlcheck.records import Facts, RecordError, from_dict, projection
 from dlcheck.sanitize import clean as sanitize
 from dlcheck.userfiles import read_json
@@ -136,9 +137,11 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
     except RecordError as exc:
         raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
     plan = data.get("plan") if isinstance(data.get("plan"), dict) else None
+    course = report_course(data)  # a saved verdict: against the course it was checked with
     if rejudge is not None:
         verdict, findings, *more = rejudge(data, where)
         plan = more[0] if more else plan
+        course = more[1] if len(more) > 1 else course
     else:
         verdict, findings = data.get("verdict"), data.get("findings")
         if not isinstance(findings, list):
@@ -196,15 +199,16 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
         schema_version=version,
         hardware=hardware,
         first_step=first_step(data, where, plan),
+        course=course,
     )
 
 
 def first_step(data: dict[str, Any], where: str, plan: Any) -> str:
     """The title of the first step of a report's plan: the saved one (schema 3), else the
-    report re-planned from its facts (schema 1 and 2) against the default profile."""
+    report re-planned from its facts (schema 1 and 2) against its course's profile."""
     if plan is None:
         try:
-            plan = _default_planner()(data, where)
+            plan = _default_planner(report_course(data))(data, where)
         except UserError:
             return ""
     steps = plan.get("steps") if isinstance(plan, dict) else None
@@ -213,13 +217,13 @@ def first_step(data: dict[str, Any], where: str, plan: Any) -> str:
     return ""
 
 
-@lru_cache(maxsize=1)
-def _default_planner() -> Any:
+@lru_cache(maxsize=4)
+def _default_planner(course: str) -> Any:
     from dlcheck.places import load_places
     from dlcheck.profile import load_profile
     from dlcheck.report import facts_from_report_dict, judge
 
-    profile, places = load_profile(None), load_places(None)
+    profile, places = load_profile(None, course), load_places(None)
 
     def plan_of(data: dict[str, Any], where: str) -> dict[str, Any]:
         return judge(facts_from_report_dict(data, where), profile, places).plan.to_dict()

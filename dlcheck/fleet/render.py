@@ -118,6 +118,9 @@ def summary_lines(fleet: Fleet) -> list[str]:
     out.append(f"{read}, {s.skipped} skipped.")
     if fleet.profile:
         out.append(f"Check reports re-evaluated against {fleet.profile}.")
+    elif any(c != "tensorflow" for c, _ in s.courses):  # a flavour other than the default
+        each = ", ".join(f"{_count(n, 'machine')} the {c} course" for c, n in s.courses)
+        out.append(f"Each check report judged against the course it was checked with: {each}.")
     return out
 
 
@@ -368,6 +371,7 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
     body = {
         "dlcheck_version": __version__,
         "profile": fleet.profile,
+        "courses": dict(s.courses),
         "exit_code": fleet.exit_code,
         "summary": {
             "machines": s.machines,

@@ -112,10 +112,14 @@ def _crash_advice(facts: Facts, r: FrameworkResult, title: str) -> str:
     return advice("crash", "other", title=title, what=what)
 
 
-def _import_advice(facts: Facts, fw: FrameworkFacts, r: FrameworkResult, title: str) -> str:
+def _import_advice(
+    facts: Facts, fw: FrameworkFacts, r: FrameworkResult, title: str, want: str | None = None
+) -> str:
     text = " ".join([r.reason or "", *r.stderr_tail])
     backend = fw.keras_backend or ""
     if r.name == "keras" and backend in KERAS_BACKENDS and not _installed(facts, backend):
+        if want and want != backend:  # the course's backend: set it, not install this one
+            return _backend_advice(want, fw.keras_backend_source or "?")
         return advice(
             "import", "keras_backend_missing", backend=backend, source=fw.keras_backend_source
         )
@@ -160,7 +164,8 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
             advice("works", "timeout", title=title, seconds=f"{fw.timeout or 0:g}"),
         )
     if r.status == IMPORT_ERROR:
-        return Outcome("unmet", observed, expected, _import_advice(facts, fw, r, title))
+        want = p.get("backend")
+        return Outcome("unmet", observed, expected, _import_advice(facts, fw, r, title, want))
     if r.status == BAD_OUTPUT:
         return Outcome("unknown", observed, expected, advice("works", "bad_output"))
     bad = [d for d in r.devices if d.matmul in ("wrong", "error")]
@@ -451,17 +456,11 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
     if not backend:
         return unknown("backend unknown", expected)
     where = "the default" if source == "default" else f"set by {source}"
-    fix = (
-        "`unset KERAS_BACKEND` (or set it to tensorflow)"
-        if source == "KERAS_BACKEND"
-        else f'set "backend": "tensorflow" in {source}'
-    )
+    want = allowed[0] if allowed else "tensorflow"  # the course's own backend comes first
+    fix = _backend_fix(want, source)
     if backend not in allowed:
         return Outcome(
-            "unmet",
-            f"Keras backend '{backend}' ({where})",
-            expected,
-            advice("keras", "backend_not_allowed", fix=fix),
+            "unmet", f"Keras backend '{backend}' ({where})", expected, _backend_advice(want, source)
         )
     if backend in KERAS_BACKENDS and not _installed(facts, backend):
         return Outcome(
@@ -471,6 +470,23 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
             advice("keras", "backend_missing", backend=backend, fix=fix),
         )
     return met(f"backend '{backend}' ({where})", expected)
+
+
+def _backend_fix(want: str, source: str) -> str:
+    """How to make Keras load ``want`` when ``source`` (KERAS_BACKEND, a keras.json path, or
+    default) chose another backend."""
+    if want == "tensorflow":
+        if source == "KERAS_BACKEND":
+            return "`unset KERAS_BACKEND` (or set it to tensorflow)"
+        return f'set "backend": "tensorflow" in {source}'
+    if source in ("KERAS_BACKEND", "default"):
+        return f"set KERAS_BACKEND={want} before starting Python or Jupyter"
+    return f'set "backend": "{want}" in {source} (or KERAS_BACKEND={want})'
+
+
+def _backend_advice(want: str, source: str) -> str:
+    key = "backend_not_allowed" if want == "tensorflow" else "backend_not_course"
+    return advice("keras", key, fix=_backend_fix(want, source), title=TITLES.get(want, want))
 
 
 def _pairs(params: dict[str, Any]) -> list[tuple[str, SpecifierSet]]:
@@ -522,6 +538,8 @@ def _validate_framework(params: dict[str, Any]) -> str | None:
         return f"'framework' must be one of {', '.join(TITLES)}"
     if "expected" in params and not isinstance(params["expected"], bool):
         return "'expected' must be true or false"
+    if "backend" in params and params["backend"] not in KERAS_BACKENDS:
+        return f"'backend' must be one of {', '.join(KERAS_BACKENDS)}"
     return None
 
 

@@ -109,6 +109,23 @@ def keras_backend(
     return "tensorflow", "default"
 
 
+def environment_backend(
+    env: Mapping[str, str], installed: Iterable[str], timeout: float = KERAS_JSON_TIMEOUT
+) -> tuple[str, str]:
+    """The Keras backend this environment uses, for `dlcheck bench`: the one KERAS_BACKEND or
+    keras.json names (``keras_backend``) when it is installed; else the installed framework
+    (tensorflow, torch, jax, in that order), since a torch-only environment whose keras.json
+    still says tensorflow can only run Keras on torch. Returns (backend, why)."""
+    backend, source = keras_backend(env, timeout=timeout)
+    have = list(installed)
+    if backend in have or not have:
+        return backend, source
+    for name in ("tensorflow", "torch", "jax"):
+        if name in have:
+            return name, f"the one installed ({source} names {backend}, which is not)"
+    return backend, source
+
+
 def installed_frameworks(versions: Mapping[str, str]) -> list[str]:
     """Frameworks with at least one distribution installed, in probing order."""
     return [

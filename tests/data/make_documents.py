@@ -915,6 +915,119 @@ def fresh_linux_laptop() -> Facts:
 # Machines that only some tests use (not part of the advice table).
 OTHER_MACHINES = {"fresh-linux-laptop": fresh_linux_laptop}
 
+# ---- the course's PyTorch flavour (issue 22): judged against `--course torch` -------------
+
+TORCH_COURSE = {
+    "torch": "2.13.0",
+    "keras": "3.15.1",
+    "scikit-learn": "1.7.2",
+    "pandas": "2.3.3",
+    "seaborn": "0.13.2",
+    "jupyterlab": "4.4.9",
+    "pydot": "4.0.1",
+    "keras-tuner": "1.4.8",
+    "numpy": "2.3.5",
+}
+
+
+def _torch_fw(
+    version: str = "2.13.0",
+    source: str = "KERAS_BACKEND",
+    mps: str | None = None,
+    cuda: str | None = None,
+) -> dict:
+    """A frameworks section: PyTorch (and Keras on it) in the shape the probe records them
+    (a real `dlcheck check --json` on torch 2.13: build keys, Keras's "default" device)."""
+    from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    devices = [FrameworkDevice("cpu", "cpu", None, None, "ok")]
+    if mps:
+        devices.append(FrameworkDevice("mps", "mps", mps, None, "ok"))
+    build = {
+        "cuda_version": cuda,
+        "hip_version": None,
+        "is_cuda_build": cuda is not None,
+        "is_rocm_build": False,
+        "mps_built": mps is not None,
+    }
+    torch = FrameworkResult(
+        "torch", "ok", version=version, import_seconds=2.1, build=build, devices=devices
+    )
+    default = FrameworkDevice("default", "default", None, None, "ok")
+    keras = FrameworkResult("keras", "ok", version="3.15.1", backend="torch", devices=[default])
+    env = {"KERAS_BACKEND": "torch"} if source == "KERAS_BACKEND" else {}
+    return to_dict(
+        FrameworkFacts(
+            results=[torch, keras], keras_backend="torch", keras_backend_source=source, env=env
+        )
+    )
+
+
+def torch_linux_laptop() -> Facts:
+    """An Ubuntu 24.04 laptop, Python 3.12 venv with keras, torch 2.13 (the CUDA build from
+    PyPI, no NVIDIA GPU) and the course packages, KERAS_BACKEND=torch exported."""
+    return _linux(
+        packages=TORCH_COURSE,
+        frameworks=_torch_fw(version="2.13.0+cu130", cuda="13.0"),
+        host="ubuntu-laptop",
+    )
+
+
+def torch_apple_silicon() -> Facts:
+    """MacBook Air M2, macOS 15, Python 3.12 venv with keras, torch 2.13 (computes on the CPU
+    and on MPS), "backend": "torch" in ~/.keras/keras.json, no Graphviz."""
+    from dataclasses import replace
+
+    base = m1_air_8gb()
+    return replace(
+        base,
+        cpu=replace(base.cpu, model="Apple M2"),
+        gpu=GpuFacts(
+            gpus=[Gpu(vendor="apple", name="Apple M2", cores=10, metal="Metal 3")],
+            nvidia_status="absent",
+        ),
+        packages=PackageFacts(versions=dict(TORCH_COURSE)),
+        sections={"frameworks": _torch_fw(source="/Users/anna/.keras/keras.json", mps="Apple M2")},
+    )
+
+
+def torch_intel_mac() -> Facts:
+    """An Intel MacBook Pro, python.org Python 3.12: `pip install keras torch` gave torch
+    2.2.2, the last torch PyPI has for Intel Macs (March 2024, before NumPy 2)."""
+    from dataclasses import replace
+
+    base = intel_mac_python_313()
+    return replace(
+        base,
+        python=replace(base.python, version="3.12.8"),
+        packages=PackageFacts(versions={**TORCH_COURSE, "torch": "2.2.2"}),
+        sections={"frameworks": _torch_fw(version="2.2.2")},
+    )
+
+
+def torch_windows_on_arm() -> Facts:
+    """A Snapdragon X Elite laptop, Windows 11 on ARM, native arm64 Python 3.12, nothing
+    installed: PyPI has no torch for Windows on Arm."""
+    return windows_on_arm()
+
+
+# slug -> (name in the tests, class, builder); judged against the packaged torch profile
+TORCH_MACHINES = {
+    "torch-linux-laptop": ("PyTorch flavour: Linux laptop", "torch ready", torch_linux_laptop),
+    "torch-apple-silicon": (
+        "PyTorch flavour: MacBook Air M2",
+        "torch on Apple Silicon",
+        torch_apple_silicon,
+    ),
+    "torch-intel-mac": ("PyTorch flavour: Intel Mac", "no torch for Intel Macs", torch_intel_mac),
+    "torch-windows-on-arm": (
+        "PyTorch flavour: Windows on ARM",
+        "no torch for Windows on Arm",
+        torch_windows_on_arm,
+    ),
+}
+
 # ---- fleet samples (formerly tests/fleet_samples.py) ------------------------------------
 
 COURSE = {
@@ -1108,6 +1221,7 @@ def documents() -> dict[str, tuple[str, Facts | None]]:
     """relative path -> (text, the facts it was made from, for check reports)."""
     out: dict[str, tuple[str, Facts | None]] = {}
     profile, places = load_profile(), load_places()
+    torch_profile = load_profile(course="torch")
     fleet_profile = parse_profile(PROFILE_DATA, "fleet-test.toml")
 
     def report(rel: str, facts: Facts, prof: Any = profile, anonymized: bool = False) -> None:
@@ -1129,10 +1243,14 @@ def documents() -> dict[str, tuple[str, Facts | None]]:
     for slug, build in OTHER_MACHINES.items():
         report(f"reports/{slug}.check.json", build())
         rows.append(f"| `{slug}.check.json` | | | {build.__doc__.split(chr(10))[0]} |")
+    for slug, (name, cls, build) in TORCH_MACHINES.items():  # `dlcheck check --course torch`
+        report(f"reports/{slug}.check.json", build(), torch_profile)
+        rows.append(f"| `{slug}.check.json` | {name} | {cls} | {build.__doc__.split(chr(10))[0]} |")
     out["reports/README.md"] = (
         "# Recorded machines\n\n"
         "`dlcheck check --json` reports of machines dlcheck cannot be run on here, judged\n"
-        "against the default profile when they were written. The tests read their facts back\n"
+        "against the default profile when they were written (the `torch-*` ones against the\n"
+        "course's PyTorch flavour, `--course torch`). The tests read their facts back\n"
         "with the `--from` reader (`tests/recorded.py`) and judge them again. Written by\n"
         "`python tests/data/make_documents.py`; the facts are typed by hand from what each\n"
         "machine's probes report.\n\n" + "\n".join(rows) + "\n",
