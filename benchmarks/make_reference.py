@@ -33,7 +33,7 @@ PLACE_CONTEXTS = {
 def measure(backend: str):  # noqa: ANN201 - a BenchResult, or None when interrupted
     from dlcheck.bench.measure import DEFAULT, setup_backend
     from dlcheck.bench.predict import bench_settings
-    from dlcheck.bench.suite import run_suite
+    from dlcheck.bench.suite import judge_bench, run_suite
     from dlcheck.bench.workloads import load_workloads
     from dlcheck.places import load_places
     from dlcheck.profile import load_profile
@@ -47,7 +47,7 @@ def measure(backend: str):  # noqa: ANN201 - a BenchResult, or None when interru
         keras, chosen, workloads, plan, settings, load_places(),
         progress=lambda w, stage, done, total: print(w, stage, done, total),
     )  # fmt: skip
-    return None if run.interrupted else run.result
+    return None if run.interrupted else judge_bench(run)
 
 
 def from_raw(raw: Path, place: str | None, root: Path, ref_id: str):  # noqa: ANN201

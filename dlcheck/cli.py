@@ -215,6 +215,8 @@ def check(
     if strict:
         for note in report.facts.normalized:
             click.echo(f"dlcheck: --from: {note}", err=True)
+        if from_path and not report.facts.normalized and not quiet:
+            click.echo("dlcheck: --from: nothing was normalised", err=True)
     siblings: tuple[str, ...] = ()  # <stem>.bench.json beside a --from report is read: an input
     if from_path:
         from dlcheck.features import ProbeOptions, sibling_inputs
@@ -229,7 +231,9 @@ def check(
         quiet=quiet,
         verbose=verbose,
     )
-    if report.exit_code and output and not quiet:  # the file says it, the terminal did not
+    # why the exit status is what it is, where the terminal did not show the verdict (a file,
+    # JSON, Markdown, CSV) or -v asks: the rule of `dlcheck report` too
+    if report.exit_code and not quiet and (verbose or output or kind != "text"):
         from dlcheck.render.text import verdict_line
 
         click.echo(f"dlcheck: exit {report.exit_code}: {verdict_line(report)}", err=True)

@@ -192,7 +192,15 @@ class PlatformFacts:
     distro_like: list[str] = field(default_factory=list)  # os-release ID_LIKE: debian, rhel...
     # where this runs: slurm, pbs, lsf, jupyterhub, colab, kaggle, sagemaker, wsl, docker...
     context: list[str] = field(default_factory=list)
+    root: bool | None = None  # running as root (POSIX effective uid 0): no sudo needed
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class OtherPython:
+    version: str  # "3.12" (major.minor), or "3.12.1" from pyenv's folder name
+    how: str  # "python3.12 on PATH", "pyenv 3.12.1"
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,9 @@ class PythonFacts:
     env_name: str | None = None
     prefix: str | None = None
     free_threaded: bool | None = None  # a Py_GIL_DISABLED build (3.13t): no TensorFlow wheels
+    # other CPython 3.X interpreters found on this machine without running them (python3.X
+    # on PATH, pyenv's versions): what `dlcheck env create` would find by itself
+    others: list[OtherPython] = field(default_factory=list)
     error: str | None = None
 
 

@@ -360,11 +360,9 @@ def lock_min_glibc(subdir: str | None, setup: str = "cpu") -> str | None:
         return None
 
 
-def recommended_python(facts: Facts, package: str = "tensorflow") -> str:
-    """The Python the course environment should use here: the learner's own when the locks
-    cover it and TensorFlow has wheels for it on this platform (nothing new to install), else
-    the setups' preferred one, else the newest covered one (``package``: the course's
-    framework, tensorflow or torch)."""
+def _pythons(facts: Facts, package: str) -> tuple[str, list[str], list[str]]:
+    """(the setups' preferred Python, the locked Pythons the framework has wheels for on this
+    platform, the Pythons it has wheels for)."""
     try:
         from dlcheck.envs.setups import load_catalog
 
@@ -375,7 +373,31 @@ def recommended_python(facts: Facts, package: str = "tensorflow") -> str:
         preferred, pythons = "3.12", ["3.12"]
     minimum = DEFAULT_MINIMUM.get(package, "0")
     have = load_support().pythons_with(package, machine_subdir(facts), minimum)
-    usable = [py for py in pythons if not have or py in have]
+    return preferred, [py for py in pythons if not have or py in have], have
+
+
+def python_already_here(facts: Facts, package: str = "tensorflow") -> Any:
+    """Another CPython found on this machine (``facts.python.others``) that the course's locks
+    cover and the framework has wheels for here, the setups' preferred one first; None when
+    there is none. `dlcheck env create` finds such a Python by itself."""
+    preferred, usable, _ = _pythons(facts, package)
+    own = python_mm(facts)
+    fits = [
+        o
+        for o in facts.python.others
+        if ".".join(o.version.split(".")[:2]) in usable
+        and ".".join(o.version.split(".")[:2]) != own
+    ]
+    fits.sort(key=lambda o: (not o.version.startswith(preferred + "."), o.version != preferred))
+    return fits[0] if fits else None
+
+
+def recommended_python(facts: Facts, package: str = "tensorflow") -> str:
+    """The Python the course environment should use here: the learner's own when the locks
+    cover it and TensorFlow has wheels for it on this platform (nothing new to install), else
+    the setups' preferred one, else the newest covered one (``package``: the course's
+    framework, tensorflow or torch)."""
+    preferred, usable, have = _pythons(facts, package)
     own = python_mm(facts)
     if own in usable:
         return own
@@ -447,12 +469,16 @@ def command_entry(table: str, facts: Facts, **fields: str) -> CommandEntry | Non
         e = entries.get(key)
         if isinstance(e, dict):
             fill = _filler(values)
+            sudo = bool(e.get("sudo", False))
+            commands = [fill(str(c)) for c in e.get("commands", [])]
+            if sudo and facts.platform.root:  # root needs no sudo (a container may lack it)
+                commands = [c[len("sudo ") :] if c.startswith("sudo ") else c for c in commands]
             return CommandEntry(
                 key,
                 fill(str(e.get("text", ""))),
-                [fill(str(c)) for c in e.get("commands", [])],
+                commands,
                 fill(str(e["then"])) if e.get("then") else None,
-                bool(e.get("sudo", False)),
+                sudo,
             )
     return None
 

@@ -79,7 +79,8 @@ def test_no_option_and_no_lock_to_find_is_one_clear_line(
         main(["env", "verify", "--prefix", str(prefix)])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--lock FILE or --setup NAME" in err
+    assert err.count("\n") == 1 and "--setup NAME (cpu, keras-torch, nvidia) or --lock FILE" in err
+    assert "dlcheck env recommend" in err  # which setup fits
     assert "not made from a course setup" in err
 
 

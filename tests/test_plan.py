@@ -398,3 +398,49 @@ def test_the_fleet_shows_each_first_step_and_the_most_common_ones() -> None:
     # re-judged against another profile, the plan is built again
     again = to_json_dict(build_fleet([str(lab)], str(lab.parent / "fleet-test.toml")))
     assert {m["machine"]: m["first_step"] for m in again["machines"]} == firsts
+
+
+def test_a_python_already_on_the_machine_is_used_not_installed() -> None:
+    """Issue 20: on Python 3.8 with pyenv's 3.12 beside it, the plan says that a suitable
+    Python is already here (`dlcheck env create` finds it), never to install one."""
+    from dlcheck.probes.python import find_other_pythons
+    from dlcheck.records import OtherPython
+
+    facts = machine_facts("ubuntu-2004-python-38")
+    found = find_other_pythons(
+        {}, lambda n: "/usr/bin/python3.8" if n == "python3.8" else None, ["3.12.1", "3.8.18"]
+    )
+    assert found == [
+        OtherPython("3.8", "python3.8 on PATH", "/usr/bin/python3.8"),
+        OtherPython("3.12.1", "pyenv 3.12.1", None),
+        OtherPython("3.8.18", "pyenv 3.8.18", None),
+    ]
+    with_312 = replace(facts, python=replace(facts.python, others=found))
+    plan = judge(with_312, load_profile(), load_places()).plan
+    first = plan.steps[0]
+    assert first.title == "Use the Python 3.12 already on this machine", first.title
+    assert "pyenv 3.12.1" in first.action.text
+    assert first.action.commands == ["dlcheck env create --setup cpu"]
+    assert "deadsnakes" not in _all_text(plan) and "apt install python" not in _all_text(plan)
+    # only a 3.8 (its own version) beside it: install one, as before
+    only_38 = replace(facts, python=replace(facts.python, others=found[:1]))
+    first = judge(only_38, load_profile(), load_places()).plan.steps[0]
+    assert first.title.startswith("Install Python 3.12")
+
+
+def test_pyenv_shims_are_not_taken_for_pythons() -> None:
+    from dlcheck.probes.python import find_other_pythons
+
+    shim = "/home/u/.pyenv/shims/python3.13"  # a shim runs only the versions pyenv selects
+    assert find_other_pythons({}, lambda n: shim if n == "python3.13" else None, []) == []
+
+
+def test_root_is_never_told_to_sudo() -> None:
+    """A learner who is root (a container, often without sudo) gets `apt install graphviz`;
+    anyone else on Debian gets `sudo apt install graphviz`."""
+    facts = machine_facts("debian-fresh")
+    for root, want in ((True, "apt install graphviz"), (False, "sudo apt install graphviz")):
+        f = replace(facts, platform=replace(facts.platform, root=root))
+        plan = judge(f, load_profile(), load_places()).plan
+        graphviz = next(s for s in plan.steps if "Graphviz" in s.title)
+        assert graphviz.action.commands == [want]

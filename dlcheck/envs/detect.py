@@ -199,8 +199,12 @@ def lock_of_environment(prefix: str | None = None) -> tuple[str, str | None, str
             f"setup {section['setup']}, the lock this environment matches ({at}; no "
             f"{MARKER} marker: not made by dlcheck env create)",
         )
+    from dlcheck.envs.setups import load_catalog
+
+    names = ", ".join(sorted(load_catalog().setups))
     raise UserError(
         None,
         f"{where} was not made from a course setup (no {MARKER} marker, and no setup's lock "
-        "matches it); give --lock FILE or --setup NAME",
+        f"matches it); give --setup NAME ({names}) or --lock FILE; `dlcheck env recommend` "
+        "says which setup fits this machine",
     )

@@ -107,7 +107,8 @@ def routes_for(
                     "python -m pip install --no-deps -e .",
                     verify,
                 ],
-                f"needs Python {py}; the way the lesson does it",
+                f"from a clone of the dlcheck repository; Python "
+                f"{', '.join(_pythons(catalog))} (use {py})",
             )
         )
     if subdir in s.conda_platforms and conda_ready:

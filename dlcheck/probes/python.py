@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import struct
 import sys
 from pathlib import Path
+from typing import Callable
 
 from dlcheck.probes.system import normalise_arch
-from dlcheck.records import PythonFacts
+from dlcheck.records import OtherPython, PythonFacts
 
 
 def classify_environment(
@@ -38,10 +40,40 @@ def _gil_disabled() -> object:
     return sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
+MINORS = range(8, 15)  # CPython 3.8 to 3.14: what a course environment could be made with
+
+
+def find_other_pythons(
+    env: dict[str, str], which: Callable[[str], str | None], pyenv_names: list[str]
+) -> list[OtherPython]:
+    """The CPython 3.X interpreters this machine has besides the running one, found without
+    running any (pure: ``which`` looks a name up on PATH, ``pyenv_names`` are the folder names
+    under pyenv's versions): what `dlcheck env create` finds by itself."""
+    found: list[OtherPython] = []
+    for minor in MINORS:
+        exe = which(f"python3.{minor}")
+        if exe and "shims" not in Path(exe).parts:  # a pyenv shim: its versions are listed below
+            found.append(OtherPython(f"3.{minor}", f"python3.{minor} on PATH", exe))
+    for name in sorted(pyenv_names):
+        parts = name.split(".")
+        if len(parts) == 3 and all(x.isdigit() for x in parts) and parts[0] == "3":
+            found.append(OtherPython(name, f"pyenv {name}", None))
+    return found
+
+
+def _pyenv_names(env: dict[str, str]) -> list[str]:
+    root = Path(env.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    try:
+        return [p.name for p in root.iterdir() if p.is_dir()]
+    except OSError:
+        return []
+
+
 def probe_python() -> PythonFacts:
     """Describe the running interpreter."""
+    env = dict(os.environ)
     kind, name = classify_environment(
-        sys.prefix, sys.base_prefix, dict(os.environ), (Path(sys.prefix) / "conda-meta").is_dir()
+        sys.prefix, sys.base_prefix, env, (Path(sys.prefix) / "conda-meta").is_dir()
     )
     return PythonFacts(
         version=platform.python_version(),
@@ -53,4 +85,5 @@ def probe_python() -> PythonFacts:
         env_name=name,
         prefix=sys.prefix,
         free_threaded=is_free_threaded(getattr(sys, "abiflags", ""), _gil_disabled()),
+        others=find_other_pythons(env, lambda n: shutil.which(n), _pyenv_names(env)),
     )

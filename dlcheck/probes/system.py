@@ -207,4 +207,5 @@ def probe_platform(timeout: float = 3.0) -> PlatformFacts:
         distro_id=distro_id,
         distro_like=distro_like,
         context=context,
+        root=(os.geteuid() == 0) if hasattr(os, "geteuid") else None,
     )
