@@ -73,7 +73,12 @@ def env() -> None:
 
 
 @env.command(short_help="Which setup fits this machine, and how to create it.")
-@click.option("--setup", "setup_name", help="Show the commands for this setup instead.")
+@click.option(
+    "--setup",
+    "setup_name",
+    metavar="NAME",
+    help="Show the commands for this setup instead (cpu, nvidia, keras-torch).",
+)
 @click.option("--course", metavar="NAME", help="Course flavour: tensorflow (the default) or torch.")
 @click.option(
     "--from",
@@ -157,7 +162,12 @@ def recommend(
 
 @env.command(short_help="Compare an environment with the lock it was made from.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False), help="The lock file.")
-@click.option("--setup", "setup_name", help="Use the lock of this setup for this platform.")
+@click.option(
+    "--setup",
+    "setup_name",
+    metavar="NAME",
+    help="Use the lock of this setup for this platform (cpu, nvidia, keras-torch).",
+)
 @click.option("--course", metavar="NAME", help="Course flavour: tensorflow (the default) or torch.")
 @click.option(
     "--conda",
@@ -169,14 +179,14 @@ def recommend(
 @click.option(
     "--prefix",
     type=click.Path(file_okay=False),
-    help="Verify the environment at PATH instead of the running one.",
+    help="Verify the environment in this folder instead of the running one.",
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
 @click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
 @output_options(formats=("text", "json", "markdown", "csv"))
 @chatter_options(
     quiet="For scripts: one line (the verdict and the counts), no 'wrote' line.",
-    verbose="Also say on standard error which lock was chosen and why the exit status is.",
+    verbose="Also say on standard error which lock was chosen and why it exits non-zero.",
 )
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 def verify(
@@ -278,7 +288,12 @@ def verify(
 
 
 @env.command(short_help="Create the course environment from its lock.")
-@click.option("--setup", "setup_name", help="This setup instead of the one `env recommend` picks.")
+@click.option(
+    "--setup",
+    "setup_name",
+    metavar="NAME",
+    help="This setup instead of the one `env recommend` picks (cpu, nvidia, keras-torch).",
+)
 @click.option(
     "--course",
     metavar="NAME",

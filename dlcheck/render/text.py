@@ -103,7 +103,7 @@ def render_text(
             Text(""),
             Text(
                 # the verdict again: on a short terminal the one above has scrolled away
-                f"Verdict: {s.verdict}. {s.passed_text}; `{all_command(report)}` lists every "
+                f"Verdict: {s.verdict}. {s.passed_text}; {all_command(report)} lists every "
                 "requirement.",
                 style=style_of(s.verdict),  # the verdict's colour, as at the top
             ),
@@ -115,19 +115,9 @@ def render_text(
 
 
 def all_command(report: Report) -> str:
-    """The command that lists every requirement of this report (of the saved one with --from)."""
-    return (
-        f"dlcheck check --from {quote_path(report.source)} --all"
-        if report.source
-        else ("dlcheck check --all")
-    )
-
-
-def quote_path(path: str) -> str:
-    """A path as a user pastes it into a POSIX shell or PowerShell (single quotes)."""
-    import shlex
-
-    return shlex.quote(path)
+    """How to list every requirement of this report: for a saved one (--from), the same
+    command with --all (its path may be long: a command is never wrapped)."""
+    return "the same command with `--all`" if report.source else "`dlcheck check --all`"
 
 
 def verdict_line(report: Report) -> str:
@@ -147,9 +137,7 @@ def report_footer(report: Report, summary: CheckSummary | None = None) -> list[s
     """Hints shown under the verdict (the bench hint only where no step already gives it)."""
     steps = (summary or check_summary(report)).steps
     if report.source:  # a saved report: hints that show it again, never one that saves over it
-        src = quote_path(report.source)
-        return [f"Share: `dlcheck check --from {src} --markdown` · every requirement: "
-                f"`dlcheck check --from {src} --all`"]  # fmt: skip
+        return ["Share: the same command with `--markdown` (this report, never re-probed)"]
     lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
     if "benchmark" not in report.facts.sections and not any(
         "dlcheck bench" in s.advice for s in steps
