@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import typing
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -458,7 +459,8 @@ Event = Union[
     Stopped,
 ]
 # The view: given every event of a run, in order (a CreateView, or list.append to keep them).
-Emit = Callable[[Event], None]
+# typing's Callable: collections.abc.Callable[...] needs Python 3.9 outside annotations.
+Emit = typing.Callable[[Event], None]
 
 
 # ---------------------------------------------------------------- running the steps ---
