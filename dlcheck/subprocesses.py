@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -25,11 +26,16 @@ class CommandResult:
 
 
 def start_process(
-    args: Sequence[str], env: Mapping[str, str] | None = None, merge_stderr: bool = False
+    args: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    merge_stderr: bool = False,
+    own_group: bool = False,
 ) -> subprocess.Popen[str]:
     """Start ``args`` in the background (never through a shell): no standard input, its output
     piped as text (undecodable bytes replaced); ``merge_stderr`` sends standard error into
-    standard output. The caller bounds it with a timeout and kills it past that."""
+    standard output. ``own_group`` (POSIX): in a process group of its own, so that
+    ``kill_group`` also stops what it started (`python -m venv` runs ensurepip). The caller
+    bounds it with a timeout and kills it past that."""
     return subprocess.Popen(  # noqa: S603 - argument list, no shell
         list(args),
         stdin=subprocess.DEVNULL,
@@ -38,7 +44,24 @@ def start_process(
         text=True,
         errors="replace",
         env=env,
+        start_new_session=own_group and os.name == "posix",
     )
+
+
+def kill_group(proc: subprocess.Popen[str]) -> None:
+    """Kill ``proc`` and, where it was started with ``own_group`` (POSIX), every process of
+    its group: nothing it started goes on writing after the caller has cleaned up."""
+    if os.name == "posix":
+        try:
+            if os.getpgid(proc.pid) == proc.pid:  # it leads a group of its own
+                os.killpg(proc.pid, 9)
+                return
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
 
 
 def run_command(args: list[str], timeout: float = 5.0) -> CommandResult:

@@ -49,7 +49,7 @@ from dlcheck.errors import UserError
 from dlcheck.removal import Made, Refused
 from dlcheck.sanitize import clean
 from dlcheck.shellquote import activate_command as _activate
-from dlcheck.subprocesses import start_process
+from dlcheck.subprocesses import kill_group, start_process
 
 MARKER_SCHEMA = "dlcheck.env-create"
 PROBE_TIMEOUT = 20.0
@@ -486,12 +486,12 @@ def run_step(
     out) and ``log``; return the exit status and its last lines. A step past ``timeout`` is
     killed (status -9)."""
     tail: deque[str] = deque(maxlen=200)
-    proc = start_process(cmd, env=env, merge_stderr=True)
+    proc = start_process(cmd, env=env, merge_stderr=True, own_group=True)
     timed_out = threading.Event()
 
     def _kill() -> None:
         timed_out.set()
-        proc.kill()
+        kill_group(proc)
 
     timer = threading.Timer(timeout, _kill)
     timer.daemon = True
@@ -506,8 +506,8 @@ def run_step(
             if line.strip():
                 on_line(line.strip())
         rc = proc.wait()
-    except BaseException:
-        proc.kill()
+    except BaseException:  # a signal or Ctrl-C: the step and all it started stop before cleanup
+        kill_group(proc)
         proc.wait()
         raise
     finally:
