@@ -25,6 +25,7 @@ macOS and the other POSIX systems is one record, ``OS``, chosen once at import.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -37,7 +38,7 @@ import threading
 import time
 import typing
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -475,6 +476,22 @@ class Step:
     timeout: float
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP held (POSIX) while the block runs; delivered after it. (A
+    step started inside inherits the mask; it runs in a session of its own, never gets the
+    terminal's Ctrl-C, and is stopped by SIGKILL from ``kill_group``.)"""
+    held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def run_step(
     cmd: Sequence[str],
     on_line: Callable[[str], None],
@@ -486,17 +503,22 @@ def run_step(
     out) and ``log``; return the exit status and its last lines. A step past ``timeout`` is
     killed (status -9)."""
     tail: deque[str] = deque(maxlen=200)
-    proc = start_process(cmd, env=env, merge_stderr=True, own_group=True)
     timed_out = threading.Event()
-
-    def _kill() -> None:
-        timed_out.set()
-        kill_group(proc)
-
-    timer = threading.Timer(timeout, _kill)
-    timer.daemon = True
-    timer.start()
+    proc = None
+    timer = None
     try:
+        # A signal that lands while the step starts is held until `proc` is known, so that the
+        # cleanup below always stops it (else it goes on writing into a removed prefix).
+        with _signals_held():
+            proc = start_process(cmd, env=env, merge_stderr=True, own_group=True)
+
+        def _kill() -> None:
+            timed_out.set()
+            kill_group(proc)
+
+        timer = threading.Timer(timeout, _kill)
+        timer.daemon = True
+        timer.start()
         assert proc.stdout is not None
         for line in proc.stdout:
             line = line.rstrip("\n")
@@ -507,11 +529,13 @@ def run_step(
                 on_line(line.strip())
         rc = proc.wait()
     except BaseException:  # a signal or Ctrl-C: the step and all it started stop before cleanup
-        kill_group(proc)
-        proc.wait()
+        if proc is not None:
+            kill_group(proc)
+            proc.wait()
         raise
     finally:
-        timer.cancel()
+        if timer is not None:
+            timer.cancel()
     if timed_out.is_set():
         tail.append(f"ERROR: no result after {timeout:g} s")
         return -9, list(tail)
