@@ -47,11 +47,13 @@ def build_report(
             raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
         if not math.isfinite(value) or value <= 0:
             raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
+    saved = None  # the --from document, read once
     if from_path and profile_path is None and course is None and setup is None:  # as checked
         from dlcheck.documents import read_document
         from dlcheck.profile import report_course
 
-        course = report_course(read_document(from_path, ["dlcheck.report"]).data)
+        saved = read_document(from_path, ["dlcheck.report"])
+        course = report_course(saved.data)
     profile = load_profile(profile_path, course)
     places = load_places(places_path)
     options = ProbeOptions(frameworks, framework_timeout, bench_path, setup)
@@ -59,7 +61,7 @@ def build_report(
         raise UserError(None, "--setup compares the running environment: not with --from")
     refuse_options(options)  # each feature's own options (an unknown setup)
     if from_path:
-        facts = load_report_facts(from_path)
+        facts = saved.record() if saved is not None else load_report_facts(from_path)
         facts = read_sibling_inputs(facts, sibling_inputs(from_path, options))
     else:
         from dlcheck.probes import collect_facts
