@@ -166,7 +166,9 @@ def check_outputs(
         path = str(path)
         target = _through_link(path)
         if target in seen:
-            raise UserError(path, f"is given twice (also as {seen[target]}); give two files")
+            raise UserError(
+                path, "is given twice: one of this command's inputs or outputs; choose another file"
+            )
         seen[target] = path
         st = _target(path, inputs)
         if st is not None and stat.S_ISDIR(st.st_mode):
