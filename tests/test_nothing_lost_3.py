@@ -612,3 +612,157 @@ def test_progress_on_a_cp437_terminal(tmp_path: Path) -> None:
     with hostile(1, KIND):
         assert "Probing this machine" in text, text
         assert "\\u" not in text, text
+
+
+# ------------------------------------------------------------------- 9. the fleet table ---
+
+LAB = DATA / "fleet" / "lab"
+
+
+def _fleet(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    return cli(capsys, "report", *args)
+
+
+def test_report_judges_every_report_as_check_from_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 26, item 5: a hand-edited report with 1 core and 3 GiB was "READY WITH
+    WARNINGS" in the fleet table and NOT READY under `check --from`. One judgement: today's
+    profile of the report's course; the row says where the saved verdict differs."""
+    data = json.loads((LAB / "pc00.check.json").read_text())
+    data["facts"]["cpu"]["usable_cores"] = 1.0
+    data["facts"]["cpu"]["logical_cores"] = 1
+    for key in ("total_bytes", "effective_bytes", "available_bytes"):
+        data["facts"]["memory"][key] = 3 * 1024**3
+    data["verdict"] = "READY WITH WARNINGS"
+    edited = tmp_path / "pc00.check.json"
+    edited.write_text(json.dumps(data))
+    with hostile(1, KIND):
+        _, out, _ = cli(capsys, "check", "--from", str(edited), "--json")
+        from_verdict = json.loads(out)["verdict"]
+        _, out, err = _fleet(capsys, str(edited), "--json")
+        row = json.loads(out)["machines"][0]
+        assert row["check_verdict"] == from_verdict == "NOT READY", (row, err)
+        assert row["saved_verdict"] == "READY WITH WARNINGS"
+        _, text, _ = _fleet(capsys, str(edited))
+        assert "saved as READY WITH WARNINGS" in " ".join(text.split()), text
+
+
+def _one_host(tmp_path: Path, prefix: str | None) -> Path:
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    (folder / "pc00.check.json").write_bytes((LAB / "pc00.check.json").read_bytes())
+    env = json.loads((LAB / "pc00.env.json").read_text())
+    env["prefix"] = prefix
+    (folder / "pc00.env.json").write_text(json.dumps(env))
+    return folder
+
+
+def test_check_and_env_verify_of_two_environments_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Why: a check report and an `env verify` result of one host made in two different
+    environments showed "Environment: MATCH" beside the check's failures."""
+    folder = _one_host(tmp_path, "/home/ana/other-env")
+    with hostile(1, KIND):
+        _, out, _ = _fleet(capsys, str(folder), "--json")
+        env = json.loads(out)["machines"][0]["environment"]
+        assert "/home/ana/other-env" in env and "/opt/dl" in env, env
+        assert "differ" in env, env
+    (folder / "pc00.env.json").unlink()
+    _one_host(tmp_path / "same", "/opt/dl")
+    _, out, _ = _fleet(capsys, str(tmp_path / "same" / "lab"), "--json")
+    env = json.loads(out)["machines"][0]["environment"]
+    assert "differ" not in env, env
+
+
+def test_the_text_table_never_wraps_a_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Why: the text table wrapped `repair: dlcheck env create --setup` / `cpu`, which
+    check.md promises never happens."""
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    for name in ("pc03.check.json", "pc03.env.json", "pc00.check.json"):
+        (folder / name).write_bytes((LAB / name).read_bytes())
+    env = json.loads((folder / "pc03.env.json").read_text())
+    command = "dlcheck env create --setup cpu --force"
+    env["repair"] = {"route": "recreate", "commands": [command]}
+    (folder / "pc03.env.json").write_text(json.dumps(env))
+    with hostile(1, KIND):
+        _, out, _ = _fleet(capsys, str(folder), "-o", str(tmp_path / "fleet.txt"))
+        text = (tmp_path / "fleet.txt").read_text()
+        assert command in text.splitlines()[0] or any(command in ln for ln in text.splitlines())
+
+
+def test_html_environment_column_from_a_check_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Why: the HTML table's Environment column was empty where a check report found its
+    locked setup."""
+    with hostile(1, KIND):
+        _, out, _ = _fleet(capsys, str(REPORTS / "env-create-cpu.check.json"), "--format", "html")
+        import re
+
+        heads = re.findall(r"<th scope='col'>([^<]*)</th>", out)
+        row = re.findall(r"<td[^>]*>([^<]*)</td>", out.split("<tbody>")[1])
+        cell = row[heads.index("Environment") - 1]  # the first column is a <th>
+        assert "cpu" in cell, (heads, row)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "csv", "html", "json"])
+def test_each_row_says_when_its_machine_was_checked(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Why: no row said when its machine was checked."""
+    with hostile(1, KIND):
+        _, out, _ = _fleet(capsys, str(LAB / "pc00.check.json"), "--format", fmt)
+        assert "2026-11-20" in out, out
+
+
+# ------------------------------------------------------------- 10. the cloud notebook ---
+
+NOTEBOOK = ROOT / "benchmarks" / "notebooks" / "dlcheck-cloud.ipynb"
+
+
+def _cell(nb: dict, tag: str) -> str:
+    cells = [c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, tag
+    return "".join(cells[0]["source"])
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        (REPORTS / "debian-fresh.check.json").read_text(),  # a check report, not a bench result
+        "me.bench.json",  # a file name pasted instead of its text
+        "{not json",
+    ],
+    ids=["check-report", "a-name", "not-json"],
+)
+def test_notebook_cells_after_a_bad_laptop_result_say_what_to_do(
+    pasted: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why: the cloud notebook fed a check report or pasted non-JSON as the laptop's result:
+    dlcheck's one line, then the next cell's `FileNotFoundError: 'compare.md'` traceback.
+    The cells after the settings run here as the notebook runs them (one namespace), the
+    benchmark of this runtime replaced by a recorded result."""
+    pytest.importorskip("IPython")
+    nb = json.loads(NOTEBOOK.read_text())
+    monkeypatch.chdir(tmp_path)
+    cloud = tmp_path / "cloud.bench.json"
+    cloud.write_bytes((DATA / "bench" / "dev-2core-epyc-vm-2026-11-26.json").read_bytes())
+    space: dict[str, object] = {"__name__": "__main__"}
+    out = io.StringIO()
+    import contextlib
+
+    with hostile(1, KIND), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        exec(_cell(nb, "parameters"), space)  # noqa: S102 - the notebook's own cells
+        space.update(LAPTOP_JSON=pasted, INSTALL=False)
+        exec(_cell(nb, "helpers"), space)  # noqa: S102
+        space["CLOUD"] = cloud
+        for tag in ("laptop", "compare", "compare-markdown"):
+            exec(_cell(nb, tag), space)  # noqa: S102
+    said = out.getvalue()
+    assert "Traceback" not in said
+    assert "dlcheck bench --all --save me.bench.json" in said, said
