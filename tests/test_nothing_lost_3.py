@@ -22,7 +22,6 @@ from test_nothing_lost import _opts, _plant, offline  # noqa: F401 - the fixture
 
 from dlcheck.envs import create as create_mod
 from dlcheck.envs.create import CreateError, create
-from dlcheck.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -669,7 +668,7 @@ def test_check_and_env_verify_of_two_environments_say_so(
         env = json.loads(out)["machines"][0]["environment"]
         assert "/home/ana/other-env" in env and "/opt/dl" in env, env
         assert "differ" in env, env
-    (folder / "pc00.env.json").unlink()
+    (tmp_path / "same").mkdir()
     _one_host(tmp_path / "same", "/opt/dl")
     _, out, _ = _fleet(capsys, str(tmp_path / "same" / "lab"), "--json")
     env = json.loads(out)["machines"][0]["environment"]

@@ -13,18 +13,27 @@ from dlcheck.fleet.read import read_parts
 def rejudger(
     profile_path: str | None, places_path: str | None = None, course: str | None = None
 ) -> Callable[[dict[str, Any], str], tuple[str, list[dict[str, Any]], dict[str, Any], str]]:
-    """A function that re-evaluates a parsed check report against another profile (a file,
-    or a course flavour's packaged one): its verdict, findings, plan and the course."""
+    """A function that judges a parsed check report's facts again, as `check --from` does
+    (``report.judge``): against ``profile_path`` or ``course`` when given, else against
+    today's profile of the course the report was checked with. Its verdict, findings, plan
+    and the course."""
     from dlcheck.places import load_places
-    from dlcheck.profile import load_profile
+    from dlcheck.profile import load_profile, report_course
     from dlcheck.report import facts_from_report_dict, judge
 
-    profile = load_profile(profile_path, course)
+    fixed = load_profile(profile_path, course) if (profile_path or course) else None
+    profiles: dict[str, Any] = {}
     places = load_places(places_path)
 
     def rejudge(
         data: dict[str, Any], where: str
     ) -> tuple[str, list[dict[str, Any]], dict[str, Any], str]:
+        profile = fixed
+        if profile is None:
+            name = report_course(data)
+            if name not in profiles:
+                profiles[name] = load_profile(None, name)
+            profile = profiles[name]
         facts = facts_from_report_dict(data, where)
         report = judge(facts, profile, places, bool(data.get("anonymized")), where)
         findings = [{"id": f.id, "title": f.title, "verdict": f.verdict} for f in report.findings]
@@ -41,12 +50,12 @@ def build_fleet(
     course: str | None = None,
 ) -> Fleet:
     """Read every result under ``paths`` (files, or folders of ``*.json``) one at a time and
-    aggregate them. With ``profile_path`` (or ``course``, a course flavour's packaged
-    profile) every check report is judged again against it; without, each keeps the verdict
-    of the profile it was checked with. A path that does not exist, or a bad profile, raises
+    aggregate them. Every check report's facts are judged again as `check --from` judges
+    them: against ``profile_path`` (or ``course``, a course flavour's packaged profile) when
+    given, else against today's profile of the course it was checked with; a row says where
+    the saved verdict differs. A path that does not exist, or a bad profile, raises
     UserError; a bad file is skipped."""
-    over = profile_path or course
-    rejudge = rejudger(profile_path, places_path, course) if over else None
+    rejudge = rejudger(profile_path, places_path, course)
     named = f"the {course} course's profile (--course {course})" if course else profile_path
     builder = FleetBuilder(anonymize=anonymize, profile=named)
     builder.add_all(read_parts(paths, rejudge))
