@@ -82,7 +82,7 @@ def output_options(
         cmd = click.option(
             "--format",
             "fmt",
-            type=click.Choice(formats),
+            type=click.Choice(formats, case_sensitive=False),
             help=f"Output format (default: {default}).",
         )(cmd)
         for name in reversed(short_forms):

@@ -26,7 +26,6 @@ from dlcheck.envs.create import CreateError, create
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 REPORTS = DATA / "reports"
-KIND = "nothing-lost-3"
 POSIX = pytest.mark.skipif(os.name == "nt", reason="POSIX")
 
 
@@ -47,6 +46,8 @@ def _dlcheck() -> str:
 
 # ----------------------------------------------------------- 1. standard output closed ---
 
+K1 = "round 3: closed standard output"
+
 CLOSED = [
     ["check", "--no-frameworks"],
     ["check", "--from", str(REPORTS / "debian-fresh.check.json")],
@@ -64,7 +65,7 @@ def test_closed_standard_output_is_one_line_never_a_traceback(args: list[str]) -
     `AttributeError: 'NoneType' object has no attribute 'flush'`. Now one line before any
     work, exit 2."""
     quoted = " ".join(f"'{a}'" for a in args)
-    with hostile(1, KIND):
+    with hostile(1, K1):
         got = _sh(f"exec {_dlcheck()} {quoted} >&-")
         assert_one_line(got.returncode, got.stderr, "standard output", "closed", "-o FILE")
 
@@ -76,7 +77,7 @@ def test_closed_standard_output_with_a_file_works(tmp_path: Path) -> None:
     """With -o FILE, standard output is not needed: the report is written."""
     out = tmp_path / "me.json"
     report = REPORTS / "debian-fresh.check.json"
-    with hostile(1, KIND):
+    with hostile(1, K1):
         got = _sh(f"exec {_dlcheck()} check --from '{report}' --json -o '{out}' >&-")
         assert "Traceback" not in got.stderr, got.stderr
         assert got.returncode in (0, 1, 3), got.stderr
@@ -95,12 +96,14 @@ def test_a_closed_stdout_in_process_is_refused_before_the_work(
 
     monkeypatch.setattr(dlcheck.pipeline, "build_report", probed)
     monkeypatch.setattr(sys, "stdout", None)
-    with hostile(1, KIND):
+    with hostile(1, K1):
         code, _, err = cli(capsys, "check", "--no-frameworks")
         assert_one_line(code, err, "standard output", "closed")
 
 
 # ------------------------------------------------ 2. every output checked before work ---
+
+K2 = "round 3: outputs checked before the work"
 
 
 def _never(*a: object, **k: object) -> None:
@@ -116,7 +119,7 @@ def test_bench_save_into_a_missing_folder_is_refused_before_measuring(
 
     monkeypatch.setattr(suite, "build_bench", _never)
     target = tmp_path / "missing" / "folder" / "me.bench.json"
-    with hostile(2, KIND):
+    with hostile(2, K2):
         code, _, err = cli(capsys, "bench", "--quick", "--save", str(target))
         assert_one_line(code, err, "missing", "no such folder")
         code, _, err = cli(capsys, "bench", "--quick", "-o", str(target))
@@ -165,7 +168,7 @@ def test_every_command_checks_its_output_before_the_work(
     ):
         monkeypatch.setattr(mod, name, _never)
     target = tmp_path / "no-such-folder" / "out.txt"
-    with hostile(1, KIND):
+    with hostile(1, K2):
         code, _, err = cli(capsys, *args, "-o", str(target))
         assert_one_line(code, err, "no-such-folder", "no such folder")
 
@@ -188,7 +191,7 @@ def test_a_measured_result_is_kept_when_its_output_fails(
 
     monkeypatch.setattr(suite, "build_bench", measured)
     monkeypatch.setattr(suite, "judge_bench", lambda run, references=None: recorded)
-    with hostile(1, KIND):
+    with hostile(1, K2):
         code, out, err = cli(capsys, "bench", "--quick", "--save", str(folder / "me.bench.json"))
         assert code == 2 and "Traceback" not in err, err
         assert "kept" in err, err
@@ -199,6 +202,8 @@ def test_a_measured_result_is_kept_when_its_output_fails(
 
 
 # -------------------------------------------------------------------- 3. a link as -o ---
+
+K3 = "round 3: a link as the output"
 
 
 @POSIX
@@ -214,7 +219,7 @@ def test_output_through_a_symbolic_link_writes_its_target(
     target.write_text("old\n")
     link = tmp_path / "me.md"
     link.symlink_to(target)
-    with hostile(1, KIND):
+    with hostile(1, K3):
         code, _, err = cli(
             capsys, "check", "--from", str(REPORTS / "debian-fresh.check.json"), "--markdown",
             "-o", str(link),
@@ -231,7 +236,7 @@ def test_a_link_to_a_missing_folder_is_one_line(
 ) -> None:
     link = tmp_path / "me.md"
     link.symlink_to(tmp_path / "gone" / "lab.md")
-    with hostile(1, KIND):
+    with hostile(1, K3):
         code, _, err = cli(
             capsys, "check", "--from", str(REPORTS / "debian-fresh.check.json"), "-o", str(link)
         )
@@ -245,13 +250,15 @@ def test_a_link_to_an_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFix
     report.write_bytes((REPORTS / "debian-fresh.check.json").read_bytes())
     link = tmp_path / "out.json"
     link.symlink_to(report)
-    with hostile(1, KIND):
+    with hostile(1, K3):
         code, _, err = cli(capsys, "check", "--from", str(report), "--json", "-o", str(link))
         assert_one_line(code, err, "input")
     assert report.read_bytes() == (REPORTS / "debian-fresh.check.json").read_bytes()
 
 
 # ------------------------------------------------------- 4. every child dies with us ---
+
+K4 = "round 3: children die with dlcheck"
 
 FAKE_FRAMEWORK = """import os, sys, time
 with open(os.path.join(os.environ["FAKE_PIDS"], str(os.getpid())), "w") as fh:
@@ -312,7 +319,7 @@ def test_a_signal_during_the_framework_probes_kills_every_probe(
             time.sleep(0.05)
         children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
         assert children
-        with hostile(1, KIND):
+        with hostile(1, K4):
             proc.send_signal(signum)
             _, err = proc.communicate(timeout=60)
             assert proc.returncode == code, err
@@ -345,7 +352,7 @@ def test_the_registry_kills_every_child_and_its_children(tmp_path: Path) -> None
     family = [proc.pid, *(c.pid for c in psutil.Process(proc.pid).children(recursive=True))]
     assert len(family) == 2
     assert proc in subprocesses.live_children()
-    with hostile(1, KIND):
+    with hostile(1, K4):
         subprocesses.kill_children()
         proc.wait(10)
         end = time.monotonic() + 10
@@ -369,13 +376,15 @@ def test_run_command_goes_through_the_registry(monkeypatch: pytest.MonkeyPatch) 
         return p
 
     monkeypatch.setattr(subprocesses, "start_process", spy)
-    with hostile(1, KIND):
+    with hostile(1, K4):
         got = subprocesses.run_command([sys.executable, "-c", "import time; time.sleep(30)"], 0.5)
         assert got.error and "timed out" in got.error
         assert seen and seen[0].poll() is not None  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------ 5. what env create made, it removes ---
+
+K5 = "round 3: env create leaves nothing"
 
 
 def test_uv_lock_file_is_known_to_the_removal(tmp_path: Path) -> None:
@@ -388,7 +397,7 @@ def test_uv_lock_file_is_known_to_the_removal(tmp_path: Path) -> None:
     (prefix / "bin").mkdir()
     (prefix / "pyvenv.cfg").write_text("home = /usr\n")
     (prefix / ".lock").write_text("")
-    with hostile(1, KIND):
+    with hostile(1, K5):
         assert removal.proof_of_environment(prefix, made) is None
         assert removal.remove_environment(prefix, made).removed
     assert not prefix.exists()
@@ -402,7 +411,7 @@ def test_mistyped_python_leaves_nothing(
     root = Path(str(offline["root"]))
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
     for prefix in (root / "my env", root / "new parent" / "sous-dossier é" / "my env"):
-        with hostile(1, KIND), pytest.raises(CreateError):
+        with hostile(1, K5), pytest.raises(CreateError):
             create(_opts(prefix, python=str(root / "no-such-python3.12")))
         assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
 
@@ -417,7 +426,7 @@ def test_failed_install_in_a_new_nested_prefix_removes_its_parents(
     lock.write_text(lock.read_text().replace("sha256:", "sha256:0", 1))  # a wrong hash
     kept = _plant(root / "new parent" / "sibling")  # a folder of the user's beside it
     prefix = root / "new parent" / "sous-dossier é" / "deeper" / "my env"
-    with hostile(1, KIND), pytest.raises(CreateError) as exc:
+    with hostile(1, K5), pytest.raises(CreateError) as exc:
         create(_opts(prefix))
     assert "removed the unfinished environment" in str(exc.value)
     assert not (root / "new parent" / "sous-dossier é").exists()
@@ -431,7 +440,7 @@ def test_the_parents_a_run_made_are_removed_only_when_empty_and_its_own(tmp_path
     made = removal.make_parents(top / "b" / "c" / "env")
     assert [Path(m.path).name for m in made] == ["a", "b", "c"]
     (top / "b" / "notes.md").write_text("mine")
-    with hostile(1, KIND):
+    with hostile(1, K5):
         left = removal.remove_parents(made)
         assert (top / "b" / "notes.md").exists() and not (top / "b" / "c").exists()
         assert left and "b" in left[0]
@@ -472,7 +481,7 @@ def test_debian_python_without_venv_names_the_apt_line(
     found = create_mod.PythonFound(str(fake), "3.12.3", "given with --python")
     monkeypatch.setattr(create_mod, "find_python", lambda *a, **k: found)
     prefix = root / "env"
-    with hostile(1, KIND), pytest.raises(CreateError) as exc:
+    with hostile(1, K5), pytest.raises(CreateError) as exc:
         create(_opts(prefix, python=str(fake)))
     msg = str(exc.value)
     assert "apt install python3.12-venv" in msg, msg
@@ -481,6 +490,8 @@ def test_debian_python_without_venv_names_the_apt_line(
 
 
 # -------------------------------------------------------- 6. every fixed set a Choice ---
+
+K6 = "round 3: fixed sets and course flavours"
 
 CHOICES = [
     ["check", "--no-frameworks", "--course", ""],
@@ -503,14 +514,14 @@ def test_an_empty_or_unknown_value_of_a_fixed_set_is_refused(
     import dlcheck.pipeline
 
     monkeypatch.setattr(dlcheck.pipeline, "build_report", _never)
-    with hostile(1, KIND):
+    with hostile(1, K6):
         code, _, err = cli(capsys, *args)
         assert_one_line(code, err, "Invalid value for '--")
 
 
 def test_the_course_is_case_insensitive(capsys: pytest.CaptureFixture[str]) -> None:
     report = str(REPORTS / "torch-linux-laptop.check.json")
-    with hostile(1, KIND):
+    with hostile(1, K6):
         code, out, err = cli(capsys, "check", "--from", report, "--course", "TORCH", "--json")
         assert "Traceback" not in err and code in (0, 1, 3), err
         assert json.loads(out)["profile"]["course"] == "torch"
@@ -520,7 +531,7 @@ def test_from_a_report_of_another_course_says_so(capsys: pytest.CaptureFixture[s
     """Why: `check --from <torch report> --course tensorflow` never said the report was
     checked as the other course (`dlcheck report --course` does)."""
     report = str(REPORTS / "torch-linux-laptop.check.json")
-    with hostile(1, KIND):
+    with hostile(1, K6):
         _, _, err = cli(capsys, "check", "--from", report, "--course", "tensorflow")
         assert "checked as the torch course" in err and "tensorflow" in err, err
     _, _, err = cli(capsys, "check", "--from", report)
@@ -528,6 +539,8 @@ def test_from_a_report_of_another_course_says_so(capsys: pytest.CaptureFixture[s
 
 
 # ------------------------------------------------------ 7. the promises of --help kept ---
+
+K7 = "round 3: --help kept, machine text cut"
 
 
 def test_verbose_shows_the_probes_log_when_the_import_succeeds() -> None:
@@ -542,7 +555,7 @@ def test_verbose_shows_the_probes_log_when_the_import_succeeds() -> None:
         "use available CPU instructions\n"
         "oneDNN custom operations are on. You may see slightly different numerical results\n"
     )
-    with hostile(1, KIND):
+    with hostile(1, K7):
         out = parse_child_output(["tensorflow"], stdout, stderr, 0, False, 60.0)
         assert any("oneDNN custom operations" in ln for ln in out[0].stderr_tail), out[0]
 
@@ -554,7 +567,7 @@ def test_long_machine_text_is_cut_by_the_sanitizer(
     from dlcheck.sanitize import DEFAULT_LIMIT
 
     path = str(tmp_path / ("x" * 5000))
-    with hostile(1, KIND):
+    with hostile(1, K7):
         code, out, err = cli(capsys, "check", "--no-frameworks", "--path", path)
         assert "Traceback" not in err
         assert out.count("x") <= 2 * DEFAULT_LIMIT + 200, out.count("x")
@@ -562,6 +575,8 @@ def test_long_machine_text_is_cut_by_the_sanitizer(
 
 
 # --------------------------------------------------------- 8. glyphs a terminal lacks ---
+
+K8 = "round 3: terminal glyphs"
 
 
 def test_progress_glyphs_fall_back_to_ascii() -> None:
@@ -571,7 +586,7 @@ def test_progress_glyphs_fall_back_to_ascii() -> None:
 
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding="cp437", errors="backslashreplace")
-    with hostile(1, KIND):
+    with hostile(1, K8):
         with Progress(True, stream) as progress:
             progress.update("Probing this machine…")
             time.sleep(0.35)
@@ -608,12 +623,14 @@ def test_progress_on_a_cp437_terminal(tmp_path: Path) -> None:
     proc.communicate(timeout=120)
     os.close(primary)
     text = b"".join(chunks).decode("cp437")
-    with hostile(1, KIND):
+    with hostile(1, K8):
         assert "Probing this machine" in text, text
         assert "\\u" not in text, text
 
 
 # ------------------------------------------------------------------- 9. the fleet table ---
+
+K9 = "round 3: fleet table"
 
 LAB = DATA / "fleet" / "lab"
 
@@ -636,7 +653,7 @@ def test_report_judges_every_report_as_check_from_does(
     data["verdict"] = "READY WITH WARNINGS"
     edited = tmp_path / "pc00.check.json"
     edited.write_text(json.dumps(data))
-    with hostile(1, KIND):
+    with hostile(1, K9):
         _, out, _ = cli(capsys, "check", "--from", str(edited), "--json")
         from_verdict = json.loads(out)["verdict"]
         _, out, err = _fleet(capsys, str(edited), "--json")
@@ -663,7 +680,7 @@ def test_check_and_env_verify_of_two_environments_say_so(
     """Why: a check report and an `env verify` result of one host made in two different
     environments showed "Environment: MATCH" beside the check's failures."""
     folder = _one_host(tmp_path, "/home/ana/other-env")
-    with hostile(1, KIND):
+    with hostile(1, K9):
         _, out, _ = _fleet(capsys, str(folder), "--json")
         env = json.loads(out)["machines"][0]["environment"]
         assert "/home/ana/other-env" in env and "/opt/dl" in env, env
@@ -688,7 +705,7 @@ def test_the_text_table_never_wraps_a_command(
     command = "dlcheck env create --setup cpu --force"
     env["repair"] = {"route": "recreate", "commands": [command]}
     (folder / "pc03.env.json").write_text(json.dumps(env))
-    with hostile(1, KIND):
+    with hostile(1, K9):
         _, out, _ = _fleet(capsys, str(folder), "-o", str(tmp_path / "fleet.txt"))
         text = (tmp_path / "fleet.txt").read_text()
         assert command in text.splitlines()[0] or any(command in ln for ln in text.splitlines())
@@ -699,7 +716,7 @@ def test_html_environment_column_from_a_check_report(
 ) -> None:
     """Why: the HTML table's Environment column was empty where a check report found its
     locked setup."""
-    with hostile(1, KIND):
+    with hostile(1, K9):
         _, out, _ = _fleet(capsys, str(REPORTS / "env-create-cpu.check.json"), "--format", "html")
         import re
 
@@ -714,12 +731,14 @@ def test_each_row_says_when_its_machine_was_checked(
     fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Why: no row said when its machine was checked."""
-    with hostile(1, KIND):
+    with hostile(1, K9):
         _, out, _ = _fleet(capsys, str(LAB / "pc00.check.json"), "--format", fmt)
         assert "2026-11-20" in out, out
 
 
 # ------------------------------------------------------------- 10. the cloud notebook ---
+
+K10 = "round 3: cloud notebook"
 
 NOTEBOOK = ROOT / "benchmarks" / "notebooks" / "dlcheck-cloud.ipynb"
 
@@ -755,7 +774,7 @@ def test_notebook_cells_after_a_bad_laptop_result_say_what_to_do(
     out = io.StringIO()
     import contextlib
 
-    with hostile(1, KIND), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+    with hostile(1, K10), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         exec(_cell(nb, "parameters"), space)  # noqa: S102 - the notebook's own cells
         space.update(LAPTOP_JSON=pasted, INSTALL=False)
         exec(_cell(nb, "helpers"), space)  # noqa: S102

@@ -255,17 +255,20 @@ class PythonFound:
 def _ask_python(
     command: Sequence[str], code: str, timeout: float
 ) -> subprocess.CompletedProcess[str] | None:
-    """``command -c code``, its output captured; None when it cannot start or hangs."""
+    """``command -c code`` (a registered child: dlcheck.subprocesses), its output captured;
+    None when it cannot start or hangs (then it is killed with what it started)."""
+    args = [*command, "-c", code]
     try:
-        return subprocess.run(  # noqa: S603 - argument list, no shell
-            [*command, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
+        proc = start_process(args)
+    except (OSError, ValueError):
         return None
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        proc.wait()
+        return None
+    return subprocess.CompletedProcess(args, proc.returncode, out or "", err or "")
 
 
 def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
