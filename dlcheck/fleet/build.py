@@ -24,6 +24,10 @@ def rejudger(
     fixed = load_profile(profile_path, course) if (profile_path or course) else None
     profiles: dict[str, Any] = {}
     places = load_places(places_path)
+    # The judgement is a pure function of the facts (the host name aside: nothing judged
+    # reads it) and the profile: reports of the same facts (machines cloned from one image,
+    # one machine's copies) are judged once.
+    judged: dict[tuple[str, bool, str], Any] = {}
 
     def rejudge(
         data: dict[str, Any], where: str
@@ -34,12 +38,35 @@ def rejudger(
             if name not in profiles:
                 profiles[name] = load_profile(None, name)
             profile = profiles[name]
-        facts = facts_from_report_dict(data, where)
-        report = judge(facts, profile, places, bool(data.get("anonymized")), where)
-        findings = [{"id": f.id, "title": f.title, "verdict": f.verdict} for f in report.findings]
-        return report.verdict, findings, report.plan.to_dict(), profile.course
+        anonymized = bool(data.get("anonymized"))
+        key = (profile.course or str(profile.source), anonymized, _digest(data.get("facts")))
+        if key not in judged:
+            facts = facts_from_report_dict(data, where)
+            report = judge(facts, profile, places, anonymized, where)
+            findings = [
+                {"id": f.id, "title": f.title, "verdict": f.verdict} for f in report.findings
+            ]
+            if len(judged) >= MEMO:
+                judged.clear()
+            judged[key] = (report.verdict, findings, report.plan.to_dict(), profile.course)
+        return judged[key]
 
     return rejudge
+
+
+MEMO = 4096  # judgements kept for reports of the same facts
+
+
+def _digest(facts: Any) -> str:
+    """The facts of a report, its host name left out, as a short digest."""
+    import hashlib
+    import json
+
+    if isinstance(facts, dict) and isinstance(facts.get("platform"), dict):
+        platform = {k: v for k, v in facts["platform"].items() if k != "hostname"}
+        facts = {**facts, "platform": platform}
+    text = json.dumps(facts, sort_keys=True, default=str, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def build_fleet(
