@@ -574,6 +574,30 @@ def test_long_machine_text_is_cut_by_the_sanitizer(
         assert len(out.splitlines()) < 120
 
 
+def test_a_long_existing_path_is_cut_in_every_view(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same for a path that exists (the disk line names where it measured): the facts
+    keep it whole, every view cuts it at the sanitizer's limit."""
+    from dlcheck.sanitize import DEFAULT_LIMIT
+
+    deep = tmp_path
+    for i in range(12):
+        deep = deep / (f"{i:02d}" + "d" * 230)
+    try:
+        deep.mkdir(parents=True)
+    except OSError:
+        pytest.skip("this file system does not take a path this long")
+    with hostile(1, K7):
+        for fmt in ("text", "markdown"):
+            code, out, err = cli(capsys, "check", "--no-frameworks", "--path", str(deep),
+                                 "--format", fmt)  # fmt: skip
+            assert "Traceback" not in err
+            assert out.count("d") <= DEFAULT_LIMIT + 400, (fmt, out.count("d"))
+        _, out, _ = cli(capsys, "check", "--no-frameworks", "--path", str(deep), "--json")
+        assert json.loads(out)["facts"]["disk"]["path"] == str(deep)  # the facts: whole
+
+
 # --------------------------------------------------------- 8. glyphs a terminal lacks ---
 
 K8 = "round 3: terminal glyphs"
