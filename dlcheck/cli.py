@@ -336,7 +336,31 @@ def emit(
     quiet: bool = False,
     verbose: bool = False,
 ) -> None:
-    """Render ``report`` in ``kind`` to stdout or ``output`` (the one output path)."""
+    """Render ``report`` in ``kind`` to stdout or ``output`` (the one output path). A report
+    whose file cannot be written after all (its folder removed meanwhile, a full disk) is
+    never lost: its JSON is kept in the temporary folder and the one line says where."""
+    from dlcheck import output as out
+
+    try:
+        _emit(report, kind, output, inputs, show_all, quiet, verbose)
+    except UserError as exc:
+        if not output:
+            raise
+        kept = out.keep_elsewhere(report.to_json() + "\n", "check.json")
+        raise UserError(
+            None, f"{exc}; the report is kept in {kept} (`dlcheck check --from` shows it)"
+        ) from None
+
+
+def _emit(
+    report: Any,
+    kind: str,
+    output: str | None,
+    inputs: tuple[str | None, ...],
+    show_all: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     from dlcheck import output as out
 
     if kind == "json":

@@ -201,6 +201,34 @@ def test_a_measured_result_is_kept_when_its_output_fails(
         Path(kept).unlink()
 
 
+def test_a_check_report_is_kept_when_its_file_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same rule for `check`: the folder of -o goes away while the machine is probed;
+    the report is kept (the path said), and `check --from` reads it."""
+    import dlcheck.pipeline
+
+    real = dlcheck.pipeline.build_report
+    folder = tmp_path / "reports"
+    folder.mkdir()
+
+    def probed(*a: object, **k: object) -> object:
+        if folder.exists():
+            folder.rmdir()
+        return real(*a, **k)
+
+    monkeypatch.setattr(dlcheck.pipeline, "build_report", probed)
+    report = str(REPORTS / "debian-fresh.check.json")
+    with hostile(1, K2):
+        code, _, err = cli(capsys, "check", "--from", report, "--markdown", "-o",
+                           str(folder / "me.md"))  # fmt: skip
+        assert_one_line(code, err, "kept in")
+        kept = err.split("kept in ", 1)[1].split()[0]
+        code, out, _ = cli(capsys, "check", "--from", kept, "--quiet")
+        assert "READY" in out
+        Path(kept).unlink()
+
+
 # -------------------------------------------------------------------- 3. a link as -o ---
 
 K3 = "round 3: a link as the output"
