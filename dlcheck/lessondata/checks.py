@@ -95,3 +95,44 @@ def _validate(params: dict[str, Any]) -> str | None:
 
 
 DATA_CHECKS: dict[str, Check] = {"course_data": Check(check_course_data, _validate)}
+
+
+VERDICT_WORDS = {
+    PASS: "DATA READY",
+    MISSING: "DATA MISSING",
+    BROKEN: "DATA BROKEN",
+    UNKNOWN: "NOT VERIFIED",
+}
+EXIT_CODES = {PASS: 0, MISSING: 1, BROKEN: 1, UNKNOWN: 3}  # as `dlcheck check`
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    """``dlcheck data check``'s record: the facts, each file's verdict, the overall one and
+    the next step (the command that fetches what is missing; none when all is there)."""
+
+    facts: DataFacts
+    files: list[FileVerdict]
+    verdict: str
+    next_step: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def to_dict(self) -> dict[str, Any]:
+        from dlcheck.records import to_dict
+
+        return {
+            "verdict": VERDICT_WORDS[self.verdict],
+            "facts": self.facts.to_dict(),
+            "files": to_dict(self.files),
+            "next_step": list(self.next_step),
+        }
+
+
+def judge_data(data: DataFacts, fetch: list[str]) -> DataCheck:
+    """The files judged; ``fetch``: the command that fetches into the same places."""
+    verdicts = judge_files(data)
+    verdict = overall(verdicts)
+    return DataCheck(data, verdicts, verdict, [] if verdict in (PASS, UNKNOWN) else fetch)
