@@ -267,7 +267,8 @@ class Proxy:
                 for k, v in reply.getheaders():
                     if k.lower() not in ("transfer-encoding", "connection", "content-length"):
                         self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
+                length = reply.getheader("Content-Length") if method == "HEAD" else None
+                self.send_header("Content-Length", length or str(len(data)))
                 self.end_headers()
                 if method != "HEAD":
                     self.wfile.write(data)

@@ -89,6 +89,11 @@ class FetchResult:
     hosts: list[str] = field(default_factory=list)  # what it reached over the network
     files: list[FileResult] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        from dlcheck.records import to_dict
+
+        return dict(to_dict(self))
+
     @property
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.state in ("failed", "not-tried")]
@@ -244,7 +249,7 @@ def remote_size(url: str, timeout: float) -> int | None:
         raise explain(exc, url) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise explain(exc, url) from None
-    return int(length) if length and length.isdigit() else None
+    return int(length) if length and length.isdigit() and int(length) > 0 else None
 
 
 # ---- planning: what to fetch, with its md5 and size -----------------------------------
@@ -340,8 +345,8 @@ def download(job: Job, timeout: float, progress: Callable[[int], None]) -> tuple
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
         progress(have)
-    if job.size is not None and have == job.size:
-        return have, digest.hexdigest()
+    if have and job.size is not None and have == job.size:
+        return have, digest.hexdigest()  # all came before: checked next
     headers = {"Range": f"bytes={have}-"} if have else {}
     response = _open(job.url, timeout, headers)
     try:
