@@ -10,6 +10,7 @@ a .npy header and exact size, a CSV's columns and rows, an HDF5 superblock."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import http.server
@@ -75,8 +76,17 @@ def penguins_csv() -> bytes:
     return make_csv([*cols, "body_mass_g", "sex"], 344)
 
 
+@functools.lru_cache(maxsize=2)
+def _course_files(test_images: int) -> tuple[tuple[str, bytes], ...]:
+    return tuple(_make_course_files(test_images).items())
+
+
 def course_files(test_images: int = 5) -> dict[str, bytes]:
-    """The seven files of the packaged table, by their path on the mirror."""
+    """The seven files of the packaged table, by their path on the mirror (made once)."""
+    return dict(_course_files(test_images))
+
+
+def _make_course_files(test_images: int) -> dict[str, bytes]:
     z = f"/{ZENODO}/api/records"
     return {
         f"{z}/5071376/files/weather_prediction_dataset_light.csv/content": weather_csv(),
@@ -113,7 +123,7 @@ class Publisher:
         self.behaviour = behaviour or Behaviour()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -225,7 +235,7 @@ class Proxy:
         self.seen: list[str] = []
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:

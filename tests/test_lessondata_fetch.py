@@ -4,6 +4,7 @@ resumed to the same bytes; a wrong checksum never left where the lesson looks; a
 server bounded by the timeout; a proxy used, and its refusal, offline and a full disk each
 said in one line; a lab's folder filled once (``--to``)."""
 
+# ruff: noqa: F811 - the fixtures imported from tests/lessondata_fixtures.py
 from __future__ import annotations
 
 import errno
@@ -31,6 +32,7 @@ from tests.lessondata_server import KERAS_PATH, Behaviour, Proxy, Publisher, md5
 pytestmark = pytest.mark.timeout(120)
 
 TRAIN = "/zenodo.org/api/records/10970014/files/train_images.npy/content"
+IMAGES = "/zenodo.org/api/records/10970014/files/test_images.npy/content"  # 245 KB
 WEATHER = "/zenodo.org/api/records/5071376/files/weather_prediction_dataset_light.csv/content"
 
 
@@ -75,29 +77,29 @@ def test_fetch_fills_every_place_and_check_then_proves_it(
 def test_a_dropped_connection_resumes_with_range_to_the_same_bytes(
     machine: Machine, served: dict[str, bytes], test_table: Any, loopback_only: list[Any]
 ) -> None:
-    behaviour = Behaviour(drop_once={TRAIN})
+    behaviour = Behaviour(drop_once={IMAGES})
     roots = lesson_roots()
-    files = _files(test_table, "train-images")
+    files = _files(test_table, "test-images")
     with Publisher(served, behaviour) as pub:
         first = fetch_data(files, roots, pub.url, timeout=10)
         assert first.files[0].state == "failed" and first.files[0].cause == "dropped"
         assert "run again to resume" in first.files[0].detail
-        dest = lesson_path(machine, "data/dataset_dollarstreet/train_images.npy")
+        dest = lesson_path(machine, "data/dataset_dollarstreet/test_images.npy")
         assert not dest.exists()  # nothing half-written where the lesson looks
         part = dest.parent / ("." + dest.name + PART_SUFFIX)
         kept = part.stat().st_size
-        assert 0 < kept < len(served[TRAIN])
+        assert 0 < kept < len(served[IMAGES])
         second = fetch_data(files, roots, pub.url, timeout=10)
     assert second.files[0].state == "fetched"
-    assert dest.read_bytes() == served[TRAIN] and not part.exists()
-    assert ("GET", TRAIN, f"bytes={kept}-") in behaviour.requests
+    assert dest.read_bytes() == served[IMAGES] and not part.exists()
+    assert ("GET", IMAGES, f"bytes={kept}-") in behaviour.requests
 
 
 def test_sigint_mid_file_then_a_rerun_ends_with_the_same_bytes(
     machine: Machine, served: dict[str, bytes], test_table: Any, loopback_only: list[Any]
 ) -> None:
-    files = _files(test_table, "train-images")
-    dest = lesson_path(machine, "data/dataset_dollarstreet/train_images.npy")
+    files = _files(test_table, "test-images")
+    dest = lesson_path(machine, "data/dataset_dollarstreet/test_images.npy")
 
     def interrupt(done: int, total: int, file_id: str) -> None:
         if done > total // 3:
@@ -108,29 +110,29 @@ def test_sigint_mid_file_then_a_rerun_ends_with_the_same_bytes(
             fetch_data(files, lesson_roots(), pub.url, timeout=10, progress=interrupt)
         assert not dest.exists()
         part = dest.parent / ("." + dest.name + PART_SUFFIX)
-        assert 0 < part.stat().st_size < len(served[TRAIN])
+        assert 0 < part.stat().st_size < len(served[IMAGES])
         resumed = fetch_data(files, lesson_roots(), pub.url, timeout=10)
         requests = list(pub.behaviour.requests)
         # an uninterrupted fetch elsewhere, for the same bytes
         other = lab_roots(str(machine.notebooks.parent / "other"))
         whole = fetch_data(files, other, pub.url, timeout=10)
     assert resumed.files[0].state == whole.files[0].state == "fetched"
-    assert resumed.files[0].md5 == whole.files[0].md5 == md5(served[TRAIN])
-    assert dest.read_bytes() == Path(whole.files[0].path).read_bytes() == served[TRAIN]
-    assert any(r[1] == TRAIN and r[2] and r[2] != "bytes=0-" for r in requests)
+    assert resumed.files[0].md5 == whole.files[0].md5 == md5(served[IMAGES])
+    assert dest.read_bytes() == Path(whole.files[0].path).read_bytes() == served[IMAGES]
+    assert any(r[1] == IMAGES and r[2] and r[2] != "bytes=0-" for r in requests)
 
 
 def test_a_server_that_ignores_range_sends_it_all_again(
     machine: Machine, served: dict[str, bytes], test_table: Any, loopback_only: list[Any]
 ) -> None:
-    files = _files(test_table, "train-images")
-    with Publisher(served, Behaviour(drop_once={TRAIN})) as pub:
+    files = _files(test_table, "test-images")
+    with Publisher(served, Behaviour(drop_once={IMAGES})) as pub:
         fetch_data(files, lesson_roots(), pub.url, timeout=10)
     with Publisher(served, Behaviour(ignore_range=True)) as pub:
         result = fetch_data(files, lesson_roots(), pub.url, timeout=10)
     assert result.files[0].state == "fetched"
-    dest = lesson_path(machine, "data/dataset_dollarstreet/train_images.npy")
-    assert dest.read_bytes() == served[TRAIN]
+    dest = lesson_path(machine, "data/dataset_dollarstreet/test_images.npy")
+    assert dest.read_bytes() == served[IMAGES]
 
 
 def test_a_wrong_checksum_is_never_left_where_the_lesson_looks(
