@@ -323,7 +323,7 @@ def test_the_fetch_documents(
     [
         (["--only", "mnist"], "--only: unknown file 'mnist'"),
         (["--data", "nowhere"], "nowhere: --data: no such folder"),
-        (["--mirror", "ftp://x"], "--mirror: 'ftp://x' is not an http(s) or file URL"),
+        (["--mirror", "ftp://x"], "--mirror: 'ftp://x' is not an http(s) URL"),
         (["--course", "jax"], "--course: unknown course 'jax'"),
         (["--data", ".", "--to", "x"], "choose one of --data and --to"),
     ],

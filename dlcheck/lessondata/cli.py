@@ -216,8 +216,8 @@ def fetch(
     _folder(data_dir, "--data")
     _folder(lab_dir, "--to", must_exist=False)
     mirror = mirror or mirror_from_env()
-    if mirror is not None and not mirror.startswith(("http://", "https://", "file://")):
-        raise UserError(None, f"--mirror: {mirror!r} is not an http(s) or file URL")
+    if mirror is not None and not mirror.startswith(("http://", "https://")):
+        raise UserError(None, f"--mirror: {mirror!r} is not an http(s) URL")
     roots = lab_roots(lab_dir) if lab_dir is not None else lesson_roots(data_dir)
     if not quiet:
         hosts = ", ".join(hosts_of(files, mirror))
