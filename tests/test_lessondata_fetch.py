@@ -10,8 +10,10 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import socket
 from pathlib import Path
 from typing import Any
+from urllib.error import URLError
 
 import pytest
 
@@ -333,3 +335,68 @@ def test_bad_usage_is_one_line_and_exit_2(
 ) -> None:
     code, out, err = run(capsys, "data", "fetch", *argv)
     assert code == 2 and out == "" and words in err and len(err.strip().splitlines()) == 1
+
+
+# ---- what a failure means, on recorded exceptions (no network) ------------------------
+
+
+@pytest.mark.parametrize(
+    "exc,cause,words",
+    [
+        (
+            URLError(socket.gaierror(-2, "Name or service not known")),
+            "offline",
+            "offline: cannot resolve zenodo.org (Name or service not known)",
+        ),
+        (
+            URLError(OSError("Tunnel connection failed: 403 Forbidden")),
+            "proxy",
+            "refused the connection: Tunnel connection failed: 403 Forbidden",
+        ),
+        (
+            URLError(TimeoutError("timed out")),
+            "timeout",
+            "zenodo.org did not answer in time",
+        ),
+        (
+            URLError(OSError(errno.ENETUNREACH, "Network is unreachable")),
+            "offline",
+            "offline: cannot reach zenodo.org (Network is unreachable)",
+        ),
+    ],
+)
+def test_each_network_failure_is_worded_by_its_cause(
+    machine: Machine, exc: BaseException, cause: str, words: str
+) -> None:
+    from dlcheck.lessondata.fetch import explain
+
+    said = explain(exc, "https://zenodo.org/api/records/5071376")
+    assert said.cause == cause and words in str(said) and "\n" not in str(said)
+
+
+def test_an_untrusted_certificate_names_ssl_cert_file(machine: Machine) -> None:
+    import ssl
+    import urllib.error
+
+    from dlcheck.lessondata.fetch import explain
+
+    err = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    err.verify_message = "unable to get local issuer certificate"
+    said = explain(urllib.error.URLError(err), "https://zenodo.org/x")
+    assert said.cause == "certificate" and "SSL_CERT_FILE" in str(said)
+    assert "unable to get local issuer certificate" in str(said)
+
+
+def test_both_layouts_of_zenodos_records_api_are_read() -> None:
+    from dlcheck.lessondata.fetch import FetchError, parse_zenodo_files
+
+    digest = "0123456789abcdef0123456789abcdef"
+    legacy = {"files": [{"key": "a.npy", "size": 10, "checksum": f"md5:{digest}"}]}
+    rdm = {
+        "files": {"entries": {"a.npy": {"key": "a.npy", "size": 10, "checksum": f"md5:{digest}"}}}
+    }
+    assert parse_zenodo_files(legacy) == parse_zenodo_files(rdm) == {"a.npy": (digest, 10)}
+    sha = {"files": [{"key": "a.npy", "size": 10, "checksum": "sha256:" + "0" * 64}]}
+    assert parse_zenodo_files(sha) == {"a.npy": (None, 10)}  # no md5: the file is refused
+    with pytest.raises(FetchError):
+        parse_zenodo_files({"message": "rate limited"})

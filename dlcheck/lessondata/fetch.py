@@ -211,12 +211,21 @@ def zenodo_files(api_url: str, timeout: float) -> dict[str, tuple[str | None, in
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise FetchError("api", f"{_host(api_url)}'s records API did not answer JSON") from None
+    return parse_zenodo_files(data, _host(api_url))
+
+
+def parse_zenodo_files(
+    data: Any, host: str = "zenodo.org"
+) -> dict[str, tuple[str | None, int | None]]:
+    """A records API answer's files: name -> (md5, size). Zenodo's legacy layout (``files``:
+    a list of ``key``, ``size``, ``checksum`` ``md5:...``) and InvenioRDM's (``files``:
+    ``entries`` by name) both."""
     files: Any = data.get("files") if isinstance(data, dict) else None
     if isinstance(files, dict):  # InvenioRDM: {"entries": {name: entry}} or a list
         files = files.get("entries")
         files = list(files.values()) if isinstance(files, dict) else files
     if not isinstance(files, list):
-        raise FetchError("api", f"{_host(api_url)}'s records API lists no files")
+        raise FetchError("api", f"{host}'s records API lists no files")
     out: dict[str, tuple[str | None, int | None]] = {}
     for entry in files:
         if not isinstance(entry, dict):
