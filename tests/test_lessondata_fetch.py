@@ -400,3 +400,23 @@ def test_both_layouts_of_zenodos_records_api_are_read() -> None:
     assert parse_zenodo_files(sha) == {"a.npy": (None, 10)}  # no md5: the file is refused
     with pytest.raises(FetchError):
         parse_zenodo_files({"message": "rate limited"})
+
+
+def test_a_disk_too_small_is_said_before_the_first_byte(
+    machine: Machine,
+    served: dict[str, bytes],
+    test_table: Any,
+    loopback_only: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 1000, 1000))
+    with Publisher(served) as pub:
+        result = fetch_data(_files(test_table), lesson_roots(), pub.url, timeout=10)
+        got = [r for r in pub.behaviour.requests if r[0] == "GET" and "/api/records/" in r[1]]
+    assert all(r.state == "not-tried" and r.cause == "disk" for r in result.files)
+    assert "disk full: the downloads need" in result.files[0].detail
+    assert all(not path.endswith("/content") for _, path, _ in got)  # no file asked for

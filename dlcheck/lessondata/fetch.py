@@ -450,6 +450,33 @@ def fetch_one(job: Job, timeout: float, progress: Callable[[int], None]) -> File
     return FileResult(job.file.id, job.dest, "fetched", said, got, md5)
 
 
+def _no_room(todo: list[Job]) -> FetchError | None:
+    """A full disk said before the first byte: a folder whose disk cannot hold what is to
+    come there (the parts already downloaded counted as there)."""
+    import shutil
+
+    need: dict[str, int] = {}
+    for job in todo:
+        folder = os.path.dirname(job.dest)
+        while folder and not os.path.isdir(folder):
+            folder = os.path.dirname(folder)
+        part = part_path(job.dest)
+        have = os.path.getsize(part) if os.path.isfile(part) else 0
+        need[folder] = need.get(folder, 0) + max((job.size or 0) - have, 0)
+    for folder, wanted in need.items():
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            continue
+        if wanted > free:
+            return FetchError(
+                "disk",
+                f"disk full: the downloads need {wanted / 1e6:.1f} MB in {folder}, "
+                f"{free / 1e6:.1f} MB are free",
+            )
+    return None
+
+
 def _unreached(f: DataFile, roots: Roots, exc: FetchError) -> FileResult:
     """A file when the publishers cannot be reached: present if its structure proves it."""
     for path in candidates(f, roots):
@@ -489,7 +516,7 @@ def fetch_data(
             todo.append(job)
     total = sum(j.size or 0 for j in todo)
     done = [0]
-    stopped: FetchError | None = None
+    stopped: FetchError | None = _no_room(todo)
     for job in todo:
         if stopped is not None:
             results[job.file.id] = FileResult(
