@@ -5,8 +5,8 @@ line per file and a verdict with the exit codes of `dlcheck check`, bad input on
 
 from __future__ import annotations
 
-import builtins
 import json
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -177,10 +177,12 @@ def test_only_the_npy_headers_are_read(
         def __exit__(self, *exc: Any) -> None:
             self.fh.close()
 
-    def counting_open(path: Any, mode: str = "r", *a: Any, **k: Any) -> Any:
-        return Counting(builtins.open(path, mode, *a, **k), Path(path).name)
+    real = proof.open_regular
 
-    monkeypatch.setattr(proof, "open", counting_open, raising=False)
+    def counting_open(path: Any) -> Any:
+        return Counting(real(path), Path(path).name)
+
+    monkeypatch.setattr(proof, "open_regular", counting_open)
     code, _, _ = run(capsys, "data", "check")
     assert code == 0
     npy = {name: n for name, n in got.items() if name.endswith(".npy")}
@@ -260,3 +262,17 @@ def test_the_plan_names_the_fetch_when_the_data_is_all_that_is_missing() -> None
     plan = build_plan([finding], Facts(), profile, load_places())
     assert [s.resolves for s in plan.steps] == [["course-data"]]
     assert "`dlcheck data fetch`" in plan.steps[0].action.text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_or_a_device_where_a_file_should_be_never_hangs(
+    machine: Machine, served: dict[str, bytes], test_table: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    placed = _place(machine, served, test_table)
+    placed["weather"].unlink()
+    os.mkfifo(placed["weather"])
+    placed["train-labels"].unlink()
+    placed["train-labels"].symlink_to("/dev/zero")
+    code, out, _ = run(capsys, "data", "check")
+    assert code == 3 and "NOT VERIFIED" in out  # nothing missing or broken, two unreadable
+    assert "UNKNOWN  weather" in out and "UNKNOWN  train-labels" in out

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import os
+import stat
 import struct
 import sys
 from dataclasses import dataclass
@@ -123,9 +124,20 @@ def parse_hdf5_end(head: bytes) -> int:
     return int.from_bytes(head[index : index + offsets], "little")
 
 
+def open_regular(path: str) -> Any:
+    """``path`` opened for reading when it is a regular file (decided on what is open, so a
+    FIFO or a device swapped in after the caller's stat never hangs); OSError otherwise."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path}: not a regular file")
+    return os.fdopen(fd, "rb")
+
+
 def read_head(path: str, n: int = HEAD_BYTES) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(n)
+    with open_regular(path) as fh:
+        return bytes(fh.read(n))
 
 
 def _fmt_bytes(n: int) -> str:
@@ -176,13 +188,13 @@ def prove_hdf5(head: bytes, size: int) -> Proven:
 def prove_csv(path: str, proof: Proof) -> Proven:
     """A CSV file: a header row, the same number of columns on every row, and the columns,
     names and rows the proof states."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_CSV_BYTES + 1)
-    except OSError as exc:
-        return Proven("", f"cannot read: {exc.strerror or exc}")
-    if len(data) > MAX_CSV_BYTES:
-        return Proven("", f"larger than {MAX_CSV_BYTES} bytes: not the lesson's file")
+    from dlcheck.errors import UserError
+    from dlcheck.userfiles import read_bytes
+
+    try:  # the one safe reader, capped
+        data = read_bytes(path, MAX_CSV_BYTES)
+    except UserError as exc:
+        return Proven("", exc.problem)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -235,7 +247,7 @@ def new_md5() -> Any:
 def md5_of(path: str, chunk: int = 1 << 20) -> str:
     """The md5 of the file at ``path`` (hex)."""
     h = new_md5()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         while True:
             block = fh.read(chunk)
             if not block:
