@@ -34,13 +34,14 @@ def _check_rows(check: DataCheck) -> list[list[str]]:
 
 
 def short_path(path: str, check_facts: Any) -> str:
-    """``path`` inside the notebook folder, Keras' home or seaborn's data folder, named so."""
+    """``path`` inside the notebook folder (relative), Keras' home (``<keras>/...``) or
+    seaborn's data folder (``<seaborn>/...``); the header lines name those folders."""
     import os
 
     for label, root in (
         ("", check_facts.folder),
-        ("<Keras home>", check_facts.keras_home),
-        ("<seaborn data>", check_facts.seaborn_data),
+        ("<keras>", check_facts.keras_home),
+        ("<seaborn>", check_facts.seaborn_data),
     ):
         if root and path.startswith(root.rstrip(os.sep) + os.sep):
             rel = os.path.relpath(path, root)
