@@ -127,11 +127,22 @@ def hosts_of(files: list[DataFile], mirror: str | None) -> list[str]:
 # ---- the network: urllib, and what its failures mean --------------------------------
 
 
+def _context() -> ssl.SSLContext:
+    """The platform's trust: the ``truststore`` package's context where it is installed (the
+    OS's own store on Windows and macOS, where OpenSSL's default paths may hold nothing);
+    else OpenSSL's default paths (``SSL_CERT_FILE``, ``SSL_CERT_DIR``). Never a dependency."""
+    try:
+        import truststore  # type: ignore[import-not-found]
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - not installed, or too old for this Python
+        return ssl.create_default_context()
+
+
 def _opener() -> urllib.request.OpenerDirector:
     """urllib's default handlers: proxies from the environment (``HTTPS_PROXY``,
-    ``NO_PROXY``), HTTPS with the platform's CA bundle (``ssl.create_default_context``)."""
-    context = ssl.create_default_context()
-    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+    ``NO_PROXY``), HTTPS with the platform's CA bundle (``_context``)."""
+    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=_context()))
 
 
 def _host(url: str) -> str:
