@@ -420,3 +420,24 @@ def test_a_disk_too_small_is_said_before_the_first_byte(
     assert all(r.state == "not-tried" and r.cause == "disk" for r in result.files)
     assert "disk full: the downloads need" in result.files[0].detail
     assert all(not path.endswith("/content") for _, path, _ in got)  # no file asked for
+
+
+def test_the_os_trust_store_is_used_where_truststore_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ssl
+    import sys
+    import types
+
+    from dlcheck.lessondata.fetch import _context
+
+    made: list[int] = []
+
+    def system_context(protocol: int) -> ssl.SSLContext:
+        made.append(protocol)
+        return ssl.SSLContext(protocol)
+
+    monkeypatch.setitem(sys.modules, "truststore", types.SimpleNamespace(SSLContext=system_context))
+    assert isinstance(_context(), ssl.SSLContext) and made == [ssl.PROTOCOL_TLS_CLIENT]
+    monkeypatch.setitem(sys.modules, "truststore", None)  # not installed: OpenSSL's paths
+    assert _context().verify_mode == ssl.CERT_REQUIRED and len(made) == 1
