@@ -441,3 +441,25 @@ def test_the_os_trust_store_is_used_where_truststore_is_installed(
     assert isinstance(_context(), ssl.SSLContext) and made == [ssl.PROTOCOL_TLS_CLIENT]
     monkeypatch.setitem(sys.modules, "truststore", None)  # not installed: OpenSSL's paths
     assert _context().verify_mode == ssl.CERT_REQUIRED and len(made) == 1
+
+
+@pytest.mark.skipif(os.name == "nt", reason="flock: POSIX")
+def test_two_fetches_of_one_file_never_write_it_together(
+    machine: Machine, served: dict[str, bytes], test_table: Any, loopback_only: list[Any]
+) -> None:
+    """A room fetching into one shared folder: the file another fetch holds is left to it."""
+    import fcntl
+
+    dest = machine.seaborn / "penguins.csv"
+    dest.parent.mkdir(parents=True)
+    lock = dest.parent / ".penguins.csv.dlcheck-lock"
+    with open(lock, "w") as held, Publisher(served) as pub:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        busy = fetch_data(_files(test_table, "penguins"), lesson_roots(), pub.url)
+        assert (
+            busy.files[0].cause == "busy" and "another dlcheck data fetch" in busy.files[0].detail
+        )
+        assert not dest.exists()
+        fcntl.flock(held.fileno(), fcntl.LOCK_UN)
+        done = fetch_data(_files(test_table, "penguins"), lesson_roots(), pub.url)
+    assert done.files[0].state == "fetched" and dest.is_file() and not lock.exists()

@@ -7,6 +7,8 @@ the table that are missing or broken where the lesson looks (or into a lab's fol
   request; so one progress bar covers the whole set;
 - a partial download is kept beside its place as ``.NAME.dlcheck-part`` and resumed with an
   HTTP ``Range`` request (a server that ignores it sends the whole file again);
+- one process at a time per file (a lock beside it; another fetch of the same file in a
+  shared folder is told so), and the md5 is of the bytes on the disk;
 - a file is checked (its size, the publisher's md5 where there is one, its structure) before
   it replaces anything, and it is put in place with one rename; a download that fails the
   check is removed, so a wrong file is never where the lesson looks; a broken file that was
@@ -22,6 +24,7 @@ server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import json
@@ -31,12 +34,12 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from dlcheck.lessondata.places import Roots, candidates, destination
-from dlcheck.lessondata.proof import md5_of, new_md5, prove
+from dlcheck.lessondata.proof import md5_of, prove
 from dlcheck.lessondata.table import DataFile
 from dlcheck.version import __version__
 
@@ -45,6 +48,7 @@ CHUNK = 64 * 1024
 MAX_API_BYTES = 4 * 1024 * 1024  # a records API answer is a few KiB
 PART_SUFFIX = ".dlcheck-part"
 OLD_SUFFIX = ".dlcheck-old"
+LOCK_SUFFIX = ".dlcheck-lock"
 # the causes that stop the whole set: the next file would fail the same way
 STOPS = ("offline", "proxy", "disk")
 
@@ -347,8 +351,8 @@ def _write_error(exc: OSError, path: str) -> FetchError:
     return FetchError("disk", f"cannot write {path}: {exc.strerror or exc}")
 
 
-def download(job: Job, timeout: float, progress: Callable[[int], None]) -> tuple[int, str]:
-    """Fetch ``job`` into its part file, resuming what is there; returns (bytes, md5).
+def download(job: Job, timeout: float, progress: Callable[[int], None]) -> int:
+    """Fetch ``job`` into its part file, resuming what is there; returns its bytes.
     ``progress(n)`` hears each block's bytes (and, first, the bytes resumed)."""
     part = part_path(job.dest)
     try:
@@ -359,24 +363,20 @@ def download(job: Job, timeout: float, progress: Callable[[int], None]) -> tuple
     if job.size is not None and have > job.size:
         _remove(part)  # ours (the suffix), longer than the file: start again
         have = 0
-    digest = new_md5()
     if have:
-        with open(part, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
         progress(have)
     if have and job.size is not None and have == job.size:
-        return have, digest.hexdigest()  # all came before: checked next
+        return have  # all came before: checked next
     headers = {"Range": f"bytes={have}-"} if have else {}
     response = _open(job.url, timeout, headers)
     try:
         status = getattr(response, "status", None) or response.getcode()
         if status == 416:
-            return have, digest.hexdigest()  # nothing more to send: checked next
+            return have  # nothing more to send: checked next
         mode = "ab"
         if (have and status != 206) or (status == 206 and not _resumes_at(response, have)):
             progress(-have)  # the server sends the whole file again
-            have, digest, mode = 0, new_md5(), "wb"
+            have, mode = 0, "wb"
         got = have
         try:
             with open(part, mode) as fh:
@@ -388,7 +388,6 @@ def download(job: Job, timeout: float, progress: Callable[[int], None]) -> tuple
                     if not block:
                         break
                     fh.write(block)
-                    digest.update(block)
                     got += len(block)
                     progress(len(block))
                 fh.flush()
@@ -397,7 +396,38 @@ def download(job: Job, timeout: float, progress: Callable[[int], None]) -> tuple
             raise _write_error(exc, part) from None
     finally:
         response.close()
-    return got, digest.hexdigest()
+    return got
+
+
+@contextlib.contextmanager
+def _only_one(job: Job) -> Iterator[None]:
+    """This file is fetched by one process at a time (a room fetching into one shared folder):
+    an exclusive lock on ``.NAME.dlcheck-lock`` beside it, or FetchError ``busy``. Where the
+    platform has no ``flock`` (Windows), no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    lock = os.path.join(os.path.dirname(job.dest), "." + os.path.basename(job.dest) + LOCK_SUFFIX)
+    try:
+        os.makedirs(os.path.dirname(job.dest), exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        raise _write_error(exc, job.dest) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise FetchError(
+                "busy", "another dlcheck data fetch is downloading this file now; run again later"
+            ) from None
+        try:
+            yield
+        finally:
+            _remove(lock)  # ours; removed while still held, so no one waits on a stale one
+    finally:
+        os.close(fd)
 
 
 def _resumes_at(response: Any, have: int) -> bool:
@@ -428,7 +458,12 @@ def _keep_old(dest: str) -> str | None:
 
 def fetch_one(job: Job, timeout: float, progress: Callable[[int], None]) -> FileResult:
     """Download, check, then put in place; FetchError when it fails."""
-    got, md5 = download(job, timeout, progress)
+    with _only_one(job):
+        return _fetch_locked(job, timeout, progress)
+
+
+def _fetch_locked(job: Job, timeout: float, progress: Callable[[int], None]) -> FileResult:
+    got = download(job, timeout, progress)
     part = part_path(job.dest)
     if job.size is not None and got < job.size:
         raise FetchError(
@@ -439,6 +474,7 @@ def fetch_one(job: Job, timeout: float, progress: Callable[[int], None]) -> File
         raise FetchError(
             "size", f"{got} bytes, the publisher says {job.size}: removed, nothing replaced"
         )
+    md5 = md5_of(part)  # of what is on the disk, not of what was heard
     if job.md5 is not None and md5 != job.md5:
         _remove(part)
         raise FetchError(
