@@ -268,9 +268,9 @@ def remote_size(url: str, timeout: float) -> int | None:
         with _opener().open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
     except urllib.error.HTTPError as exc:
-        if exc.code in (403, 405, 501):  # no HEAD here: the size comes with the download
-            return None
-        raise explain(exc, url) from None
+        if exc.code == 407:
+            raise explain(exc, url) from None
+        return None  # no HEAD here (405, 403, ...): the size comes with the download
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise explain(exc, url) from None
     return int(length) if length and length.isdigit() and int(length) > 0 else None
