@@ -8,6 +8,7 @@ said in one line; a lab's folder filled once (``--to``)."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import socket
@@ -69,6 +70,9 @@ def test_fetch_fills_every_place_and_check_then_proves_it(
     code, out, _ = run(capsys, "data", "check")
     assert code == 0 and _starting(out, "PASS") == 7 and "DATA READY" in out
     assert "proven by structure and md5" in out  # the weights: Keras' md5
+    code, out, _ = run(capsys, "check", "--no-frameworks", "--json")
+    finding = next(f for f in json.loads(out)["findings"] if f["id"] == "course-data")
+    assert finding["verdict"] == "PASS"  # and the check report's finding
     # a second fetch has nothing to do
     with Publisher(served) as pub:
         code, out, _ = run(capsys, "data", "fetch", "--mirror", pub.url)
@@ -309,7 +313,6 @@ def test_the_fetch_documents(
     loopback_only: list[Any],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import json
 
     with Publisher(served) as pub:
         code, out, _ = run(
