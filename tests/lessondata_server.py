@@ -137,7 +137,7 @@ class Publisher:
         self.server.shutdown()
         self.server.server_close()
 
-    def records_json(self, record: str) -> bytes:
+    def records_json(self, record: str) -> bytes | None:
         prefix = f"/{ZENODO}/api/records/{record}/files/"
         entries = []
         for path, data in self.files.items():
@@ -153,6 +153,8 @@ class Publisher:
                         "links": {"self": f"https://zenodo.org{path[len('/' + ZENODO) :]}"},
                     }
                 )
+        if not entries:
+            return None  # no such record: 404, as Zenodo answers
         return json.dumps({"id": int(record), "files": entries}).encode()
 
     def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:

@@ -466,3 +466,19 @@ def test_two_fetches_of_one_file_never_write_it_together(
         fcntl.flock(held.fileno(), fcntl.LOCK_UN)
         done = fetch_data(_files(test_table, "penguins"), lesson_roots(), pub.url)
     assert done.files[0].state == "fetched" and dest.is_file() and not lock.exists()
+
+
+def test_a_record_that_fails_is_asked_once(
+    machine: Machine, served: dict[str, bytes], test_table: Any, loopback_only: list[Any]
+) -> None:
+    files = {k: v for k, v in served.items() if "10970014" not in k}  # the record is gone: 404
+    with Publisher(files) as pub:
+        result = fetch_data(_files(test_table), lesson_roots(), pub.url, timeout=10)
+        asked = [r for r in pub.behaviour.requests if r[1].endswith("/api/records/10970014")]
+    dollar = [r for r in result.files if r.id.endswith(("images", "labels"))]
+    assert len(asked) == 1 and all(r.cause == "http" and "404" in r.detail for r in dollar)
+    assert {r.id: r.state for r in result.files if r not in dollar} == {
+        "weather": "fetched",
+        "penguins": "fetched",
+        "densenet121": "fetched",
+    }

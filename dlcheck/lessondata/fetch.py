@@ -287,7 +287,7 @@ def plan_jobs(
     when the network itself fails (offline, the proxy)."""
     jobs: list[Job] = []
     failed: list[FileResult] = []
-    records: dict[str, dict[str, tuple[str | None, int | None]]] = {}
+    records: dict[str, Any] = {}  # api url -> its files, or the FetchError it gave (asked once)
     for f in files:
         dest = destination(f, roots)
         url = mirrored(f.source.url, mirror)
@@ -295,7 +295,12 @@ def plan_jobs(
             if f.source.kind == "zenodo" and f.source.api and f.source.key:
                 api = mirrored(f.source.api, mirror)
                 if api not in records:
-                    records[api] = zenodo_files(api, timeout)
+                    try:
+                        records[api] = zenodo_files(api, timeout)
+                    except FetchError as exc:
+                        records[api] = exc
+                if isinstance(records[api], FetchError):
+                    raise records[api]
                 if f.source.key not in records[api]:
                     raise FetchError(
                         "api", f"Zenodo's record {f.source.record} lists no {f.source.key}"
