@@ -93,6 +93,7 @@ def data() -> None:
     "--data",
     "data_dir",
     type=click.Path(),
+    metavar="DIR",
     help="The folder the notebooks run in (default: the current folder).",
 )
 @click.option("--course", metavar="NAME", help="Course flavour: tensorflow (default) or torch.")
@@ -147,6 +148,7 @@ def check(
     "--data",
     "data_dir",
     type=click.Path(),
+    metavar="DIR",
     help="The folder the notebooks run in (default: the current folder); Keras' and "
     "seaborn's files go to their own folders (KERAS_HOME, SEABORN_DATA).",
 )
@@ -154,6 +156,7 @@ def check(
     "--to",
     "lab_dir",
     type=click.Path(),
+    metavar="DIR",
     help="A lab's shared folder: every file goes there (DIR/data, DIR/keras, "
     "DIR/seaborn-data); learners point KERAS_HOME and SEABORN_DATA at it (docs/data.md).",
 )
