@@ -25,6 +25,9 @@ class Outcome:
     # unknown because its input was not given (no benchmark file, no environment made from a
     # setup): not judged, so it does not count towards the overall verdict
     input_missing: bool = False
+    # unknown only because the package it tests is not installed yet: the install step
+    # answers it (the plan links it there)
+    waits: bool = False
 
 
 def met(observed: str, expected: str = "") -> Outcome:
@@ -45,8 +48,8 @@ def skipped(reason: str, expected: str = "") -> Outcome:
 
 
 NOT_INSTALLED_YET = (
-    "Not checked until the package is installed: install the course packages first "
-    "({install_step}), then run `dlcheck check` again to prove it works."
+    "Not checked until the package is installed: install the course packages first, then "
+    "run `dlcheck check` again to prove it works."
 )
 
 
@@ -59,12 +62,12 @@ def not_given(reason: str, expected: str = "") -> Outcome:
 def not_installed_yet(observed: str, expected: str = "") -> Outcome:
     """A test of something that is not installed: nothing to repair, so no repair advice;
     the package requirement carries the install step."""
-    return Outcome("unknown", observed, expected, NOT_INSTALLED_YET, skipped=True)
+    return Outcome("unknown", observed, expected, NOT_INSTALLED_YET, skipped=True, waits=True)
 
 
 # What a requirement needs before it can be met (``Check.needs``): an environment to install
 # into (a usable Python on a usable machine), or TensorFlow installed and runnable there. The
-# verdict engine defers such requirements behind a blocking problem (verdict.arrange).
+# plan puts such requirements under the step that solves the blocking problem (plan.py).
 NEEDS_PYTHON, NEEDS_TENSORFLOW = "python", "tensorflow"
 
 

@@ -17,13 +17,16 @@ Rules (tests/test_plan.py holds them over every recorded machine):
 
 from __future__ import annotations
 
+import dataclasses
 import re
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlcheck.features import setup_serves, tensorflow_distributions
+from dlcheck.features import fitting_setup as _fitting_setup
 from dlcheck.profile import Profile, Requirement
 from dlcheck.records import Facts, to_dict
+from dlcheck.shellquote import pip_spec, quote
 from dlcheck.verdict import PASS, UNKNOWN, Finding
 
 KINDS = ("route", "blocker", "install", "fix", "recommended", "optional")
@@ -49,7 +52,6 @@ _ENV_KINDS = (
 _SIZE_KINDS = ("usable_cores", "memory")
 _FRESH_KINDS = ("tf_distributions", "tf_metal", "framework_works", "keras3", "package")
 _FRAMEWORK_KINDS = ("framework_works", "keras3", "keras_backend", "tf_distributions", "tf_metal")
-NOT_INSTALLED_PREFIX = "Not checked until the package is installed"
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,30 @@ class Step:
 class Plan:
     steps: list[Step] = field(default_factory=list)
     elsewhere: bool = False  # the course must run elsewhere: the first step is the route
+    # the steps after the shown ones (a plan lists a few at a time): each finding still has
+    # its step, so its advice in the JSON and the CSV is a step's text, never a generic one
+    later: list[Step] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
 
     def step_of(self, finding_id: str) -> int | None:
-        """The number (1-based) of the step that resolves a finding, None when none does."""
+        """The number (1-based) of the shown step that resolves a finding, None when none
+        does."""
         for i, s in enumerate(self.steps, 1):
             if finding_id in s.resolves:
                 return i
         return None
+
+    def step_for(self, finding_id: str) -> Step | None:
+        """The step (shown or later) that resolves a finding, None when none does."""
+        return next((s for s in [*self.steps, *self.later] if finding_id in s.resolves), None)
+
+    def install_command(self) -> str | None:
+        """The one command that installs the missing course packages: the install step's,
+        where the plan has one (nothing blocks it); None elsewhere."""
+        step = next((s for s in self.steps if s.id == "install"), None)
+        return step.action.commands[-1] if step and step.action.commands else None
 
     @property
     def first(self) -> Step | None:
@@ -96,14 +112,46 @@ class Plan:
 
 
 def quote_path(facts: Facts, path: str, first: bool = False) -> str:
-    """``path`` quoted for this machine's shell: POSIX ``shlex.quote``; on Windows
-    PowerShell's literal single quotes (``first``: as a command, behind its call operator)."""
-    if facts.platform.system != "Windows":
-        return shlex.quote(path)
-    if re.fullmatch(r"[A-Za-z0-9_\-.:\\/]+", path):
-        return path
-    quoted = "'" + path.replace("'", "''") + "'"
-    return f"& {quoted}" if first else quoted
+    """``path`` quoted for this machine's shell (``shellquote.quote``); on Windows a quoted
+    path run as a command (``first``) goes behind PowerShell's call operator."""
+    windows = facts.platform.system == "Windows"
+    quoted = quote(path, windows)
+    return f"& {quoted}" if first and windows and quoted != path else quoted
+
+
+def step_advice(step: Step) -> str:
+    """A step as one line (its title, its text, its commands in `code`): the advice of every
+    finding it answers, in the JSON and the CSV, and the line of the views."""
+    a = step.action
+    line = f"{step.title}: {a.text}"
+    if a.commands:
+        line += " " + " then ".join(f"`{c}`" for c in a.commands)
+    if a.then:
+        line += f"; {a.then}: " + " then ".join(f"`{c}`" for c in a.then_commands)
+    return line
+
+
+def link(findings: list[Finding], plan: Plan) -> list[Finding]:
+    """Every finding with its step: ``step`` (the step's id), ``advice`` (the step's text for
+    this machine, one voice with the plan) and ``blocked_by`` (the finding that makes the step
+    needed, where it is another). A finding no step answers has no advice."""
+    index: dict[str, Step] = {}
+    causes: dict[str, set[str]] = {}
+    texts: dict[str, str] = {}
+    for s in (*plan.steps, *plan.later):
+        causes[s.id] = set(s.because)
+        texts[s.id] = step_advice(s)
+        for r in s.resolves:
+            index.setdefault(r, s)
+    out = []
+    for f in findings:
+        step = index.get(f.id)
+        if step is None:
+            out.append(dataclasses.replace(f, advice=None, step=None, blocked_by=None))
+            continue
+        blocked = None if f.id in causes[step.id] or not step.because else step.because[0]
+        out.append(dataclasses.replace(f, advice=texts[step.id], step=step.id, blocked_by=blocked))
+    return out
 
 
 class _Builder:
@@ -138,7 +186,8 @@ class _Builder:
     ) -> None:
         fresh = [r for r in dict.fromkeys(resolves) if r not in self.done]
         self.done.update(fresh)
-        cause = [r for r in because or [] if r in fresh]
+        new = set(fresh)
+        cause = [r for r in because or [] if r in new]
         self.steps.append(Step(sid, kind, title, action, fresh, [], cause))
 
     def open(self, *kinds: str) -> list[Finding]:
@@ -152,9 +201,7 @@ class _Builder:
     def setup(self) -> str | None:
         if self.course_setup:  # the course's own setup, where its lock serves this machine
             return self.setup_for(_subdir(self.facts) or "")
-        from dlcheck.envs.recommend import fitting_setup
-
-        return fitting_setup(self.facts)
+        return _fitting_setup(self.facts)
 
     def minimum(self) -> str | None:
         """The framework's minimum version: its wheel requirement's ``min``."""
@@ -173,17 +220,8 @@ class _Builder:
         return text if self.framework == "tensorflow" else text.replace("TensorFlow", self.name)
 
     def setup_for(self, subdir: str) -> str | None:
-        try:
-            from dlcheck.envs.setups import load_catalog
-
-            catalog = load_catalog()
-        except Exception:  # noqa: BLE001 - no catalogue: no setup to name
-            return None
         want = self.course_setup or "cpu"
-        for name, s in catalog.setups.items():
-            if name == want and subdir in s.pip_platforms:
-                return name
-        return None
+        return want if setup_serves(want, subdir) else None
 
     def create_commands(self, setup: str | None) -> list[str]:
         from dlcheck.support import load_commands
@@ -201,7 +239,7 @@ class _Builder:
                 for r in self.reqs.values()
                 if r.check == "package" and "pip" in r.params and _is_framework(r, self.framework)
             ]
-            return ["python -m pip install " + " ".join(f'"{x}"' for x in specs)]
+            return ["python -m pip install " + " ".join(pip_spec(x, always=True) for x in specs)]
         return [str(env.get("unlocked", 'python -m pip install "tensorflow>=2.16"'))]
 
     # -- the plan ----------------------------------------------------------------------
@@ -222,12 +260,12 @@ class _Builder:
         if flavour is not None:
             steps = [flavour, *steps]
         ready = not any(f.verdict in ("FAIL", "WARN") for f in self.findings)
-        steps = steps[: MAX_READY if ready else MAX_STEPS]
         out: list[Step] = []
         for s in steps:
             after = [p.id for p in out if p.kind in ("route", "blocker", "install")]
             out.append(Step(s.id, s.kind, s.title, s.action, s.resolves, after, s.because))
-        return Plan(out)
+        shown = MAX_READY if ready else MAX_STEPS
+        return Plan(out[:shown], later=out[shown:])
 
     def route(self) -> bool:
         """A route elsewhere: the machine (CPU, OS, platform, C library) or its allocation
@@ -438,8 +476,7 @@ class _Builder:
         """The findings a fresh environment answers: several TensorFlow distributions, a plugin
         that breaks TensorFlow, or an outdated TensorFlow that another distribution or plugin
         would stay beside after an in-place upgrade."""
-        from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
-
+        TF_DISTRIBUTIONS, BREAKING_PLUGINS = tensorflow_distributions()
         if self.framework != "tensorflow":  # TensorFlow's distributions do not concern it
             return []
         bad = [f for f in self.open("tf_distributions") if f.verdict == "FAIL"]
@@ -465,8 +502,7 @@ class _Builder:
         if not why:
             return
         v = self.facts.packages.versions
-        from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
-
+        TF_DISTRIBUTIONS, BREAKING_PLUGINS = tensorflow_distributions()
         found = [f"{d} {v[d]}" for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d in v]
         setup = self.setup()
         if setup:
@@ -484,7 +520,7 @@ class _Builder:
             for f in self.todo
             if self.check(f) in _FRESH_KINDS
             or f.id in why
-            or _waits_for_install(f)
+            or f.waits
             or (f.skipped and self.check(f) in _FRAMEWORK_KINDS)
         ]
         required = any(f.level == "required" for f in self.todo if f.id in why)
@@ -511,20 +547,22 @@ class _Builder:
         if not missing:
             return
         specs = [str(self.reqs[f.id].params["pip"]) for f in missing]
-        pip = "python -m pip install " + " ".join(
-            f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
-        )
+        pip = "python -m pip install " + " ".join(pip_spec(s) for s in specs)
         frameworks = ("tensorflow", "keras", self.framework)
         needs_tf = any(re.split(r"[<>=!~\[ ]", s)[0] in frameworks for s in specs)
         setup = self.setup() if needs_tf else None
         required = any(f.level == "required" for f in missing)
-        if needs_tf:  # `dlcheck check` in the new environment tests them
+        if needs_tf:  # `dlcheck check` in the new environment tests them; installing the
+            # framework (or the course environment) also answers an outdated Keras or a
+            # broken framework: one step, never a second upgrade beside it
             waiting_fw = [
-                f.id for f in self.todo if f.skipped and self.check(f) in _FRAMEWORK_KINDS
+                f.id
+                for f in self.open(*_FRAMEWORK_KINDS)
+                if f.skipped or f.verdict in ("FAIL", "WARN")
             ]
         else:
             waiting_fw = []
-        waiting = [f.id for f in self.todo if _waits_for_install(f)]
+        waiting = [f.id for f in self.todo if f.waits]
         names = [re.split(r"[<>=!~\[ ]", s)[0] for s in specs]
         if setup:
             title = "Create the course environment"
@@ -555,7 +593,7 @@ class _Builder:
         )
 
     def skipped(self) -> None:
-        waiting = [f for f in self.todo if f.id not in self.done and _waits_for_install(f)]
+        waiting = [f for f in self.todo if f.id not in self.done and f.waits]
         if waiting:  # nothing installs it (a route or Python step would have): say so once
             self.done.update(f.id for f in waiting)
         skipped = [
@@ -610,8 +648,7 @@ class _Builder:
         """The TensorFlow course in an environment set up for the PyTorch flavour (Keras with
         the torch backend configured, no TensorFlow): advice first, with the one command that
         checks against that flavour. The verdict stays this profile's."""
-        from dlcheck.frameworks.names import TF_DISTRIBUTIONS
-
+        TF_DISTRIBUTIONS, _ = tensorflow_distributions()
         if self.course != "tensorflow":
             return None
         versions = self.facts.packages.versions
@@ -644,14 +681,20 @@ class _Builder:
             [],
         )
 
+    def gpu_cause(self) -> bool:
+        """Whether the GPU finding names a cause to act on (an NVIDIA driver's message)."""
+        from dlcheck.checks import driver_advice
+
+        return driver_advice(self.facts) is not None
+
     def rest(self) -> None:
         """Every other finding with advice: findings that share their advice share a step."""
         groups: dict[str, list[Finding]] = {}
         for f in self.todo:
             if f.id in self.done or f.blocked_by:
                 continue
-            if self.check(f) == "gpu" and (f.advice or "").startswith("No action needed"):
-                continue  # the GPU is optional: nothing to do
+            if self.check(f) == "gpu" and f.verdict == "WARN" and not self.gpu_cause():
+                continue  # the GPU is optional and nothing names a cause: nothing to do
             groups.setdefault(f.advice or "", []).append(f)
         for advice, members in groups.items():
             kinds = [self.kind_of(m) for m in members]
@@ -685,18 +728,14 @@ def _framework_name(framework: str) -> str:
 
 
 def _subdir(facts: Facts) -> str | None:
-    from dlcheck.envs.recommend import hardware_subdir
+    from dlcheck.support import machine_subdir
 
-    return hardware_subdir(facts)
+    return machine_subdir(facts)
 
 
 def _is_tensorflow(req: Requirement) -> bool:
     names = [str(n).lower() for n in req.params.get("any_of", [])]
     return "tensorflow" in names or "keras" in names
-
-
-def _waits_for_install(f: Finding) -> bool:
-    return (f.advice or "").startswith(NOT_INSTALLED_PREFIX)
 
 
 def _glibc_need(subdir: str | None) -> str | None:

@@ -24,7 +24,7 @@ from dlcheck.plan import KINDS, Plan, quote_path  # noqa: E402
 from dlcheck.profile import load_profile  # noqa: E402
 from dlcheck.records import Facts, PlatformFacts  # noqa: E402
 from dlcheck.report import Report, judge  # noqa: E402
-from dlcheck.verdict import Finding, next_steps  # noqa: E402
+from dlcheck.verdict import Finding  # noqa: E402
 
 REPORTS = all_reports()
 IDS = [name for name, _, _ in REPORTS]
@@ -235,8 +235,13 @@ def test_commands_embedding_a_path_are_quoted_for_the_shell() -> None:
     assert quote_path(posix, "/home/a b/bin/python") == "'/home/a b/bin/python'"
     assert quote_path(posix, "/x/it's") == "'/x/it'\"'\"'s'"
     assert quote_path(win, r"C:\Python312\python.exe") == r"C:\Python312\python.exe"
+    # the one quoting rule (dlcheck/shellquote.py): double quotes on Windows, single ones
+    # where PowerShell would expand a `$`
     assert quote_path(win, r"C:\Program Files\Py's\python.exe", first=True) == (
-        r"& 'C:\Program Files\Py''s\python.exe'"
+        '& "C:\\Program Files\\Py\'s\\python.exe"'
+    )
+    assert quote_path(win, r"C:\Users\$me\python.exe", first=True) == (
+        r"& 'C:\Users\$me\python.exe'"
     )
     # in a plan: a fresh environment where no setup fits uses this Python, quoted
     facts = machine_facts("windows-directml")
@@ -253,7 +258,7 @@ def test_commands_embedding_a_path_are_quoted_for_the_shell() -> None:
     ]
     b.fresh_environment()
     assert (
-        b.steps[0].action.commands[0] == r"& 'C:\Users\Ann Lee\py\python.exe' -m venv .venv-course"
+        b.steps[0].action.commands[0] == r'& "C:\Users\Ann Lee\py\python.exe" -m venv .venv-course'
     )
 
 
@@ -326,20 +331,25 @@ def test_libc_and_free_threaded_facts() -> None:
     assert not is_free_threaded("", None) and not is_free_threaded("d", 0)
 
 
-# -- the verdict's sort key is linear ----------------------------------------------------------
+# -- the plan is linear ---------------------------------------------------------------------
 
 
-def test_next_steps_is_linear_in_the_findings() -> None:
-    """30,000 requirements: the old key scanned every finding per finding (quadratic)."""
+def test_plan_and_links_are_linear_in_the_findings() -> None:
+    """30,000 failing requirements of one kind: the plan and the links are built without a
+    scan of every finding per finding (a quadratic key took minutes)."""
+    from dlcheck.plan import build_plan, link
+    from dlcheck.profile import Profile, Requirement
+
     n = 30_000
-    findings = [
-        Finding(f"r{i}", "t", "required", "FAIL", "", "", "do it", f"r{i - 1}" if i % 2 else None)
-        for i in range(n)
-    ]
+    reqs = [Requirement(f"r{i}", "t", "required", "memory", "do it") for i in range(n)]
+    profile = replace(load_profile(), requirements=reqs)
+    findings = [Finding(f"r{i}", "t", "required", "FAIL", "", "", "do it") for i in range(n)]
+    facts = machine_facts("debian-fresh")
     start = time.perf_counter()
-    steps = next_steps(findings)
-    assert time.perf_counter() - start < 2.0
-    assert len(steps) == n and steps[0].id == "r0" and steps[-1].blocked_by is not None
+    plan = build_plan(findings, facts, profile, load_places())
+    linked = link(findings, plan)
+    assert time.perf_counter() - start < 5.0
+    assert all(f.step for f in linked)
 
 
 def test_check_setup_names_the_lock_or_fails_in_one_line(capsys, tmp_path: Path) -> None:
