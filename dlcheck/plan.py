@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlcheck.features import setup_serves, tensorflow_distributions
 from dlcheck.features import fitting_setup as _fitting_setup
+from dlcheck.features import setup_serves, tensorflow_distributions
 from dlcheck.profile import Profile, Requirement
 from dlcheck.records import Facts, to_dict
 from dlcheck.shellquote import pip_spec, quote

@@ -338,7 +338,7 @@ def test_plan_and_links_are_linear_in_the_findings() -> None:
     """30,000 failing requirements of one kind: the plan and the links are built without a
     scan of every finding per finding (a quadratic key took minutes)."""
     from dlcheck.plan import build_plan, link
-    from dlcheck.profile import Profile, Requirement
+    from dlcheck.profile import Requirement
 
     n = 30_000
     reqs = [Requirement(f"r{i}", "t", "required", "memory", "do it") for i in range(n)]
