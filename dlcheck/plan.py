@@ -401,8 +401,12 @@ class _Builder:
         else:
             key = "small"
         entry = routes[key]
-        text = _fill(str(entry["text"]), why=why)
-        if key == "small":
+        cores, memory = self.size_needed()
+        text = _fill(str(entry["text"]), why=why, cores=cores, memory=memory)
+        own = list(dict.fromkeys(f.advice for f in small if f.advice))
+        if key == "small" and own:  # the profile's own words: its author knows where to go
+            text = f"This machine is too small for the course ({why}). " + " ".join(own)
+        elif key == "small":
             text += f" {_cap(self.cloud_sentence())}."
         titles = {
             "small_hpc": "Start a bigger job",
@@ -419,6 +423,21 @@ class _Builder:
             everything,
             [f.id for f in small],
         )
+
+    def size_needed(self) -> tuple[str, str]:
+        """The cores and GiB the profile in use requires (its required thresholds), for the
+        routes' text: an instructor's profile asking for more gets its own numbers."""
+        cores = [
+            r.params["min"]
+            for r in self.reqs.values()
+            if r.check == "usable_cores" and r.level == "required" and "min" in r.params
+        ]
+        memory = [
+            r.params["min_gib"]
+            for r in self.reqs.values()
+            if r.check == "memory" and r.level == "required" and "min_gib" in r.params
+        ]
+        return f"{max(cores, default=2):g}", f"{max(memory, default=4):g}"
 
     def python_blocker(self) -> None:
         """Another Python on this machine (32-bit, Rosetta, too old or new, PyPy, free-threaded):
