@@ -635,17 +635,19 @@ class _Builder:
     def graphviz(self) -> None:
         from dlcheck.support import command_entry
 
-        dot = [f for f in self.open("command") if f.verdict in ("FAIL", "WARN")]
+        dot = self.open("command")
         if not dot:
             return
         entry = command_entry("graphviz", self.facts)
         if entry is None:
             return
+        known = any(f.verdict in ("FAIL", "WARN") for f in dot)
+        text = entry.text if known else f"Could not tell whether it is installed. {entry.text}"
         self.add(
             "graphviz",
             "optional",
             "Install Graphviz",
-            Action(entry.text, list(entry.commands)),
+            Action(text, list(entry.commands)),
             [f.id for f in dot],
         )
 

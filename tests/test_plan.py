@@ -15,12 +15,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from advice_table import all_reports  # noqa: E402
+from advice_table import all_reports, torch_reports  # noqa: E402
 from recorded import machine_facts  # noqa: E402
 
 from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS  # noqa: E402
 from dlcheck.places import load_places  # noqa: E402
-from dlcheck.plan import KINDS, Plan, quote_path  # noqa: E402
+from dlcheck.plan import KINDS, Plan, quote_path, step_advice  # noqa: E402
 from dlcheck.profile import load_profile  # noqa: E402
 from dlcheck.records import Facts, PlatformFacts  # noqa: E402
 from dlcheck.report import Report, judge  # noqa: E402
@@ -74,6 +74,69 @@ def test_commands_are_for_this_machine_only(name: str, cls: str, report: Report)
                     assert keys & owners, f"{name}: `{cmd}` in step {step.id} ({sorted(keys)})"
             if cmd.startswith("sudo "):
                 assert not keys & NO_SUDO, f"{name}: `{cmd}` where nobody has sudo"
+
+
+ALL_REPORTS = REPORTS + torch_reports()
+ALL_IDS = [name for name, _, _ in ALL_REPORTS]
+
+
+@pytest.mark.parametrize(("name", "cls", "report"), ALL_REPORTS, ids=ALL_IDS)
+def test_one_voice_every_finding_says_its_step(name: str, cls: str, report: Report) -> None:
+    """Issue 26: a finding's advice (the JSON's, the CSV's) is the text of the plan step that
+    answers it, linked by the step's id; never another OS's command, never "see that step"."""
+    steps = {s.id: s for s in (*report.plan.steps, *report.plan.later)}
+    keys = _keys(report)
+    for f in report.findings:
+        if f.advice is None:
+            assert f.step is None, f
+            continue
+        assert f.step in steps and f.id in steps[f.step].resolves, f
+        assert f.advice == step_advice(steps[f.step]), f
+        assert "see that step" not in f.advice and "{" not in f.advice, f
+        here = [*steps[f.step].action.commands, *_CODE.findall(steps[f.step].action.text)]
+        for cmd in here:
+            for word, owners in OWNERS.items():
+                if word in cmd + " ":
+                    assert keys & owners, f"{name}: `{cmd}` in {f.id}'s advice"
+
+
+@pytest.mark.parametrize(("name", "cls", "report"), ALL_REPORTS, ids=ALL_IDS)
+def test_a_reworded_advice_leaves_the_plan_unchanged(name: str, cls: str, report: Report) -> None:
+    """No code recognises a finding by the words of its advice: every finding's raw advice
+    reworded (and one that used to be recognised by its first words planted), the plan has
+    the same steps, kinds, findings and commands."""
+    from dlcheck.plan import build_plan
+    from dlcheck.verdict import evaluate
+
+    def shape(plan: Plan) -> list[tuple]:
+        return [
+            (s.id, s.kind, s.resolves, s.after, s.because, s.action.commands)
+            for s in (*plan.steps, *plan.later)
+        ]
+
+    findings = evaluate(report.facts, report.profile, report.places)
+    reworded = [
+        replace(f, advice=f"In other words: {f.advice[::-1]}") if f.advice else f for f in findings
+    ]
+    planted = [  # the first words the plan once recognised, each finding its own sentence
+        replace(f, advice=f"No action needed. Not checked until the package is installed {i}")
+        if f.advice
+        else f
+        for i, f in enumerate(findings)
+    ]
+    want = shape(build_plan(findings, report.facts, report.profile, report.places))
+    for other in (reworded, planted):
+        got = shape(build_plan(other, report.facts, report.profile, report.places))
+        # findings that shared their words shared a step: the planted words are all distinct,
+        # so compare what answers each finding, and the commands
+        assert _answered(got) == _answered(want) or other is planted
+        assert [c for *_, c in got if c] == [c for *_, c in want if c]
+    got = shape(build_plan(reworded, report.facts, report.profile, report.places))
+    assert got == want
+
+
+def _answered(shape: list[tuple]) -> dict[str, str]:
+    return {r: sid for sid, _k, resolves, *_ in shape for r in resolves}
 
 
 @pytest.mark.parametrize(("name", "cls", "report"), REPORTS, ids=IDS)
