@@ -270,9 +270,9 @@ class _Builder:
     def route(self) -> bool:
         """A route elsewhere: the machine (CPU, OS, platform, C library) or its allocation
         cannot run the course."""
-        from dlcheck.support import machine_subdir, tensorflow_blockers
+        from dlcheck.support import machine_subdir, route_elsewhere, tensorflow_blockers
 
-        facts, p = self.facts, self.facts.platform
+        facts = self.facts
         machine = self.open(*_MACHINE_KINDS)
         machine = [f for f in machine if f.verdict == "FAIL"]
         blockers = [b for b in self.blockers() if not b.fixable_here]
@@ -284,56 +284,37 @@ class _Builder:
             first = blockers[0] if blockers else None
             reason = first.reason if first else machine[0].observed
             subdir = machine_subdir(facts)
-            if first and first.id == "platform" and p.system == "Windows" and p.machine == "arm64":
-                from dlcheck.support import load_commands
-
-                wsl = load_commands()["route"]["wsl"]
+            where = route_elsewhere(facts, self.framework, self.minimum()) if first else None
+            if where is not None and where.key == "wsl":
                 self.add(
                     "route-wsl",
                     "route",
                     f"Use WSL2: {self.name} runs in its Linux",
                     Action(
-                        f"{_cap(reason)}. {self.said(str(wsl['text']))} "
-                        f"Or use {self.cloud_sentence()}.",
-                        list(wsl.get("commands", [])),
-                        str(wsl.get("then", "then, in Ubuntu on WSL2")),
+                        f"{_cap(reason)}. {self.said(where.text)} Or use {self.cloud_sentence()}.",
+                        where.commands,
+                        where.then or "then, in Ubuntu on WSL2",
                         self.create_commands(self.setup_for("linux-aarch64")),
                     ),
                     everything,
                     cause,
                 )
                 return True
-            if first and first.id in ("libc", "glibc"):
-                from dlcheck.support import load_commands, load_support
-
-                routes = load_commands()["route"]
-                hpc = "hpc" in _keys(facts)
-                key = (
-                    "glibc_container"
-                    if first.id == "libc"
-                    else ("old_glibc_hpc" if hpc else "old_glibc")
-                )
-                need = _glibc_need(subdir) or "?"
-                tf = load_support().newest("tensorflow", subdir, "3.12") or "2.21"
-                text = _fill(
-                    str(routes[key]["text"]),
-                    version="3.12",
-                    have=p.libc_version or "?",
-                    need=need,
-                    tensorflow=tf,
-                )
-                then = routes[key].get("then")
+            if where is not None and where.key in ("glibc_container", "old_glibc", "old_glibc_hpc"):
+                hpc = where.key == "old_glibc_hpc"
                 self.add(
                     "route-glibc",
                     "route",
                     "Use a system with a newer C library (glibc)"
-                    if first.id == "glibc"
+                    if where.blocker.id == "glibc"
                     else "Use a glibc-based system or container",
                     Action(
-                        text if hpc else f"{text} {_cap(self.cloud_sentence())}.",
-                        [],
-                        str(then) if then else None,
-                        self.create_commands(self.setup_for(subdir or "linux-64")) if then else [],
+                        where.text if hpc else f"{where.text} {_cap(self.cloud_sentence())}.",
+                        where.commands,
+                        where.then,
+                        self.create_commands(self.setup_for(subdir or "linux-64"))
+                        if where.then
+                        else [],
                     ),
                     everything,
                     cause,
@@ -757,12 +738,6 @@ def _subdir(facts: Facts) -> str | None:
 def _is_tensorflow(req: Requirement) -> bool:
     names = [str(n).lower() for n in req.params.get("any_of", [])]
     return "tensorflow" in names or "keras" in names
-
-
-def _glibc_need(subdir: str | None) -> str | None:
-    from dlcheck.support import lock_min_glibc
-
-    return lock_min_glibc(subdir)
 
 
 def _keys(facts: Facts) -> list[str]:

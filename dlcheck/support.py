@@ -28,7 +28,7 @@ class PlatformSupport:
     cpu_needs: list[str]
     gpu: str  # cuda, metal or none
     gpu_note: str
-    no_wheel_route: str | None = None
+    route: str | None = None  # where to go without a wheel: a key of commands.toml [route.*]
     source: str = ""
 
 
@@ -92,7 +92,7 @@ def parse_support(data: dict[str, Any], where: str) -> Support:
                 [str(x) for x in v.get("cpu_needs", [])],
                 str(v.get("gpu", "none")),
                 str(v.get("gpu_note", "")),
-                v.get("no_wheel_route"),
+                v.get("route"),
                 str(v.get("source", "")),
             )
             for k, v in data["platform"].items()
@@ -256,7 +256,9 @@ def framework_blockers(
             )
         )
     elif subdir is not None and not s.pythons_with(package, subdir, minimum):
-        route = plat.no_wheel_route if plat and plat.no_wheel_route else "use another machine"
+        route = "use another machine"
+        if plat and plat.route:
+            route = str(load_commands()["route"].get(plat.route, {}).get("text", route))
         last = max(s.wheels.get(package, {}).get(subdir, {}).values(), key=_v, default=None)
         stops = f" (PyPI's {package} stops at {last} there)" if last else ""
         out.append(
@@ -490,3 +492,60 @@ def _filler(values: dict[str, str]) -> Any:
         return text
 
     return fill
+
+
+# --- where the course runs when it cannot run here: one function for `dlcheck check`'s plan
+# and `dlcheck env recommend` ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """The route elsewhere for a machine the framework cannot run on: ``key`` names its entry
+    in commands.toml's [route.*] (``wsl``, ``glibc_container``, ``old_glibc``,
+    ``old_glibc_hpc``, ``cloud``), with that entry's text (filled in), commands and ``then``."""
+
+    key: str
+    blocker: Blocker
+    text: str
+    commands: list[str]
+    then: str | None
+
+
+def route_elsewhere(
+    facts: Facts, package: str = "tensorflow", minimum: str | None = None
+) -> Elsewhere | None:
+    """Where to run the course when nothing on this machine can give it ``package`` (a CPU,
+    OS, platform or C library blocks it); None when nothing known blocks it here."""
+    blockers = [b for b in framework_blockers(facts, package, minimum) if not b.fixable_here]
+    if not blockers:
+        return None
+    first = blockers[0]
+    routes = load_commands()["route"]
+    subdir = machine_subdir(facts)
+    plat = load_support().platforms.get(subdir or "")
+    if first.id == "platform" and plat is not None and plat.route in routes:
+        key = str(plat.route)
+    elif first.id == "libc":
+        key = "glibc_container"
+    elif first.id == "glibc":
+        key = "old_glibc_hpc" if on_hpc(facts) else "old_glibc"
+    else:
+        key = "cloud"
+    entry = routes[key]
+    need = lock_min_glibc(subdir, FRAMEWORK_SETUPS.get(package, "cpu")) or "?"
+    tf = load_support().newest("tensorflow", subdir, "3.12") or "2.21"
+    fill = _filler(
+        {
+            "version": "3.12",
+            "have": facts.platform.libc_version or "?",
+            "need": need,
+            "tensorflow": tf,
+        }
+    )
+    return Elsewhere(
+        key,
+        first,
+        fill(str(entry.get("text", ""))),
+        [fill(str(c)) for c in entry.get("commands", [])],
+        fill(str(entry["then"])) if entry.get("then") else None,
+    )

@@ -190,6 +190,7 @@ def recommend(
         on_hpc,
         python_mm,
         recommended_python,
+        route_elsewhere,
         tensorflow_blockers,
     )
 
@@ -289,16 +290,17 @@ def recommend(
         routes: list[Route] = []
         if any(b.id == "platform" for b in machine_blocked):
             reasons.append(machine_blocked[0].reason)
-            if plat and plat.no_wheel_route:
-                reasons.append(plat.no_wheel_route)
-                if "WSL" in plat.no_wheel_route:
-                    routes.append(
-                        Route(
-                            "WSL2",
-                            ["wsl --install", "(then, in Ubuntu) dlcheck env recommend"],
-                            "TensorFlow has wheels for Linux, which WSL2 runs inside Windows",
-                        )
+            # the check's route, from the same function and table (commands.toml [route.*])
+            where = route_elsewhere(facts)
+            if where is not None and where.key == "wsl":
+                reasons.append(where.text)
+                routes.append(
+                    Route(
+                        "WSL2",
+                        [*where.commands, "(then, in Ubuntu) dlcheck env recommend"],
+                        where.then,
                     )
+                )
             routes.append(_cloud_route(facts))
         else:
             reasons.append(f"no locked {setup} setup for {subdir} yet")
