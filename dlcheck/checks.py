@@ -206,14 +206,13 @@ def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
 
 def _python_advice(facts: Facts, lo: str | None, hi: str | None, package: str) -> str:
     """Which Python to install and how, on this OS (support matrix)."""
-    from dlcheck.support import framework_name, load_support, on_hpc, recommended_python
+    from dlcheck.support import framework_name, python_how, recommended_python
 
     want = recommended_python(facts, package)
-    ways = load_support().how_to_get_python(facts.platform.system, want, on_hpc(facts))
     span = f"{lo or 'any'} to {hi or 'any'}"
     return (
-        f"{framework_name(package)} publishes wheels for Python {span} only. Install Python "
-        f"{want} ({ways}) and create the course environment with it."
+        f"{framework_name(package)} publishes wheels for Python {span} only. "
+        f"{python_how(facts, want)} Then create the course environment with it."
     )
 
 

@@ -6,7 +6,7 @@ source of which lock serves which platform; this module only reads it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -41,7 +41,6 @@ class Support:
     tensorflow_cuda: dict[str, str]  # "2.21" -> "12.5"
     cuda_driver_full: dict[str, str]
     cuda_driver_minor_compat: dict[str, str]
-    python_sources: dict[str, list[str]] = field(default_factory=dict)
 
     def newest(self, package: str, subdir: str | None, python: str | None) -> str | None:
         """The newest release of ``package`` with a wheel for this platform and Python."""
@@ -64,14 +63,6 @@ class Support:
         if not cuda:
             return None
         return self.cuda_driver_minor_compat.get(cuda.split(".")[0])
-
-    def how_to_get_python(self, system: str | None, version: str, hpc: bool = False) -> str:
-        key = "hpc" if hpc else (system or "")
-        ways = self.python_sources.get(key) or [
-            "the python.org installer (https://www.python.org/downloads/)",
-            "`uv python install {version}`",
-        ]
-        return "; or ".join(w.replace("{version}", version) for w in ways)
 
 
 def _v(text: str | None) -> Version | None:
@@ -111,11 +102,6 @@ def parse_support(data: dict[str, Any], where: str) -> Support:
             cuda_driver_full={str(k): str(v) for k, v in cuda.get("full", {}).items()},
             cuda_driver_minor_compat={
                 str(k): str(v) for k, v in cuda.get("minor_compat", {}).items()
-            },
-            python_sources={
-                str(k): [str(x) for x in v]
-                for k, v in data.get("python_sources", {}).items()
-                if isinstance(v, list)
             },
         )
     except (KeyError, TypeError, AttributeError) as exc:
@@ -230,7 +216,6 @@ def framework_blockers(
     out: list[Blocker] = []
     subdir = machine_subdir(facts)
     p, py, cpu = facts.platform, facts.python, facts.cpu
-    hpc = on_hpc(facts)
     if p.is_64bit_os is False:
         out.append(Blocker("os", "a 32-bit operating system", "use a 64-bit machine", False))
     arch = cpu.arch or p.machine
@@ -314,7 +299,7 @@ def framework_blockers(
             Blocker(
                 "python-bits",
                 f"this Python is {py.bits}-bit and {name} has only 64-bit wheels",
-                "install a 64-bit Python: " + s.how_to_get_python(p.system, "3.12", hpc),
+                "install a 64-bit Python: " + python_how(facts, "3.12"),
                 True,
             )
         )
@@ -323,7 +308,7 @@ def framework_blockers(
             Blocker(
                 "rosetta",
                 "this Python is an x86-64 build under Rosetta",
-                "install an arm64 Python: " + s.how_to_get_python("Darwin", "3.12"),
+                "install an arm64 Python: " + python_how(facts, "3.12"),
                 True,
             )
         )
@@ -337,7 +322,7 @@ def framework_blockers(
                     "python-version",
                     f"{name} {minimum}+ has no wheels for Python {mm} here "
                     f"(it has for {pys[0]} to {pys[-1]})",
-                    f"install Python {want}: " + s.how_to_get_python(p.system, want, hpc),
+                    f"install Python {want}: " + python_how(facts, want),
                     True,
                 )
             )
@@ -549,3 +534,14 @@ def route_elsewhere(
         [fill(str(c)) for c in entry.get("commands", [])],
         fill(str(entry["then"])) if entry.get("then") else None,
     )
+
+
+def python_how(facts: Facts, version: str) -> str:
+    """How to get Python ``version`` on this machine, in one sentence with its commands: the
+    commands table's [python.*] entry for its OS, distribution and context (the one table of
+    how to install Python)."""
+    entry = command_entry("python", facts, version=version)
+    if entry is None:
+        return f"Python {version} from https://www.python.org/downloads/"
+    cmds = " then ".join(f"`{c}`" for c in entry.commands)
+    return f"{entry.text} {cmds}".strip() if cmds else entry.text
