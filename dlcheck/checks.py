@@ -190,7 +190,7 @@ def _cmp_version(text: str | None) -> Version | None:
 
 def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
     lo, hi = p.get("min"), p.get("max")
-    expected = f"{lo or 'any'} to {hi or 'any'}"
+    expected = f"{lo or 'any'} to {hi}" if hi else f"{lo or 'any'} or newer"
     v = _cmp_version(facts.python.version)
     if v is None:
         return unknown(_why(facts.python), expected)
@@ -199,6 +199,8 @@ def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
     if (lo and v.release[:2] < Version(lo).release[:2]) or (
         hi and v.release[:2] > Version(hi).release[:2]
     ):
+        if p.get("locked"):  # the range the course's locks cover: the profile says what then
+            return unmet(observed, expected)
         package = str(p.get("package", "tensorflow"))
         return Outcome("unmet", observed, expected, _python_advice(facts, lo, hi, package))
     return met(observed, expected)
@@ -209,7 +211,7 @@ def _python_advice(facts: Facts, lo: str | None, hi: str | None, package: str) -
     from dlcheck.support import framework_name, python_how, recommended_python
 
     want = recommended_python(facts, package)
-    span = f"{lo or 'any'} to {hi or 'any'}"
+    span = f"{lo or 'any'} to {hi}" if hi else f"{lo or 'any'} or newer"
     return (
         f"{framework_name(package)} publishes wheels for Python {span} only. "
         f"{python_how(facts, want)} Then create the course environment with it."
@@ -450,7 +452,12 @@ CORE_CHECKS: dict[str, Check] = {
     "python_bits": Check(check_python_bits, _needs(("bits", int, False))),
     "python_version": Check(
         check_python_version,
-        _needs(("min", str, False), ("max", str, False), ("package", str, False)),
+        _needs(
+            ("min", str, False),
+            ("max", str, False),
+            ("package", str, False),
+            ("locked", bool, False),
+        ),
     ),
     "tf_wheel": Check(check_tf_wheel, _needs(("min", str, False))),
     "framework_wheel": Check(check_framework_wheel, _validate_wheel_package),

@@ -715,7 +715,14 @@ def _tensorflow_only(req: Requirement | None) -> bool:
     its distributions and plugins)."""
     if req is None:
         return False
-    if req.check in ("keras3", "tf_distributions", "tf_sees_gpu", "tf_metal", "tf_wheel"):
+    if req.check in (
+        "keras3",
+        "keras_backend",  # the TensorFlow backend: the PyTorch flavour's step answers it
+        "tf_distributions",
+        "tf_sees_gpu",
+        "tf_metal",
+        "tf_wheel",
+    ):
         return True
     if req.check == "framework_works":
         return req.params.get("framework") == "tensorflow"

@@ -68,6 +68,9 @@ EXPECTED = {  # machine -> (verdict, id of the plan's first step or None, recomm
     "conda environment on Ubuntu": ("READY WITH WARNINGS", "graphviz", "cpu"),
     "Fresh Debian laptop": ("NOT READY", "install", "cpu"),
     "JupyterHub server (1 core, 1 GiB)": ("NOT READY", "route-bigger", "cpu"),
+    # issue 26
+    "TensorFlow course, Keras on torch (KERAS_BACKEND)": ("NOT READY", "keras-backend", "cpu"),
+    "KERAS_BACKEND=nonsense": ("NOT READY", "keras-works", "cpu"),
 }
 TF_INSTALL = re.compile(r"pip install[^`]*tensorflow(?!-metal)|env create|tensorflow\[and-cuda\]")
 

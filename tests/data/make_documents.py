@@ -903,6 +903,85 @@ MACHINES = {
 }
 
 
+def keras_on_torch_tf_course() -> Facts:
+    """An Ubuntu laptop with the TensorFlow course installed and working, and torch too, where
+    the learner exported KERAS_BACKEND=torch for another course: Keras runs on torch, and the
+    lesson's episode 5 calls tf.image.resize_with_pad inside the model (issue 26)."""
+    from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    tf = FrameworkResult(
+        "tensorflow",
+        "ok",
+        version="2.21.0",
+        devices=[FrameworkDevice("/CPU:0", "cpu", None, None, "ok")],
+    )
+    torch = FrameworkResult(
+        "torch",
+        "ok",
+        version="2.13.0+cpu",
+        devices=[FrameworkDevice("cpu", "cpu", None, None, "ok")],
+    )
+    keras = FrameworkResult(
+        "keras",
+        "ok",
+        version="3.15.1",
+        backend="torch",
+        devices=[FrameworkDevice("default", "default", None, None, "ok")],
+    )
+    fw = FrameworkFacts(
+        results=[tf, torch, keras],
+        keras_backend="torch",
+        keras_backend_source="KERAS_BACKEND",
+        env={"KERAS_BACKEND": "torch"},
+    )
+    return _linux(packages={**FULL, "torch": "2.13.0"}, frameworks=to_dict(fw), host="ubuntu")
+
+
+def keras_backend_nonsense() -> Facts:
+    """The course installed and working, but KERAS_BACKEND=nonsense exported: `import keras`
+    (and tf.keras) raises ValueError, TensorFlow itself is fine (issue 26/27: never a
+    force-reinstall of frameworks that are fine; the cause named)."""
+    from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    tf = FrameworkResult(
+        "tensorflow",
+        "ok",
+        version="2.21.0",
+        devices=[FrameworkDevice("/CPU:0", "cpu", None, None, "ok")],
+    )
+    keras = FrameworkResult(
+        "keras",
+        "import-error",
+        version=None,
+        reason="ValueError: Unable to import backend : nonsense",
+    )
+    fw = FrameworkFacts(
+        results=[tf, keras],
+        keras_backend="nonsense",
+        keras_backend_source="KERAS_BACKEND",
+        env={"KERAS_BACKEND": "nonsense"},
+    )
+    return _linux(frameworks=to_dict(fw), host="ubuntu")
+
+
+MACHINES.update(
+    {  # issue 26
+        "keras-on-torch": (
+            "TensorFlow course, Keras on torch (KERAS_BACKEND)",
+            "wrong Keras backend",
+            keras_on_torch_tf_course,
+        ),
+        "keras-backend-nonsense": (
+            "KERAS_BACKEND=nonsense",
+            "broken Keras setting",
+            keras_backend_nonsense,
+        ),
+    }
+)
+
+
 def fresh_linux_laptop() -> Facts:
     """A learner's Linux laptop with nothing installed yet, its framework probes run (none
     found)."""
@@ -1012,8 +1091,27 @@ def torch_windows_on_arm() -> Facts:
     return windows_on_arm()
 
 
+def torch_fedora_python_314() -> Facts:
+    """A Fedora 43 laptop whose python3 is 3.14, a venv with torch 2.9.0 (PyPI has cp314
+    wheels from torch 2.9.0 on: `pip index versions torch --python-version 3.14`), Keras and
+    the course packages, all working, KERAS_BACKEND=torch exported (issue 26: the PyTorch
+    flavour is judged by torch's own limits, not TensorFlow's)."""
+    return _linux(
+        os_name="Fedora Linux 43 (Workstation Edition)",
+        python="3.14.0",
+        packages={**TORCH_COURSE, "torch": "2.9.0"},
+        frameworks=_torch_fw(version="2.9.0+cu128", cuda="12.8"),
+        host="fedora-laptop",
+    )
+
+
 # slug -> (name in the tests, class, builder); judged against the packaged torch profile
 TORCH_MACHINES = {
+    "torch-fedora-python-314": (
+        "PyTorch flavour: Fedora, Python 3.14",
+        "torch on Python 3.14",
+        torch_fedora_python_314,
+    ),
     "torch-linux-laptop": ("PyTorch flavour: Linux laptop", "torch ready", torch_linux_laptop),
     "torch-apple-silicon": (
         "PyTorch flavour: MacBook Air M2",
