@@ -248,7 +248,15 @@ def _wheel(facts: Facts, package: str, lo: str) -> Outcome:
     if not facts.platform.system or not facts.platform.machine:
         return unknown(_why(facts.platform), expected)
     for b in framework_blockers(facts, package, lo):
-        if b.id in ("platform", "libc", "glibc", "interpreter", "free-threaded", "python-version"):
+        if b.id in (
+            "platform",
+            "libc",
+            "glibc",
+            "userland",
+            "interpreter",
+            "free-threaded",
+            "python-version",
+        ):
             return Outcome("unmet", b.reason, expected, f"{b.fix[:1].upper()}{b.fix[1:]}.")
     if mm is None:
         return unknown(_why(facts.python), expected)

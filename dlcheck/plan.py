@@ -300,6 +300,22 @@ class _Builder:
                     cause,
                 )
                 return True
+            if where is not None and where.key == "os64":
+                self.add(
+                    "route-64bit-os",
+                    "route",
+                    "Install a 64-bit OS",
+                    Action(
+                        f"{_cap(reason)}. {self.said(where.text)} "
+                        f"Meanwhile, or instead: {self.cloud_sentence()}.",
+                        where.commands,
+                        where.then,
+                        self.create_commands(self.setup_for(subdir or "linux-aarch64")),
+                    ),
+                    everything,
+                    cause + [f.id for f in self.open("python_bits") if f.verdict == "FAIL"],
+                )
+                return True
             if where is not None and where.key in ("glibc_container", "old_glibc", "old_glibc_hpc"):
                 hpc = where.key == "old_glibc_hpc"
                 self.add(

@@ -294,7 +294,26 @@ def framework_blockers(
                 True,
             )
         )
-    if py.bits is not None and py.bits < 64:
+    # A 32-bit interpreter on a 64-bit Linux kernel: the OS image is 32-bit (Raspberry Pi
+    # OS's 32-bit edition: uname says aarch64); no 64-bit Python installs there.
+    userland = (
+        p.system == "Linux"
+        and p.machine in ("arm64", "x86_64")
+        and py.bits is not None
+        and py.bits < 64
+    )
+    if userland:
+        out.append(
+            Blocker(
+                "userland",
+                f"this is a 32-bit OS on a 64-bit kernel (its Python is {py.bits}-bit "
+                f"{py.machine or 'ARM'}; the kernel reports {p.machine}), and {name} has only "
+                "64-bit wheels",
+                "install the 64-bit edition of the OS",
+                False,
+            )
+        )
+    if py.bits is not None and py.bits < 64 and not userland:
         out.append(
             Blocker(
                 "python-bits",
@@ -510,6 +529,8 @@ def route_elsewhere(
     plat = load_support().platforms.get(subdir or "")
     if first.id == "platform" and plat is not None and plat.route in routes:
         key = str(plat.route)
+    elif first.id == "userland":
+        key = "os64"
     elif first.id == "libc":
         key = "glibc_container"
     elif first.id == "glibc":

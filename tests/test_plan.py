@@ -517,3 +517,24 @@ def test_root_is_never_told_to_sudo() -> None:
         plan = judge(f, load_profile(), load_places()).plan
         graphviz = next(s for s in plan.steps if "Graphviz" in s.title)
         assert graphviz.action.commands == [want]
+
+
+def test_a_32bit_os_on_a_64bit_kernel_is_told_to_install_a_64bit_os() -> None:
+    """Raspberry Pi OS's 32-bit image: uname says aarch64, the interpreter is 32-bit ARM (a
+    fact beside the kernel's). No wheel exists and no 64-bit Python installs there: the plan
+    says "install a 64-bit OS", never `env create --setup cpu` on this OS."""
+    from dlcheck.probes.python import interpreter_machine
+
+    assert interpreter_machine("aarch64", 32, "arm-linux-gnueabihf") == "arm"
+    assert interpreter_machine("aarch64", 32, None) == "arm"
+    assert interpreter_machine("aarch64", 64, "aarch64-linux-gnu") == "arm64"
+    assert interpreter_machine("x86_64", 64, "x86_64-linux-gnu") == "x86_64"
+    r, plan = plan_of("raspberry-pi-32bit-os")
+    assert r.facts.platform.machine == "arm64" and r.facts.python.machine == "arm"
+    assert r.verdict == "NOT READY" and plan.elsewhere
+    first = plan.steps[0]
+    assert first.id == "route-64bit-os" and first.title == "Install a 64-bit OS"
+    assert "64-bit edition of the OS" in first.action.text
+    assert not first.action.commands  # nothing to run on this OS; env create runs there
+    f = {x.id: x for x in r.findings}
+    assert f["python-64bit"].step == "route-64bit-os" and "winget" not in f["python-64bit"].advice

@@ -18,6 +18,7 @@ ROUTE_HEADINGS = {
     "cloud notebook": "In a cloud notebook",
     "WSL2": "In WSL2 (Linux inside Windows)",
     "glibc container": "In a container with a glibc-based Linux",
+    "64-bit OS": "On the 64-bit edition of this machine's OS",
 }
 
 
@@ -208,18 +209,22 @@ def recommend(
         if b.fixable_here:
             notes.append(f"First: {b.reason}; {b.fix}.")
     machine_blocked = [b for b in blockers if not b.fixable_here]
-    if subdir is None or any(b.id in ("cpu", "os") for b in machine_blocked):
+    if subdir is None or any(b.id in ("cpu", "os", "userland") for b in machine_blocked):
         why = (
             machine_blocked[0].reason
             if machine_blocked
             else f"no TensorFlow for {p.system or 'this OS'} on {p.machine or 'this CPU'}"
         )
+        routes = [_cloud_route(facts)]
+        where = route_elsewhere(facts)
+        if where is not None and where.key == "os64":  # the check's route, the same words
+            routes.insert(0, Route("64-bit OS", [], where.text))
         return Recommendation(
             None,
             subdir,
             None,
             [why, "so no setup can run here: use a cloud notebook"],
-            routes=[_cloud_route(facts)],
+            routes=routes,
             notes=notes,
         )
     libc = next((b for b in machine_blocked if b.id in ("libc", "glibc")), None)

@@ -69,6 +69,26 @@ def _pyenv_names(env: dict[str, str]) -> list[str]:
         return []
 
 
+# The 32-bit relative of a 64-bit architecture: what a 32-bit interpreter on it was built for.
+_ARCH_32 = {"arm64": "arm", "x86_64": "x86"}
+
+
+def interpreter_machine(kernel_machine: str, bits: int, multiarch: str | None = None) -> str:
+    """The architecture the interpreter was built for, beside the kernel's (``uname -m``,
+    which ``platform.machine()`` repeats): a 32-bit Python on a 64-bit kernel (Raspberry Pi
+    OS's 32-bit image: uname says aarch64) is ``arm`` or ``x86``. ``multiarch`` is the build's
+    own triplet (``sys.implementation._multiarch``: ``arm-linux-gnueabihf``) where it has one."""
+    machine = normalise_arch(kernel_machine)
+    triplet = (multiarch or "").split("-")[0].lower()
+    if triplet.startswith("arm") and not triplet.startswith("arm64"):
+        return "arm"
+    if triplet in ("i386", "i486", "i586", "i686"):
+        return "x86"
+    if bits < 64:
+        return _ARCH_32.get(machine, machine)
+    return machine
+
+
 def probe_python() -> PythonFacts:
     """Describe the running interpreter."""
     env = dict(os.environ)
@@ -80,7 +100,11 @@ def probe_python() -> PythonFacts:
         implementation=platform.python_implementation(),
         executable=sys.executable or None,
         bits=struct.calcsize("P") * 8,
-        machine=normalise_arch(platform.machine()),
+        machine=interpreter_machine(
+            platform.machine(),
+            struct.calcsize("P") * 8,
+            getattr(sys.implementation, "_multiarch", None),
+        ),
         env_kind=kind,
         env_name=name,
         prefix=sys.prefix,

@@ -966,8 +966,29 @@ def keras_backend_nonsense() -> Facts:
     return _linux(frameworks=to_dict(fw), host="ubuntu")
 
 
+def raspberry_pi_32bit_os() -> Facts:
+    """A Raspberry Pi 4 with Raspberry Pi OS's 32-bit image (Debian 12): the kernel is 64-bit
+    (uname -m: aarch64), the userland and its Python 3.11 are 32-bit ARM (armhf): no
+    TensorFlow or torch wheel exists for it (issue 26)."""
+    f = with_os_release(_linux(machine="arm64", python="3.11.2", packages={}, host="raspberrypi"))
+    return _replace(
+        f,
+        platform={
+            "os_name": "Raspbian GNU/Linux 12 (bookworm)",
+            "distro_id": "raspbian",
+            "distro_like": ["debian"],
+        },
+        python={"bits": 32, "machine": "arm"},
+    )
+
+
 MACHINES.update(
     {  # issue 26
+        "raspberry-pi-32bit-os": (
+            "Raspberry Pi, 32-bit OS on a 64-bit kernel",
+            "32-bit userland",
+            raspberry_pi_32bit_os,
+        ),
         "keras-on-torch": (
             "TensorFlow course, Keras on torch (KERAS_BACKEND)",
             "wrong Keras backend",
