@@ -395,6 +395,8 @@ class _Builder:
             key = "small_hub"
         elif "notebook" in keys:
             key = "small_notebook"
+        elif self.facts.platform.wsl:  # WSL's cap, not the machine: .wslconfig, not a new one
+            key = "small_wsl"
         else:
             key = "small"
         entry = routes[key]
@@ -410,13 +412,19 @@ class _Builder:
             "small_pbs": "Start a bigger job",
             "small_hub": "Ask the hub's admins for a bigger server",
             "small_notebook": "Choose a larger runtime",
+            "small_wsl": "Give WSL 2 more memory and cores",
             "small": "Use a bigger machine or a cloud notebook",
         }
         self.add(
             "route-bigger",
             "route",
             titles[key],
-            Action(text, list(entry.get("commands", []))),
+            Action(
+                text,
+                list(entry.get("commands", [])),
+                str(entry["then"]) if entry.get("then") else None,
+                [str(c) for c in entry.get("then_commands", [])],
+            ),
             everything,
             [f.id for f in small],
         )

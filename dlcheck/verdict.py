@@ -80,6 +80,8 @@ def _advice(req: Requirement, outcome: Outcome, places: Places, facts: Facts | N
             text = str(req.params["advice_hpc"])
         elif on_cloud_notebook(facts) and "advice_notebook" in req.params:
             text = str(req.params["advice_notebook"])
+        elif facts.platform.wsl and "advice_wsl" in req.params:  # WSL's own memory cap
+            text = str(req.params["advice_wsl"])
         elif "advice_no_framework" in req.params and not keras_installed(facts):
             text = str(req.params["advice_no_framework"])
     text = text or req.advice

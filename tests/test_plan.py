@@ -538,3 +538,18 @@ def test_a_32bit_os_on_a_64bit_kernel_is_told_to_install_a_64bit_os() -> None:
     assert not first.action.commands  # nothing to run on this OS; env create runs there
     f = {x.id: x for x in r.findings}
     assert f["python-64bit"].step == "route-64bit-os" and "winget" not in f["python-64bit"].advice
+
+
+def test_wsl2_below_the_memory_is_told_about_wslconfig_not_a_bigger_machine() -> None:
+    """WSL 2 gives Linux half of Windows' memory by default: an 8 GB laptop's Ubuntu sees 3.8
+    GiB. The fix is .wslconfig and a restart of WSL (run in Windows), never another machine;
+    the memory finding's advice is that step."""
+    r, plan = plan_of("wsl2-memory-cap")
+    assert r.facts.platform.wsl and r.verdict == "NOT READY"
+    first = plan.steps[0]
+    assert first.id == "route-bigger" and "WSL" in first.title
+    assert ".wslconfig" in first.action.text and "memory=" in first.action.text
+    assert "wsl --shutdown" in first.action.then_commands and not first.action.commands
+    assert "bigger machine" not in _all_text(plan) and "cloud notebook" not in first.title
+    f = {x.id: x for x in r.findings}
+    assert f["memory"].step == "route-bigger" and ".wslconfig" in f["memory"].advice

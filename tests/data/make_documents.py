@@ -982,8 +982,26 @@ def raspberry_pi_32bit_os() -> Facts:
     )
 
 
+def wsl2_memory_cap() -> Facts:
+    """Ubuntu 24.04 in WSL 2 on an 8 GB Windows laptop: WSL gives Linux half of Windows'
+    memory by default, so Python sees 3.8 GiB; the course is installed (issue 26: the fix is
+    .wslconfig, never "a bigger machine")."""
+    f = with_os_release(_linux(mem_gib=3.8, cores=8.0, host="laptop-wsl"))
+    return _replace(
+        f,
+        platform={
+            "wsl": True,
+            "wsl_version": 2,
+            "kernel": "5.15.167.4-microsoft-standard-WSL2",
+            "hypervisor": "Hyper-V",
+            "context": ["wsl"],
+        },
+    )
+
+
 MACHINES.update(
     {  # issue 26
+        "wsl2-memory-cap": ("WSL 2 on an 8 GB laptop", "WSL memory cap", wsl2_memory_cap),
         "raspberry-pi-32bit-os": (
             "Raspberry Pi, 32-bit OS on a 64-bit kernel",
             "32-bit userland",
