@@ -387,6 +387,10 @@ def check_package(facts: Facts, p: dict[str, Any]) -> Outcome:
         from dlcheck.frameworks.names import TF_DISTRIBUTIONS
 
         names += [d for d in TF_DISTRIBUTIONS if d not in names]
+    if "keras" in names:  # keras-nightly is Keras 3 under another name
+        from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS
+
+        names += [d for d in KERAS_DISTRIBUTIONS if d not in names]
     lo, hi = p.get("min"), p.get("max")
     shown = " or ".join(names) if len(names) <= 2 else f"{names[0]} (or {len(names) - 1} others)"
     expected = shown + (f" >= {lo}" if lo else "") + (f" <= {hi}" if hi else "")

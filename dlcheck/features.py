@@ -351,10 +351,18 @@ def tensorflow_distributions() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(TF_DISTRIBUTIONS), tuple(BREAKING_PLUGINS)
 
 
+def keras_present(facts: Facts) -> bool:
+    """Keras is installed, under any of its distributions' names (keras-nightly too)."""
+    from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS
+
+    return any(k in facts.packages.versions for k in KERAS_DISTRIBUTIONS)
+
+
 def keras_installed(facts: Facts) -> bool:
     """Keras and a backend are installed here, so `dlcheck bench` can run (an advice that
     sends a learner to it before that would fail on their machine)."""
-    from dlcheck.frameworks.names import TF_DISTRIBUTIONS
+    from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS, TF_DISTRIBUTIONS
 
     v = facts.packages.versions
-    return "keras" in v and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))
+    keras = any(k in v for k in KERAS_DISTRIBUTIONS)
+    return keras and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlcheck.features import fitting_setup as _fitting_setup
-from dlcheck.features import setup_serves, tensorflow_distributions
+from dlcheck.features import keras_present, setup_serves, tensorflow_distributions
 from dlcheck.profile import Profile, Requirement
 from dlcheck.records import Facts, to_dict
 from dlcheck.shellquote import pip_spec, quote
@@ -680,7 +680,7 @@ class _Builder:
         versions = self.facts.packages.versions
         fw = self.facts.sections.get("frameworks")
         backend = fw.get("keras_backend") if isinstance(fw, dict) else None
-        if "keras" not in versions or backend != "torch":
+        if not keras_present(self.facts) or backend != "torch":
             return None
         if any(d in versions for d in TF_DISTRIBUTIONS):
             return None

@@ -553,3 +553,20 @@ def test_wsl2_below_the_memory_is_told_about_wslconfig_not_a_bigger_machine() ->
     assert "bigger machine" not in _all_text(plan) and "cloud notebook" not in first.title
     f = {x.id: x for x in r.findings}
     assert f["memory"].step == "route-bigger" and ".wslconfig" in f["memory"].advice
+
+
+def test_nightly_distributions_are_tensorflow_and_keras_3() -> None:
+    """tf-nightly and keras-nightly are TensorFlow and Keras 3 under other names: the course
+    requirements are met, and Keras is probed when keras-nightly alone is installed."""
+    from dlcheck.frameworks.probe import installed_frameworks
+
+    assert installed_frameworks({"tf-nightly": "2.22.0.dev1", "keras-nightly": "3.13.0.dev1"}) == [
+        "tensorflow",
+        "keras",
+    ]
+    r, plan = plan_of("nightly-builds")
+    f = {x.id: x for x in r.findings}
+    assert r.verdict == "READY" and not plan.steps
+    assert f["tensorflow"].verdict == "PASS" and "tf-nightly" in f["tensorflow"].observed
+    assert f["keras"].verdict == "PASS" and "keras-nightly" in f["keras"].observed
+    assert f["keras3"].verdict == "PASS"

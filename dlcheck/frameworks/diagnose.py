@@ -401,13 +401,20 @@ def _in_place_unsafe(facts: Facts) -> bool:
     return any(d in v for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d != "tensorflow")
 
 
+def _keras_version(versions: dict[str, str]) -> str | None:
+    """The installed Keras's version, whichever distribution installed it (keras-nightly)."""
+    from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS
+
+    return next((versions[d] for d in KERAS_DISTRIBUTIONS if d in versions), None)
+
+
 def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
     """`import keras` and `tf.keras` both give Keras 3 (not Keras 2 / tf-keras)."""
     expected = "Keras 3 from `import keras` and `tf.keras`"
     fw = _fw(facts)
     v = facts.packages.versions
     probed = fw.get("keras") if fw and not fw.error else None
-    kv = _version(probed.version if probed and probed.version else v.get("keras"))
+    kv = _version(probed.version if probed and probed.version else _keras_version(v))
     tfv = _tf_version(facts, fw)
     if kv is None and tfv is None:
         if facts.packages.error and not v:
@@ -455,7 +462,7 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
         return skipped(NOT_PROBED, expected)
     if fw.error:
         return unknown(fw.error, expected)
-    if "keras" not in facts.packages.versions and not fw.get("keras"):
+    if _keras_version(facts.packages.versions) is None and not fw.get("keras"):
         return not_installed_yet("Keras not installed (see the package requirement)", expected)
     backend, source = fw.keras_backend, fw.keras_backend_source or "?"
     if not backend:

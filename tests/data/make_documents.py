@@ -999,8 +999,36 @@ def wsl2_memory_cap() -> Facts:
     )
 
 
+def nightly_builds() -> Facts:
+    """An Ubuntu laptop with tf-nightly and keras-nightly (TensorFlow and Keras 3 under other
+    names), both working, and the other course packages (issue 26)."""
+    from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    versions = {k: v for k, v in FULL.items() if k not in ("tensorflow", "keras")}
+    versions.update({"tf-nightly": "2.22.0.dev20251130", "keras-nightly": "3.13.0.dev2025113003"})
+    tf = FrameworkResult(
+        "tensorflow",
+        "ok",
+        version="2.22.0-dev20251130",
+        devices=[FrameworkDevice("/CPU:0", "cpu", None, None, "ok")],
+    )
+    keras = FrameworkResult(
+        "keras",
+        "ok",
+        version="3.13.0.dev2025113003",
+        backend="tensorflow",
+        devices=[FrameworkDevice("default", "default", None, None, "ok")],
+    )
+    fw = FrameworkFacts(
+        results=[tf, keras], keras_backend="tensorflow", keras_backend_source="default"
+    )
+    return with_os_release(_linux(packages=versions, frameworks=to_dict(fw), host="nightly"))
+
+
 MACHINES.update(
     {  # issue 26
+        "nightly-builds": ("tf-nightly and keras-nightly", "nightly distributions", nightly_builds),
         "wsl2-memory-cap": ("WSL 2 on an 8 GB laptop", "WSL memory cap", wsl2_memory_cap),
         "raspberry-pi-32bit-os": (
             "Raspberry Pi, 32-bit OS on a 64-bit kernel",
