@@ -450,6 +450,8 @@ def machine_keys(facts: Facts) -> list[str]:
         keys.append("hpc")
     if "jupyterhub" in ctx:
         keys.append("hub")
+    if "sagemaker" in ctx:  # a hosted service with conda: its conda makes another Python
+        keys.append("sagemaker")
     if on_cloud_notebook(facts):
         keys.append("notebook")
     if facts.python.env_kind == "conda":

@@ -66,6 +66,7 @@ MACHINES = {
     "Fresh Debian laptop": ("apt", "debian-fresh"),
     "JupyterHub server (1 core, 1 GiB)": ("hub without sudo", "hub-pod-1gib"),
     # issue 26
+    "SageMaker Studio Lab, Python 3.9": ("hosted notebook with conda", "studiolab-python-39"),
     "tf-nightly and keras-nightly": ("nightly distributions", "nightly-builds"),
     "WSL 2 on an 8 GB laptop": ("WSL memory cap", "wsl2-memory-cap"),
     "Raspberry Pi, 32-bit OS on a 64-bit kernel": ("32-bit userland", "raspberry-pi-32bit-os"),

@@ -570,3 +570,19 @@ def test_nightly_distributions_are_tensorflow_and_keras_3() -> None:
     assert f["tensorflow"].verdict == "PASS" and "tf-nightly" in f["tensorflow"].observed
     assert f["keras"].verdict == "PASS" and "keras-nightly" in f["keras"].observed
     assert f["keras3"].verdict == "PASS"
+
+
+def test_a_hosted_notebook_with_conda_gets_another_python_from_conda() -> None:
+    """SageMaker Studio Lab (and a hub): no sudo, no installer; a conda environment is how a
+    learner gets another Python there."""
+    r, plan = plan_of("studiolab-python-39")
+    first = plan.steps[0]
+    assert first.id == "python" and first.action.commands[0].startswith("conda create")
+    assert "python=3.12" in first.action.commands[0]
+    assert not [c for c in first.action.commands if c.startswith(("sudo", "brew", "winget"))]
+    hub = replace(
+        r.facts,
+        platform=replace(r.facts.platform, context=["jupyterhub"], container="kubernetes"),
+    )
+    hub_plan = judge(hub, load_profile(), load_places()).plan
+    assert hub_plan.steps[0].action.commands[0].startswith("conda create")

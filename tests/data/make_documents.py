@@ -1026,8 +1026,32 @@ def nightly_builds() -> Facts:
     return with_os_release(_linux(packages=versions, frameworks=to_dict(fw), host="nightly"))
 
 
+def studiolab_python_39() -> Facts:
+    """SageMaker Studio Lab (a hosted notebook service), its conda environment "default" with
+    Python 3.9, nothing of the course installed: conda is how a learner gets another Python
+    there (issue 26)."""
+    f = with_os_release(
+        _linux(
+            os_name="Ubuntu 22.04.4 LTS",
+            python="3.9.19",
+            cores=4,
+            mem_gib=16,
+            packages={},
+            context=["sagemaker"],
+            container="docker",
+            host="studiolab",
+        )
+    )
+    return _replace(f, python={"env_kind": "conda", "env_name": "default"})
+
+
 MACHINES.update(
     {  # issue 26
+        "studiolab-python-39": (
+            "SageMaker Studio Lab, Python 3.9",
+            "hosted notebook with conda",
+            studiolab_python_39,
+        ),
         "nightly-builds": ("tf-nightly and keras-nightly", "nightly distributions", nightly_builds),
         "wsl2-memory-cap": ("WSL 2 on an 8 GB laptop", "WSL memory cap", wsl2_memory_cap),
         "raspberry-pi-32bit-os": (
