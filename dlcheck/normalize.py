@@ -111,6 +111,7 @@ def normalize_report(
                 elif key not in plat:
                     notes.append(f"missing key facts.platform.{key}")
     _derive_platform(plat, notes)
+    _derive_python(facts.get("python"), notes)
     _derive_cpu(facts.get("cpu"), notes)
     _derive_memory(facts.get("memory"), notes)
     _packages(facts.get("packages"), notes)
@@ -178,6 +179,24 @@ def _derive_platform(plat: Any, notes: list[str]) -> None:
         plat["libc_family"] = family.lower()
         plat["libc_version"] = version.strip() or None
         notes.append("facts.platform.libc_family derived from facts.platform.libc")
+    if not plat.get("libc_family") and "alpine" in name:  # Alpine is musl, always
+        plat["libc_family"] = "musl"
+        notes.append("facts.platform.libc_family 'musl' derived from facts.platform.os_name")
+
+
+# A free-threaded interpreter's name: python3.13t (python3.13t.exe on Windows).
+_FREE_THREADED_EXE = re.compile(r"python3\.\d+t(\.exe)?$", re.IGNORECASE)
+
+
+def _derive_python(py: Any, notes: list[str]) -> None:
+    """What an older report's Python facts already imply: a ``python3.13t`` executable is a
+    free-threaded build (before dlcheck recorded ``free_threaded``)."""
+    if not isinstance(py, dict) or py.get("free_threaded") is not None:
+        return
+    exe = str(py.get("executable") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if _FREE_THREADED_EXE.search(exe):
+        py["free_threaded"] = True
+        notes.append("facts.python.free_threaded derived from facts.python.executable")
 
 
 def _derive_cpu(cpu: Any, notes: list[str]) -> None:

@@ -586,3 +586,50 @@ def test_a_hosted_notebook_with_conda_gets_another_python_from_conda() -> None:
     )
     hub_plan = judge(hub, load_profile(), load_places()).plan
     assert hub_plan.steps[0].action.commands[0].startswith("conda create")
+
+
+@pytest.mark.parametrize(
+    ("slug", "strip", "want_first"),
+    [
+        # an Alpine report from before dlcheck recorded the C library: musl, the glibc route
+        (
+            "alpine-musl",
+            ("platform", ("libc_family", "libc_version", "libc", "distro_id")),
+            "route-glibc",
+        ),
+        # a python3.13t report from before dlcheck recorded free_threaded: the standard build
+        ("free-threaded-313t", ("python", ("free_threaded",)), "python"),
+    ],
+)
+def test_older_reports_are_judged_with_what_their_facts_imply(
+    slug: str, strip: tuple, want_first: str
+) -> None:
+    from recorded import report_path
+
+    from dlcheck.report import facts_from_report_dict
+
+    data = json.loads(report_path(slug).read_text(encoding="utf-8"))
+    section, keys = strip
+    for k in keys:
+        data["facts"][section].pop(k, None)
+    if slug == "free-threaded-313t":
+        data["facts"]["python"]["executable"] = "/home/ann/.venv/bin/python3.13t"
+    facts = facts_from_report_dict(data, "old.json")
+    derived = "libc_family 'musl'" if slug == "alpine-musl" else "free_threaded derived"
+    assert any(derived in n for n in facts.normalized), facts.normalized
+    plan = judge(facts, load_profile(), load_places()).plan
+    assert plan.steps[0].id == want_first, [s.id for s in plan.steps]
+
+
+def test_keras_computing_on_tensorflow_proves_tensorflow_imports() -> None:
+    """An older report whose framework probe ran Keras on TensorFlow but did not probe
+    TensorFlow itself: never "reinstall tensorflow" over a working tensorflow-rocm."""
+    facts = machine_facts("rocm-workstation")
+    fw = dict(facts.sections["frameworks"])
+    fw["results"] = [r for r in fw["results"] if r["name"] != "tensorflow"]
+    assert any(r["name"] == "keras" and r["status"] == "ok" for r in fw["results"])
+    facts = replace(facts, sections={**facts.sections, "frameworks": fw})
+    r = judge(facts, load_profile(), load_places())
+    f = {x.id: x for x in r.findings}
+    assert f["tensorflow-works"].verdict == "PASS", f["tensorflow-works"]
+    assert "reinstall" not in _all_text(r.plan).lower() and r.verdict == "READY"

@@ -154,6 +154,14 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
     if fw.error:
         return unknown(fw.error, expected)
     r = fw.get(name)
+    keras = fw.get("keras")
+    if r is None and name == "tensorflow" and keras is not None and keras.status == OK:
+        if keras.backend == "tensorflow":  # what an older report's facts already imply
+            return met(
+                f"Keras {keras.version or ''} computed on TensorFlow (TensorFlow itself was "
+                "not probed: it imports and computes)",
+                expected,
+            )
     if r is None:
         return unknown(f"{title} was not probed", expected)
     if r.status == OK:
