@@ -9,10 +9,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.probes.packages import canonical_name
+from dlcheck.formats import GIB, canonical_name, fmt_gib
 from dlcheck.records import Facts
-
-GIB = 1024**3
 
 
 @dataclass(frozen=True)
@@ -110,10 +108,6 @@ def _needs(
         return None
 
     return validate
-
-
-def fmt_gib(n: int | float | None) -> str:
-    return "unknown" if n is None else f"{n / GIB:.1f} GiB"
 
 
 def _why(section: Any) -> str:

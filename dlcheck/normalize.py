@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from dlcheck.formats import canonical_name
 from dlcheck.records import facts_keys
 
 ABSENT = "not in the saved report"
@@ -24,11 +25,6 @@ _FLAGS = ("avx", "avx2", "fma", "avx512f", "neon")
 _OS_ONLY = {"rosetta": "Darwin", "wsl": "Linux", "wsl_version": "Linux"}
 _SYSTEMS = {"linux": "Linux", "darwin": "Darwin", "macos": "Darwin", "windows": "Windows"}
 _STATUSES = ("ok", "import-error", "crashed", "timeout", "error", "bad-output")
-
-
-def canonical_name(name: str) -> str:
-    """PEP 503: lower case, runs of ``-_.`` become one ``-``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _fields(cls: Any) -> list[str]:

@@ -168,7 +168,7 @@ def on_cloud_notebook(facts: Facts) -> bool:
 
 def machine_subdir(facts: Facts) -> str | None:
     """The conda platform of this machine's hardware and OS (Rosetta: osx-arm64)."""
-    from dlcheck.envs.setups import conda_subdir
+    from dlcheck.formats import conda_subdir
 
     return conda_subdir(facts.platform.system, facts.platform.machine)
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlcheck.envs.setups import Catalog, conda_subdir, pip_lock_name
+from dlcheck.envs.setups import Catalog, pip_lock_name
 from dlcheck.records import Facts
+from dlcheck.support import machine_subdir
 
 # How a person names each route (Route.name is the key that JSON and tests use).
 ROUTE_HEADINGS = {
@@ -48,12 +49,6 @@ class Recommendation:
 
 def _has_working_nvidia(facts: Facts) -> bool:
     return facts.gpu.nvidia_status == "ok" and any(g.vendor == "nvidia" for g in facts.gpu.gpus)
-
-
-def hardware_subdir(facts: Facts) -> str | None:
-    """The conda platform a native environment on this machine uses (Apple Silicon stays
-    osx-arm64 even when the Python that ran dlcheck is an x86-64 one under Rosetta)."""
-    return conda_subdir(facts.platform.system, facts.platform.machine)
 
 
 COURSE_PACKAGES = (
@@ -197,7 +192,7 @@ def recommend(
 
     support = load_support()
     p = facts.platform
-    subdir = hardware_subdir(facts)
+    subdir = machine_subdir(facts)
     reasons: list[str] = []
     notes: list[str] = []
     alternatives: list[str] = []
@@ -346,7 +341,7 @@ def recommend_setup(
     """The commands for a setup the user chose (``--setup``, or a course's: ``why``) on this
     machine's platform; where it has no lock, why (the catalogue's ``unavailable``) and a
     cloud notebook."""
-    subdir = hardware_subdir(facts)
+    subdir = machine_subdir(facts)
     s = catalog.setups[setup]
     if subdir is None or subdir not in (s.pip_platforms + s.conda_platforms):
         reasons = [f"setup {setup} has no lock for {subdir or 'this platform'}"]

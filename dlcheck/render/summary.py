@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dlcheck.checks import fmt_gib
 from dlcheck.features import view_lines
+from dlcheck.formats import fmt_gib
 from dlcheck.plan import step_advice
 from dlcheck.profile import Profile
 from dlcheck.records import Facts
