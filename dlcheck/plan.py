@@ -751,7 +751,8 @@ def _tensorflow_only(req: Requirement | None) -> bool:
     if req.check == "framework_works":
         return req.params.get("framework") == "tensorflow"
     names = [str(n).lower() for n in req.params.get("any_of", [])]
-    return req.check == "package" and any(n.startswith("tensorflow") for n in names)
+    tf, _ = tensorflow_distributions()
+    return req.check == "package" and any(n in tf for n in names)
 
 
 def _framework_name(framework: str) -> str:
