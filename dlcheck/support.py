@@ -41,6 +41,8 @@ class Support:
     tensorflow_cuda: dict[str, str]  # "2.21" -> "12.5"
     cuda_driver_full: dict[str, str]
     cuda_driver_minor_compat: dict[str, str]
+    # package -> python -> a pre-release with wheels for it (none of the releases has)
+    prereleases: dict[str, dict[str, str]] | None = None
 
     def newest(self, package: str, subdir: str | None, python: str | None) -> str | None:
         """The newest release of ``package`` with a wheel for this platform and Python."""
@@ -102,6 +104,11 @@ def parse_support(data: dict[str, Any], where: str) -> Support:
             cuda_driver_full={str(k): str(v) for k, v in cuda.get("full", {}).items()},
             cuda_driver_minor_compat={
                 str(k): str(v) for k, v in cuda.get("minor_compat", {}).items()
+            },
+            prereleases={
+                str(p): {str(py): str(v) for py, v in row.items()}
+                for p, row in data.get("prerelease", {}).items()
+                if isinstance(row, dict)
             },
         )
     except (KeyError, TypeError, AttributeError) as exc:
@@ -336,11 +343,13 @@ def framework_blockers(
         pys = s.pythons_with(package, subdir, minimum)
         if pys and mm not in pys:
             want = recommended_python(facts, package)
+            pre = (s.prereleases or {}).get(package, {}).get(mm)
+            rc = f"; only the pre-release {pre} has, which a course does not install" if pre else ""
             out.append(
                 Blocker(
                     "python-version",
                     f"{name} {minimum}+ has no wheels for Python {mm} here "
-                    f"(it has for {pys[0]} to {pys[-1]})",
+                    f"(it has for {pys[0]} to {pys[-1]}{rc})",
                     f"install Python {want}: " + python_how(facts, want),
                     True,
                 )
