@@ -599,10 +599,12 @@ class _Builder:
             title = "Install " + (
                 _names(names) if len(names) <= 2 else "the missing course packages"
             )
+            # the reason names the packages it is about: their requirements' titles
+            titles = [f.title for f in missing]
             action = Action(
                 "Into this environment, then run `dlcheck check` again."
                 if required
-                else "Used in episodes 2 and 4 (plotting models, the hyperparameter search).",
+                else f"Recommended for the course: {_names(titles)}.",
                 [pip],
             )
         self.add(

@@ -82,6 +82,8 @@ def _advice(req: Requirement, outcome: Outcome, places: Places, facts: Facts | N
             text = str(req.params["advice_notebook"])
         elif facts.platform.wsl and "advice_wsl" in req.params:  # WSL's own memory cap
             text = str(req.params["advice_wsl"])
+        elif "benchmark" in facts.sections and "advice_benchmarked" in req.params:
+            text = str(req.params["advice_benchmarked"])  # measured already: no bench again
         elif "advice_no_framework" in req.params and not keras_installed(facts):
             text = str(req.params["advice_no_framework"])
     text = text or req.advice

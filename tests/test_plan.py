@@ -633,3 +633,35 @@ def test_keras_computing_on_tensorflow_proves_tensorflow_imports() -> None:
     f = {x.id: x for x in r.findings}
     assert f["tensorflow-works"].verdict == "PASS", f["tensorflow-works"]
     assert "reinstall" not in _all_text(r.plan).lower() and r.verdict == "READY"
+
+
+def test_advice_from_the_profile_the_machine_and_what_was_done(tmp_path: Path) -> None:
+    """Issue 26, item 6: a route's numbers are the profile's; an optional install names its
+    packages; after `check --bench FILE` the cores step does not ask for `dlcheck bench`."""
+    from dlcheck.profile import load_profile as load
+
+    # an instructor's profile asking for 4 cores and 8 GiB: the hub's route says so
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        '[profile]\nname = "strict"\n\n'
+        '[[requirement]]\nid = "cores"\ntitle = "4 cores"\nlevel = "required"\n'
+        'check = "usable_cores"\nmin = 4\nadvice = "More cores."\n\n'
+        '[[requirement]]\nid = "memory"\ntitle = "8 GiB"\nlevel = "required"\n'
+        'check = "memory"\nmin_gib = 8\nadvice = "More memory."\n'
+    )
+    r = judge(machine_facts("jupyterhub-pod-2gib"), load(str(strict)), load_places())
+    assert "at least 4 cores and 8 GiB" in r.plan.steps[0].action.text
+    # the lesson's pip line: the optional install names keras-tuner
+    _, plan = plan_of("lesson-pip-line")
+    assert "keras-tuner" in plan.steps[0].action.text and "episodes 2 and 4" not in _all_text(plan)
+    # two cores, a benchmark given: the cores step does not send to `dlcheck bench`
+    facts = machine_facts("graviton-vm")
+    facts = replace(
+        facts,
+        cpu=replace(facts.cpu, usable_cores=2.0, logical_cores=2),
+        sections={**facts.sections, "benchmark": {"error": "given"}},
+    )
+    r = judge(facts, load_profile(), load_places())
+    cores = {f.id: f for f in r.findings}["cores-recommended"]
+    assert cores.verdict == "WARN" and "dlcheck bench" not in (cores.advice or "")
+    assert "benchmark you gave" in (cores.advice or "")
