@@ -102,3 +102,12 @@ if __name__ == "__main__":
                     print(f"   {s.action.then}:")
                     for c in s.action.then_commands:
                         print(f"       {c}")
+            # one voice (issue 26): each finding with advice says its step's text
+            from dlcheck.plan import step_advice
+
+            steps = {s.id: s for s in (*report.plan.steps, *report.plan.later)}
+            told = [f for f in report.findings if f.advice]
+            agree = all(f.step in steps and f.advice == step_advice(steps[f.step]) for f in told)
+            links = ", ".join(f"{f.id} ({f.verdict}) -> {f.step}" for f in told)
+            print(f"   findings: {links or '(none with advice)'}")
+            print(f"   findings agree with the plan: {'yes' if agree else 'NO'}")

@@ -665,3 +665,17 @@ def test_advice_from_the_profile_the_machine_and_what_was_done(tmp_path: Path) -
     cores = {f.id: f for f in r.findings}["cores-recommended"]
     assert cores.verdict == "WARN" and "dlcheck bench" not in (cores.advice or "")
     assert "benchmark you gave" in (cores.advice or "")
+
+
+def test_a_debian_root_container_gets_one_voice_without_sudo_or_deadsnakes() -> None:
+    """The issue's first example: Debian as root in a container, its Python too new, Debian's
+    own 3.11 on PATH. The plan uses that Python; every finding says the same, and no advice
+    names an Ubuntu PPA or sudo."""
+    r, plan = plan_of("debian-root-container")
+    assert plan.steps[0].id == "python" and "3.11 already on this machine" in plan.steps[0].title
+    texts = [f.advice or "" for f in r.findings]
+    assert not [t for t in texts if "deadsnakes" in t or "sudo " in t or "add-apt" in t]
+    assert {f.step for f in r.findings if f.id in ("python-version", "tensorflow-wheel")} == {
+        "python"
+    }
+    assert "apt install graphviz" in _all_text(plan) and "sudo" not in _all_text(plan)

@@ -1045,8 +1045,43 @@ def studiolab_python_39() -> Facts:
     return _replace(f, python={"env_kind": "conda", "env_name": "default"})
 
 
+def debian_root_container() -> Facts:
+    """The python:3.14-bookworm image run as root (Docker): its Python is 3.14 (no TensorFlow
+    wheel), Debian's own python3.11 is on PATH too, nothing installed, no Graphviz. Issue 26:
+    the plan said "use the Python already here" while the finding's advice said deadsnakes
+    (an Ubuntu PPA) with sudo."""
+    from dlcheck.frameworks.records import FrameworkFacts
+    from dlcheck.records import OtherPython, to_dict
+
+    f = with_os_release(
+        _linux(
+            os_name="Debian GNU/Linux 12 (bookworm)",
+            python="3.14.0",
+            packages={},
+            frameworks=to_dict(FrameworkFacts(results=[])),
+            container="docker",
+            host="3f2a9c1d",
+        )
+    )
+    return _replace(
+        f,
+        platform={"root": True},
+        python={
+            "env_kind": "system",
+            "executable": "/usr/local/bin/python3.14",
+            "others": [OtherPython("3.11", "python3.11 on PATH", "/usr/bin/python3.11")],
+        },
+        packages={"graphviz_dot": None},
+    )
+
+
 MACHINES.update(
     {  # issue 26
+        "debian-root-container": (
+            "Debian container as root, Python 3.14",
+            "root in a container",
+            debian_root_container,
+        ),
         "studiolab-python-39": (
             "SageMaker Studio Lab, Python 3.9",
             "hosted notebook with conda",
