@@ -679,3 +679,18 @@ def test_a_debian_root_container_gets_one_voice_without_sudo_or_deadsnakes() -> 
         "python"
     }
     assert "apt install graphviz" in _all_text(plan) and "sudo" not in _all_text(plan)
+
+
+def test_tensorflow_215_with_keras_2_gets_one_step_not_two() -> None:
+    """TensorFlow 2.15 and Keras 2, no other distribution: "create the course environment"
+    answers the outdated Keras too; never a second step upgrading in place beside it."""
+    facts = machine_facts("windows-tf215-intel")
+    versions = {k: v for k, v in facts.packages.versions.items() if k != "tensorflow-intel"}
+    facts = replace(facts, packages=replace(facts.packages, versions=versions))
+    r = judge(facts, load_profile(), load_places())
+    f = {x.id: x for x in r.findings}
+    assert f["tensorflow"].verdict != "PASS" and f["keras3"].verdict == "FAIL"
+    install = [s for s in r.plan.steps if "tensorflow" in s.resolves]
+    assert len(install) == 1 and "keras3" in install[0].resolves
+    assert f["keras3"].step == f["tensorflow"].step
+    assert "-U" not in _all_text(r.plan) and "--upgrade" not in _all_text(r.plan)
