@@ -694,3 +694,23 @@ def test_tensorflow_215_with_keras_2_gets_one_step_not_two() -> None:
     assert len(install) == 1 and "keras3" in install[0].resolves
     assert f["keras3"].step == f["tensorflow"].step
     assert "-U" not in _all_text(r.plan) and "--upgrade" not in _all_text(r.plan)
+
+
+def test_a_drifted_environment_is_repaired_in_place_from_its_lock() -> None:
+    """`check --setup cpu` in an environment dlcheck did not make: the repair says what it
+    does (this environment, from the lock), never a rebuild of another folder."""
+    from dlcheck.envs.facts import EnvironmentFacts
+    from dlcheck.records import to_dict
+
+    env = EnvironmentFacts(
+        setup="cpu",
+        lock="/home/ann/dlcheck/envs/cpu/pylock linux-64.txt",
+        counts={"checked": 40, "missing": 0, "different": 2, "extra": 0},
+        different=["numpy", "pandas"],
+    )
+    facts = machine_facts("env-create-cpu")
+    facts = replace(facts, sections={**facts.sections, "environment": to_dict(env)})
+    r = judge(facts, load_profile(), load_places())
+    f = {x.id: x for x in r.findings}["environment-lock"]
+    assert f.verdict != "PASS" and "--force" not in (f.advice or "")
+    assert "in place" in f.advice and "'/home/ann/dlcheck/envs/cpu/pylock linux-64.txt'" in f.advice
