@@ -588,7 +588,18 @@ class _Builder:
             waiting_fw = []
         waiting = [f.id for f in self.todo if f.waits]
         names = [re.split(r"[<>=!~\[ ]", s)[0] for s in specs]
-        if setup:
+        made = next((m for m in self.facts.python.made if m.setup == setup), None)
+        if setup and made is not None:  # made already: activate it, never create it again
+            windows = self.facts.platform.system == "Windows"
+            folder = quote_path(self.facts, made.folder)
+            activate = f"{folder}\\Scripts\\activate" if windows else f". {folder}/bin/activate"
+            title = "Activate the course environment"
+            action = Action(
+                f"`dlcheck env create` made it already in this folder ({made.folder}, setup "
+                f"{made.setup}): activate it, then check there.",
+                [activate, "dlcheck check"],
+            )
+        elif setup:
             title = "Create the course environment"
             action = Action(
                 "A new environment with every course package at a tested version, from the "
@@ -608,7 +619,7 @@ class _Builder:
                 [pip],
             )
         self.add(
-            "install",
+            "activate" if setup and made is not None else "install",
             "install" if required else "recommended",
             title,
             action,

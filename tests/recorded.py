@@ -66,6 +66,7 @@ MACHINES = {
     "Fresh Debian laptop": ("apt", "debian-fresh"),
     "JupyterHub server (1 core, 1 GiB)": ("hub without sudo", "hub-pod-1gib"),
     # issue 26
+    "Course environment made, not activated": ("made, not active", "env-made-not-active"),
     "Debian container as root, Python 3.14": ("root in a container", "debian-root-container"),
     "SageMaker Studio Lab, Python 3.9": ("hosted notebook with conda", "studiolab-python-39"),
     "tf-nightly and keras-nightly": ("nightly distributions", "nightly-builds"),

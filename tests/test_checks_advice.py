@@ -69,6 +69,7 @@ EXPECTED = {  # machine -> (verdict, id of the plan's first step or None, recomm
     "Fresh Debian laptop": ("NOT READY", "install", "cpu"),
     "JupyterHub server (1 core, 1 GiB)": ("NOT READY", "route-bigger", "cpu"),
     # issue 26
+    "Course environment made, not activated": ("NOT READY", "activate", "cpu"),
     "Debian container as root, Python 3.14": ("NOT READY", "python", "cpu"),
     "SageMaker Studio Lab, Python 3.9": ("NOT READY", "python", "cpu"),
     "tf-nightly and keras-nightly": ("READY", None, "cpu"),

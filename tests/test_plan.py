@@ -714,3 +714,29 @@ def test_a_drifted_environment_is_repaired_in_place_from_its_lock() -> None:
     f = {x.id: x for x in r.findings}["environment-lock"]
     assert f.verdict != "PASS" and "--force" not in (f.advice or "")
     assert "in place" in f.advice and "'/home/ann/dlcheck/envs/cpu/pylock linux-64.txt'" in f.advice
+
+
+def test_an_environment_env_create_made_is_activated_not_made_again(tmp_path: Path) -> None:
+    """`dlcheck env create` made .venv-cpu here; `dlcheck check` outside it says "activate
+    it", never "create it" again. The fact: finished environments dlcheck made in this folder
+    (their marker), read without raising."""
+    from dlcheck.probes.python import made_environments
+
+    done = tmp_path / ".venv-cpu"
+    done.mkdir()
+    (done / "dlcheck-env.json").write_text('{"setup": "cpu", "state": "complete"}')
+    half = tmp_path / ".venv-nvidia"
+    half.mkdir()
+    (half / "dlcheck-env.json").write_text('{"setup": "nvidia", "state": "incomplete"}')
+    (tmp_path / ".venv-other").mkdir()  # no marker: not dlcheck's
+    found = made_environments(tmp_path, str(tmp_path / "elsewhere"))
+    assert [(m.folder, m.setup) for m in found] == [(".venv-cpu", "cpu")]
+    assert made_environments(tmp_path, str(done)) == []  # the running one is not "another"
+    assert made_environments(tmp_path / "missing", "/") == []
+    r, plan = plan_of("env-made-not-active")
+    first = plan.steps[0]
+    assert first.id == "activate" and first.action.commands == [
+        ". .venv-cpu/bin/activate",
+        "dlcheck check",
+    ]
+    assert "env create" not in " ".join(first.action.commands) and r.install_command() is None

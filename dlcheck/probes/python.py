@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from dlcheck.probes.system import normalise_arch
-from dlcheck.records import OtherPython, PythonFacts
+from dlcheck.records import MadeEnvironment, OtherPython, PythonFacts
 
 
 def classify_environment(
@@ -89,6 +89,40 @@ def interpreter_machine(kernel_machine: str, bits: int, multiarch: str | None = 
     return machine
 
 
+def made_environments(folder: Path, running_prefix: str, limit: int = 64) -> list[MadeEnvironment]:
+    """The finished course environments `dlcheck env create` made in ``folder`` (its default
+    place, ``.venv-<setup>``: their marker says which setup and "complete"), not the running
+    one. Reads at most ``limit`` entries and never raises: a folder it cannot read is none."""
+    from dlcheck.envs.installed import read_marker
+
+    found: list[MadeEnvironment] = []
+    try:
+        with os.scandir(folder) as it:
+            names = sorted(e.name for _, e in zip(range(limit * 8), it))
+    except OSError:
+        return found
+    for name in names:
+        if not name.startswith(".venv-") or len(found) >= limit:
+            continue
+        path = folder / name
+        try:
+            if os.path.realpath(path) == os.path.realpath(running_prefix):
+                continue
+            marker = read_marker(path) if path.is_dir() else None
+        except OSError:
+            continue
+        if marker and marker.get("state") == "complete" and isinstance(marker.get("setup"), str):
+            found.append(MadeEnvironment(name, marker["setup"]))
+    return found
+
+
+def _made_here() -> list[MadeEnvironment]:
+    try:
+        return made_environments(Path.cwd(), sys.prefix)
+    except OSError:  # the current folder was removed under us
+        return []
+
+
 def probe_python() -> PythonFacts:
     """Describe the running interpreter."""
     env = dict(os.environ)
@@ -110,4 +144,5 @@ def probe_python() -> PythonFacts:
         prefix=sys.prefix,
         free_threaded=is_free_threaded(getattr(sys, "abiflags", ""), _gil_disabled()),
         others=find_other_pythons(env, lambda n: shutil.which(n), _pyenv_names(env)),
+        made=_made_here(),
     )

@@ -1075,8 +1075,23 @@ def debian_root_container() -> Facts:
     )
 
 
+def env_made_not_active() -> Facts:
+    """A fresh Debian laptop where the learner ran `dlcheck env create --setup cpu` (it made
+    .venv-cpu in this folder) and then ran `dlcheck check` again without activating it:
+    "activate it", not "create it" again (issue 26, item 6)."""
+    from dlcheck.records import MadeEnvironment
+
+    f = with_os_release(debian_fresh_laptop())
+    return _replace(f, python={"made": [MadeEnvironment(".venv-cpu", "cpu")]})
+
+
 MACHINES.update(
     {  # issue 26
+        "env-made-not-active": (
+            "Course environment made, not activated",
+            "made, not active",
+            env_made_not_active,
+        ),
         "debian-root-container": (
             "Debian container as root, Python 3.14",
             "root in a container",
