@@ -305,8 +305,8 @@ class _Builder:
                     "route-64bit-os",
                     "route",
                     "Install a 64-bit OS",
-                    Action(
-                        f"{_cap(reason)}. {self.said(where.text)} "
+                    Action(  # the text names both frameworks already: not said() again
+                        f"{_cap(reason)}. {where.text} "
                         f"Meanwhile, or instead: {self.cloud_sentence()}.",
                         where.commands,
                         where.then,
