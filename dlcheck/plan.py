@@ -245,7 +245,8 @@ class _Builder:
     # -- the plan ----------------------------------------------------------------------
     def build(self) -> Plan:
         if self.route():
-            return Plan(self.steps[:MAX_ELSEWHERE], elsewhere=True)
+            shown = self.steps[:MAX_ELSEWHERE]
+            return Plan(shown, elsewhere=True, later=self.steps[MAX_ELSEWHERE:])
         flavour = self.flavour()  # before the others: the findings it answers are its own
         self.python_blocker()
         if not self.steps:

@@ -226,6 +226,8 @@ def recommend(
     if libc is not None:
         # musl (Alpine) or a glibc older than the locked TensorFlow wheels accept: no setup
         # installs on this system; a glibc-based container or system (or a notebook) does.
+        # The route's words are the check's (support.route_elsewhere, commands.toml).
+        where = route_elsewhere(facts)
         return Recommendation(
             None,
             subdir,
@@ -238,7 +240,9 @@ def recommend(
                         'docker run -it --rm -v "$PWD":/work -w /work python:3.12-slim bash',
                         "(then, inside) dlcheck env recommend",
                     ],
-                    "a Debian-based image with a current glibc (Apptainer on a cluster)",
+                    where.text.rstrip(".")
+                    if where is not None
+                    else "a Debian-based image with a current glibc (Apptainer on a cluster)",
                 ),
                 _cloud_route(facts),
             ],
