@@ -458,15 +458,6 @@ def test_one_toml_loader() -> None:
 # commands layer (dlcheck.cli lazily registers the feature commands by name), and the facts
 # and judgement layers below the registry.
 FEATURE_PACKAGES = ("dlcheck.bench", "dlcheck.envs", "dlcheck.frameworks", "dlcheck.fleet")
-# Imports owned by other work that still cross the boundary, each with its reason; remove an
-# entry once its module goes through dlcheck.features (the test fails on a stale entry).
-PENDING_FEATURE_IMPORTS = {
-    # the plan (issue 18's module, not changed by issue 21's spine work): setups, framework
-    # distribution names
-    ("dlcheck.plan", "dlcheck.envs.recommend"),
-    ("dlcheck.plan", "dlcheck.envs.setups"),
-    ("dlcheck.plan", "dlcheck.frameworks.names"),
-}
 
 
 def _bound_by_the_registry(module: str) -> bool:
@@ -487,8 +478,7 @@ def feature_imports(g: dict[str, dict[str, tuple[int, bool]]]) -> set[tuple[str,
 
 def test_only_the_registry_names_a_feature() -> None:
     found = feature_imports(graph())
-    assert found - PENDING_FEATURE_IMPORTS == set()
-    assert PENDING_FEATURE_IMPORTS - found == set(), "stale PENDING_FEATURE_IMPORTS entries"
+    assert found == set()
 
 
 def test_the_feature_rule_sees_what_it_must() -> None:

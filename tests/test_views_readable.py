@@ -133,14 +133,17 @@ def _fleet(s: FleetSummary):
     return Fleet(rows=[], summary=s)
 
 
-# 3. "see that step" names the step
+# 3. a finding that waits for its package says the install step itself (issue 26: one voice,
+# never "see that step")
 
 
-def test_not_installed_advice_names_the_install_step(empty: Report) -> None:
+def test_not_installed_advice_is_the_install_step(empty: Report) -> None:
     advice = [f.advice or "" for f in empty.findings]
-    assert not any("{install_step}" in a or "(see that step)" in a for a in advice)
-    named = [a for a in advice if "install the course packages first" in a]
-    assert named and all("the step for “TensorFlow 2.16 or newer (Keras 3)”" in a for a in named)
+    assert not any("{install_step}" in a or "see that step" in a for a in advice)
+    waiting = [f for f in empty.findings if f.waits]
+    install = next(s for s in empty.plan.steps if s.id == "install")
+    assert waiting and all(f.step == "install" for f in waiting)
+    assert len({f.advice for f in waiting}) == 1 and install.action.commands[0] in waiting[0].advice
     out = draw(empty, 200)
     step = next(ln for ln in out.splitlines() if ln.lstrip().startswith("FAIL"))
     assert "TensorFlow 2.16 or newer (Keras 3)" in step  # where the reader finds it
