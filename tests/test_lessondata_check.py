@@ -226,9 +226,10 @@ def test_dlcheck_check_opens_no_connection_and_judges_the_data(
     finding = next(f for f in report["findings"] if f["id"] == "course-data")
     assert finding["verdict"] == "WARN" and "7 missing" in finding["observed"]
     assert "dlcheck data fetch" in finding["advice"]
-    step = [s for s in report["plan"]["steps"] if "course-data" in s["resolves"]]
-    if step:  # the plan lists at most three steps: this one may be cut on a bare machine
-        assert "dlcheck data fetch" in step[0]["action"]["text"]
+    steps = [*report["plan"]["steps"], *report["plan"]["later"]]  # shown, or kept for later
+    (step,) = [s for s in steps if "course-data" in s["resolves"]]
+    assert step["id"] == finding["step"] == "course-data"
+    assert step["action"]["commands"] == ["dlcheck data fetch"]
     assert report["facts"]["course_data"]["folder"] == str(machine.notebooks)
     _place(machine, served, test_table)
     code, out, _ = run(capsys, "check", "--no-frameworks", "--json")
@@ -242,7 +243,7 @@ def test_dlcheck_check_opens_no_connection_and_judges_the_data(
 def test_the_plan_names_the_fetch_when_the_data_is_all_that_is_missing() -> None:
     """On a machine where everything else passes, the data's step is the plan."""
     from dlcheck.places import load_places
-    from dlcheck.plan import build_plan
+    from dlcheck.plan import build_plan, link
     from dlcheck.profile import load_profile
     from dlcheck.records import Facts
     from dlcheck.verdict import Finding
@@ -260,8 +261,15 @@ def test_the_plan_names_the_fetch_when_the_data_is_all_that_is_missing() -> None
         advice=req.advice,
     )
     plan = build_plan([finding], Facts(), profile, load_places())
-    assert [s.resolves for s in plan.steps] == [["course-data"]]
-    assert "`dlcheck data fetch`" in plan.steps[0].action.text
+    assert [(s.id, s.kind, s.resolves) for s in plan.steps] == [
+        ("course-data", "recommended", ["course-data"])
+    ]
+    step = plan.steps[0]
+    assert step.action.commands == ["dlcheck data fetch"]  # data/commands.toml [course_data]
+    assert "folder where you will run the notebooks" in step.action.text
+    # the finding links to it (one voice): its advice is the step's line
+    (linked,) = link([finding], plan)
+    assert linked.step == "course-data" and "`dlcheck data fetch`" in (linked.advice or "")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
