@@ -284,3 +284,21 @@ def test_a_named_pipe_or_a_device_where_a_file_should_be_never_hangs(
     code, out, _ = run(capsys, "data", "check")
     assert code == 3 and "NOT VERIFIED" in out  # nothing missing or broken, two unreadable
     assert "UNKNOWN  weather" in out and "UNKNOWN  train-labels" in out
+
+
+def test_on_a_cluster_the_step_says_where_the_network_is() -> None:
+    """The step's words per machine come from data/commands.toml: a Slurm job's node (a
+    recorded report) is told to fetch on a login node."""
+    from dlcheck.places import load_places
+    from dlcheck.plan import build_plan
+    from dlcheck.profile import load_profile
+    from dlcheck.report import load_report_facts
+    from dlcheck.verdict import Finding
+
+    root = Path(__file__).resolve().parent / "data" / "reports"
+    facts = load_report_facts(str(root / "slurm-cpu-job.check.json"))
+    profile = load_profile()
+    req = next(r for r in profile.requirements if r.id == "course-data")
+    finding = Finding(req.id, req.title, req.level, "WARN", "7 missing", "", req.advice)
+    (step,) = build_plan([finding], facts, profile, load_places()).steps
+    assert "login node" in step.action.text and step.action.commands == ["dlcheck data fetch"]
