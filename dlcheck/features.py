@@ -44,6 +44,8 @@ from dlcheck.envs.facts import EnvironmentFacts, environment_line
 from dlcheck.errors import UserError
 from dlcheck.frameworks.diagnose import FRAMEWORK_CHECKS
 from dlcheck.frameworks.records import FrameworkFacts
+from dlcheck.lessondata.checks import DATA_CHECKS
+from dlcheck.lessondata.facts import DataFacts, data_line
 from dlcheck.records import Facts, facts_keys
 
 # typing's Callable: collections.abc.Callable[...] needs Python 3.9 outside annotations
@@ -109,6 +111,19 @@ def _start_benchmark(options: ProbeOptions) -> Pending | None:
 
     section = benchmark_section(options.bench_path)  # a bad file fails before probing
     return lambda facts: section
+
+
+def _start_course_data(options: ProbeOptions) -> Pending:
+    def finish(facts: Facts) -> dict | None:
+        from dlcheck.lessondata.facts import data_section
+
+        return data_section()  # the current folder and the Keras and seaborn caches
+
+    return finish
+
+
+def _course_data_view(facts: Facts) -> str | None:
+    return data_line(facts.sections.get("course_data"))
 
 
 def _refuse_environment(options: ProbeOptions) -> None:
@@ -216,6 +231,14 @@ FEATURES: tuple[Feature, ...] = (
         _start_environment,
         _environment_view,
         refuse=_refuse_environment,
+    ),
+    Feature(
+        "course_data",
+        "Course data",
+        DataFacts,
+        DATA_CHECKS,
+        _start_course_data,
+        _course_data_view,
     ),
 )
 

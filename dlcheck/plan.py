@@ -254,6 +254,7 @@ class _Builder:
             self.install()
         self.skipped()
         self.graphviz()
+        self.course_data()
         self.size()
         self.rest()
         order = {k: i for i, k in enumerate(KINDS)}
@@ -668,6 +669,21 @@ class _Builder:
             "Install Graphviz",
             Action(text, list(entry.commands)),
             [f.id for f in dot],
+        )
+
+    def course_data(self) -> None:
+        """The course's data (check kind ``course_data``): one step, the command that fetches
+        what is missing (data/commands.toml ``[course_data.*]``)."""
+        from dlcheck.support import command_entry
+
+        data = self.open("course_data")
+        entry = command_entry("course_data", self.facts) if data else None
+        if entry is None:
+            return
+        kind = min((self.kind_of(f) for f in data), key=KINDS.index)
+        title = "Download the course's data"
+        self.add(
+            "course-data", kind, title, Action(entry.text, entry.commands), [f.id for f in data]
         )
 
     def size(self) -> None:
