@@ -204,6 +204,15 @@ class OtherPython:
 
 
 @dataclass(frozen=True)
+class MadeEnvironment:
+    """A course environment `dlcheck env create` made and finished in the folder dlcheck ran
+    from (its default place, ``.venv-<setup>``), other than the running one."""
+
+    folder: str  # its name in that folder: ".venv-cpu"
+    setup: str
+
+
+@dataclass(frozen=True)
 class PythonFacts:
     version: str | None = None
     implementation: str | None = None
@@ -217,6 +226,8 @@ class PythonFacts:
     # other CPython 3.X interpreters found on this machine without running them (python3.X
     # on PATH, pyenv's versions): what `dlcheck env create` would find by itself
     others: list[OtherPython] = field(default_factory=list)
+    # course environments dlcheck made in the current folder: "activate it", not "create it"
+    made: list[MadeEnvironment] = field(default_factory=list)
     error: str | None = None
 
 

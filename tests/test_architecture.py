@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs",
             "dlcheck.fleet",
             "dlcheck.render",
+            "dlcheck.lessondata",
         ],
     ),
     (
@@ -72,6 +73,10 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.bench.sampling",
             "dlcheck.bench.matmul",
             "dlcheck.bench.context",
+            "dlcheck.lessondata.table",
+            "dlcheck.lessondata.places",
+            "dlcheck.lessondata.proof",
+            "dlcheck.lessondata.facts",
         ],
     ),
     (
@@ -83,6 +88,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs.checks",
             "dlcheck.envs.recommend",
             "dlcheck.bench.checks",
+            "dlcheck.lessondata.checks",
         ],
     ),
     ("features", ["dlcheck.features"]),
@@ -109,6 +115,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.fleet.model",
             "dlcheck.fleet.aggregate",
             "dlcheck.fleet.build",
+            "dlcheck.lessondata.fetch",
         ],
     ),
     (
@@ -119,6 +126,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.fleet.render",
             "dlcheck.bench.render",
             "dlcheck.bench.versus",
+            "dlcheck.lessondata.render",
         ],
     ),
     (
@@ -130,6 +138,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs.cli",
             "dlcheck.bench.cli",
             "dlcheck.fleet.cli",
+            "dlcheck.lessondata.cli",
         ],
     ),
 ]
@@ -336,7 +345,7 @@ def test_features_register_sections_checks_and_views() -> None:
     from dlcheck.profile import load_profile
 
     names = [f.name for f in FEATURES]
-    assert sorted(names) == ["benchmark", "environment", "frameworks"]
+    assert sorted(names) == ["benchmark", "course_data", "environment", "frameworks"]
     kinds = [k for f in FEATURES for k in f.checks]
     assert len(kinds) == len(set(kinds)) and not set(kinds) & set(CORE_CHECKS)
     assert set(CHECKS) == set(CORE_CHECKS) | set(kinds)
@@ -449,15 +458,6 @@ def test_one_toml_loader() -> None:
 # commands layer (dlcheck.cli lazily registers the feature commands by name), and the facts
 # and judgement layers below the registry.
 FEATURE_PACKAGES = ("dlcheck.bench", "dlcheck.envs", "dlcheck.frameworks", "dlcheck.fleet")
-# Imports owned by other work that still cross the boundary, each with its reason; remove an
-# entry once its module goes through dlcheck.features (the test fails on a stale entry).
-PENDING_FEATURE_IMPORTS = {
-    # the plan (issue 18's module, not changed by issue 21's spine work): setups, framework
-    # distribution names
-    ("dlcheck.plan", "dlcheck.envs.recommend"),
-    ("dlcheck.plan", "dlcheck.envs.setups"),
-    ("dlcheck.plan", "dlcheck.frameworks.names"),
-}
 
 
 def _bound_by_the_registry(module: str) -> bool:
@@ -478,8 +478,7 @@ def feature_imports(g: dict[str, dict[str, tuple[int, bool]]]) -> set[tuple[str,
 
 def test_only_the_registry_names_a_feature() -> None:
     found = feature_imports(graph())
-    assert found - PENDING_FEATURE_IMPORTS == set()
-    assert PENDING_FEATURE_IMPORTS - found == set(), "stale PENDING_FEATURE_IMPORTS entries"
+    assert found == set()
 
 
 def test_the_feature_rule_sees_what_it_must() -> None:
