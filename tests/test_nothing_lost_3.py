@@ -530,6 +530,8 @@ CHOICES = [
     ["env", "recommend", "--setup", ""],
     ["env", "verify", "--setup", "nope"],
     ["check", "--no-frameworks", "--setup", ""],
+    ["data", "check", "--course", ""],
+    ["data", "fetch", "--course", "nope"],
 ]
 
 
