@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +17,72 @@ from dlcheck.version import __version__
 
 
 class Terminated(Exception):
-    """SIGTERM arrived (raised by the handler ``main`` installs): exit 143, no traceback."""
+    """SIGTERM or SIGHUP arrived (raised by the handler ``main`` installs): exit 128 + the
+    signal's number (143, 129), no traceback."""
+
+    def __init__(self, signum: int = 15) -> None:
+        super().__init__(signum)
+        self.code = 128 + signum
+        self.name = "hung up" if signum == getattr(signal, "SIGHUP", None) else "terminated"
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    raise Terminated(signum)
+
+
+# The signals that end dlcheck; each one kills every child process first (``main``).
+STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+
+
+class Named(click.Choice):
+    """A value from a fixed set, case-insensitive, the set read when first needed (a setup
+    of the catalogue, a course flavour); a wrong or empty value is refused by click with the
+    known names, before any work."""
+
+    def __init__(self, message: str, load: Callable[[], list[str]]) -> None:
+        self.message = message  # with {value} and {known}
+        self._load = load
+        self._names: tuple[str, ...] | None = None
+        self.case_sensitive = False
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._names is None:
+            self._names = tuple(sorted(self._load()))
+        return self._names
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self._names = tuple(value)
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            known = ", ".join(self.choices)
+            self.fail(self.message.format(value=repr(value), known=known), param, ctx)
+
+
+def _courses() -> list[str]:
+    from dlcheck.profile import COURSES
+
+    return list(COURSES)
+
+
+def _setups() -> list[str]:
+    from dlcheck.envs.setups import load_catalog
+
+    return list(load_catalog().setups)
+
+
+def course_type() -> Named:
+    """``--course NAME`` in every command: a course flavour (tensorflow, torch)."""
+    return Named("{value}: no such course (known: {known})", _courses)
+
+
+def setup_type() -> Named:
+    """``--setup NAME`` in every command: a setup of the catalogue (cpu, nvidia, ...)."""
+    return Named("unknown setup {value}; known: {known}", _setups)
 
 
 # Commands that need more than the core are imported only when called, so that
@@ -109,10 +171,13 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
 
 
 @cli.command(short_help="Check this machine against the course's requirements.")
-@output_options(formats=("text", "json", "markdown", "csv"))
+@output_options(
+    formats=("text", "json", "markdown", "csv"),
+    inputs=("from_path", "profile", "places", "bench_path"),
+)
 @click.option(
     "--course",
-    metavar="NAME",
+    type=course_type(),
     help="Course flavour to judge against: tensorflow (the default) or torch (Keras 3 on PyTorch).",
 )
 @click.option(
@@ -143,6 +208,7 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
 )
 @click.option(
     "--setup",
+    type=setup_type(),
     help="Compare this environment with the lock of this setup (default: the setup "
     "`dlcheck env create` made it from; an environment made another way is not compared).",
 )
@@ -213,6 +279,8 @@ def check(
             strict=strict,
             course=course,
         )
+    if from_path and not quiet:
+        _say_course_changed(from_path, report)
     if strict:
         for note in report.facts.normalized:
             click.echo(f"dlcheck: --from: {note}", err=True)
@@ -241,6 +309,25 @@ def check(
     return report.exit_code
 
 
+def _say_course_changed(from_path: str, report: Any) -> None:
+    """A report checked as one course flavour and judged now as another says so (as
+    `dlcheck report --course` does)."""
+    from dlcheck.documents import read_document
+    from dlcheck.profile import report_course
+
+    try:
+        saved = report_course(read_document(from_path, ["dlcheck.report"]).data)
+    except UserError:
+        return
+    now = report.profile.course
+    if now and saved != now:
+        click.echo(
+            f"dlcheck: --from: {from_path} was checked as the {saved} course; judged now as "
+            f"the {now} course",
+            err=True,
+        )
+
+
 def emit(
     report: Any,
     kind: str,
@@ -250,7 +337,31 @@ def emit(
     quiet: bool = False,
     verbose: bool = False,
 ) -> None:
-    """Render ``report`` in ``kind`` to stdout or ``output`` (the one output path)."""
+    """Render ``report`` in ``kind`` to stdout or ``output`` (the one output path). A report
+    whose file cannot be written after all (its folder removed meanwhile, a full disk) is
+    never lost: its JSON is kept in the temporary folder and the one line says where."""
+    from dlcheck import output as out
+
+    try:
+        _emit(report, kind, output, inputs, show_all, quiet, verbose)
+    except UserError as exc:
+        if not output:
+            raise
+        kept = out.keep_elsewhere(report.to_json() + "\n", "check.json")
+        raise UserError(
+            None, f"{exc}; the report is kept in {kept} (`dlcheck check --from` shows it)"
+        ) from None
+
+
+def _emit(
+    report: Any,
+    kind: str,
+    output: str | None,
+    inputs: tuple[str | None, ...],
+    show_all: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     from dlcheck import output as out
 
     if kind == "json":
@@ -282,23 +393,53 @@ def main(argv: list[str] | None = None) -> None:
     from dlcheck.output import setup_streams
 
     setup_streams()
-    import signal
+    from dlcheck.subprocesses import kill_children
 
-    try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM
-        previous = None
+    previous = _catch_signals()
     try:
         _main(argv)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        # every way out (an answer, an error, Ctrl-C, SIGTERM, SIGHUP): no child outlives us
+        for num in previous:
+            _set_handler(num, signal.SIG_IGN)  # a second signal cannot cut the cleanup short
+        kill_children()
+        for num, handler in previous.items():
+            _set_handler(num, handler)
+
+
+def _set_handler(num: int, handler: Any) -> Any:
+    try:
+        return signal.signal(num, handler)
+    except (ValueError, OSError, TypeError):  # not the main thread
+        return None
+
+
+def _catch_signals() -> dict[int, Any]:
+    """Handlers that turn SIGTERM and SIGHUP into ``Terminated`` and SIGINT into
+    KeyboardInterrupt (also when the parent set it to default); a signal the caller ignores
+    (nohup's SIGHUP) stays ignored. The previous handlers, to restore."""
+    previous: dict[int, Any] = {}
+    for name in STOP_SIGNALS:
+        num = getattr(signal, name, None)
+        if num is None:
+            continue
+        try:
+            if signal.getsignal(num) == signal.SIG_IGN:
+                continue
+        except (ValueError, OSError):
+            continue
+        handler = signal.default_int_handler if name == "SIGINT" else _on_sigterm
+        old = _set_handler(num, handler)
+        if old is not None:
+            previous[num] = old
+    return previous
 
 
 def _main(argv: list[str] | None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="dlcheck", standalone_mode=False)
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except UserError as exc:
         click.echo(f"dlcheck: error: {exc}", err=True)
         sys.exit(2)
@@ -312,12 +453,15 @@ def _main(argv: list[str] | None) -> None:
     except (click.Abort, KeyboardInterrupt):
         click.echo("dlcheck: interrupted", err=True)
         sys.exit(130)
-    except Terminated:
-        click.echo("dlcheck: terminated", err=True)
-        sys.exit(143)
+    except Terminated as exc:
+        click.echo(f"dlcheck: {exc.name}", err=True)
+        sys.exit(exc.code)
     except BrokenPipeError:
         # The reader went away (`dlcheck check --json | head`); say nothing.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
         sys.exit(0)
     sys.exit(rv if isinstance(rv, int) else 0)

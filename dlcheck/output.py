@@ -6,7 +6,14 @@ forms), ``-o FILE``, atomic writes, and the encoding policy of standard output.
   A target that is one of the command's inputs is refused. Every write error (no space, no
   permission, a folder) is one line, exit status 2. A target that exists and is not a regular
   file (``/dev/null``, ``/dev/stdout``, a named pipe) is written directly.
-- A closed standard output (``| head``) is silent (``dlcheck.cli.main``).
+- Every output of a command (``-o``, ``--save``, ``--plot``, and standard output when no
+  ``-o`` is given) is checked before the work starts (``check_outputs``, called by the shared
+  options of every command): its folder exists, it is no folder, no input and not given twice,
+  and standard output is open (``dlcheck check >&-`` is one line, exit 2: give ``-o FILE``).
+- A symbolic link given as the output is written through: its target is replaced atomically
+  (a temporary file beside the target, renamed over it) and the link stays a link.
+- A result that cost time (a benchmark) is never lost to a failed output: ``keep_elsewhere``.
+- A reader that went away (``| head``) is silent (``dlcheck.cli.main``).
 - Encoding (docs/architecture.md): output that goes to a file or a pipe is always UTF-8 (JSON
   must be UTF-8; a Windows learner's ``> me.md`` from a cp1252 stream becomes a UTF-8 file
   any editor reads); output to a terminal keeps the terminal's encoding and replaces what it
@@ -34,9 +41,14 @@ def output_options(
     formats: tuple[str, ...] = ("text", "json", "markdown"),
     short_forms: tuple[str, ...] = ("json", "markdown"),
     default: str = "text",
+    inputs: tuple[str, ...] = (),
+    files: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The shared click options: ``--format``, its short forms and ``-o/--output``. The
-    command receives ``fmt`` (one of ``formats``) and ``output`` (a path or None)."""
+    command receives ``fmt`` (one of ``formats``) and ``output`` (a path or None). Before
+    the command runs, every output it was given (``-o``, and the parameters named in
+    ``files``: ``--save``, ``--plot``) and standard output when no ``-o`` is given are
+    checked by ``check_outputs`` against the inputs named in ``inputs``."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -48,6 +60,17 @@ def output_options(
                 names = ", ".join(f"--{n}" for n in short_forms)
                 raise click.UsageError(f"choose one of {names} and --format")
             kwargs["fmt"] = chosen.pop() if chosen else default
+            ctx = click.get_current_context(silent=True)
+            if ctx is None or ctx.invoked_subcommand is None:  # a group's subcommand checks
+                given: list[str | None] = []
+                for name in inputs:
+                    value = kwargs.get(name)
+                    given += list(value) if isinstance(value, (tuple, list)) else [value]
+                check_outputs(
+                    [kwargs.get("output"), *(kwargs.get(n) for n in files)],
+                    given,
+                    stdout=not kwargs.get("output"),
+                )
             return fn(*args, **kwargs)
 
         cmd = click.option(
@@ -59,7 +82,7 @@ def output_options(
         cmd = click.option(
             "--format",
             "fmt",
-            type=click.Choice(formats),
+            type=click.Choice(formats, case_sensitive=False),
             help=f"Output format (default: {default}).",
         )(cmd)
         for name in reversed(short_forms):
@@ -111,8 +134,77 @@ def setup_streams() -> None:
             pass
 
 
+def stdout_closed() -> bool:
+    """Standard output was closed before dlcheck started (``dlcheck check >&-``, a cron job
+    or a service unit without it): Python then sets ``sys.stdout`` to None."""
+    stream = sys.stdout
+    if stream is None:
+        return True
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False  # a stream in memory (a notebook, a test's capture): open
+    try:
+        os.fstat(fd)
+    except OSError:
+        return True
+    return False
+
+
+def check_outputs(
+    paths: Iterable[str | None], inputs: Iterable[str | None] = (), stdout: bool = False
+) -> None:
+    """The one check of a command's outputs, made before its work starts: each of ``paths``
+    can be written (its folder exists and is a folder, it is no folder itself, no input, and
+    not given twice; a link is checked at its target), and, with ``stdout``, standard output
+    is open. UserError (one line) otherwise."""
+    inputs = list(inputs)
+    seen: dict[str, str] = {}
+    for path in paths:
+        if not path:
+            continue
+        path = str(path)
+        target = _through_link(path)
+        if target in seen:
+            raise UserError(
+                path, "is given twice: one of this command's inputs or outputs; choose another file"
+            )
+        seen[target] = path
+        st = _target(path, inputs)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise UserError(path, "is a folder; give a file name")
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            continue  # /dev/null, a named pipe: written directly
+        folder = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(folder):
+            what = "no such folder" if not os.path.lexists(folder) else "not a folder"
+            raise UserError(path, f"cannot write: {what}: {folder}")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise UserError(path, f"cannot write: no permission to write in {folder}")
+    if stdout and stdout_closed():
+        raise UserError(STDOUT_NAME, "is closed; give -o FILE to write the output to a file")
+
+
+def keep_elsewhere(text: str, name: str) -> str:
+    """``text`` written where it cannot be lost when its own output failed: a new file named
+    after ``name`` in the temporary folder (atomically). Its path; UserError if even that
+    fails."""
+    import tempfile
+    import time
+
+    stem = os.path.basename(name) or "result"
+    fd, path = tempfile.mkstemp(
+        prefix=f"dlcheck-kept-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=f"-{stem}"
+    )
+    os.close(fd)
+    write_file(path, text)
+    return path
+
+
 def write_stdout(text: str) -> None:
     """``text`` to standard output, flushed; a write error is one line (UserError)."""
+    if stdout_closed():
+        raise UserError(STDOUT_NAME, "is closed; give -o FILE to write the output to a file")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -152,6 +244,14 @@ def refuse_inputs(path: str, inputs: Iterable[str | None]) -> None:
             raise UserError(path, "is one of this command's inputs; choose another file")
 
 
+def _through_link(path: str) -> str:
+    """Where ``path`` writes: a symbolic link's final target (the link stays a link and the
+    file it points to is replaced), else ``path`` itself."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    return path
+
+
 def _target(path: str, inputs: Iterable[str | None]) -> os.stat_result | None:
     """What is at ``path`` now (None: nothing), once it is known not to be an input."""
     refuse_inputs(path, inputs)
@@ -164,8 +264,10 @@ def _target(path: str, inputs: Iterable[str | None]) -> os.stat_result | None:
 
 
 def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
-    """``text`` (UTF-8) to ``path`` atomically; every failure is one UserError line."""
+    """``text`` (UTF-8) to ``path`` atomically (a link: to its target); every failure is one
+    UserError line."""
     st = _target(path, inputs)
+    shown, path = path, _through_link(path)
     data = text.encode("utf-8", "backslashreplace")  # a lone surrogate stays visible
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise UserError(path, "is a folder; give a file name")
@@ -194,7 +296,7 @@ def write_file(path: str, text: str, inputs: Iterable[str | None] = ()) -> None:
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        raise UserError(path, f"cannot write: {exc.strerror or exc}") from None
+        raise UserError(shown, f"cannot write: {exc.strerror or exc}") from None
     finally:
         if fd >= 0:
             os.close(fd)
@@ -214,6 +316,7 @@ def write_with(
     st = _target(path, inputs)
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise UserError(path, "is not a regular file; give a file name")
+    path = _through_link(path)
     import tempfile
 
     folder = os.path.dirname(os.path.abspath(path))

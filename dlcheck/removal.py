@@ -52,6 +52,10 @@ ENV_ENTRIES = frozenset(
         "dlcheck-create.log",
     }
 )
+# Files an installer dlcheck runs is known to write at the top of an environment, even when
+# its install fails: uv's lock of the environment (`uv pip install --python` writes `.lock`).
+INSTALLER_FILES = frozenset({".lock"})
+ENV_ENTRIES |= INSTALLER_FILES
 KERNEL_ENTRIES = frozenset({"kernel.json", "kernel.json.tmp", "logo-32x32.png", "logo-64x64.png"})
 KERNEL_ENTRIES |= {"logo-svg.svg"}
 
@@ -70,9 +74,14 @@ class Made:
 
     @classmethod
     def mkdir(cls, path: Path) -> Made:
-        """Create ``path`` (its parents may exist or not; ``path`` itself must not)."""
+        """Create ``path`` (its parents may exist or not; ``path`` itself must not). Parents
+        this creates are not recorded: a caller that needs them made by ``make_parents``."""
         path.parent.mkdir(parents=True, exist_ok=True)
         path.mkdir()  # FileExistsError when someone else made it first: no proof then
+        return cls.of(path)
+
+    @classmethod
+    def of(cls, path: Path) -> Made:
         st = os.lstat(path)
         return cls(os.path.realpath(path), st.st_dev, st.st_ino)
 
@@ -304,6 +313,42 @@ def remove_environment(
     else:
         left = _rmtree(prefix)
     return Outcome(str(prefix), not left, left)
+
+
+def make_parents(path: Path) -> list[Made]:
+    """Create the missing parent folders of ``path`` (a new nested prefix), the top one
+    first; the proof of each this call made (one another process made first is not ours)."""
+    missing: list[Path] = []
+    parent = Path(os.path.abspath(path)).parent
+    while not os.path.lexists(parent) and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    made: list[Made] = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        made.append(Made.of(folder))
+    return made
+
+
+def remove_parents(made: list[Made]) -> list[str]:
+    """Remove the folders of ``made`` (``make_parents``), the deepest first, each only when
+    it is still the folder this run made and empty; what is left, with why."""
+    left: list[str] = []
+    for m in reversed(made):
+        folder = Path(m.path)
+        if not os.path.lexists(folder):
+            continue
+        if not m.holds(folder):
+            left.append(f"{clean(folder, 120)}: not the folder this run made")
+            continue
+        try:
+            os.rmdir(folder)
+        except OSError:
+            left.append(f"{clean(folder, 120)}: kept, it holds other files")
+    return left
 
 
 def remove_file(path: Path, expect: str) -> bool:

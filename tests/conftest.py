@@ -50,7 +50,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The tally of tests/test_robustness.py: hostile inputs and faults thrown, and how many
-    ended as promised (one line and exit 2, a skipped file, safe output...)."""
+    ended as promised (one line and exit 2, a skipped file, safe output...), per class:
+    "robustness", "nothing-lost" (issue 19), and issue 27's classes from
+    tests/test_nothing_lost_3.py ("round 3: closed standard output", "... outputs checked
+    before the work", "... a link as the output", "... children die with dlcheck", "... env
+    create leaves nothing", "... fixed sets and course flavours", "... --help kept, machine
+    text cut", "... terminal glyphs", "... fleet table", "... cloud notebook")."""
     import sys
 
     helpers = sys.modules.get("robust_helpers")

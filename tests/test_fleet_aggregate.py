@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from recorded import bench_result, not_ready, ready, sample, warnings, write
+from recorded import FLEET_PROFILE, bench_result, not_ready, ready, sample, warnings, write
 
 from dlcheck.cli import main
 from dlcheck.errors import UserError
@@ -25,7 +25,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 
 def test_row_per_machine_and_summary(lab: Path) -> None:
-    fleet = build_fleet([str(lab)])
+    fleet = build_fleet([str(lab)], str(FLEET_PROFILE))  # the lab's reports were judged so
     names = [r.machine for r in fleet.rows]
     assert len(names) == 15 and len(set(names)) == 15
     s = fleet.summary
@@ -119,7 +119,7 @@ def test_newest_result_of_a_machine_wins(tmp_path: Path) -> None:
     new["created"] = "2026-11-25T00:00:00+00:00"
     write(tmp_path / "z-old.json", old)
     write(tmp_path / "a-new.json", new)
-    fleet = build_fleet([str(tmp_path)])
+    fleet = build_fleet([str(tmp_path)], str(FLEET_PROFILE))
     assert [(r.machine, r.verdict) for r in fleet.rows] == [("pc1", "READY")]
     assert fleet.rows[0].sources == (str(tmp_path / "a-new.json"),)
 
@@ -128,7 +128,7 @@ def test_per_host_folders_merge(tmp_path: Path) -> None:
     write(tmp_path / "n1" / "check.json", ready(None))
     write(tmp_path / "n1" / "bench.json", bench_result(None, 400.0, 30.0))
     write(tmp_path / "n2" / "check.json", not_ready(None))
-    fleet = build_fleet([str(tmp_path)])
+    fleet = build_fleet([str(tmp_path)], str(FLEET_PROFILE))
     assert len(fleet.rows) == 2
     merged = [r for r in fleet.rows if r.bench]
     assert len(merged) == 1 and merged[0].verdict == "READY"
@@ -207,7 +207,7 @@ def test_big_fleet_gets_a_plain_table(lab: Path, monkeypatch) -> None:
 
     monkeypatch.setattr(render, "RICH_ROWS", 3)
     buf = io.StringIO()
-    render.render_text(build_fleet([str(lab)]), file=buf, width=300)
+    render.render_text(build_fleet([str(lab)], str(FLEET_PROFILE)), file=buf, width=300)
     lines = buf.getvalue().splitlines()[1:]  # under the title
     assert lines[0].split()[:2] == ["Machine", "Verdict"] and set(lines[1]) <= {"-", " "}
     body = lines[2:17]
@@ -257,7 +257,8 @@ def test_results_as_the_real_writers_write_them(tmp_path: Path) -> None:
     fleet = build_fleet([str(tmp_path)])
     assert not fleet.skipped
     (row,) = fleet.rows
-    assert row.env == "MISMATCH: 1 missing (cpu); repair: dlcheck env create --setup cpu"
+    assert row.env == "MISMATCH: 1 missing (cpu)"
+    assert row.repair == "dlcheck env create --setup cpu"  # shown apart: never wrapped
     assert row.bench == "ep4-cnn: 114 img/s" and row.bench_verdict == "WARN"
     assert row.ep4_seconds == pytest.approx(88.1)
     assert row.verdict == "NOT READY" and row.failing == ("environment",)

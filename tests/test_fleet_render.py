@@ -8,9 +8,10 @@ import json
 import os
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
-from recorded import bench_result, env_result, not_ready, ready, write
+from recorded import FLEET_PROFILE, bench_result, env_result, not_ready, ready, write
 
 from dlcheck.fleet import parts
 from dlcheck.fleet.build import build_fleet
@@ -58,6 +59,22 @@ def hostile_fleet(folder: Path) -> Path:
     return folder
 
 
+def hostile_profile(folder: Path) -> Path:
+    """The fleet test profile with the hostile title on its first requirement: every check
+    report is judged again (as `check --from` judges it), so a requirement's title shown in
+    the table comes from the profile."""
+    text = FLEET_PROFILE.read_text(encoding="utf-8")
+    first = 'title = "64-bit CPU: x86-64 with AVX, or arm64"'
+    assert first in text
+    path = folder / "hostile-profile.toml"
+    path.write_text(text.replace(first, f"title = {json.dumps(HOSTILE['title'])}"), "utf-8")
+    return path
+
+
+def hostile_build(folder: Path) -> Any:
+    return build_fleet([str(hostile_fleet(folder))], str(hostile_profile(folder)))
+
+
 class Page(HTMLParser):
     """What a browser would build: elements, attributes, and the text a person reads."""
 
@@ -84,7 +101,7 @@ class Page(HTMLParser):
 
 
 def test_html_shows_hostile_values_as_text(tmp_path: Path) -> None:
-    fleet = build_fleet([str(hostile_fleet(tmp_path))])
+    fleet = hostile_build(tmp_path)
     page = render_html(fleet)
     parsed = Page()
     parsed.feed(page)
@@ -105,7 +122,7 @@ def test_html_shows_hostile_values_as_text(tmp_path: Path) -> None:
 
 
 def test_markdown_keeps_one_row_per_machine(tmp_path: Path) -> None:
-    md = render_markdown(build_fleet([str(hostile_fleet(tmp_path))]))
+    md = render_markdown(hostile_build(tmp_path))
     assert "<script" not in md and "<img" not in md and "<iframe" not in md and "<svg" not in md
     assert "&lt;script>alert(1)&lt;/script>" in md
     table = [ln for ln in md.splitlines() if ln.startswith("| ")]
@@ -119,7 +136,7 @@ def test_markdown_keeps_one_row_per_machine(tmp_path: Path) -> None:
 
 
 def test_csv_round_trips_text_and_defuses_formulas(tmp_path: Path) -> None:
-    out = render_csv(build_fleet([str(hostile_fleet(tmp_path))]))
+    out = render_csv(hostile_build(tmp_path))
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 2
     evil = next(r for r in rows if r["machine"] == SCRIPT)
@@ -131,7 +148,7 @@ def test_csv_round_trips_text_and_defuses_formulas(tmp_path: Path) -> None:
 
 def test_terminal_prints_no_escape_sequences(tmp_path: Path) -> None:
     buf = io.StringIO()
-    render_text(build_fleet([str(hostile_fleet(tmp_path))]), file=buf, width=250)
+    render_text(hostile_build(tmp_path), file=buf, width=250)
     out = buf.getvalue()
     assert "\x1b" not in out and "\x07" not in out
     assert SCRIPT in out  # rich markup in a value is shown, not interpreted

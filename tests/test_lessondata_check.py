@@ -195,7 +195,7 @@ def test_only_the_npy_headers_are_read(
     "argv,words",
     [
         (["--data", "no-such-folder"], "no-such-folder: --data: no such folder"),
-        (["--course", "jax"], "--course: unknown course 'jax'"),
+        (["--course", "jax"], "'jax': no such course (known: tensorflow, torch)"),
         (["--format", "yaml"], "Invalid value for '--format'"),
     ],
 )

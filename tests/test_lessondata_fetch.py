@@ -329,7 +329,7 @@ def test_the_fetch_documents(
         (["--only", "mnist"], "--only: unknown file 'mnist'"),
         (["--data", "nowhere"], "nowhere: --data: no such folder"),
         (["--mirror", "ftp://x"], "--mirror: 'ftp://x' is not an http(s) URL"),
-        (["--course", "jax"], "--course: unknown course 'jax'"),
+        (["--course", "jax"], "'jax': no such course (known: tensorflow, torch)"),
         (["--data", ".", "--to", "x"], "choose one of --data and --to"),
     ],
 )

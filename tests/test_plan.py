@@ -468,9 +468,11 @@ def test_the_fleet_shows_each_first_step_and_the_most_common_ones() -> None:
     assert {"step": "No AVX: run the course in a cloud notebook", "machines": 5} in common
     assert any("machines: No AVX: run the course" in line for line in summary_lines(fleet))
     assert render_csv(fleet).splitlines()[0].endswith(",first_step")
-    # re-judged against another profile, the plan is built again
+    # re-judged against another profile, the plan is built again (every report is judged
+    # again, as `check --from` judges it: issue 26, item 5); no AVX is no AVX under any
     again = to_json_dict(build_fleet([str(lab)], str(lab.parent / "fleet-test.toml")))
-    assert {m["machine"]: m["first_step"] for m in again["machines"]} == firsts
+    again_firsts = {m["machine"]: m["first_step"] for m in again["machines"]}
+    assert again_firsts["pc02"] == firsts["pc02"] and set(again_firsts) == set(firsts)
 
 
 def test_a_python_already_on_the_machine_is_used_not_installed() -> None:

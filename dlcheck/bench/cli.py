@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from dlcheck.cli import course_type
 from dlcheck.errors import UserError
 from dlcheck.output import chatter_options, output_options
 
@@ -37,8 +38,15 @@ def _choice(flag: str, choices: tuple[str, ...], help: str) -> Any:
     type=click.Choice(["tensorflow", "jax", "torch"]),
     help="Keras 3 backend (default: the course's, else this environment's Keras backend).",
 )
-@click.option("--course", help="Course flavour: tensorflow (the default) or torch.")
-@output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
+@click.option(
+    "--course", type=course_type(), help="Course flavour: tensorflow (the default) or torch."
+)
+@output_options(
+    formats=("text", "json", "markdown", "csv"),
+    short_forms=("json", "markdown"),
+    inputs=("profile", "places"),
+    files=("save",),
+)
 @click.option("--save", type=click.Path(dir_okay=False), help="Also save the JSON result to FILE.")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Requirement profile (TOML).")
 @click.option("--places", type=click.Path(dir_okay=False), help="Where-to-run-instead list.")
@@ -143,21 +151,34 @@ def _render(
     from dlcheck.bench import render
     from dlcheck.sanitize import clean_record
 
+    failed: UserError | None = None  # a measured result is never lost to a failed output
     if save:
         from dlcheck.bench.results import save_result
 
-        save_result(result, save, inputs=inputs)
-        if not quiet:
-            out.say_wrote(save, "saved")
+        try:
+            save_result(result, save, inputs=inputs)
+            if not quiet:
+                out.say_wrote(save, "saved")
+        except UserError as exc:
+            kept = out.keep_elsewhere(result.to_json() + "\n", save)
+            failed = UserError(None, f"{exc}; the measured result is kept in {kept}")
     inputs = (*inputs, save)
-    if fmt == "text":
-        draw = out.draw_to(render.render_result, clean_record(result))
-        # -o FILE: as piped (dlcheck.render.layout.PIPE_WIDTH)
-        out.emit(draw=draw, width=80, output=output, inputs=inputs, quiet=quiet)
-        return
-    views = {"markdown": render.render_result_markdown, "csv": render.render_result_csv}
-    text = result.to_json() + "\n" if fmt == "json" else views[fmt](clean_record(result))
-    out.emit(text, output=output, inputs=inputs, quiet=quiet)
+    try:
+        if fmt == "text":
+            draw = out.draw_to(render.render_result, clean_record(result))
+            # -o FILE: as piped (dlcheck.render.layout.PIPE_WIDTH)
+            out.emit(draw=draw, width=80, output=output, inputs=inputs, quiet=quiet)
+        else:
+            views = {"markdown": render.render_result_markdown, "csv": render.render_result_csv}
+            text = result.to_json() + "\n" if fmt == "json" else views[fmt](clean_record(result))
+            out.emit(text, output=output, inputs=inputs, quiet=quiet)
+    except UserError as exc:
+        if save and failed is None:  # saved: nothing measured is lost
+            raise
+        kept = out.keep_elsewhere(result.to_json() + "\n", save or "me.bench.json")
+        raise UserError(None, f"{exc}; the measured result is kept in {kept}") from None
+    if failed is not None:
+        raise failed
 
 
 def __getattr__(name: str) -> Any:
@@ -176,7 +197,12 @@ def __getattr__(name: str) -> Any:
     ("auto", "linear", "log"),
     "The plot's y axis (auto: log when values differ by more than 20x).",
 )
-@output_options(formats=("text", "json", "markdown", "csv"), short_forms=("json", "markdown"))
+@output_options(
+    formats=("text", "json", "markdown", "csv"),
+    short_forms=("json", "markdown"),
+    inputs=("files", "profile"),
+    files=("plot",),
+)
 @chatter_options(
     quiet="For scripts: the table without the notes, and no 'wrote' line.",
     verbose="Also say on standard error which file the ratios are relative to.",

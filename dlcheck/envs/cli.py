@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from dlcheck.cli import course_type, setup_type
 from dlcheck.errors import UserError
 from dlcheck.output import chatter_options, output_options
 
@@ -76,17 +77,19 @@ def env() -> None:
 @click.option(
     "--setup",
     "setup_name",
-    metavar="NAME",
+    type=setup_type(),
     help="Show the commands for this setup instead (cpu, nvidia, keras-torch).",
 )
-@click.option("--course", metavar="NAME", help="Course flavour: tensorflow (the default) or torch.")
+@click.option(
+    "--course", type=course_type(), help="Course flavour: tensorflow (the default) or torch."
+)
 @click.option(
     "--from",
     "from_path",
     type=click.Path(dir_okay=False),
     help="Recommend for the machine of a saved `dlcheck check --json` report.",
 )
-@output_options()
+@output_options(inputs=("from_path",))
 @chatter_options(
     quiet="For scripts: one line (the setup and the command that creates it), no 'wrote' line.",
     verbose="Also say on standard error why the exit status is what it is.",
@@ -165,10 +168,12 @@ def recommend(
 @click.option(
     "--setup",
     "setup_name",
-    metavar="NAME",
+    type=setup_type(),
     help="Use the lock of this setup for this platform (cpu, nvidia, keras-torch).",
 )
-@click.option("--course", metavar="NAME", help="Course flavour: tensorflow (the default) or torch.")
+@click.option(
+    "--course", type=course_type(), help="Course flavour: tensorflow (the default) or torch."
+)
 @click.option(
     "--conda",
     "use_conda",
@@ -183,7 +188,7 @@ def recommend(
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
 @click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
-@output_options(formats=("text", "json", "markdown", "csv"))
+@output_options(formats=("text", "json", "markdown", "csv"), inputs=("lock_path",))
 @chatter_options(
     quiet="For scripts: one line (the verdict and the counts), no 'wrote' line.",
     verbose="Also say on standard error which lock was chosen and why it exits non-zero.",
@@ -291,12 +296,12 @@ def verify(
 @click.option(
     "--setup",
     "setup_name",
-    metavar="NAME",
+    type=setup_type(),
     help="This setup instead of the one `env recommend` picks (cpu, nvidia, keras-torch).",
 )
 @click.option(
     "--course",
-    metavar="NAME",
+    type=course_type(),
     help="Course flavour: tensorflow (the default) or torch (the keras-torch setup).",
 )
 @click.option(
@@ -334,6 +339,9 @@ def create(
     """
     from dlcheck.envs.create import CreateOptions
     from dlcheck.envs.create import create as make
+    from dlcheck.output import check_outputs
+
+    check_outputs((), stdout=True)  # its steps and the activate line go to standard output
 
     if setup_name is None and course is not None:
         from dlcheck.profile import course_setup

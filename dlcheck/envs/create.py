@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -254,17 +255,20 @@ class PythonFound:
 def _ask_python(
     command: Sequence[str], code: str, timeout: float
 ) -> subprocess.CompletedProcess[str] | None:
-    """``command -c code``, its output captured; None when it cannot start or hangs."""
+    """``command -c code`` (a registered child: dlcheck.subprocesses), its output captured;
+    None when it cannot start or hangs (then it is killed with what it started)."""
+    args = [*command, "-c", code]
     try:
-        return subprocess.run(  # noqa: S603 - argument list, no shell
-            [*command, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
+        proc = start_process(args)
+    except (OSError, ValueError):
         return None
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        proc.wait()
+        return None
+    return subprocess.CompletedProcess(args, proc.returncode, out or "", err or "")
 
 
 def probe_python(command: Sequence[str], timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
@@ -729,11 +733,15 @@ def create(opts: CreateOptions, out: IO[str] | None = None, view: Emit | None = 
 
         view = CreateView(out or sys.stdout)
     plan = plan_create(opts)
-    held = acquire_lock(plan.prefix)
+    parents = removal.make_parents(plan.prefix)  # a new nested prefix: each folder recorded
     try:
-        return carry_out(plan, view)
+        held = acquire_lock(plan.prefix)
+        try:
+            return carry_out(plan, view)
+        finally:
+            removal.remove_file(held, LOCK_HEAD)
     finally:
-        removal.remove_file(held, LOCK_HEAD)
+        removal.remove_parents(parents)  # those left empty by a failure, and only those
 
 
 def plan_create(opts: CreateOptions) -> Plan:
@@ -1068,6 +1076,12 @@ def _step(step: Step, emit: Emit, log: IO[str]) -> None:
     no venv or ensurepip module)."""
     rc, lines = _run_logged(step, emit, log)
     if rc != 0:
+        apt = _apt_line(lines)
+        if apt:  # Debian's and Ubuntu's venv names its own package (its message is wrapped)
+            raise CreateError(
+                f"{step.what} failed: this Python's venv cannot install pip (Debian and Ubuntu "
+                f"ship it apart): sudo {apt}; or pass --python"
+            )
         if any("ensurepip is not available" in ln or "No module named venv" in ln for ln in lines):
             short = ".".join(str(step.cmd[0]).rsplit("python", 1)[-1].split(".")[:2]) or "3"
             raise CreateError(
@@ -1075,6 +1089,18 @@ def _step(step: Step, emit: Emit, log: IO[str]) -> None:
                 f"{_os_venv_package(short if short[:1].isdigit() else '3')}"
             )
         raise CreateError(f"{step.what} failed: {error_line(lines, f'exit status {rc}')}")
+
+
+_APT_VENV = re.compile(r"\bapt(?:-get)? install (python3(?:\.\d+)?-venv)\b")
+
+
+def _apt_line(lines: Sequence[str]) -> str | None:
+    """``apt install python3.X-venv`` when a step's output names that package."""
+    for line in lines:
+        m = _APT_VENV.search(line)
+        if m:
+            return f"apt install {m.group(1)}"
+    return None
 
 
 def _add_token(prefix: Path, token: str) -> None:

@@ -218,6 +218,18 @@ def make_row(
         failing.append("environment")
     if b is not None and b.overall == NOT_READY:
         failing.append("benchmark")
+    env = ""
+    if e is not None:
+        env = e.status
+        there = c.environment if c is not None else ""
+        if e.prefix and there and _folder(e.prefix) != _folder(there):
+            shown = (lambda p: anon_id(p)) if hide_paths else (lambda p: p)
+            env += (
+                f"; environments differ: env verify of {shown(e.prefix)}, "
+                f"the check ran in {shown(there)}"
+            )
+    elif c is not None:
+        env = c.env_status  # what the check found of its locked setup
     bench = ""
     if b is not None:
         bench = b.workload or "benchmark"
@@ -231,7 +243,7 @@ def make_row(
         cores=c.cores if c else None,
         ram_bytes=c.ram_bytes if c else None,
         gpu=c.gpu if c else "",
-        env=e.status if e else "",
+        env=env,
         bench=bench,
         bench_verdict=b.verdict if b else "",
         ep4_seconds=b.ep4_seconds if b else None,
@@ -242,7 +254,19 @@ def make_row(
         shared_name=shared,
         first_step=c.first_step if c else "",
         course=c.course if c else "",
+        checked=_when(c.created) if c else "",
+        saved_verdict=c.saved_verdict if c else "",
+        repair=e.repair if e else "",
     )
+
+
+def _folder(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/").lower() if "\\" in path else path.rstrip("/")
+
+
+def _when(created: str) -> str:
+    """``2026-11-20T09:00:00+00:00`` as ``2026-11-20 09:00`` (the time as written)."""
+    return created[:16].replace("T", " ") if len(created) >= 16 else created
 
 
 _SPECIAL_TITLES = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dlcheck.cli import course_type
 from dlcheck.output import chatter_options, output_options
 
 FORMATS = ("text", "markdown", "csv", "html", "json")
@@ -11,7 +12,9 @@ FORMATS = ("text", "markdown", "csv", "html", "json")
 
 @click.command(short_help="One table of many machines from saved results.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@output_options(formats=FORMATS, short_forms=("json", "markdown"))
+@output_options(
+    formats=FORMATS, short_forms=("json", "markdown"), inputs=("paths", "profile", "places")
+)
 @click.option(
     "--profile",
     type=click.Path(dir_okay=False),
@@ -19,7 +22,7 @@ FORMATS = ("text", "markdown", "csv", "html", "json")
 )
 @click.option(
     "--course",
-    metavar="NAME",
+    type=course_type(),
     help="Judge every check report again against this course flavour (tensorflow, torch); "
     "default: each against the course it was checked with.",
 )
@@ -54,9 +57,7 @@ def report(
     from dlcheck.fleet import render
     from dlcheck.fleet.build import build_fleet
 
-    inputs = (*paths, profile, places)
-    if output:
-        out.refuse_inputs(output, inputs)  # before reading thousands of files
+    inputs = (*paths, profile, places)  # -o was checked against them before any was read
     fleet = build_fleet(paths, profile, places, anonymize, course)
     if quiet and fmt == "text":
         text = "".join(line + "\n" for line in render.summary_lines(fleet))  # plain sentences

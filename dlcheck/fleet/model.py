@@ -40,6 +40,9 @@ class CheckPart:
     hardware: str = ""  # architecture, CPU, cores, memory, GPUs: tells apart machines of one name
     first_step: str = ""  # the title of the first step of its plan (dlcheck/plan.py)
     course: str = ""  # the course flavour (or profile) its verdict is against
+    saved_verdict: str = ""  # the verdict the report was saved with, where today's differs
+    environment: str = ""  # the Python environment the check ran in (its folder)
+    env_status: str = ""  # what the check found of its locked setup ("cpu: matches its lock")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class EnvPart:
     status: str  # short text for the table, e.g. "ok (course-cpu)" or "2 mismatches"
     verdict: str  # READY, READY WITH WARNINGS, NOT READY or UNKNOWN
     problems: tuple[str, ...] = ()
+    prefix: str = ""  # the environment it verified (its folder)
+    repair: str = ""  # the first command of its repair route
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,9 @@ class MachineRow:
     shared_name: int = 1  # how many different machines report this host name
     first_step: str = ""  # the first step of the machine's plan
     course: str = ""  # the course flavour (or profile) its check verdict is against
+    checked: str = ""  # when its check report was made (UTC, as written)
+    saved_verdict: str = ""  # the check report's saved verdict, where today's judgement differs
+    repair: str = ""  # the environment's repair command (never wrapped: shown apart)
 
     @property
     def ready(self) -> bool:

@@ -119,6 +119,7 @@ _FactsRow = projection(
     {
         "created": None,
         "platform": ("system", "os_name", "machine", "wsl", "hostname"),
+        "python": ("executable", "prefix"),
         "cpu": ("model", "logical_cores", "usable_cores"),
         "memory": ("total_bytes", "effective_bytes"),
         "gpu": {"gpus": ("vendor", "name"), "nvidia_status": None},
@@ -138,16 +139,20 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
         raise UserError(where, clean(f"malformed facts: {exc}", 300)) from None
     plan = data.get("plan") if isinstance(data.get("plan"), dict) else None
     course = report_course(data)  # a saved verdict: against the course it was checked with
-    if rejudge is not None:
-        verdict, findings, *more = rejudge(data, where)
+    saved, findings = data.get("verdict"), data.get("findings")
+    if not isinstance(findings, list):
+        raise UserError(where, "malformed: 'findings' is not a list")
+    if saved not in (READY, READY_WITH_WARNINGS, NOT_READY, NOT_VERIFIED):
+        raise UserError(where, f"malformed: unknown verdict {clean(saved, 40)!r}")
+    verdict = saved
+    more: list[Any] = []
+    if rejudge is not None:  # judged again from its facts, as `check --from` judges them
+        try:
+            verdict, findings, *more = rejudge(data, where)
+        except UserError:  # facts `check --from` cannot read: the row keeps what was saved
+            more = []
         plan = more[0] if more else plan
         course = more[1] if len(more) > 1 else course
-    else:
-        verdict, findings = data.get("verdict"), data.get("findings")
-        if not isinstance(findings, list):
-            raise UserError(where, "malformed: 'findings' is not a list")
-        if verdict not in (READY, READY_WITH_WARNINGS, NOT_READY, NOT_VERIFIED):
-            raise UserError(where, f"malformed: unknown verdict {clean(verdict, 40)!r}")
     failing, titles, warnings = [], [], 0
     for f in findings:
         if not isinstance(f, dict):
@@ -200,7 +205,41 @@ def check_part(data: dict[str, Any], where: str, version: int, rejudge: Any = No
         hardware=hardware,
         first_step=first_step(data, where, plan),
         course=course,
+        saved_verdict=saved if saved != verdict else "",
+        environment=clean(environment_of(facts.python.prefix, facts.python.executable), 300),
+        env_status=locked_setup_status(data["facts"].get("environment")),
     )
+
+
+def environment_of(prefix: Any, executable: Any) -> str:
+    """The folder of the Python environment a check ran in: its prefix, else the folder
+    above the executable's ``bin`` or ``Scripts``; "" when the report does not say."""
+    if isinstance(prefix, str) and prefix:
+        return prefix.rstrip("/\\") or prefix
+    if not isinstance(executable, str) or not executable:
+        return ""
+    sep = "\\" if "\\" in executable and "/" not in executable else "/"
+    parts = executable.rstrip(sep).split(sep)[:-1]
+    if parts and parts[-1] in ("bin", "Scripts"):
+        parts = parts[:-1]
+    return sep.join(parts) or sep
+
+
+def locked_setup_status(section: Any) -> str:
+    """What a check report found of its locked setup (its environment section), as the
+    Environment column says it: "cpu: matches its lock (dlcheck check)", "" when none."""
+    if not isinstance(section, dict) or not section.get("setup"):
+        return ""
+    from dlcheck.envs.facts import EnvironmentFacts
+
+    try:
+        env = EnvironmentFacts.from_dict(section)
+    except (RecordError, TypeError, ValueError):
+        return ""
+    if env.error or env.incomplete:
+        return f"{clean(env.setup, 40)}: {clean(env.error or 'an unfinished env create', 80)}"
+    found = ", ".join(env.count_parts()) or "matches its lock"
+    return f"{clean(env.setup, 40)}: {found} (dlcheck check)"
 
 
 def first_step(data: dict[str, Any], where: str, plan: Any) -> str:
@@ -279,9 +318,11 @@ def env_part(data: dict[str, Any], where: str) -> EnvPart:
         text += f" ({clean(setup, 40)})"
     repair = data.get("repair")  # the result's repair route (older results have none)
     commands = repair.get("commands") if isinstance(repair, dict) else None
+    command = ""
     if isinstance(commands, list) and commands and isinstance(commands[0], str):
-        text += f"; repair: {clean(commands[0], 120)}"
+        command = clean(commands[0], 300)
     host = data.get("hostname")
+    prefix = data.get("prefix")
     return EnvPart(
         path=where,
         host=clean(host) if isinstance(host, str) and host else None,
@@ -289,6 +330,8 @@ def env_part(data: dict[str, Any], where: str) -> EnvPart:
         status=text,
         verdict=_verdict_of(verdict),
         problems=tuple(clean(p, 120) for p in problems[:20]),
+        prefix=clean(prefix, 300) if isinstance(prefix, str) else "",
+        repair=command,
     )
 
 

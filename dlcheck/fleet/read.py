@@ -121,7 +121,10 @@ def read_parts(
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending signal arrives here
 
 
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+# the signals the CLI turns into an exit (dlcheck.cli.STOP_SIGNALS), SIGHUP where it exists
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM} | (
+    {signal.SIGHUP} if hasattr(signal, "SIGHUP") else set()
+)
 
 
 class _Stop(Exception):

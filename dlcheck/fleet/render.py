@@ -30,6 +30,7 @@ COLUMNS = (
     "Episode 4",
     "Fails",
     "First step",
+    "Checked",
 )
 
 
@@ -48,24 +49,36 @@ def fmt_seconds(v: float | None) -> str:
     return fmt(v, missing="")
 
 
-def cells(r: MachineRow) -> list[str]:
+def verdict_cell(r: MachineRow) -> str:
+    """The verdict, and the saved one where today's judgement of the facts differs."""
+    return r.verdict + (f" (saved as {r.saved_verdict})" if r.saved_verdict else "")
+
+
+def env_cell(r: MachineRow, repair: bool = True) -> str:
+    """The environment, with its repair command (``repair``; the text table shows commands
+    apart, never wrapped)."""
+    return r.env + (f"; repair: {r.repair}" if repair and r.repair else "")
+
+
+def cells(r: MachineRow, repair: bool = True) -> list[str]:
     """A row as plain text cells, in COLUMNS order (formats escape them)."""
     bench = r.bench + (f" ({r.bench_verdict})" if r.bench_verdict else "")
     return [
         sanitize(c, None)
         for c in (
             r.machine,
-            r.verdict,
+            verdict_cell(r),
             r.os,
             r.cpu,
             fmt_cores(r.cores),
             fmt_ram(r.ram_bytes),
             r.gpu,
-            r.env,
+            env_cell(r, repair),
             bench,
             fmt_seconds(r.ep4_seconds),
             ", ".join(r.failing),
             r.first_step,
+            r.checked,
         )
     ]
 
@@ -178,7 +191,7 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
 
     console = Console(file=file, highlight=False, width=width)
     w = console_width(console, width)
-    rows = [cells(r) for r in fleet.rows]
+    rows = [cells(r, repair=False) for r in fleet.rows]
     # Columns no machine has a value for (no env or bench results yet) only take room.
     keep = [i for i, col in enumerate(COLUMNS) if i < 2 or any(row[i] for row in rows)]
     heads = [COLUMNS[i] for i in keep]
@@ -193,6 +206,13 @@ def render_text(fleet: Fleet, file: IO[str] | None = None, width: int | None = N
             line[1].stylize(style_of(r.verdict))
             texts.append(line)
         print_table(console, heads, texts, w, 0)
+    repairs = [(r.machine, r.repair) for r in fleet.rows if r.repair]
+    if repairs:  # commands are never wrapped (docs/check.md): one line each, below the table
+        console.print(Text("Repair the environment:", style="bold"))
+        for machine, command in repairs:
+            console.print(
+                Text(f"  {sanitize(machine, None)}: {sanitize(command, None)}"), soft_wrap=True
+            )
     for line in summary_lines(fleet):
         hang(console, Text(""), Text(line), w, indent=2)
     if fleet.references:
@@ -264,6 +284,8 @@ CSV_COLUMNS = (
     "episode4_seconds",
     "failing",
     "sources",
+    "checked",
+    "saved_verdict",
     "first_step",
 )
 
@@ -280,12 +302,14 @@ def render_csv(fleet: Fleet) -> str:
             fmt_cores(r.cores),
             None if r.ram_bytes is None else f"{r.ram_bytes / GIB:.2f}",
             r.gpu,
-            r.env,
+            env_cell(r),
             r.bench,
             r.bench_verdict,
             None if r.ep4_seconds is None else f"{r.ep4_seconds:.1f}",
             " ".join(r.failing),
             " ".join(r.sources),
+            r.checked,
+            r.saved_verdict,
             r.first_step,
         )
         for r in fleet.rows
@@ -401,6 +425,9 @@ def to_json_dict(fleet: Fleet) -> dict[str, Any]:
                 "ram_bytes": r.ram_bytes,
                 "gpu": r.gpu,
                 "environment": r.env or None,
+                "repair": r.repair or None,
+                "checked": r.checked or None,
+                "saved_verdict": r.saved_verdict or None,
                 "benchmark": r.bench or None,
                 "benchmark_verdict": r.bench_verdict or None,
                 "episode4_seconds": r.ep4_seconds,

@@ -253,5 +253,23 @@ def main(names: list[str]) -> int:
     return 0
 
 
+def die_with_parent(interval: float = 0.5) -> None:
+    """End this probe when dlcheck is gone, however it went (even SIGKILL, which no handler
+    of dlcheck's sees): a daemon thread watches the parent's pid."""
+    import os
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 if __name__ == "__main__":
+    die_with_parent()
     sys.exit(main(sys.argv[1:]))

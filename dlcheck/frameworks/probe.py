@@ -29,7 +29,7 @@ from dlcheck.frameworks.records import (
     FrameworkResult,
 )
 from dlcheck.records import RecordError, from_dict
-from dlcheck.subprocesses import start_process
+from dlcheck.subprocesses import kill_group, start_process
 
 CHILD = Path(__file__).with_name("_child.py")
 MARKER = "@@dlcheck-framework@@"
@@ -217,9 +217,8 @@ def parse_child_output(
     for name in names:
         if name in got:
             rec = got[name]
-            if name == "tensorflow":
-                hints = [ln for ln in tail if _HINT_RE.search(ln)]
-                rec = replace(rec, stderr_tail=rec.stderr_tail + hints)
+            if not out:  # the process's log (TensorFlow's own), once: on its first record
+                rec = replace(rec, stderr_tail=rec.stderr_tail + tail)
             out.append(replace(rec, returncode=returncode))
             continue
         if first_missing is not None:
@@ -331,7 +330,7 @@ class FrameworkProbe:
             out, err = proc.popen.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-            proc.popen.kill()
+            kill_group(proc.popen)  # the import and anything it started
             out, err = proc.popen.communicate()
         seconds = round(time.perf_counter() - proc.started, 3)
         proc.results = parse_child_output(

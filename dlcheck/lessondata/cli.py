@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from dlcheck.cli import course_type
 from dlcheck.errors import UserError
 from dlcheck.output import chatter_options, output_options
 
@@ -96,7 +97,7 @@ def data() -> None:
     metavar="DIR",
     help="The folder the notebooks run in (default: the current folder).",
 )
-@click.option("--course", metavar="NAME", help="Course flavour: tensorflow (default) or torch.")
+@click.option("--course", type=course_type(), help="Course flavour: tensorflow (default) or torch.")
 @click.option("--anonymize", is_flag=True, help="Remove the user name and home paths.")
 @chatter_options(
     quiet="For scripts: only the verdict line.",
@@ -167,7 +168,7 @@ def check(
     "default: $DLCHECK_DATA_MIRROR.",
 )
 @click.option("--only", multiple=True, metavar="ID", help="Only this file (repeatable).")
-@click.option("--course", metavar="NAME", help="Course flavour: tensorflow (default) or torch.")
+@click.option("--course", type=course_type(), help="Course flavour: tensorflow (default) or torch.")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=3600),

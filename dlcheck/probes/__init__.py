@@ -19,6 +19,7 @@ from dlcheck.records import (
     PlatformFacts,
     PythonFacts,
 )
+from dlcheck.sanitize import DEFAULT_LIMIT, clean
 from dlcheck.version import __version__
 
 DEFAULT_TIMEOUT = 5.0
@@ -31,7 +32,8 @@ def _run_probe(
     try:
         out[name] = fn()
     except Exception as exc:  # noqa: BLE001 - any probe failure becomes "unknown"
-        out[name] = empty(error=f"{type(exc).__name__}: {exc}")
+        # machine text (a 5,000-character --path in the message) cut as everywhere else
+        out[name] = empty(error=clean(f"{type(exc).__name__}: {exc}", DEFAULT_LIMIT))
     out[f"{name}__seconds"] = round(time.perf_counter() - start, 4)
 
 

@@ -28,6 +28,40 @@ def stderr_is_terminal() -> bool:
         return False
 
 
+# What a status line shows where the terminal's encoding cannot show a glyph (cp437, a
+# Windows console): plain ASCII, never a `\u2026` escape.
+ASCII = {"\u2026": "...", "\u00b7": "-", "\u2013": "-", "\u2014": "-", "\u2192": "->"}
+SPINNER_GLYPHS = "\u280b\u2819\u2839"  # rich's "dots" spinner
+
+
+def encoding_of(stream: IO[str] | None) -> str:
+    """The encoding of ``stream`` (standard error by default). Read it before a live display
+    starts: rich then puts a proxy of its own in ``sys.stderr``."""
+    return getattr(stream if stream is not None else sys.stderr, "encoding", None) or "utf-8"
+
+
+def can_show(enc: str, text: str) -> bool:
+    """The encoding ``enc`` can show every character of ``text``."""
+    try:
+        text.encode(enc)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def fit(enc: str, text: str) -> str:
+    """``text`` as a stream of encoding ``enc`` can show it: the glyphs of ``ASCII`` spelt
+    in ASCII, any other character it cannot show as ``?``."""
+    if can_show(enc, text):
+        return text
+    for glyph, plain in ASCII.items():
+        text = text.replace(glyph, plain)
+    try:
+        return text.encode(enc, "replace").decode(enc)
+    except LookupError:
+        return text.encode("ascii", "replace").decode("ascii")
+
+
 def _console(stream: IO[str] | None) -> Any:
     from rich.console import Console
 
@@ -48,10 +82,12 @@ class Progress:
         self._status: Any = None
         self._step = ""
         self.started = time.perf_counter()
+        self.encoding = encoding_of(stream)
 
     def __enter__(self) -> Progress:
         if self.enabled:
-            self._status = _console(self.stream).status("", spinner="dots")
+            spinner = "dots" if can_show(self.encoding, SPINNER_GLYPHS) else "line"  # - \\ | /
+            self._status = _console(self.stream).status("", spinner=spinner)
             self._status.start()
         return self
 
@@ -60,13 +96,13 @@ class Progress:
         if self._status is not None:
             from rich.text import Text
 
-            self._status.update(Text(message))
+            self._status.update(Text(fit(self.encoding, message)))
 
     def step(self, text: str) -> None:
         """A new step of the work: the live line, or a ``... text`` line when plain."""
         self._step = text
         if self.plain:
-            print(f"... {text}", file=self.stream or sys.stderr, flush=True)
+            print(fit(self.encoding, f"... {text}"), file=self.stream or sys.stderr, flush=True)
         self.update(text)
 
     def detail(self, line: str) -> None:
@@ -80,6 +116,7 @@ class Progress:
 
     def say(self, text: str) -> None:
         """A line that stays (above the live line); printed as is where nothing is live."""
+        text = fit(self.encoding, text)
         if self._status is not None:
             self._status.console.print(text, markup=False, highlight=False)
         elif self.plain:

@@ -15,6 +15,7 @@ from dlcheck.profile import Profile
 from dlcheck.records import Facts
 from dlcheck.render.layout import count_line
 from dlcheck.report import Report
+from dlcheck.sanitize import DEFAULT_LIMIT, clean
 from dlcheck.verdict import Finding
 
 
@@ -236,7 +237,10 @@ def check_summary(report: Report) -> CheckSummary:
         dlcheck_version=report.facts.dlcheck_version or "",
         created=report.facts.created or "",
         source=report.source,
-        machine=machine_lines(report.facts, report.profile),
+        # machine text cut as everywhere else (a 4,000-character --path: one line, not 60)
+        machine=[
+            (k, clean(v, DEFAULT_LIMIT)) for k, v in machine_lines(report.facts, report.profile)
+        ],
         findings=list(report.findings),
         steps=steps,
         install_command=shown_install_command(report, steps),
