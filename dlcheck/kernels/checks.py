@@ -1,0 +1,189 @@
+"""Check kinds of the kernels feature: pure functions of the facts (dlcheck/kernels/specs.py).
+
+- ``kernel_runs_course``: at least one kernel Jupyter offers starts an interpreter that is
+  there, of a Python the course supports, with the course's packages in its site-packages
+  (and, when the requirement names a Keras ``backend``, no other one set in its spec); the
+  finding names it. None does: where the interpreter checked has the course's packages, the
+  one command that registers it as a kernel.
+- ``kernels_sane``: no kernel whose interpreter is gone, no two kernels with one display name,
+  no spec Jupyter cannot read.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from dlcheck.checks import NEEDS_PYTHON, Check, Outcome, _needs, met, not_given, unmet
+from dlcheck.kernels.specs import KernelFacts, KernelSpec, kernel_facts
+from dlcheck.records import Facts
+
+# every distribution that provides a package the profile names
+_ALIASES = {
+    "tensorflow": (
+        "tensorflow",
+        "tensorflow-cpu",
+        "tensorflow-macos",
+        "tensorflow-intel",
+        "tensorflow-gpu",
+        "tensorflow-rocm",
+        "tf-nightly",
+    ),
+    "keras": ("keras", "keras-nightly"),
+}
+KERNEL_NAME = "dl-course"
+KERNEL_DISPLAY = "Python (dl-course)"
+
+
+def _section(facts: Facts) -> KernelFacts | None:
+    return kernel_facts(facts.sections)
+
+
+def _short(version: str | None) -> tuple[int, ...] | None:
+    try:
+        return Version(version).release[:2] if version else None
+    except InvalidVersion:
+        return None
+
+
+def why_not(kernel: KernelSpec, p: dict[str, Any]) -> str | None:
+    """Why ``kernel`` cannot run the course (one phrase); None when it can."""
+    if kernel.error:
+        return "unreadable spec"
+    if kernel.interpreter is None:
+        return f"starts {kernel.argv0!r} (not located)"
+    if not kernel.exists:
+        return "interpreter gone"
+    v = _short(kernel.python_version)
+    lo, hi = _short(p.get("min")), _short(p.get("max"))
+    if v is None:
+        return "Python version unknown"
+    if (lo and v < lo) or (hi and v > hi):
+        return f"Python {kernel.python_version}"
+    missing = [
+        name
+        for name in p.get("packages", [])
+        if not any(d in kernel.packages for d in _ALIASES.get(name, (name,)))
+    ]
+    if missing:
+        return "no " + ", ".join(missing)
+    backend, set_to = p.get("backend"), kernel.env.get("KERAS_BACKEND")
+    if backend and set_to and set_to != backend:
+        return f"KERAS_BACKEND={set_to} in its spec"
+    return None
+
+
+def _label(k: KernelSpec) -> str:
+    return f"'{k.display_name or k.name}'"
+
+
+def _where(k: KernelSpec) -> str:
+    bits = [f"Python {k.python_version}"] if k.python_version else []
+    bits += [f"{n} {v}" for n, v in k.packages.items() if n in ("tensorflow", "keras", "torch")]
+    return f"{_label(k)} (kernel {k.name}: {', '.join(bits)})"
+
+
+def _checked_fits(facts: Facts, p: dict[str, Any]) -> bool:
+    """The interpreter checked has the course's packages (so registering it is the step)."""
+    versions = facts.packages.versions
+    return bool(versions) and all(
+        any(d in versions for d in _ALIASES.get(n, (n,))) for n in p.get("packages", [])
+    )
+
+
+def register_command(facts: Facts) -> str:
+    """The one command that registers the interpreter checked as a Jupyter kernel."""
+    exe = facts.python.executable or "python"
+    quote = shlex.quote if facts.platform.system != "Windows" else (lambda s: f'"{s}"')
+    return (
+        f"{quote(exe)} -m ipykernel install --user --name {KERNEL_NAME} "
+        f"--display-name {quote(KERNEL_DISPLAY)}"
+    )
+
+
+def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
+    section = _section(facts)
+    expected = "a Jupyter kernel with the course's Python and packages"
+    if section is None:
+        return not_given("the Jupyter kernels were not looked for", expected)
+    offered = [k for k in section.offered() if k.name != "?"]
+    fits = [k for k in offered if why_not(k, p) is None]
+    if fits:
+        here = facts.python.prefix
+        fits.sort(key=lambda k: (k.prefix != here, not k.by_dlcheck))
+        best = fits[0]
+        others = f" (and {len(fits) - 1} more)" if len(fits) > 1 else ""
+        return met(f"choose {_where(best)} in JupyterLab{others}", expected)
+    if offered:
+        seen = "; ".join(f"{_label(k)}: {why_not(k, p)}" for k in offered[:4])
+        observed = f"none of {len(offered)} kernels runs the course ({seen})"
+    else:
+        observed = "no Jupyter kernel found"
+    if _checked_fits(facts, p):
+        needs_ipykernel = "ipykernel" not in facts.packages.versions
+        first = (
+            f"`{facts.python.executable or 'python'} -m pip install ipykernel`, then "
+            if needs_ipykernel
+            else ""
+        )
+        advice = (
+            f"This Python has the course's packages but no kernel starts it: register it "
+            f"with {first}`{register_command(facts)}`, and choose the kernel "
+            f"'{KERNEL_DISPLAY}' in JupyterLab."
+        )
+        return Outcome("unmet", observed, expected, advice)
+    return unmet(observed, expected)
+
+
+def check_kernels_sane(facts: Facts, p: dict[str, Any]) -> Outcome:
+    section = _section(facts)
+    expected = "every kernel's interpreter there, display names distinct"
+    if section is None:
+        return not_given("the Jupyter kernels were not looked for", expected)
+    offered = section.offered()
+    problems = []
+    for k in section.kernels:
+        if k.error:
+            problems.append(f"{k.spec_dir}: {k.error}" if k.name != "?" else k.error)
+    gone = [k for k in offered if k.exists is False]
+    for k in gone:
+        problems.append(f"{_label(k)} (kernel {k.name}) starts {k.interpreter}, which is gone")
+    by_display: dict[str, list[KernelSpec]] = {}
+    for k in offered:
+        if k.display_name and not k.error:
+            by_display.setdefault(k.display_name, []).append(k)
+    for display, same in by_display.items():
+        if len(same) > 1:
+            names = ", ".join(k.name for k in same)
+            problems.append(f"{len(same)} kernels are shown as '{display}' ({names})")
+    if not problems:
+        return met(f"{len(offered)} kernels, each interpreter there", expected)
+    advice = None
+    if gone:
+        cmds = " and ".join(f"`jupyter kernelspec remove -y {shlex.quote(k.name)}`" for k in gone)
+        advice = (
+            f"Remove the kernels whose environment is gone ({cmds}); an environment dlcheck "
+            "made goes with its kernel: `dlcheck env remove PREFIX`."
+        )
+    return Outcome("unmet", "; ".join(problems[:4]), expected, advice)
+
+
+def _needs_python(params: dict[str, Any]) -> str:
+    return NEEDS_PYTHON
+
+
+KERNEL_CHECKS: dict[str, Check] = {
+    "kernel_runs_course": Check(
+        check_kernel_runs_course,
+        _needs(
+            ("packages", list, True),
+            ("min", str, False),
+            ("max", str, False),
+            ("backend", str, False),
+        ),
+        _needs_python,
+    ),
+    "kernels_sane": Check(check_kernels_sane, _needs()),
+}
