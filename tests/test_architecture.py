@@ -341,7 +341,7 @@ def test_features_register_sections_checks_and_views() -> None:
     from dlcheck.profile import load_profile
 
     names = [f.name for f in FEATURES]
-    assert sorted(names) == ["benchmark", "environment", "frameworks"]
+    assert sorted(names) == ["benchmark", "environment", "frameworks", "kernels"]
     kinds = [k for f in FEATURES for k in f.checks]
     assert len(kinds) == len(set(kinds)) and not set(kinds) & set(CORE_CHECKS)
     assert set(CHECKS) == set(CORE_CHECKS) | set(kinds)
@@ -349,7 +349,7 @@ def test_features_register_sections_checks_and_views() -> None:
         blank = f.section()
         assert f.section.from_dict(blank.to_dict()) == blank
     used = {r.check for r in load_profile().requirements}
-    assert {"environment_lock", "training_time", "framework_works"} <= used
+    assert {"environment_lock", "training_time", "framework_works", "kernel_runs_course"} <= used
 
 
 def test_importing_the_registry_starts_and_loads_nothing_heavy() -> None:
@@ -366,7 +366,7 @@ def test_importing_the_registry_starts_and_loads_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("section", ["environment", "benchmark"])
+@pytest.mark.parametrize("section", ["environment", "benchmark", "kernels"])
 def test_feature_sections_hold_facts_not_verdicts(section: str) -> None:
     from dlcheck.features import feature
 

@@ -159,7 +159,8 @@ def check_kernels_sane(facts: Facts, p: dict[str, Any]) -> Outcome:
             names = ", ".join(k.name for k in same)
             problems.append(f"{len(same)} kernels are shown as '{display}' ({names})")
     if not problems:
-        return met(f"{len(offered)} kernels, each interpreter there", expected)
+        n = len(offered)
+        return met(f"{n} kernel{'' if n == 1 else 's'}, each interpreter there", expected)
     advice = None
     if gone:
         cmds = " and ".join(f"`jupyter kernelspec remove -y {shlex.quote(k.name)}`" for k in gone)
