@@ -24,8 +24,8 @@ def check(
 
     Framework probes (TensorFlow, Keras, PyTorch, JAX in their own processes) run unless
     ``frameworks=False``. ``python`` (a path) or ``kernel`` (a Jupyter kernel's name): check
-    that interpreter instead of the one running (the hardware stays this machine's). Returns a :class:`dlcheck.report.Report`; in Jupyter it displays
-    as a table.
+    that interpreter instead of the one running (the hardware stays this machine's). Returns
+    a :class:`dlcheck.report.Report`; in Jupyter it displays as a table.
     """
     from dlcheck.pipeline import build_report
 

@@ -34,14 +34,14 @@ PROBE_TIMEOUT = 15.0  # seconds: a cold interpreter on a network home, with star
 # the current folder on sys.path.
 BOOT = (
     "import sys\n"
-    "if sys.version_info < (%d, %d):\n"
-    "    sys.stdout.write('%s old ' + sys.version.split()[0] + '\\n')\n"
+    f"if sys.version_info < {OLDEST!r}:\n"
+    f"    sys.stdout.write('{MARKER} old ' + sys.version.split()[0] + '\\n')\n"
     "    sys.exit(3)\n"
     "sys.path[:1] = [p for p in sys.path[:1] if p]\n"
     "sys.argv = sys.argv[1:]\n"
     "import runpy\n"
     "runpy.run_path(sys.argv[0], run_name='__main__')\n"
-) % (OLDEST[0], OLDEST[1], MARKER)
+)
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,7 @@ def parse_answer(given: str, stdout: str, stderr: str, returncode: int | None) -
         break
     tail = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
     why = f" ({tail[-1][:160]})" if tail else ""
-    status = (
-        f"exited with status {returncode}" if returncode else "printed no answer to the probe"
-    )
+    status = f"exited with status {returncode}" if returncode else "printed no answer to the probe"
     raise UserError(given, f"is not a working Python interpreter: it {status}{why}")
 
 
