@@ -113,7 +113,11 @@ def _start_environment(options: ProbeOptions) -> Pending:
     def finish(facts: Facts) -> dict | None:
         from dlcheck.envs.detect import environment_section
 
-        return environment_section(installed=facts.packages.versions, setup=options.setup)
+        # another interpreter checked (--python): its environment, not dlcheck's
+        prefix = facts.python.prefix if options.interpreter is not None else None
+        return environment_section(
+            installed=facts.packages.versions, setup=options.setup, prefix=prefix
+        )
 
     return finish
 
@@ -199,8 +203,9 @@ def _start_kernels(options: ProbeOptions) -> Pending:
     def finish(facts: Facts) -> dict | None:
         from dlcheck.kernels.specs import find_kernels
 
+        # the environment checked is the one whose Jupyter the learner starts
         prefix = facts.python.prefix
-        return find_kernels(prefixes=[prefix] if prefix else []).to_dict()
+        return find_kernels(prefixes=[prefix] if prefix else None).to_dict()
 
     return finish
 

@@ -54,6 +54,10 @@ def build_report(
             raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
         if not math.isfinite(value) or value <= 0:
             raise UserError(None, f"{name} must be a finite number of seconds > 0, not {value!r}")
+    if (python or kernel) and from_path:
+        raise UserError(None, "--python and --kernel check a live interpreter: not with --from")
+    if python and kernel:
+        raise UserError(None, "--python and --kernel both name the interpreter: give one")
     saved = None  # the --from document, read once
     if from_path and profile_path is None and course is None and setup is None:  # as checked
         from dlcheck.documents import read_document
@@ -65,10 +69,6 @@ def build_report(
     places = load_places(places_path)
     if setup is not None and from_path:
         raise UserError(None, "--setup compares the running environment: not with --from")
-    if (python or kernel) and from_path:
-        raise UserError(None, "--python and --kernel check a live interpreter: not with --from")
-    if python and kernel:
-        raise UserError(None, "--python and --kernel both name the interpreter: give one")
     interp, tool = (None, None) if from_path else choose_interpreter(python, kernel, profile)
     options = ProbeOptions(frameworks, framework_timeout, bench_path, setup, interp)
     refuse_options(options)  # each feature's own options (an unknown setup)

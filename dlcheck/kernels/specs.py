@@ -267,18 +267,20 @@ def _spec_names(kernels: Path) -> list[str]:
 
 def find_kernels(
     env: Mapping[str, str] | None = None,
-    prefixes: Iterable[str] = (),
+    prefixes: Iterable[str] | None = None,
     system: str | None = None,
     home: Path | None = None,
 ) -> KernelFacts:
-    """Every kernel spec Jupyter would find (module docstring); never raises: a spec that
-    cannot be read is a fact with its ``error``."""
+    """Every kernel spec Jupyter would find (module docstring), with the environments'
+    folders of ``prefixes`` (default: the running Python's) and the active ones; never
+    raises: a spec that cannot be read is a fact with its ``error``."""
     import platform
 
     env = dict(os.environ if env is None else env)
     system = system or platform.system()
     home = home or Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
-    envs = [p for p in (sys.prefix, *prefixes, *_active(env)) if p]
+    given = [sys.prefix] if prefixes is None else list(prefixes)
+    envs = [p for p in (*given, *_active(env)) if p]
     paths = data_paths(env, system, home, envs)
     env_data = {os.path.normcase(os.path.abspath(Path(p) / "share" / "jupyter")): p for p in envs}
     kernels: list[KernelSpec] = []
