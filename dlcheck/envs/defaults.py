@@ -24,8 +24,8 @@ PTH = "dlcheck-env-defaults.pth"
 MODULE = "_dlcheck_env_defaults"
 MARK = "DLCHECK_ENV_DEFAULTS"
 
-_TEMPLATE = '''"""Written by `dlcheck env create`: this environment's defaults (a variable the user set
-wins). Remove this file and {pth} to drop them."""
+_TEMPLATE = '''"""Written by `dlcheck env create`: this environment's defaults (a variable
+the user set wins). Remove this file and {pth} to drop them."""
 
 import os
 
@@ -52,9 +52,7 @@ def site_packages(prefix: Path) -> Path | None:
 
 def hook_source(defaults: dict[str, str]) -> str:
     """The module's text for ``defaults`` (names and values as JSON-safe strings)."""
-    return _TEMPLATE.format(
-        defaults=json.dumps(dict(sorted(defaults.items()))), pth=PTH, mark=MARK
-    )
+    return _TEMPLATE.format(defaults=json.dumps(dict(sorted(defaults.items()))), pth=PTH, mark=MARK)
 
 
 def write_hook(prefix: Path, defaults: dict[str, str]) -> Path:
@@ -91,7 +89,8 @@ def read_hook(prefix: Path) -> dict[str, Any] | None:
             except ValueError:
                 return None
             if isinstance(data, dict):
-                return {"module": str(module), "defaults": {str(k): str(v) for k, v in data.items()}}
+                values = {str(k): str(v) for k, v in data.items()}
+                return {"module": str(module), "defaults": values}
     return None
 
 

@@ -146,7 +146,7 @@ def check_kernels_sane(facts: Facts, p: dict[str, Any]) -> Outcome:
     problems = []
     for k in section.kernels:
         if k.error:
-            problems.append(f"{k.spec_dir}: {k.error}" if k.name != "?" else k.error)
+            problems.append(f"{k.spec_dir}: {k.error}")
     gone = [k for k in offered if k.exists is False]
     for k in gone:
         problems.append(f"{_label(k)} (kernel {k.name}) starts {k.interpreter}, which is gone")

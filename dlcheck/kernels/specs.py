@@ -294,7 +294,7 @@ def find_kernels(
         except FileNotFoundError:
             continue
         except OSError as exc:  # a loop, no permission
-            kernels.append(KernelSpec("?", str(folder), error=_why(folder, exc)))
+            kernels.append(KernelSpec("?", str(folder), error=_why(exc)))
             continue
         in_env = env_data.get(os.path.normcase(os.path.abspath(data)))
         env_prefix = Path(in_env) if in_env else None
@@ -302,13 +302,14 @@ def find_kernels(
             spec_dir = folder / name
             key = name.lower()
             try:
+                os.stat(spec_dir)  # OSError for a link that loops (or leads nowhere)
                 if not spec_dir.is_dir():
                     continue
                 spec = read_spec(name, spec_dir, home, env_prefix)
             except UserError as exc:
                 spec = KernelSpec(name, str(spec_dir), error=exc.problem)
             except OSError as exc:
-                spec = KernelSpec(name, str(spec_dir), error=_why(spec_dir, exc))
+                spec = KernelSpec(name, str(spec_dir), error=_why(exc))
             if key in first:
                 spec = dataclasses.replace(spec, shadowed_by=first[key])
             else:
@@ -321,12 +322,12 @@ def _active(env: Mapping[str, str]) -> list[str]:
     return [env[v] for v in ("VIRTUAL_ENV", "CONDA_PREFIX") if env.get(v)]
 
 
-def _why(path: Path, exc: OSError) -> str:
+def _why(exc: OSError) -> str:
     import errno
 
     if exc.errno == errno.ELOOP:
-        return f"{path}: the folder loops (a symbolic link to itself or a parent)"
-    return f"{path}: {exc.strerror or exc}"
+        return "the folder loops (a symbolic link to itself or a parent)"
+    return str(exc.strerror or exc)
 
 
 def find_kernel(name: str, facts: KernelFacts) -> KernelSpec:
@@ -349,7 +350,8 @@ def find_kernel(name: str, facts: KernelFacts) -> KernelSpec:
         )
     spec = match[0]
     if spec.error:
-        raise UserError(spec.spec_dir, spec.error)
+        spec_json = Path(spec.spec_dir) / "kernel.json"
+        raise UserError(spec_json if os.path.lexists(spec_json) else spec.spec_dir, spec.error)
     if spec.interpreter is None:
         raise UserError(
             spec.spec_dir,
