@@ -342,3 +342,19 @@ def create(
     installer = None if use_uv is None else ("uv" if use_uv else "pip")
     opts = CreateOptions(setup_name, prefix, python_path, kernel, force, installer, use_conda)
     return make(opts)
+
+
+@env.command(short_help="Remove an environment `env create` made, and its Jupyter kernel.")
+@click.argument("prefix", type=click.Path())
+def remove(prefix: str) -> int:
+    """Remove the environment at PREFIX and its Jupyter kernel, when dlcheck can prove it made
+    them (`env create`'s marker and token); anything else is refused and left as it is.
+
+    Exit status: 0 removed, 1 something could not be removed (said), 2 refused (one line).
+    """
+    from dlcheck.envs.remove import remove_environment
+
+    done = remove_environment(prefix)
+    for line in [done.environment, *done.kernels]:
+        click.echo(line)
+    return 0 if done.removed else 1
