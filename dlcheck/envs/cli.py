@@ -181,6 +181,12 @@ def recommend(
     type=click.Path(file_okay=False),
     help="Verify the environment in this folder instead of the running one.",
 )
+@click.option(
+    "--python",
+    "python_path",
+    metavar="PATH",
+    help="Verify the environment of this Python interpreter (as --prefix, found by running it).",
+)
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
 @click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
 @output_options(formats=("text", "json", "markdown", "csv"))
@@ -202,6 +208,7 @@ def verify(
     verbose: bool = False,
     anonymize: bool = False,
     course: str | None = None,
+    python_path: str | None = None,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
 
@@ -222,6 +229,12 @@ def verify(
         from dlcheck.profile import course_setup
 
         setup_name = course_setup(course)
+    if python_path is not None:  # its environment, as that interpreter itself says
+        from dlcheck.probes.interpreter import probe_interpreter
+
+        if prefix is not None:
+            raise click.UsageError("give at most one of --prefix and --python")
+        prefix = str(probe_interpreter(python_path, "--python").answer.get("prefix") or "")
     if prefix is not None:
         from pathlib import Path
 
@@ -257,6 +270,7 @@ def verify(
         from dataclasses import replace
 
         result = replace(result, notes=[f"lock chosen: {chosen}", *result.notes])
+    result = _with_backend_note(result, prefix)
     if anonymize:  # after every note, which may name a path in the home folder
         from dataclasses import replace
 
@@ -285,6 +299,23 @@ def verify(
     if result.exit_code and (output or verbose):  # the file says it, the terminal did not
         click.echo(f"dlcheck: exit {result.exit_code}: {result.summary()}", err=True)
     return result.exit_code
+
+
+def _with_backend_note(result: Any, prefix: str | None) -> Any:
+    """The result with a note on the Keras backend the environment carries and where it comes
+    from (its startup hook, or KERAS_BACKEND set by you), when it carries one."""
+    import os
+    import sys
+    from dataclasses import replace
+    from pathlib import Path
+
+    from dlcheck.envs.defaults import backend_source, read_hook
+
+    hook = read_hook(Path(prefix or sys.prefix))
+    if hook is None:  # an environment env create gave no defaults (or made another way)
+        return result
+    backend, source = backend_source(dict(os.environ), hook)
+    return replace(result, notes=[*result.notes, f"Keras backend: {backend}, {source}"])
 
 
 @env.command(short_help="Create the course environment from its lock.")
