@@ -264,3 +264,59 @@ def test_check_python_judges_as_dlcheck_inside_that_environment(env_python: Path
         )
         assert by_kernel["facts"]["python"]["chosen"] == f"--kernel {kernel}"
         _same_judgement(inside, by_kernel, backend_source=False)
+
+
+# ---- bench --python and env verify --python ------------------------------------------------
+
+
+def test_bench_args_round_trip() -> None:
+    from dlcheck.bench.elsewhere import bench_args
+
+    args = bench_args(
+        {"quick": True, "names": ("ep4-cnn",), "backend": "torch", "fmt": "json", "budget": 30.0}
+    )
+    assert args == [
+        "--quick",
+        "--workload",
+        "ep4-cnn",
+        "--backend",
+        "torch",
+        "--budget",
+        "30.0",
+        "--format",
+        "json",
+    ]
+
+
+def test_bench_python_runs_in_that_interpreter(env_python: Path) -> None:
+    """`bench --python` runs `PATH -m dlcheck bench` there: its own output and status."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "dlcheck", "bench", "--python", str(env_python), "--list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and "ep4-cnn" in proc.stdout
+
+
+def test_bench_python_without_dlcheck_there_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare = tmp_path / "bare"
+    venv.EnvBuilder(with_pip=False).create(bare)
+    code, out, err = _cli(["bench", "--python", str(bare / "bin" / "python"), "--quick"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "has no dlcheck" in err
+
+
+def test_env_verify_python_verifies_that_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare = tmp_path / "bare"
+    venv.EnvBuilder(with_pip=False).create(bare)
+    code, out, err = _cli(
+        ["env", "verify", "--setup", "cpu", "--json", "--python", str(bare / "bin" / "python")],
+        capsys,
+    )
+    data = json.loads(out)
+    assert code == 1 and data["counts"]["missing"] == data["counts"]["checked"] > 0
+    assert data["prefix"] == str(bare) or str(bare) in json.dumps(data)
