@@ -320,3 +320,61 @@ def test_env_verify_python_verifies_that_environment(
     data = json.loads(out)
     assert code == 1 and data["counts"]["missing"] == data["counts"]["checked"] > 0
     assert data["prefix"] == str(bare) or str(bare) in json.dumps(data)
+
+
+# ---- dlcheck as a tool ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pipx_dlcheck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dlcheck in a venv laid out as pipx lays out its tools (~/.local/pipx/venvs/dlcheck)."""
+    return course_venv(tmp_path_factory.mktemp("tool") / "pipx" / "venvs" / "dlcheck")
+
+
+def _tool_check(tool_py: Path, env: dict[str, str]) -> dict:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "CONDA_PREFIX", "JUPYTER_PATH", "JUPYTER_DATA_DIR")
+    }
+    proc = subprocess.run(
+        [str(tool_py), "-m", "dlcheck", "check", "--no-frameworks", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**base, **env},
+    )
+    assert proc.returncode in (0, 1, 3), proc.stderr
+    return json.loads(proc.stdout)["facts"]["python"]
+
+
+def test_as_a_tool_it_checks_the_active_environment(
+    pipx_dlcheck: Path, env_python: Path, tmp_path: Path
+) -> None:
+    py = _tool_check(pipx_dlcheck, {"VIRTUAL_ENV": str(env_python.parent.parent)})
+    assert py["dlcheck_tool"] == "pipx" and py["chosen"] == "VIRTUAL_ENV"
+    assert py["executable"] == str(env_python)
+
+
+def test_as_a_tool_without_an_environment_it_checks_a_kernel(
+    pipx_dlcheck: Path, env_python: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    subprocess.run(
+        [str(sys.executable), "-m", "ipykernel", "install", "--prefix", str(root)]
+        + ["--name", "dl", "--display-name", "Python (dl-course)"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    spec = root / "share/jupyter/kernels/dl/kernel.json"
+    doc = json.loads(spec.read_text())
+    doc["argv"][0] = str(env_python)
+    spec.write_text(json.dumps(doc))
+    env = {"JUPYTER_PATH": str(root / "share/jupyter"), "JUPYTER_DATA_DIR": str(tmp_path / "u")}
+    py = _tool_check(pipx_dlcheck, env)
+    assert py["dlcheck_tool"] == "pipx"
+    assert py["chosen"].startswith("the Jupyter kernel '")
+    # with no kernel and no environment: its own, said
+    alone = _tool_check(pipx_dlcheck, {"JUPYTER_DATA_DIR": str(tmp_path / "none")})
+    assert alone["dlcheck_tool"] == "pipx"
