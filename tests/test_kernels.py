@@ -170,10 +170,14 @@ def test_the_checks_name_the_kernel_and_warn(jupyter: dict[str, Path]) -> None:
     assert why_not(torch_set, {**PARAMS, "backend": "jax"}) == "KERAS_BACKEND=torch in its spec"
 
 
-def test_no_kernels_section_is_not_judged() -> None:
+def test_no_kernels_section_is_not_judged_and_a_bad_one_is_unknown() -> None:
     out = check_kernel_runs_course(Facts(), PARAMS)
     assert out.input_missing and out.status == "unknown"
     assert check_kernels_sane(Facts(), {}).input_missing
+    bad = Facts(sections={"kernels": {"kernels": [{"name": 3}]}})
+    for out in (check_kernel_runs_course(bad, PARAMS), check_kernels_sane(bad, {})):
+        assert out.status == "unknown" and not out.input_missing
+        assert "could not be read" in out.observed
 
 
 def test_the_view_line(jupyter: dict[str, Path]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.checks import NEEDS_PYTHON, Check, Outcome, _needs, met, not_given, unmet
+from dlcheck.checks import NEEDS_PYTHON, Check, Outcome, _needs, met, not_given, unknown, unmet
 from dlcheck.kernels.specs import KernelFacts, KernelSpec, kernel_facts
 from dlcheck.records import Facts
 
@@ -108,6 +108,8 @@ def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
     expected = "a Jupyter kernel with the course's Python and packages"
     if section is None:
         return not_given("the Jupyter kernels were not looked for", expected)
+    if section.error:
+        return unknown(f"the kernels could not be read ({section.error})", expected)
     offered = [k for k in section.offered() if k.name != "?"]
     fits = [k for k in offered if why_not(k, p) is None]
     if fits:
@@ -142,6 +144,8 @@ def check_kernels_sane(facts: Facts, p: dict[str, Any]) -> Outcome:
     expected = "every kernel's interpreter there, display names distinct"
     if section is None:
         return not_given("the Jupyter kernels were not looked for", expected)
+    if section.error:
+        return unknown(f"the kernels could not be read ({section.error})", expected)
     offered = section.offered()
     problems = []
     for k in section.kernels:
