@@ -106,6 +106,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "dlcheck.envs.create",
             "dlcheck.envs.remove",
+            "dlcheck.bench.elsewhere",
             "dlcheck.bench.predict",
             "dlcheck.bench.suite",
             "dlcheck.bench.compare",

@@ -69,16 +69,18 @@ def draw(report: Report, width: int, **kw) -> str:
 
 def test_counts_name_what_is_not_judged_and_agree_with_all(empty: Report) -> None:
     c = empty.counts()
-    assert c["NOT_JUDGED"] == 2  # the environment lock, the training time without --bench
+    # the environment lock, the training time without --bench, the two kernel requirements
+    # (a recorded report without the kernels)
+    assert c["NOT_JUDGED"] == 4
     text = check_summary(empty).count_text
-    assert text.endswith(", 2 not judged")
+    assert text.endswith(", 4 not judged")
     stated = {
         w: int(n) for n, w in re.findall(r"(\d+) (failed|warnings?|unknown|passed|not)", text)
     }
     assert sum(stated.values()) == len(empty.findings)  # every requirement counted once
     table = draw(empty, 200, show_all=True)
     rows = [ln.split("  ")[0] for ln in table.splitlines()]
-    assert sum(r == "NOT JUDGED" for r in rows) == 2
+    assert sum(r == "NOT JUDGED" for r in rows) == 4
     assert sum(r == "UNKNOWN" for r in rows) == c["UNKNOWN"]
     assert sum(r == "PASS" for r in rows) == c["PASS"]
     for view in (draw(empty, 100), render_markdown(empty), render_html(empty), repr(empty)):

@@ -375,7 +375,7 @@ def create(
     return make(opts)
 
 
-@env.command(short_help="Remove an environment `env create` made, and its Jupyter kernel.")
+@env.command(short_help="Remove an environment env create made, with its kernel.")
 @click.argument("prefix", type=click.Path())
 def remove(prefix: str) -> int:
     """Remove the environment at PREFIX and its Jupyter kernel, when dlcheck can prove it made
