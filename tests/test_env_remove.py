@@ -14,6 +14,7 @@ import pytest
 
 from dlcheck import removal
 from dlcheck.envs.create import _marker_base, _write_marker
+from tests.test_envs_create import _opts, offline  # noqa: F401 - the fixture
 from tests.test_python_option import _cli
 
 TOKEN = "0123456789abcdef"
@@ -76,3 +77,36 @@ def test_env_remove_refuses_without_proof(
     assert "has no marker of `dlcheck env create`" in err and plain.is_dir()
     code, out, err = _cli(["env", "remove", str(tmp_path / "nothing")], capsys)
     assert code == 2 and "no such environment folder" in err
+
+
+@pytest.mark.slow
+def test_an_environment_env_create_made_carries_its_backend_and_env_remove_takes_it(
+    offline: dict[str, Path],  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A real `env create` run (the offline lock of test_envs_create) for a setup whose
+    kernel_env names KERAS_BACKEND: its Python starts with it (the hook), `env verify` says
+    where it comes from, `env remove` takes the environment."""
+    from dlcheck.envs import create as create_mod
+    from dlcheck.envs.create import create
+
+    monkeypatch.setattr(create_mod, "_kernel_env", lambda name: {"KERAS_BACKEND": "torch"})
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    prefix = offline["root"] / "torchy"
+    assert create(_opts(prefix)) == 0
+    assert "making KERAS_BACKEND=torch this environment's default" in capsys.readouterr().out
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KERAS_")}
+    got = subprocess.run(
+        [str(prefix / "bin" / "python"), "-c", "import os; print(os.environ['KERAS_BACKEND'])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert got.stdout.strip() == "torch"
+    code, out, _ = _cli(["env", "verify", "--prefix", str(prefix)], capsys)
+    assert code == 0 and "Keras backend: torch, the environment's default" in out
+    code, out, err = _cli(["env", "remove", str(prefix)], capsys)
+    assert code == 0 and f"removed the environment {prefix}" in out and not prefix.exists()
