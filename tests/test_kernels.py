@@ -296,3 +296,47 @@ def test_a_kernel_folder_that_loops(
     assert code in (0, 1, 3)
     by_id = {f["id"]: f for f in json.loads(out)["findings"]}
     assert "loops" in by_id["jupyter-kernels-sane"]["observed"]
+
+
+def test_a_venvs_own_kernel_is_not_offered_by_anacondas_jupyter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lesson's `dl_workshop` venv with its kernel in its own share/jupyter (ipykernel
+    `--sys-prefix`): offered by the venv's Jupyter only. With a conda base that has a Jupyter
+    of its own (Anaconda Navigator's), the finding says the venv has no kernel there and gives
+    the one command that registers it for every Jupyter."""
+    work = course_venv(tmp_path / "dl_workshop")
+    prefix = work.parent.parent
+    subprocess.run(
+        [str(work), "-m", "ipykernel", "install", "--sys-prefix"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    site = next(prefix.glob("lib/python3*/site-packages"))
+    for dist in ("tensorflow-2.21.0", "keras-3.12.0"):
+        (site / f"{dist}.dist-info").mkdir()
+    (prefix / "bin" / "jupyter").write_text("#!/bin/sh\n")
+    env = {"HOME": str(tmp_path), "JUPYTER_DATA_DIR": str(tmp_path / "user")}
+    facts = find_kernels(env=env, prefixes=[str(prefix)])
+    mine = [k for k in facts.kernels if k.offered_by == str(prefix)]
+    assert mine and mine[0].interpreter == str(work) and why_not(mine[0], PARAMS) is None
+    checked = Facts(
+        python=PythonFacts(executable=str(work), prefix=str(prefix)),
+        sections={"kernels": facts.to_dict()},
+    )
+    alone = check_kernel_runs_course(checked, PARAMS)
+    assert alone.status == "met" and f"in the JupyterLab of {prefix}" in alone.observed
+    base = tmp_path / "anaconda3"
+    (base / "conda-meta").mkdir(parents=True)
+    (base / "bin").mkdir()
+    (base / "bin" / "jupyter").write_text("#!/bin/sh\n")
+    (base / "bin" / "conda").write_text("#!/bin/sh\n")
+    env["CONDA_EXE"] = str(base / "bin" / "conda")
+    facts = find_kernels(env=env, prefixes=[str(prefix)])
+    assert str(base) in facts.jupyters
+    two = check_kernel_runs_course(
+        Facts(python=checked.python, sections={"kernels": facts.to_dict()}), PARAMS
+    )
+    assert two.status == "unmet" and f"the Jupyter of {base} does not see it" in two.observed
+    assert f"`{work} -m ipykernel install --user --name dl-course" in (two.advice or "")

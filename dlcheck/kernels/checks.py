@@ -93,9 +93,10 @@ def _checked_fits(facts: Facts, p: dict[str, Any]) -> bool:
     )
 
 
-def register_command(facts: Facts) -> str:
-    """The one command that registers the interpreter checked as a Jupyter kernel."""
-    exe = facts.python.executable or "python"
+def register_command(facts: Facts, exe: str | None = None) -> str:
+    """The one command that registers ``exe`` (default: the interpreter checked) as a Jupyter
+    kernel every Jupyter of this user offers (``--user``)."""
+    exe = exe or facts.python.executable or "python"
     quote = shlex.quote if facts.platform.system != "Windows" else (lambda s: f'"{s}"')
     return (
         f"{quote(exe)} -m ipykernel install --user --name {KERNEL_NAME} "
@@ -111,13 +112,29 @@ def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
     if section.error:
         return unknown(f"the kernels could not be read ({section.error})", expected)
     offered = [k for k in section.offered() if k.name != "?"]
-    fits = [k for k in offered if why_not(k, p) is None]
-    if fits:
-        here = facts.python.prefix
-        fits.sort(key=lambda k: (k.prefix != here, not k.by_dlcheck))
+    here = facts.python.prefix
+    fits = sorted(
+        (k for k in offered if why_not(k, p) is None),
+        key=lambda k: (k.offered_by is not None, k.prefix != here, not k.by_dlcheck),
+    )
+    if fits and fits[0].offered_by is None:  # every Jupyter of this user offers it
         best = fits[0]
-        others = f" (and {len(fits) - 1} more)" if len(fits) > 1 else ""
-        return met(f"choose {_where(best)} in JupyterLab{others}", expected)
+        more = f" (and {len(fits) - 1} more)" if len(fits) > 1 else ""
+        return met(f"choose {_where(best)} in JupyterLab{more}", expected)
+    if fits:  # only the Jupyter of the environment it lies in offers it
+        best = fits[0]
+        others = [j for j in section.jupyters if j != best.offered_by]
+        if not others:
+            return met(f"choose {_where(best)} in the JupyterLab of {best.offered_by}", expected)
+        observed = (
+            f"{_where(best)} is offered only by the Jupyter of {best.offered_by}; the Jupyter "
+            f"of {others[0]} does not see it"
+        )
+        advice = (
+            f"Register it for every Jupyter: `{register_command(facts, best.interpreter)}`, then "
+            f"choose the kernel '{KERNEL_DISPLAY}' in JupyterLab, whichever one you start."
+        )
+        return Outcome("unmet", observed, expected, advice)
     if offered:
         seen = "; ".join(f"{_label(k)}: {why_not(k, p)}" for k in offered[:4])
         observed = f"none of {len(offered)} kernels runs the course ({seen})"

@@ -48,6 +48,9 @@ class KernelSpec:
     packages: dict[str, str] = field(default_factory=dict)  # course packages found there
     env: dict[str, str] = field(default_factory=dict)  # ENV_KEYS the spec sets
     by_dlcheck: bool = False  # `dlcheck env create` registered it (metadata.dlcheck)
+    # found in an environment's own share/jupyter: only the Jupyter of that environment offers
+    # it (None: a user, JUPYTER_PATH or system folder, which every Jupyter reads)
+    offered_by: str | None = None
     shadowed_by: str | None = None  # a spec of the same name found earlier wins
     error: str | None = None  # the spec could not be read
 
@@ -56,6 +59,9 @@ class KernelSpec:
 class KernelFacts:
     kernels: list[KernelSpec] = field(default_factory=list)
     searched: list[str] = field(default_factory=list)  # the kernels folders looked in, in order
+    # environments with a Jupyter of their own (bin/jupyter): the running one, the checked one,
+    # the active ones, conda's base (Anaconda Navigator's Jupyter)
+    jupyters: list[str] = field(default_factory=list)
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,7 +286,7 @@ def find_kernels(
     system = system or platform.system()
     home = home or Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
     given = [sys.prefix] if prefixes is None else list(prefixes)
-    envs = [p for p in (*given, *_active(env)) if p]
+    envs = list(dict.fromkeys(p for p in (*given, *_active(env), *_conda_bases(env, home)) if p))
     paths = data_paths(env, system, home, envs)
     env_data = {os.path.normcase(os.path.abspath(Path(p) / "share" / "jupyter")): p for p in envs}
     kernels: list[KernelSpec] = []
@@ -310,12 +316,44 @@ def find_kernels(
                 spec = KernelSpec(name, str(spec_dir), error=exc.problem)
             except OSError as exc:
                 spec = KernelSpec(name, str(spec_dir), error=_why(exc))
+            if env_prefix is not None:
+                spec = dataclasses.replace(spec, offered_by=str(env_prefix))
             if key in first:
                 spec = dataclasses.replace(spec, shadowed_by=first[key])
             else:
                 first[key] = str(spec_dir)
             kernels.append(spec)
-    return KernelFacts(kernels=kernels, searched=searched)
+    jupyters = [p for p in envs if _has_jupyter(Path(p))]
+    return KernelFacts(kernels=kernels, searched=searched, jupyters=jupyters)
+
+
+def _has_jupyter(prefix: Path) -> bool:
+    return any(
+        (prefix / inner).is_file()
+        for inner in ("bin/jupyter", "Scripts/jupyter.exe", "Scripts/jupyter-lab.exe")
+    )
+
+
+# where Anaconda, Miniconda and Miniforge put their base environment by default
+_CONDA_HOMES = ("anaconda3", "miniconda3", "miniforge3", "mambaforge")
+
+
+def _conda_bases(env: Mapping[str, str], home: Path) -> list[str]:
+    """conda's base environments (its Jupyter is the one Anaconda Navigator starts): the one
+    CONDA_EXE names, else those at their default places."""
+    found = []
+    exe = env.get("CONDA_EXE")
+    if exe:
+        base = Path(exe).parent.parent  # <base>/bin/conda, <base>/Scripts/conda.exe
+        if (base / "conda-meta").is_dir():
+            found.append(str(base))
+    for name in _CONDA_HOMES:
+        for root in (home, Path("/opt")):
+            if (root / name / "conda-meta").is_dir():
+                found.append(str(root / name))
+    if (Path("/opt/conda") / "conda-meta").is_dir():
+        found.append("/opt/conda")
+    return found
 
 
 def _active(env: Mapping[str, str]) -> list[str]:
