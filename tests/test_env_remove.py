@@ -108,5 +108,17 @@ def test_an_environment_env_create_made_carries_its_backend_and_env_remove_takes
     assert got.stdout.strip() == "torch"
     code, out, _ = _cli(["env", "verify", "--prefix", str(prefix)], capsys)
     assert code == 0 and "Keras backend: torch, the environment's default" in out
+    # the check report says it too, for the interpreter checked (its probe needs nothing
+    # there: this environment holds only the lock's one package and dlcheck without its deps)
+    code, out, _ = _cli(
+        ["check", "--no-frameworks", "--json", "--python", str(prefix / "bin" / "python")], capsys
+    )
+    section = json.loads(out)["facts"]["environment"]
+    assert section["setup"] == "cpu" and section["defaults"]["KERAS_BACKEND"] == "torch"
+    assert section["defaults_from"].endswith("_dlcheck_env_defaults.py")
+    code, out, _ = _cli(
+        ["check", "--no-frameworks", "--python", str(prefix / "bin/python")], capsys
+    )
+    assert "KERAS_BACKEND=torch by default" in " ".join(out.split())
     code, out, err = _cli(["env", "remove", str(prefix)], capsys)
     assert code == 0 and f"removed the environment {prefix}" in out and not prefix.exists()
