@@ -80,9 +80,7 @@ def environment_line(section: Any) -> str | None:
     if not env.differences():
         return head + f"matches the lock ({env.counts.get('checked', '?')} packages)" + tail
     return (
-        head
-        + f"DIFFERS from the lock ({', '.join(env.count_parts())}: {env.first_names()})"
-        + tail
+        head + f"DIFFERS from the lock ({', '.join(env.count_parts())}: {env.first_names()})" + tail
     )
 
 
