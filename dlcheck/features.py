@@ -408,3 +408,11 @@ def course_kernel(params: Mapping[str, Any]) -> tuple[str, str, dict[str, str]] 
     k = ranked[0]
     assert k.interpreter is not None
     return k.interpreter, f"the Jupyter kernel '{k.display_name or k.name}'", read_spec_env(k)
+
+
+def kernel_choice(facts: Facts, params: Mapping[str, Any]) -> Any:
+    """For the plan: the kernel that runs the course, or the commands that register one
+    (``kernels.checks.KernelChoice``; None without readable kernels)."""
+    from dlcheck.kernels.checks import kernel_choice as choose
+
+    return choose(facts, dict(params))

@@ -216,6 +216,7 @@ class _Builder:
         self.skipped()
         self.graphviz()
         self.size()
+        self.kernel()
         self.rest()
         order = {k: i for i, k in enumerate(KINDS)}
         steps = sorted(self.steps, key=lambda s: order.get(s.kind, len(KINDS)))
@@ -643,6 +644,41 @@ class _Builder:
             [],
             [],
         )
+
+    def kernel(self) -> None:
+        """The Jupyter kernel the course runs in (check kind ``kernel_runs_course``, the
+        kernels' facts through the registry): where Jupyter offers several, the one to choose,
+        by display name; where none runs the course, the one command that registers this
+        Python (or the environment whose own Jupyter alone offers it) for every Jupyter."""
+        from dlcheck.features import kernel_choice
+
+        for f in self.findings:
+            req = self.reqs.get(f.id)
+            if req is None or req.check != "kernel_runs_course" or f.input_missing:
+                continue
+            if f.id in self.done or f.blocked_by:
+                continue
+            choice = kernel_choice(self.facts, req.params)
+            if choice is None:
+                continue
+            if choice.pick is not None and len(choice.offered) > 1:
+                label = choice.pick.display_name or choice.pick.name
+                where = f" started from {choice.pick_where}" if choice.pick_where else ""
+                text = (
+                    f"Jupyter offers {len(choice.offered)} kernels; the course runs in "
+                    f"'{label}' ({choice.pick.interpreter}): choose it in JupyterLab{where} "
+                    "(the launcher, or Kernel > Change Kernel in an open notebook)."
+                )
+                self.add("choose-kernel", "optional", f"Choose the kernel '{label}'",
+                         Action(text), [f.id])  # fmt: skip
+            elif choice.register:
+                text = (
+                    f"No kernel every Jupyter offers starts {choice.register_exe}, which has the "
+                    f"course's packages: register it, then choose '{choice.display}' in "
+                    "JupyterLab."
+                )
+                self.add("register-kernel", "recommended", "Register this Python as a Jupyter "
+                         "kernel", Action(text, list(choice.register)), [f.id])  # fmt: skip
 
     def rest(self) -> None:
         """Every other finding with advice: findings that share their advice share a step."""

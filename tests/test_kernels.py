@@ -340,3 +340,69 @@ def test_a_venvs_own_kernel_is_not_offered_by_anacondas_jupyter(
     )
     assert two.status == "unmet" and f"the Jupyter of {base} does not see it" in two.observed
     assert f"`{work} -m ipykernel install --user --name dl-course" in (two.advice or "")
+
+
+# ---- the plan's step (by check kind and the kernels' facts, never by advice words) ----------
+
+PROFILE = """
+[profile]
+name = "kernels-only"
+title = "t"
+version = "1"
+
+[[requirement]]
+id = "jupyter-kernel"
+title = "A Jupyter kernel runs the course"
+level = "recommended"
+check = "kernel_runs_course"
+packages = ["tensorflow", "keras"]
+min = "3.10"
+max = "3.13"
+advice = "{advice}"
+"""
+
+
+def _plan(tmp_path: Path, facts: Facts, advice: str = "Register a kernel.") -> list:
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+    from dlcheck.report import judge
+
+    path = tmp_path / f"p{abs(hash(advice))}.toml"
+    path.write_text(PROFILE.replace("{advice}", advice))
+    return judge(facts, load_profile(str(path)), load_places()).plan.steps
+
+
+def _kernel(name: str, display: str, **kw: object) -> KernelSpec:
+    base = dict(interpreter=f"/e/{name}/bin/python", exists=True, python_version="3.12.1")
+    return KernelSpec(name, f"/k/{name}", display_name=display, **{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_the_plan_names_the_kernel_to_choose(tmp_path: Path) -> None:
+    course = _kernel(
+        "dl", "Python (dl-course, cpu)", packages={"tensorflow": "2.21.0", "keras": "3.12.0"}
+    )
+    other = _kernel("python3", "Python 3 (ipykernel)")
+    facts = _facts(KernelFacts([other, course]))
+    steps = _plan(tmp_path, facts)
+    assert [s.id for s in steps] == ["choose-kernel"]
+    assert steps[0].title == "Choose the kernel 'Python (dl-course, cpu)'"
+    assert steps[0].resolves == ["jupyter-kernel"]
+    # the profile's advice words change nothing
+    assert _plan(tmp_path, facts, "Something else entirely.") == steps
+    # one kernel only: nothing to choose
+    assert _plan(tmp_path, _facts(KernelFacts([course]))) == []
+
+
+def test_the_plan_gives_the_one_command_that_registers_this_python(tmp_path: Path) -> None:
+    facts = _facts(
+        KernelFacts([_kernel("python3", "Python 3 (ipykernel)")]),
+        {"tensorflow": "2.21.0", "keras": "3.12.0", "ipykernel": "6.29.0"},
+    )
+    steps = _plan(tmp_path, facts)
+    assert [s.id for s in steps] == ["register-kernel"]
+    assert steps[0].action.commands == [
+        "/home/ann/dl_workshop/bin/python -m ipykernel install --user --name dl-course "
+        "--display-name 'Python (dl-course)'"
+    ]
+    assert "choose 'Python (dl-course)' in JupyterLab" in steps[0].action.text
+    assert _plan(tmp_path, facts, "Reworded advice.") == steps

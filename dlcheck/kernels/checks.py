@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import shlex
+from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -104,13 +105,30 @@ def register_command(facts: Facts, exe: str | None = None) -> str:
     )
 
 
-def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
+@dataclass(frozen=True)
+class KernelChoice:
+    """Which kernel runs the course, judged from the kernels' facts (the check kind and the
+    plan's step both read it): ``pick``, the one to choose in JupyterLab; else ``register``,
+    the commands that register an interpreter that has the course as a kernel every Jupyter
+    of this user offers (``local``: a kernel only its own environment's Jupyter offers, while
+    ``other_jupyter`` is another Jupyter that does not see it)."""
+
+    offered: list[KernelSpec]
+    pick: KernelSpec | None = None
+    pick_where: str | None = None  # the environment whose JupyterLab offers it (else every one)
+    fits: int = 0
+    local: KernelSpec | None = None
+    other_jupyter: str | None = None
+    register: list[str] = field(default_factory=list)
+    register_exe: str | None = None
+    display: str = KERNEL_DISPLAY  # the display name the commands give the kernel they make
+
+
+def kernel_choice(facts: Facts, p: dict[str, Any]) -> KernelChoice | None:
+    """The kernel to choose or the commands that make one; None without readable kernels."""
     section = _section(facts)
-    expected = "a Jupyter kernel with the course's Python and packages"
-    if section is None:
-        return not_given("the Jupyter kernels were not looked for", expected)
-    if section.error:
-        return unknown(f"the kernels could not be read ({section.error})", expected)
+    if section is None or section.error:
+        return None
     offered = [k for k in section.offered() if k.name != "?"]
     here = facts.python.prefix
     fits = sorted(
@@ -118,39 +136,54 @@ def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
         key=lambda k: (k.offered_by is not None, k.prefix != here, not k.by_dlcheck),
     )
     if fits and fits[0].offered_by is None:  # every Jupyter of this user offers it
-        best = fits[0]
-        more = f" (and {len(fits) - 1} more)" if len(fits) > 1 else ""
-        return met(f"choose {_where(best)} in JupyterLab{more}", expected)
+        return KernelChoice(offered, fits[0], None, len(fits))
     if fits:  # only the Jupyter of the environment it lies in offers it
         best = fits[0]
         others = [j for j in section.jupyters if j != best.offered_by]
         if not others:
-            return met(f"choose {_where(best)} in the JupyterLab of {best.offered_by}", expected)
+            return KernelChoice(offered, best, best.offered_by, len(fits))
+        cmds = [register_command(facts, best.interpreter)]
+        return KernelChoice(offered, None, None, len(fits), best, others[0], cmds, best.interpreter)
+    if _checked_fits(facts, p):
+        exe = facts.python.executable or "python"
+        cmds = [] if "ipykernel" in facts.packages.versions else [f"{exe} -m pip install ipykernel"]
+        return KernelChoice(offered, register=[*cmds, register_command(facts)], register_exe=exe)
+    return KernelChoice(offered)
+
+
+def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
+    section = _section(facts)
+    expected = "a Jupyter kernel with the course's Python and packages"
+    if section is None:
+        return not_given("the Jupyter kernels were not looked for", expected)
+    choice = kernel_choice(facts, p)
+    if choice is None:
+        return unknown(f"the kernels could not be read ({section.error})", expected)
+    if choice.pick is not None:
+        more = f" (and {choice.fits - 1} more)" if choice.fits > 1 else ""
+        where = f"the JupyterLab of {choice.pick_where}" if choice.pick_where else "JupyterLab"
+        return met(f"choose {_where(choice.pick)} in {where}{more}", expected)
+    code = " then ".join(f"`{c}`" for c in choice.register)
+    if choice.local is not None:
         observed = (
-            f"{_where(best)} is offered only by the Jupyter of {best.offered_by}; the Jupyter "
-            f"of {others[0]} does not see it"
+            f"{_where(choice.local)} is offered only by the Jupyter of "
+            f"{choice.local.offered_by}; the Jupyter of {choice.other_jupyter} does not see it"
         )
         advice = (
-            f"Register it for every Jupyter: `{register_command(facts, best.interpreter)}`, then "
-            f"choose the kernel '{KERNEL_DISPLAY}' in JupyterLab, whichever one you start."
+            f"Register it for every Jupyter: {code}, then choose the kernel '{KERNEL_DISPLAY}' "
+            "in JupyterLab, whichever one you start."
         )
         return Outcome("unmet", observed, expected, advice)
+    offered = choice.offered
     if offered:
         seen = "; ".join(f"{_label(k)}: {why_not(k, p)}" for k in offered[:4])
         observed = f"none of {len(offered)} kernels runs the course ({seen})"
     else:
         observed = "no Jupyter kernel found"
-    if _checked_fits(facts, p):
-        needs_ipykernel = "ipykernel" not in facts.packages.versions
-        first = (
-            f"`{facts.python.executable or 'python'} -m pip install ipykernel`, then "
-            if needs_ipykernel
-            else ""
-        )
+    if choice.register:
         advice = (
-            f"This Python has the course's packages but no kernel starts it: register it "
-            f"with {first}`{register_command(facts)}`, and choose the kernel "
-            f"'{KERNEL_DISPLAY}' in JupyterLab."
+            f"This Python has the course's packages but no kernel starts it: register it with "
+            f"{code}, and choose the kernel '{KERNEL_DISPLAY}' in JupyterLab."
         )
         return Outcome("unmet", observed, expected, advice)
     return unmet(observed, expected)
