@@ -378,3 +378,23 @@ def test_as_a_tool_without_an_environment_it_checks_a_kernel(
     # with no kernel and no environment: its own, said
     alone = _tool_check(pipx_dlcheck, {"JUPYTER_DATA_DIR": str(tmp_path / "none")})
     assert alone["dlcheck_tool"] == "pipx"
+
+
+def test_a_hostile_answer_never_raises_past_the_records(tmp_path: Path) -> None:
+    """An interpreter whose probe answer has the wrong shapes (a stand-in printing it) still
+    gives records, never a traceback."""
+    from dlcheck.probes.interpreter import Interpreter, package_versions, python_facts
+
+    odd = {
+        "version": "3.12.1",
+        "prefix": ["x"],
+        "conda_meta": True,
+        "env": ["KERAS_BACKEND"],
+        "metadata": [["/x", "not a list"], "junk", [1, [2, "numpy-2.0.dist-info"]]],
+        "bits": "64",
+    }
+    interp = Interpreter("/p", "--python", odd)
+    facts = python_facts(interp, [], None)
+    assert facts.version == "3.12.1" and facts.bits is None and facts.env_kind == "conda"
+    assert package_versions(interp) == {"numpy": "2.0"}
+    assert "KERAS_BACKEND" not in interp.startup_env() or os.environ.get("KERAS_BACKEND")

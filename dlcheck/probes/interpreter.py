@@ -61,7 +61,8 @@ class Interpreter:
         """The environment variables the interpreter runs with after its own startup hooks
         (a kernel's ``env``, an environment's ``.pth`` default): ours, updated."""
         seen = self.answer.get("env")
-        return {**os.environ, **self.env, **(seen if isinstance(seen, dict) else {})}
+        seen = {str(k): str(v) for k, v in seen.items()} if isinstance(seen, dict) else {}
+        return {**os.environ, **self.env, **seen}
 
 
 def interpreter_path(given: str) -> Path:
@@ -148,7 +149,8 @@ def python_facts(interp: Interpreter, others: list[OtherPython], tool: str | Non
     env = {**os.environ, **interp.env}
     kind, name = classify_environment(prefix, base, env, bool(a.get("conda_meta")))
     if kind == "conda":  # the name the interpreter itself started with, not ours
-        name = (a.get("env") or {}).get("CONDA_DEFAULT_ENV") or Path(prefix).name
+        seen = a.get("env") if isinstance(a.get("env"), dict) else {}
+        name = str(seen.get("CONDA_DEFAULT_ENV") or Path(prefix).name)
     bits = a.get("bits")
     return PythonFacts(
         version=str(a.get("version")),
