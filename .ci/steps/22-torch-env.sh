@@ -52,7 +52,7 @@ PYEOF
 echo "-- Keras in it with no variable set (issue 29): torch, ~/.keras/keras.json untouched"
 before=$(sha256sum "$HOME/.keras/keras.json" 2> /dev/null || echo absent)
 got=$(env -u KERAS_HOME -u KERAS_BACKEND "$env/bin/python" -c \
-  "import keras; print(keras.backend.backend())" 2> /dev/null | tail -n 1)
+  "import keras; print(keras.backend.backend())" 2> /dev/null | tail -n 1) || got="(failed)"
 after=$(sha256sum "$HOME/.keras/keras.json" 2> /dev/null || echo absent)
 [ "$got" = torch ] || { echo "keras.backend.backend() in $env: '$got', expected torch" >&2; exit 1; }
 [ "$before" = "$after" ] || { echo "~/.keras/keras.json changed: $before -> $after" >&2; exit 1; }
