@@ -209,6 +209,7 @@ class _Builder:
         if self.route():
             return Plan(self.steps[:MAX_ELSEWHERE], elsewhere=True)
         flavour = self.flavour()  # before the others: the findings it answers are its own
+        self.tool()  # dlcheck's own tool environment checked: its findings are moot
         self.python_blocker()
         if not self.steps:
             self.fresh_environment()
@@ -643,6 +644,41 @@ class _Builder:
             tf_only,
             [],
             [],
+        )
+
+    def tool(self) -> None:
+        """dlcheck ran from its own tool environment (pipx, uv tool, uvx: ``python.dlcheck_tool``)
+        and checked that one (no ``python.chosen``): the Python, package and framework findings
+        describe a private environment the course never uses. One step first, resolving them:
+        check the course's Python; installing the course there would be wrong."""
+        py = self.facts.python
+        if not py.dlcheck_tool or py.chosen:
+            return
+        moot_kinds = (*_PYTHON_KINDS, "package", *_FRAMEWORK_KINDS, "environment_lock")
+        moot = [
+            f.id
+            for f in self.findings
+            if f.id not in self.done
+            and not f.input_missing
+            and f.verdict != PASS
+            and self.check(f) in moot_kinds
+        ]
+        if not moot:
+            return
+        text = (
+            f"dlcheck runs from its own {py.dlcheck_tool} environment and, with no course "
+            "environment active and no Jupyter kernel that runs the course, checked that one: "
+            "its Python and package findings are not the course's. Check the Python the course "
+            "runs in (PATH: its interpreter, such as ~/dl_workshop/bin/python; or a Jupyter "
+            "kernel by name), or activate that environment and run `dlcheck check` again; "
+            "no course environment yet: `dlcheck env create` makes one."
+        )
+        self.add(
+            "tool-environment",
+            "blocker",
+            f"Check the course's Python, not dlcheck's own {py.dlcheck_tool} environment",
+            Action(text, ["dlcheck check --python PATH"]),
+            moot,
         )
 
     def kernel(self) -> None:

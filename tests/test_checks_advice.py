@@ -57,6 +57,8 @@ EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommen
     "Free-threaded Python 3.13t": ("NOT READY", "tensorflow-wheel", "cpu"),
     "Environment made by env create (cpu)": ("READY", None, "cpu"),
     "Lesson's own pip line": ("READY WITH WARNINGS", "keras-tuner", "cpu"),
+    # its own pipx environment judged (the plan's first step is tool-environment: test_plan)
+    "dlcheck run with pipx": ("NOT READY", "tensorflow", "cpu"),
     "ROCm workstation (tensorflow-rocm)": ("READY", None, "cpu"),
     "Windows, TensorFlow 2.15 (tensorflow-intel)": ("NOT READY", "tensorflow", "cpu"),
     "Windows, DirectML plugin": ("NOT READY", "tensorflow", "cpu"),
@@ -86,6 +88,7 @@ def test_every_machine_has_an_expectation_and_the_classes_are_covered(machines) 
         "Slurm job",
         "older report",
         "odd spellings",
+        "dlcheck as a tool",
     ):
         assert needed in classes
 

@@ -398,3 +398,27 @@ def test_a_hostile_answer_never_raises_past_the_records(tmp_path: Path) -> None:
     assert facts.version == "3.12.1" and facts.bits is None and facts.env_kind == "conda"
     assert package_versions(interp) == {"numpy": "2.0"}
     assert "KERAS_BACKEND" not in interp.startup_env() or os.environ.get("KERAS_BACKEND")
+
+
+def test_the_plan_of_dlcheck_run_with_pipx_checks_the_courses_python() -> None:
+    """Recorded (tests/data/reports/pipx-tool.check.json, by the real writer): dlcheck from
+    its pipx environment with nothing else to check. The first step sends the learner to the
+    course's Python; no step installs the course into pipx's private environment."""
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+    from dlcheck.report import judge
+    from tests.recorded import machine_facts
+
+    facts = machine_facts("pipx-tool")
+    assert facts.python.dlcheck_tool == "pipx" and facts.python.chosen is None
+    steps = judge(facts, load_profile(), load_places()).plan.steps
+    assert steps[0].id == "tool-environment" and steps[0].kind == "blocker"
+    assert steps[0].action.commands == ["dlcheck check --python PATH"]
+    assert "tensorflow" in " ".join(steps[0].resolves) or "keras" in steps[0].resolves
+    assert not any("pip install" in " ".join(s.action.commands) for s in steps)
+    # checked through --python (chosen), the same facts get the usual plan
+    import dataclasses
+
+    chosen = dataclasses.replace(facts.python, chosen="--python")
+    usual = judge(dataclasses.replace(facts, python=chosen), load_profile(), load_places())
+    assert usual.plan.steps[0].id != "tool-environment"
