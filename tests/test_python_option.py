@@ -105,6 +105,7 @@ def test_parse_answer_reads_the_record_and_refuses_the_rest() -> None:
         ("/home/ann/.local/pipx/venvs/dlcheck", "pipx"),
         ("/home/ann/.local/share/uv/tools/dlcheck", "uv tool"),
         ("/home/ann/.cache/uv/archive-v0/Xy12ab", "uvx"),
+        ("/home/ann/.cache/uv/environments-v2/dlcheck-1a2b", "uvx"),
         ("C:\\Users\\ann\\AppData\\Roaming\\uv\\tools\\dlcheck", "uv tool"),
         ("/home/ann/dl_workshop", None),
         ("/home/ann/uv/project/.venv", None),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -206,8 +207,8 @@ def tool_environment(prefix: str | None = None) -> str | None:
             return "pipx"
         if part == "uv" and nxt == "tools":
             return "uv tool"
-        if part == "uv" and (nxt.endswith("-v0") or nxt.endswith("-v1") or nxt == "cache"):
-            return "uvx"
+        if part == "uv" and (re.search(r"-v\d+$", nxt) or nxt == "cache"):
+            return "uvx"  # uv's cache buckets: archive-v0, builds-v0, environments-v2
     return None
 
 
