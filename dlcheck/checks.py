@@ -9,10 +9,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from dlcheck.probes.packages import canonical_name
+from dlcheck.formats import GIB, canonical_name, fmt_gib
 from dlcheck.records import Facts
-
-GIB = 1024**3
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,9 @@ class Outcome:
     # unknown because its input was not given (no benchmark file, no environment made from a
     # setup): not judged, so it does not count towards the overall verdict
     input_missing: bool = False
+    # unknown only because the package it tests is not installed yet: the install step
+    # answers it (the plan links it there)
+    waits: bool = False
 
 
 def met(observed: str, expected: str = "") -> Outcome:
@@ -45,8 +46,8 @@ def skipped(reason: str, expected: str = "") -> Outcome:
 
 
 NOT_INSTALLED_YET = (
-    "Not checked until the package is installed: install the course packages first "
-    "({install_step}), then run `dlcheck check` again to prove it works."
+    "Not checked until the package is installed: install the course packages first, then "
+    "run `dlcheck check` again to prove it works."
 )
 
 
@@ -59,12 +60,12 @@ def not_given(reason: str, expected: str = "") -> Outcome:
 def not_installed_yet(observed: str, expected: str = "") -> Outcome:
     """A test of something that is not installed: nothing to repair, so no repair advice;
     the package requirement carries the install step."""
-    return Outcome("unknown", observed, expected, NOT_INSTALLED_YET, skipped=True)
+    return Outcome("unknown", observed, expected, NOT_INSTALLED_YET, skipped=True, waits=True)
 
 
 # What a requirement needs before it can be met (``Check.needs``): an environment to install
 # into (a usable Python on a usable machine), or TensorFlow installed and runnable there. The
-# verdict engine defers such requirements behind a blocking problem (verdict.arrange).
+# plan puts such requirements under the step that solves the blocking problem (plan.py).
 NEEDS_PYTHON, NEEDS_TENSORFLOW = "python", "tensorflow"
 
 
@@ -107,10 +108,6 @@ def _needs(
         return None
 
     return validate
-
-
-def fmt_gib(n: int | float | None) -> str:
-    return "unknown" if n is None else f"{n / GIB:.1f} GiB"
 
 
 def _why(section: Any) -> str:
@@ -187,7 +184,7 @@ def _cmp_version(text: str | None) -> Version | None:
 
 def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
     lo, hi = p.get("min"), p.get("max")
-    expected = f"{lo or 'any'} to {hi or 'any'}"
+    expected = f"{lo or 'any'} to {hi}" if hi else f"{lo or 'any'} or newer"
     v = _cmp_version(facts.python.version)
     if v is None:
         return unknown(_why(facts.python), expected)
@@ -196,6 +193,8 @@ def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
     if (lo and v.release[:2] < Version(lo).release[:2]) or (
         hi and v.release[:2] > Version(hi).release[:2]
     ):
+        if p.get("locked"):  # the range the course's locks cover: the profile says what then
+            return unmet(observed, expected)
         package = str(p.get("package", "tensorflow"))
         return Outcome("unmet", observed, expected, _python_advice(facts, lo, hi, package))
     return met(observed, expected)
@@ -203,14 +202,13 @@ def check_python_version(facts: Facts, p: dict[str, Any]) -> Outcome:
 
 def _python_advice(facts: Facts, lo: str | None, hi: str | None, package: str) -> str:
     """Which Python to install and how, on this OS (support matrix)."""
-    from dlcheck.support import framework_name, load_support, on_hpc, recommended_python
+    from dlcheck.support import framework_name, python_how, recommended_python
 
     want = recommended_python(facts, package)
-    ways = load_support().how_to_get_python(facts.platform.system, want, on_hpc(facts))
-    span = f"{lo or 'any'} to {hi or 'any'}"
+    span = f"{lo or 'any'} to {hi}" if hi else f"{lo or 'any'} or newer"
     return (
-        f"{framework_name(package)} publishes wheels for Python {span} only. Install Python "
-        f"{want} ({ways}) and create the course environment with it."
+        f"{framework_name(package)} publishes wheels for Python {span} only. "
+        f"{python_how(facts, want)} Then create the course environment with it."
     )
 
 
@@ -244,7 +242,15 @@ def _wheel(facts: Facts, package: str, lo: str) -> Outcome:
     if not facts.platform.system or not facts.platform.machine:
         return unknown(_why(facts.platform), expected)
     for b in framework_blockers(facts, package, lo):
-        if b.id in ("platform", "libc", "glibc", "interpreter", "free-threaded", "python-version"):
+        if b.id in (
+            "platform",
+            "libc",
+            "glibc",
+            "userland",
+            "interpreter",
+            "free-threaded",
+            "python-version",
+        ):
             return Outcome("unmet", b.reason, expected, f"{b.fix[:1].upper()}{b.fix[1:]}.")
     if mm is None:
         return unknown(_why(facts.python), expected)
@@ -375,6 +381,10 @@ def check_package(facts: Facts, p: dict[str, Any]) -> Outcome:
         from dlcheck.frameworks.names import TF_DISTRIBUTIONS
 
         names += [d for d in TF_DISTRIBUTIONS if d not in names]
+    if "keras" in names:  # keras-nightly is Keras 3 under another name
+        from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS
+
+        names += [d for d in KERAS_DISTRIBUTIONS if d not in names]
     lo, hi = p.get("min"), p.get("max")
     shown = " or ".join(names) if len(names) <= 2 else f"{names[0]} (or {len(names) - 1} others)"
     expected = shown + (f" >= {lo}" if lo else "") + (f" <= {hi}" if hi else "")
@@ -448,7 +458,12 @@ CORE_CHECKS: dict[str, Check] = {
     "python_bits": Check(check_python_bits, _needs(("bits", int, False))),
     "python_version": Check(
         check_python_version,
-        _needs(("min", str, False), ("max", str, False), ("package", str, False)),
+        _needs(
+            ("min", str, False),
+            ("max", str, False),
+            ("package", str, False),
+            ("locked", bool, False),
+        ),
     ),
     "tf_wheel": Check(check_tf_wheel, _needs(("min", str, False))),
     "framework_wheel": Check(check_framework_wheel, _validate_wheel_package),

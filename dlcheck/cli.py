@@ -29,6 +29,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "report": "dlcheck.fleet.cli:report",
     "bench": "dlcheck.bench.cli:bench",
     "env": "dlcheck.envs.cli:env",
+    "data": "dlcheck.lessondata.cli:data",
 }
 
 

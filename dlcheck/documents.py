@@ -46,9 +46,14 @@ FLEET = DocumentKind("dlcheck.fleet", 1, "fleet", "dlcheck report (fleet) table"
 BENCH_COMPARE = DocumentKind(
     "dlcheck.bench-compare", 1, "bench-compare", "dlcheck bench compare table"
 )
+# `dlcheck data check` and `dlcheck data fetch` (dlcheck/lessondata, docs/data.md)
+DATA_CHECK = DocumentKind("dlcheck.data-check", 1, "data-check", "dlcheck data check result")
+DATA_FETCH = DocumentKind("dlcheck.data-fetch", 1, "data-fetch", "dlcheck data fetch result")
 
 KINDS: dict[str, DocumentKind] = {
-    k.name: k for k in (REPORT, ENV_VERIFY, ENV_RECOMMEND, BENCH, FLEET, BENCH_COMPARE)
+    k.name: k
+    for k in (REPORT, ENV_VERIFY, ENV_RECOMMEND, BENCH, FLEET, BENCH_COMPARE)
+    + (DATA_CHECK, DATA_FETCH)
 }
 
 # Ranges of numbers read from any document: a key naming bytes, cores or seconds must hold a

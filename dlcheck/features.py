@@ -46,6 +46,8 @@ from dlcheck.frameworks.diagnose import FRAMEWORK_CHECKS
 from dlcheck.frameworks.records import FrameworkFacts
 from dlcheck.kernels.checks import KERNEL_CHECKS
 from dlcheck.kernels.specs import KernelFacts, kernels_line
+from dlcheck.lessondata.checks import DATA_CHECKS
+from dlcheck.lessondata.facts import DataFacts, data_line
 from dlcheck.records import Facts, facts_keys
 
 # typing's Callable: collections.abc.Callable[...] needs Python 3.9 outside annotations
@@ -129,6 +131,19 @@ def _start_benchmark(options: ProbeOptions) -> Pending | None:
 
     section = benchmark_section(options.bench_path)  # a bad file fails before probing
     return lambda facts: section
+
+
+def _start_course_data(options: ProbeOptions) -> Pending:
+    def finish(facts: Facts) -> dict | None:
+        from dlcheck.lessondata.facts import data_section
+
+        return data_section()  # the current folder and the Keras and seaborn caches
+
+    return finish
+
+
+def _course_data_view(facts: Facts) -> str | None:
+    return data_line(facts.sections.get("course_data"))
 
 
 def _refuse_environment(options: ProbeOptions) -> None:
@@ -253,6 +268,14 @@ FEATURES: tuple[Feature, ...] = (
         refuse=_refuse_environment,
     ),
     Feature(
+        "course_data",
+        "Course data",
+        DataFacts,
+        DATA_CHECKS,
+        _start_course_data,
+        _course_data_view,
+    ),
+    Feature(
         "kernels",
         "Jupyter kernels",
         KernelFacts,
@@ -374,13 +397,41 @@ def fitting_setup(facts: Facts) -> str | None:
     return fitting(facts)
 
 
+def setup_serves(name: str, subdir: str | None) -> bool:
+    """Whether the locked setup ``name`` of the environment feature's catalogue has a pip lock
+    for the platform ``subdir`` (False without a catalogue)."""
+    try:
+        from dlcheck.envs.setups import load_catalog
+
+        setup = load_catalog().setups.get(name)
+    except Exception:  # noqa: BLE001 - no catalogue: no setup to name
+        return False
+    return setup is not None and subdir in setup.pip_platforms
+
+
+def tensorflow_distributions() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the distributions that install TensorFlow under another name, the plugins that break
+    it): the frameworks feature's names, for the plan."""
+    from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
+
+    return tuple(TF_DISTRIBUTIONS), tuple(BREAKING_PLUGINS)
+
+
+def keras_present(facts: Facts) -> bool:
+    """Keras is installed, under any of its distributions' names (keras-nightly too)."""
+    from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS
+
+    return any(k in facts.packages.versions for k in KERAS_DISTRIBUTIONS)
+
+
 def keras_installed(facts: Facts) -> bool:
     """Keras and a backend are installed here, so `dlcheck bench` can run (an advice that
     sends a learner to it before that would fail on their machine)."""
-    from dlcheck.frameworks.names import TF_DISTRIBUTIONS
+    from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS, TF_DISTRIBUTIONS
 
     v = facts.packages.versions
-    return "keras" in v and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))
+    keras = any(k in v for k in KERAS_DISTRIBUTIONS)
+    return keras and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))
 
 
 def kernel_to_check(name: str) -> tuple[str, dict[str, str]]:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from dlcheck.formats import canonical_name
 from dlcheck.records import facts_keys
 
 ABSENT = "not in the saved report"
@@ -24,11 +25,6 @@ _FLAGS = ("avx", "avx2", "fma", "avx512f", "neon")
 _OS_ONLY = {"rosetta": "Darwin", "wsl": "Linux", "wsl_version": "Linux"}
 _SYSTEMS = {"linux": "Linux", "darwin": "Darwin", "macos": "Darwin", "windows": "Windows"}
 _STATUSES = ("ok", "import-error", "crashed", "timeout", "error", "bad-output")
-
-
-def canonical_name(name: str) -> str:
-    """PEP 503: lower case, runs of ``-_.`` become one ``-``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _fields(cls: Any) -> list[str]:
@@ -111,6 +107,7 @@ def normalize_report(
                 elif key not in plat:
                     notes.append(f"missing key facts.platform.{key}")
     _derive_platform(plat, notes)
+    _derive_python(facts.get("python"), notes)
     _derive_cpu(facts.get("cpu"), notes)
     _derive_memory(facts.get("memory"), notes)
     _packages(facts.get("packages"), notes)
@@ -178,6 +175,24 @@ def _derive_platform(plat: Any, notes: list[str]) -> None:
         plat["libc_family"] = family.lower()
         plat["libc_version"] = version.strip() or None
         notes.append("facts.platform.libc_family derived from facts.platform.libc")
+    if not plat.get("libc_family") and "alpine" in name:  # Alpine is musl, always
+        plat["libc_family"] = "musl"
+        notes.append("facts.platform.libc_family 'musl' derived from facts.platform.os_name")
+
+
+# A free-threaded interpreter's name: python3.13t (python3.13t.exe on Windows).
+_FREE_THREADED_EXE = re.compile(r"python3\.\d+t(\.exe)?$", re.IGNORECASE)
+
+
+def _derive_python(py: Any, notes: list[str]) -> None:
+    """What an older report's Python facts already imply: a ``python3.13t`` executable is a
+    free-threaded build (before dlcheck recorded ``free_threaded``)."""
+    if not isinstance(py, dict) or py.get("free_threaded") is not None:
+        return
+    exe = str(py.get("executable") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if _FREE_THREADED_EXE.search(exe):
+        py["free_threaded"] = True
+        notes.append("facts.python.free_threaded derived from facts.python.executable")
 
 
 def _derive_cpu(cpu: Any, notes: list[str]) -> None:

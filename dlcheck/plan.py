@@ -17,13 +17,16 @@ Rules (tests/test_plan.py holds them over every recorded machine):
 
 from __future__ import annotations
 
+import dataclasses
 import re
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlcheck.features import fitting_setup as _fitting_setup
+from dlcheck.features import keras_present, setup_serves, tensorflow_distributions
 from dlcheck.profile import Profile, Requirement
 from dlcheck.records import Facts, to_dict
+from dlcheck.shellquote import pip_spec, quote
 from dlcheck.verdict import PASS, UNKNOWN, Finding
 
 KINDS = ("route", "blocker", "install", "fix", "recommended", "optional")
@@ -49,7 +52,6 @@ _ENV_KINDS = (
 _SIZE_KINDS = ("usable_cores", "memory")
 _FRESH_KINDS = ("tf_distributions", "tf_metal", "framework_works", "keras3", "package")
 _FRAMEWORK_KINDS = ("framework_works", "keras3", "keras_backend", "tf_distributions", "tf_metal")
-NOT_INSTALLED_PREFIX = "Not checked until the package is installed"
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,30 @@ class Step:
 class Plan:
     steps: list[Step] = field(default_factory=list)
     elsewhere: bool = False  # the course must run elsewhere: the first step is the route
+    # the steps after the shown ones (a plan lists a few at a time): each finding still has
+    # its step, so its advice in the JSON and the CSV is a step's text, never a generic one
+    later: list[Step] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
 
     def step_of(self, finding_id: str) -> int | None:
-        """The number (1-based) of the step that resolves a finding, None when none does."""
+        """The number (1-based) of the shown step that resolves a finding, None when none
+        does."""
         for i, s in enumerate(self.steps, 1):
             if finding_id in s.resolves:
                 return i
         return None
+
+    def step_for(self, finding_id: str) -> Step | None:
+        """The step (shown or later) that resolves a finding, None when none does."""
+        return next((s for s in [*self.steps, *self.later] if finding_id in s.resolves), None)
+
+    def install_command(self) -> str | None:
+        """The one command that installs the missing course packages: the install step's,
+        where the plan has one (nothing blocks it); None elsewhere."""
+        step = next((s for s in self.steps if s.id == "install"), None)
+        return step.action.commands[-1] if step and step.action.commands else None
 
     @property
     def first(self) -> Step | None:
@@ -96,14 +112,50 @@ class Plan:
 
 
 def quote_path(facts: Facts, path: str, first: bool = False) -> str:
-    """``path`` quoted for this machine's shell: POSIX ``shlex.quote``; on Windows
-    PowerShell's literal single quotes (``first``: as a command, behind its call operator)."""
-    if facts.platform.system != "Windows":
-        return shlex.quote(path)
-    if re.fullmatch(r"[A-Za-z0-9_\-.:\\/]+", path):
-        return path
-    quoted = "'" + path.replace("'", "''") + "'"
-    return f"& {quoted}" if first else quoted
+    """``path`` quoted for this machine's shell (``shellquote.quote``); on Windows a quoted
+    path run as a command (``first``) goes behind PowerShell's call operator."""
+    windows = facts.platform.system == "Windows"
+    quoted = quote(path, windows)
+    return f"& {quoted}" if first and windows and quoted != path else quoted
+
+
+def step_advice(step: Step) -> str:
+    """A step as one line (its title, its text, its commands in `code`): the advice of every
+    finding it answers, in the JSON and the CSV, and the line of the views."""
+    a = step.action
+    line = f"{step.title}: {a.text}"
+    if a.commands:
+        line += " " + " then ".join(f"`{c}`" for c in a.commands)
+    if a.then:
+        line += f"; {a.then}: " + " then ".join(f"`{c}`" for c in a.then_commands)
+    return line
+
+
+def link(findings: list[Finding], plan: Plan) -> list[Finding]:
+    """Every finding with its step: ``step`` (the step's id), ``advice`` (the step's text for
+    this machine, one voice with the plan) and ``blocked_by`` (the finding that makes the step
+    needed, where it is another). A finding no step answers has no advice, nor has a passed
+    one."""
+    index: dict[str, Step] = {}
+    causes: dict[str, set[str]] = {}
+    texts: dict[str, str] = {}
+    for s in (*plan.steps, *plan.later):
+        causes[s.id] = set(s.because)
+        texts[s.id] = step_advice(s)
+        for r in s.resolves:
+            index.setdefault(r, s)
+    out = []
+    for f in findings:
+        step = index.get(f.id)
+        if step is None:
+            out.append(dataclasses.replace(f, advice=None, step=None, blocked_by=None))
+            continue
+        blocked = None if f.id in causes[step.id] or not step.because else step.because[0]
+        # a passed finding a step points at (the kernel to choose) keeps no advice: nothing
+        # to repair; the step says what to do
+        advice = texts[step.id] if f.verdict != PASS else None
+        out.append(dataclasses.replace(f, advice=advice, step=step.id, blocked_by=blocked))
+    return out
 
 
 class _Builder:
@@ -138,7 +190,8 @@ class _Builder:
     ) -> None:
         fresh = [r for r in dict.fromkeys(resolves) if r not in self.done]
         self.done.update(fresh)
-        cause = [r for r in because or [] if r in fresh]
+        new = set(fresh)
+        cause = [r for r in because or [] if r in new]
         self.steps.append(Step(sid, kind, title, action, fresh, [], cause))
 
     def open(self, *kinds: str) -> list[Finding]:
@@ -152,9 +205,7 @@ class _Builder:
     def setup(self) -> str | None:
         if self.course_setup:  # the course's own setup, where its lock serves this machine
             return self.setup_for(_subdir(self.facts) or "")
-        from dlcheck.envs.recommend import fitting_setup
-
-        return fitting_setup(self.facts)
+        return _fitting_setup(self.facts)
 
     def minimum(self) -> str | None:
         """The framework's minimum version: its wheel requirement's ``min``."""
@@ -173,17 +224,8 @@ class _Builder:
         return text if self.framework == "tensorflow" else text.replace("TensorFlow", self.name)
 
     def setup_for(self, subdir: str) -> str | None:
-        try:
-            from dlcheck.envs.setups import load_catalog
-
-            catalog = load_catalog()
-        except Exception:  # noqa: BLE001 - no catalogue: no setup to name
-            return None
         want = self.course_setup or "cpu"
-        for name, s in catalog.setups.items():
-            if name == want and subdir in s.pip_platforms:
-                return name
-        return None
+        return want if setup_serves(want, subdir) else None
 
     def create_commands(self, setup: str | None) -> list[str]:
         from dlcheck.support import load_commands
@@ -201,13 +243,14 @@ class _Builder:
                 for r in self.reqs.values()
                 if r.check == "package" and "pip" in r.params and _is_framework(r, self.framework)
             ]
-            return ["python -m pip install " + " ".join(f'"{x}"' for x in specs)]
+            return ["python -m pip install " + " ".join(pip_spec(x, always=True) for x in specs)]
         return [str(env.get("unlocked", 'python -m pip install "tensorflow>=2.16"'))]
 
     # -- the plan ----------------------------------------------------------------------
     def build(self) -> Plan:
         if self.route():
-            return Plan(self.steps[:MAX_ELSEWHERE], elsewhere=True)
+            shown = self.steps[:MAX_ELSEWHERE]
+            return Plan(shown, elsewhere=True, later=self.steps[MAX_ELSEWHERE:])
         flavour = self.flavour()  # before the others: the findings it answers are its own
         self.tool()  # dlcheck's own tool environment checked: its findings are moot
         self.python_blocker()
@@ -216,6 +259,7 @@ class _Builder:
             self.install()
         self.skipped()
         self.graphviz()
+        self.course_data()
         self.size()
         self.kernel()
         self.rest()
@@ -224,19 +268,19 @@ class _Builder:
         if flavour is not None:
             steps = [flavour, *steps]
         ready = not any(f.verdict in ("FAIL", "WARN") for f in self.findings)
-        steps = steps[: MAX_READY if ready else MAX_STEPS]
         out: list[Step] = []
         for s in steps:
             after = [p.id for p in out if p.kind in ("route", "blocker", "install")]
             out.append(Step(s.id, s.kind, s.title, s.action, s.resolves, after, s.because))
-        return Plan(out)
+        shown = MAX_READY if ready else MAX_STEPS
+        return Plan(out[:shown], later=out[shown:])
 
     def route(self) -> bool:
         """A route elsewhere: the machine (CPU, OS, platform, C library) or its allocation
         cannot run the course."""
-        from dlcheck.support import machine_subdir, tensorflow_blockers
+        from dlcheck.support import machine_subdir, route_elsewhere, tensorflow_blockers
 
-        facts, p = self.facts, self.facts.platform
+        facts = self.facts
         machine = self.open(*_MACHINE_KINDS)
         machine = [f for f in machine if f.verdict == "FAIL"]
         blockers = [b for b in self.blockers() if not b.fixable_here]
@@ -248,56 +292,53 @@ class _Builder:
             first = blockers[0] if blockers else None
             reason = first.reason if first else machine[0].observed
             subdir = machine_subdir(facts)
-            if first and first.id == "platform" and p.system == "Windows" and p.machine == "arm64":
-                from dlcheck.support import load_commands
-
-                wsl = load_commands()["route"]["wsl"]
+            where = route_elsewhere(facts, self.framework, self.minimum()) if first else None
+            if where is not None and where.key == "wsl":
                 self.add(
                     "route-wsl",
                     "route",
                     f"Use WSL2: {self.name} runs in its Linux",
                     Action(
-                        f"{_cap(reason)}. {self.said(str(wsl['text']))} "
-                        f"Or use {self.cloud_sentence()}.",
-                        list(wsl.get("commands", [])),
-                        str(wsl.get("then", "then, in Ubuntu on WSL2")),
+                        f"{_cap(reason)}. {self.said(where.text)} Or use {self.cloud_sentence()}.",
+                        where.commands,
+                        where.then or "then, in Ubuntu on WSL2",
                         self.create_commands(self.setup_for("linux-aarch64")),
                     ),
                     everything,
                     cause,
                 )
                 return True
-            if first and first.id in ("libc", "glibc"):
-                from dlcheck.support import load_commands, load_support
-
-                routes = load_commands()["route"]
-                hpc = "hpc" in _keys(facts)
-                key = (
-                    "glibc_container"
-                    if first.id == "libc"
-                    else ("old_glibc_hpc" if hpc else "old_glibc")
+            if where is not None and where.key == "os64":
+                self.add(
+                    "route-64bit-os",
+                    "route",
+                    "Install a 64-bit OS",
+                    Action(  # the text names both frameworks already: not said() again
+                        f"{_cap(reason)}. {where.text} "
+                        f"Meanwhile, or instead: {self.cloud_sentence()}.",
+                        where.commands,
+                        where.then,
+                        self.create_commands(self.setup_for(subdir or "linux-aarch64")),
+                    ),
+                    everything,
+                    cause + [f.id for f in self.open("python_bits") if f.verdict == "FAIL"],
                 )
-                need = _glibc_need(subdir) or "?"
-                tf = load_support().newest("tensorflow", subdir, "3.12") or "2.21"
-                text = _fill(
-                    str(routes[key]["text"]),
-                    version="3.12",
-                    have=p.libc_version or "?",
-                    need=need,
-                    tensorflow=tf,
-                )
-                then = routes[key].get("then")
+                return True
+            if where is not None and where.key in ("glibc_container", "old_glibc", "old_glibc_hpc"):
+                hpc = where.key == "old_glibc_hpc"
                 self.add(
                     "route-glibc",
                     "route",
                     "Use a system with a newer C library (glibc)"
-                    if first.id == "glibc"
+                    if where.blocker.id == "glibc"
                     else "Use a glibc-based system or container",
                     Action(
-                        text if hpc else f"{text} {_cap(self.cloud_sentence())}.",
-                        [],
-                        str(then) if then else None,
-                        self.create_commands(self.setup_for(subdir or "linux-64")) if then else [],
+                        where.text if hpc else f"{where.text} {_cap(self.cloud_sentence())}.",
+                        where.commands,
+                        where.then,
+                        self.create_commands(self.setup_for(subdir or "linux-64"))
+                        if where.then
+                        else [],
                     ),
                     everything,
                     cause,
@@ -362,27 +403,54 @@ class _Builder:
             key = "small_hub"
         elif "notebook" in keys:
             key = "small_notebook"
+        elif self.facts.platform.wsl:  # WSL's cap, not the machine: .wslconfig, not a new one
+            key = "small_wsl"
         else:
             key = "small"
         entry = routes[key]
-        text = _fill(str(entry["text"]), why=why)
-        if key == "small":
+        cores, memory = self.size_needed()
+        text = _fill(str(entry["text"]), why=why, cores=cores, memory=memory)
+        own = list(dict.fromkeys(f.advice for f in small if f.advice))
+        if key == "small" and own:  # the profile's own words: its author knows where to go
+            text = f"This machine is too small for the course ({why}). " + " ".join(own)
+        elif key == "small":
             text += f" {_cap(self.cloud_sentence())}."
         titles = {
             "small_hpc": "Start a bigger job",
             "small_pbs": "Start a bigger job",
             "small_hub": "Ask the hub's admins for a bigger server",
             "small_notebook": "Choose a larger runtime",
+            "small_wsl": "Give WSL 2 more memory and cores",
             "small": "Use a bigger machine or a cloud notebook",
         }
         self.add(
             "route-bigger",
             "route",
             titles[key],
-            Action(text, list(entry.get("commands", []))),
+            Action(
+                text,
+                list(entry.get("commands", [])),
+                str(entry["then"]) if entry.get("then") else None,
+                [str(c) for c in entry.get("then_commands", [])],
+            ),
             everything,
             [f.id for f in small],
         )
+
+    def size_needed(self) -> tuple[str, str]:
+        """The cores and GiB the profile in use requires (its required thresholds), for the
+        routes' text: an instructor's profile asking for more gets its own numbers."""
+        cores = [
+            r.params["min"]
+            for r in self.reqs.values()
+            if r.check == "usable_cores" and r.level == "required" and "min" in r.params
+        ]
+        memory = [
+            r.params["min_gib"]
+            for r in self.reqs.values()
+            if r.check == "memory" and r.level == "required" and "min_gib" in r.params
+        ]
+        return f"{max(cores, default=2):g}", f"{max(memory, default=4):g}"
 
     def python_blocker(self) -> None:
         """Another Python on this machine (32-bit, Rosetta, too old or new, PyPy, free-threaded):
@@ -440,8 +508,7 @@ class _Builder:
         """The findings a fresh environment answers: several TensorFlow distributions, a plugin
         that breaks TensorFlow, or an outdated TensorFlow that another distribution or plugin
         would stay beside after an in-place upgrade."""
-        from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
-
+        TF_DISTRIBUTIONS, BREAKING_PLUGINS = tensorflow_distributions()
         if self.framework != "tensorflow":  # TensorFlow's distributions do not concern it
             return []
         bad = [f for f in self.open("tf_distributions") if f.verdict == "FAIL"]
@@ -467,8 +534,7 @@ class _Builder:
         if not why:
             return
         v = self.facts.packages.versions
-        from dlcheck.frameworks.names import BREAKING_PLUGINS, TF_DISTRIBUTIONS
-
+        TF_DISTRIBUTIONS, BREAKING_PLUGINS = tensorflow_distributions()
         found = [f"{d} {v[d]}" for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d in v]
         setup = self.setup()
         if setup:
@@ -486,7 +552,7 @@ class _Builder:
             for f in self.todo
             if self.check(f) in _FRESH_KINDS
             or f.id in why
-            or _waits_for_install(f)
+            or f.waits
             or (f.skipped and self.check(f) in _FRAMEWORK_KINDS)
         ]
         required = any(f.level == "required" for f in self.todo if f.id in why)
@@ -513,22 +579,35 @@ class _Builder:
         if not missing:
             return
         specs = [str(self.reqs[f.id].params["pip"]) for f in missing]
-        pip = "python -m pip install " + " ".join(
-            f'"{s}"' if any(c in s for c in "<>=!~ ") else s for s in specs
-        )
+        pip = "python -m pip install " + " ".join(pip_spec(s) for s in specs)
         frameworks = ("tensorflow", "keras", self.framework)
         needs_tf = any(re.split(r"[<>=!~\[ ]", s)[0] in frameworks for s in specs)
         setup = self.setup() if needs_tf else None
         required = any(f.level == "required" for f in missing)
-        if needs_tf:  # `dlcheck check` in the new environment tests them
+        if needs_tf:  # `dlcheck check` in the new environment tests them; installing the
+            # framework (or the course environment) also answers an outdated Keras or a
+            # broken framework: one step, never a second upgrade beside it
             waiting_fw = [
-                f.id for f in self.todo if f.skipped and self.check(f) in _FRAMEWORK_KINDS
+                f.id
+                for f in self.open(*_FRAMEWORK_KINDS)
+                if f.skipped or f.verdict in ("FAIL", "WARN")
             ]
         else:
             waiting_fw = []
-        waiting = [f.id for f in self.todo if _waits_for_install(f)]
+        waiting = [f.id for f in self.todo if f.waits]
         names = [re.split(r"[<>=!~\[ ]", s)[0] for s in specs]
-        if setup:
+        made = next((m for m in self.facts.python.made if m.setup == setup), None)
+        if setup and made is not None:  # made already: activate it, never create it again
+            windows = self.facts.platform.system == "Windows"
+            folder = quote_path(self.facts, made.folder)
+            activate = f"{folder}\\Scripts\\activate" if windows else f". {folder}/bin/activate"
+            title = "Activate the course environment"
+            action = Action(
+                f"`dlcheck env create` made it already in this folder ({made.folder}, setup "
+                f"{made.setup}): activate it, then check there.",
+                [activate, "dlcheck check"],
+            )
+        elif setup:
             title = "Create the course environment"
             action = Action(
                 "A new environment with every course package at a tested version, from the "
@@ -539,14 +618,16 @@ class _Builder:
             title = "Install " + (
                 _names(names) if len(names) <= 2 else "the missing course packages"
             )
+            # the reason names the packages it is about: their requirements' titles
+            titles = [f.title for f in missing]
             action = Action(
                 "Into this environment, then run `dlcheck check` again."
                 if required
-                else "Used in episodes 2 and 4 (plotting models, the hyperparameter search).",
+                else f"Recommended for the course: {_names(titles)}.",
                 [pip],
             )
         self.add(
-            "install",
+            "activate" if setup and made is not None else "install",
             "install" if required else "recommended",
             title,
             action,
@@ -557,7 +638,7 @@ class _Builder:
         )
 
     def skipped(self) -> None:
-        waiting = [f for f in self.todo if f.id not in self.done and _waits_for_install(f)]
+        waiting = [f for f in self.todo if f.id not in self.done and f.waits]
         if waiting:  # nothing installs it (a route or Python step would have): say so once
             self.done.update(f.id for f in waiting)
         skipped = [
@@ -580,18 +661,35 @@ class _Builder:
     def graphviz(self) -> None:
         from dlcheck.support import command_entry
 
-        dot = [f for f in self.open("command") if f.verdict in ("FAIL", "WARN")]
+        dot = self.open("command")
         if not dot:
             return
         entry = command_entry("graphviz", self.facts)
         if entry is None:
             return
+        known = any(f.verdict in ("FAIL", "WARN") for f in dot)
+        text = entry.text if known else f"Could not tell whether it is installed. {entry.text}"
         self.add(
             "graphviz",
             "optional",
             "Install Graphviz",
-            Action(entry.text, list(entry.commands)),
+            Action(text, list(entry.commands)),
             [f.id for f in dot],
+        )
+
+    def course_data(self) -> None:
+        """The course's data (check kind ``course_data``): one step, the command that fetches
+        what is missing (data/commands.toml ``[course_data.*]``)."""
+        from dlcheck.support import command_entry
+
+        data = self.open("course_data")
+        entry = command_entry("course_data", self.facts) if data else None
+        if entry is None:
+            return
+        kind = min((self.kind_of(f) for f in data), key=KINDS.index)
+        title = "Download the course's data"
+        self.add(
+            "course-data", kind, title, Action(entry.text, entry.commands), [f.id for f in data]
         )
 
     def size(self) -> None:
@@ -612,14 +710,13 @@ class _Builder:
         """The TensorFlow course in an environment set up for the PyTorch flavour (Keras with
         the torch backend configured, no TensorFlow): advice first, with the one command that
         checks against that flavour. The verdict stays this profile's."""
-        from dlcheck.frameworks.names import TF_DISTRIBUTIONS
-
+        TF_DISTRIBUTIONS, _ = tensorflow_distributions()
         if self.course != "tensorflow":
             return None
         versions = self.facts.packages.versions
         fw = self.facts.sections.get("frameworks")
         backend = fw.get("keras_backend") if isinstance(fw, dict) else None
-        if "keras" not in versions or backend != "torch":
+        if not keras_present(self.facts) or backend != "torch":
             return None
         if any(d in versions for d in TF_DISTRIBUTIONS):
             return None
@@ -683,11 +780,14 @@ class _Builder:
 
     def kernel(self) -> None:
         """The Jupyter kernel the course runs in (check kind ``kernel_runs_course``, the
-        kernels' facts through the registry): where Jupyter offers several, the one to choose,
-        by display name; where none runs the course, the one command that registers this
-        Python (or the environment whose own Jupyter alone offers it) for every Jupyter."""
+        kernels' facts through the registry; words and commands in data/commands.toml
+        ``[kernel_choose.*]``, ``[kernel_register.*]``): where Jupyter offers several kernels,
+        the one to choose, by display name; where none that every Jupyter offers runs the
+        course, the one command that registers the Python that has it."""
         from dlcheck.features import kernel_choice
+        from dlcheck.support import command_entry
 
+        windows = self.facts.platform.system == "Windows"
         for f in self.findings:
             req = self.reqs.get(f.id)
             if req is None or req.check != "kernel_runs_course" or f.input_missing:
@@ -700,21 +800,41 @@ class _Builder:
             if choice.pick is not None and len(choice.offered) > 1:
                 label = choice.pick.display_name or choice.pick.name
                 where = f" started from {choice.pick_where}" if choice.pick_where else ""
-                text = (
-                    f"Jupyter offers {len(choice.offered)} kernels; the course runs in "
-                    f"'{label}' ({choice.pick.interpreter}): choose it in JupyterLab{where} "
-                    "(the launcher, or Kernel > Change Kernel in an open notebook)."
+                entry = command_entry(
+                    "kernel_choose",
+                    self.facts,
+                    count=str(len(choice.offered)),
+                    label=label,
+                    interpreter=str(choice.pick.interpreter),
+                    where=where,
                 )
-                self.add("choose-kernel", "optional", f"Choose the kernel '{label}'",
-                         Action(text), [f.id])  # fmt: skip
-            elif choice.register:
-                text = (
-                    f"No kernel every Jupyter offers starts {choice.register_exe}, which has the "
-                    f"course's packages: register it, then choose '{choice.display}' in "
-                    "JupyterLab."
-                )
-                self.add("register-kernel", "recommended", "Register this Python as a Jupyter "
-                         "kernel", Action(text, list(choice.register)), [f.id])  # fmt: skip
+                if entry is not None:
+                    title = f"Choose the kernel '{label}'"
+                    self.add("choose-kernel", "optional", title, Action(entry.text), [f.id])
+            elif choice.register_exe:
+                fields = {
+                    "python": quote_path(self.facts, choice.register_exe, first=True),
+                    "shown": choice.register_exe,
+                    "name": choice.name,
+                    "display": quote(choice.display, windows),
+                    "label": choice.display,
+                }
+                entry = command_entry("kernel_register", self.facts, **fields)
+                if entry is None:
+                    continue
+                commands = list(entry.commands)
+                if choice.needs_ipykernel:
+                    pip = command_entry("kernel_ipykernel", self.facts, **fields)
+                    commands = [*(pip.commands if pip else []), *commands]
+                title = "Register this Python as a Jupyter kernel"
+                self.add("register-kernel", self.kind_of(f), title,
+                         Action(entry.text, commands), [f.id])  # fmt: skip
+
+    def gpu_cause(self) -> bool:
+        """Whether the GPU finding names a cause to act on (an NVIDIA driver's message)."""
+        from dlcheck.checks import driver_advice
+
+        return driver_advice(self.facts) is not None
 
     def rest(self) -> None:
         """Every other finding with advice: findings that share their advice share a step."""
@@ -722,8 +842,8 @@ class _Builder:
         for f in self.todo:
             if f.id in self.done or f.blocked_by:
                 continue
-            if self.check(f) == "gpu" and (f.advice or "").startswith("No action needed"):
-                continue  # the GPU is optional: nothing to do
+            if self.check(f) == "gpu" and f.verdict == "WARN" and not self.gpu_cause():
+                continue  # the GPU is optional and nothing names a cause: nothing to do
             groups.setdefault(f.advice or "", []).append(f)
         for advice, members in groups.items():
             kinds = [self.kind_of(m) for m in members]
@@ -742,12 +862,20 @@ def _tensorflow_only(req: Requirement | None) -> bool:
     its distributions and plugins)."""
     if req is None:
         return False
-    if req.check in ("keras3", "tf_distributions", "tf_sees_gpu", "tf_metal", "tf_wheel"):
+    if req.check in (
+        "keras3",
+        "keras_backend",  # the TensorFlow backend: the PyTorch flavour's step answers it
+        "tf_distributions",
+        "tf_sees_gpu",
+        "tf_metal",
+        "tf_wheel",
+    ):
         return True
     if req.check == "framework_works":
         return req.params.get("framework") == "tensorflow"
     names = [str(n).lower() for n in req.params.get("any_of", [])]
-    return req.check == "package" and any(n.startswith("tensorflow") for n in names)
+    tf, _ = tensorflow_distributions()
+    return req.check == "package" and any(n in tf for n in names)
 
 
 def _framework_name(framework: str) -> str:
@@ -757,24 +885,14 @@ def _framework_name(framework: str) -> str:
 
 
 def _subdir(facts: Facts) -> str | None:
-    from dlcheck.envs.recommend import hardware_subdir
+    from dlcheck.support import machine_subdir
 
-    return hardware_subdir(facts)
+    return machine_subdir(facts)
 
 
 def _is_tensorflow(req: Requirement) -> bool:
     names = [str(n).lower() for n in req.params.get("any_of", [])]
     return "tensorflow" in names or "keras" in names
-
-
-def _waits_for_install(f: Finding) -> bool:
-    return (f.advice or "").startswith(NOT_INSTALLED_PREFIX)
-
-
-def _glibc_need(subdir: str | None) -> str | None:
-    from dlcheck.support import lock_min_glibc
-
-    return lock_min_glibc(subdir)
 
 
 def _keys(facts: Facts) -> list[str]:

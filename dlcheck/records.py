@@ -204,6 +204,15 @@ class OtherPython:
 
 
 @dataclass(frozen=True)
+class MadeEnvironment:
+    """A course environment `dlcheck env create` made and finished in the folder dlcheck ran
+    from (its default place, ``.venv-<setup>``), other than the running one."""
+
+    folder: str  # its name in that folder: ".venv-cpu"
+    setup: str
+
+
+@dataclass(frozen=True)
 class PythonFacts:
     version: str | None = None
     implementation: str | None = None
@@ -223,6 +232,8 @@ class PythonFacts:
     # dlcheck runs from its own tool environment (pipx, uv tool, uvx): its Python is not the
     # course's (dlcheck/probes/interpreter.py)
     dlcheck_tool: str | None = None
+    # course environments dlcheck made in the current folder: "activate it", not "create it"
+    made: list[MadeEnvironment] = field(default_factory=list)
     error: str | None = None
 
 

@@ -15,10 +15,10 @@ from dlcheck.errors import UserError
 from dlcheck.features import SECTION_NAMES
 from dlcheck.normalize import normalize_report
 from dlcheck.places import Places
-from dlcheck.plan import Plan, build_plan
+from dlcheck.plan import Plan, build_plan, link
 from dlcheck.profile import Profile
 from dlcheck.records import Facts, RecordError, facts_from_dict, facts_to_dict, to_dict
-from dlcheck.verdict import Finding, evaluate, exit_code, install_command, overall
+from dlcheck.verdict import Finding, evaluate, exit_code, overall
 from dlcheck.version import __version__
 
 SCHEMA = REPORT.name
@@ -50,8 +50,9 @@ class Report:
         return out
 
     def install_command(self) -> str | None:
-        """One command that installs every missing course package, only where it can work."""
-        return install_command(self)
+        """One command that installs the missing course packages, only where it can work (the
+        plan's install step)."""
+        return self.plan.install_command()
 
     def to_json_dict(self) -> dict[str, Any]:
         """The documented, versioned JSON form (docs/schema.md)."""
@@ -140,5 +141,6 @@ def judge(
     (``strict``: every unchecked required finding makes it NOT VERIFIED, ``verdict.overall``)."""
     findings = evaluate(facts, profile, places)
     plan = build_plan(findings, facts, profile, places)
+    findings = link(findings, plan)  # one voice: each finding's advice is its step's text
     verdict = overall(findings, strict)
     return Report(facts, profile, places, findings, verdict, anonymized, source, plan)

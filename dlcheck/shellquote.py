@@ -39,3 +39,12 @@ def activate_command(prefix: object, windows: bool | None = None) -> str:
         ps = quote(base + "\\Scripts\\Activate.ps1", True)
         return f"{cmd} (cmd) or & {ps} (PowerShell)"
     return "source " + quote(base + "/bin/activate", False)
+
+
+def pip_spec(spec: object, always: bool = False) -> str:
+    """A requirement specifier (``tensorflow>=2.16``) as one word of a pip command in every
+    shell a learner uses (POSIX shells, cmd, PowerShell): double quotes where it holds a
+    character a shell reads (``<>=!~`` or a blank; ``always``: in any case). The one rule
+    for the specifiers of the plan's and the verdict's install commands."""
+    text = str(spec)
+    return f'"{text}"' if always or any(c in text for c in "<>=!~ ") else text

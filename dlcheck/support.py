@@ -6,7 +6,7 @@ source of which lock serves which platform; this module only reads it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +28,7 @@ class PlatformSupport:
     cpu_needs: list[str]
     gpu: str  # cuda, metal or none
     gpu_note: str
-    no_wheel_route: str | None = None
+    route: str | None = None  # where to go without a wheel: a key of commands.toml [route.*]
     source: str = ""
 
 
@@ -41,7 +41,8 @@ class Support:
     tensorflow_cuda: dict[str, str]  # "2.21" -> "12.5"
     cuda_driver_full: dict[str, str]
     cuda_driver_minor_compat: dict[str, str]
-    python_sources: dict[str, list[str]] = field(default_factory=dict)
+    # package -> python -> a pre-release with wheels for it (none of the releases has)
+    prereleases: dict[str, dict[str, str]] | None = None
 
     def newest(self, package: str, subdir: str | None, python: str | None) -> str | None:
         """The newest release of ``package`` with a wheel for this platform and Python."""
@@ -65,14 +66,6 @@ class Support:
             return None
         return self.cuda_driver_minor_compat.get(cuda.split(".")[0])
 
-    def how_to_get_python(self, system: str | None, version: str, hpc: bool = False) -> str:
-        key = "hpc" if hpc else (system or "")
-        ways = self.python_sources.get(key) or [
-            "the python.org installer (https://www.python.org/downloads/)",
-            "`uv python install {version}`",
-        ]
-        return "; or ".join(w.replace("{version}", version) for w in ways)
-
 
 def _v(text: str | None) -> Version | None:
     try:
@@ -92,7 +85,7 @@ def parse_support(data: dict[str, Any], where: str) -> Support:
                 [str(x) for x in v.get("cpu_needs", [])],
                 str(v.get("gpu", "none")),
                 str(v.get("gpu_note", "")),
-                v.get("no_wheel_route"),
+                v.get("route"),
                 str(v.get("source", "")),
             )
             for k, v in data["platform"].items()
@@ -112,10 +105,10 @@ def parse_support(data: dict[str, Any], where: str) -> Support:
             cuda_driver_minor_compat={
                 str(k): str(v) for k, v in cuda.get("minor_compat", {}).items()
             },
-            python_sources={
-                str(k): [str(x) for x in v]
-                for k, v in data.get("python_sources", {}).items()
-                if isinstance(v, list)
+            prereleases={
+                str(p): {str(py): str(v) for py, v in row.items()}
+                for p, row in data.get("prerelease", {}).items()
+                if isinstance(row, dict)
             },
         )
     except (KeyError, TypeError, AttributeError) as exc:
@@ -182,7 +175,7 @@ def on_cloud_notebook(facts: Facts) -> bool:
 
 def machine_subdir(facts: Facts) -> str | None:
     """The conda platform of this machine's hardware and OS (Rosetta: osx-arm64)."""
-    from dlcheck.envs.setups import conda_subdir
+    from dlcheck.formats import conda_subdir
 
     return conda_subdir(facts.platform.system, facts.platform.machine)
 
@@ -230,7 +223,6 @@ def framework_blockers(
     out: list[Blocker] = []
     subdir = machine_subdir(facts)
     p, py, cpu = facts.platform, facts.python, facts.cpu
-    hpc = on_hpc(facts)
     if p.is_64bit_os is False:
         out.append(Blocker("os", "a 32-bit operating system", "use a 64-bit machine", False))
     arch = cpu.arch or p.machine
@@ -256,7 +248,9 @@ def framework_blockers(
             )
         )
     elif subdir is not None and not s.pythons_with(package, subdir, minimum):
-        route = plat.no_wheel_route if plat and plat.no_wheel_route else "use another machine"
+        route = "use another machine"
+        if plat and plat.route:
+            route = str(load_commands()["route"].get(plat.route, {}).get("text", route))
         last = max(s.wheels.get(package, {}).get(subdir, {}).values(), key=_v, default=None)
         stops = f" (PyPI's {package} stops at {last} there)" if last else ""
         out.append(
@@ -307,12 +301,31 @@ def framework_blockers(
                 True,
             )
         )
-    if py.bits is not None and py.bits < 64:
+    # A 32-bit interpreter on a 64-bit Linux kernel: the OS image is 32-bit (Raspberry Pi
+    # OS's 32-bit edition: uname says aarch64); no 64-bit Python installs there.
+    userland = (
+        p.system == "Linux"
+        and p.machine in ("arm64", "x86_64")
+        and py.bits is not None
+        and py.bits < 64
+    )
+    if userland:
+        out.append(
+            Blocker(
+                "userland",
+                f"this is a 32-bit OS on a 64-bit kernel (its Python is {py.bits}-bit "
+                f"{py.machine or 'ARM'}; the kernel reports {p.machine}), and {name} has only "
+                "64-bit wheels",
+                "install the 64-bit edition of the OS",
+                False,
+            )
+        )
+    if py.bits is not None and py.bits < 64 and not userland:
         out.append(
             Blocker(
                 "python-bits",
                 f"this Python is {py.bits}-bit and {name} has only 64-bit wheels",
-                "install a 64-bit Python: " + s.how_to_get_python(p.system, "3.12", hpc),
+                "install a 64-bit Python: " + python_how(facts, "3.12"),
                 True,
             )
         )
@@ -321,7 +334,7 @@ def framework_blockers(
             Blocker(
                 "rosetta",
                 "this Python is an x86-64 build under Rosetta",
-                "install an arm64 Python: " + s.how_to_get_python("Darwin", "3.12"),
+                "install an arm64 Python: " + python_how(facts, "3.12"),
                 True,
             )
         )
@@ -330,12 +343,14 @@ def framework_blockers(
         pys = s.pythons_with(package, subdir, minimum)
         if pys and mm not in pys:
             want = recommended_python(facts, package)
+            pre = (s.prereleases or {}).get(package, {}).get(mm)
+            rc = f"; only the pre-release {pre} has, which a course does not install" if pre else ""
             out.append(
                 Blocker(
                     "python-version",
                     f"{name} {minimum}+ has no wheels for Python {mm} here "
-                    f"(it has for {pys[0]} to {pys[-1]})",
-                    f"install Python {want}: " + s.how_to_get_python(p.system, want, hpc),
+                    f"(it has for {pys[0]} to {pys[-1]}{rc})",
+                    f"install Python {want}: " + python_how(facts, want),
                     True,
                 )
             )
@@ -444,6 +459,8 @@ def machine_keys(facts: Facts) -> list[str]:
         keys.append("hpc")
     if "jupyterhub" in ctx:
         keys.append("hub")
+    if "sagemaker" in ctx:  # a hosted service with conda: its conda makes another Python
+        keys.append("sagemaker")
     if on_cloud_notebook(facts):
         keys.append("notebook")
     if facts.python.env_kind == "conda":
@@ -490,3 +507,73 @@ def _filler(values: dict[str, str]) -> Any:
         return text
 
     return fill
+
+
+# --- where the course runs when it cannot run here: one function for `dlcheck check`'s plan
+# and `dlcheck env recommend` ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """The route elsewhere for a machine the framework cannot run on: ``key`` names its entry
+    in commands.toml's [route.*] (``wsl``, ``glibc_container``, ``old_glibc``,
+    ``old_glibc_hpc``, ``cloud``), with that entry's text (filled in), commands and ``then``."""
+
+    key: str
+    blocker: Blocker
+    text: str
+    commands: list[str]
+    then: str | None
+
+
+def route_elsewhere(
+    facts: Facts, package: str = "tensorflow", minimum: str | None = None
+) -> Elsewhere | None:
+    """Where to run the course when nothing on this machine can give it ``package`` (a CPU,
+    OS, platform or C library blocks it); None when nothing known blocks it here."""
+    blockers = [b for b in framework_blockers(facts, package, minimum) if not b.fixable_here]
+    if not blockers:
+        return None
+    first = blockers[0]
+    routes = load_commands()["route"]
+    subdir = machine_subdir(facts)
+    plat = load_support().platforms.get(subdir or "")
+    if first.id == "platform" and plat is not None and plat.route in routes:
+        key = str(plat.route)
+    elif first.id == "userland":
+        key = "os64"
+    elif first.id == "libc":
+        key = "glibc_container"
+    elif first.id == "glibc":
+        key = "old_glibc_hpc" if on_hpc(facts) else "old_glibc"
+    else:
+        key = "cloud"
+    entry = routes[key]
+    need = lock_min_glibc(subdir, FRAMEWORK_SETUPS.get(package, "cpu")) or "?"
+    tf = load_support().newest("tensorflow", subdir, "3.12") or "2.21"
+    fill = _filler(
+        {
+            "version": "3.12",
+            "have": facts.platform.libc_version or "?",
+            "need": need,
+            "tensorflow": tf,
+        }
+    )
+    return Elsewhere(
+        key,
+        first,
+        fill(str(entry.get("text", ""))),
+        [fill(str(c)) for c in entry.get("commands", [])],
+        fill(str(entry["then"])) if entry.get("then") else None,
+    )
+
+
+def python_how(facts: Facts, version: str) -> str:
+    """How to get Python ``version`` on this machine, in one sentence with its commands: the
+    commands table's [python.*] entry for its OS, distribution and context (the one table of
+    how to install Python)."""
+    entry = command_entry("python", facts, version=version)
+    if entry is None:
+        return f"Python {version} from https://www.python.org/downloads/"
+    cmds = " then ".join(f"`{c}`" for c in entry.commands)
+    return f"{entry.text} {cmds}".strip() if cmds else entry.text

@@ -61,10 +61,12 @@ def row(name, facts):
     of those findings as text, the recommended setup): the issue-13 view of one machine."""
     from dlcheck.envs.recommend import recommend
     from dlcheck.envs.setups import load_catalog
-    from dlcheck.verdict import next_steps
 
     report = judge(facts, load_profile(), load_places())
-    steps = next_steps(report.findings)
+    by_id = {f.id: f for f in report.findings}
+    # the findings in the order of their steps (each step's causes first)
+    order = [i for s in (*report.plan.steps, *report.plan.later) for i in (*s.because, *s.resolves)]
+    steps = [by_id[i] for i in dict.fromkeys(order) if by_id[i].advice]
     first = f"{steps[0].title}: {steps[0].advice}" if steps else "(none)"
     rec = recommend(facts, load_catalog())
     setup = rec.setup or f"no lock: {rec.routes[0].name}" if rec.routes else "NONE"
@@ -100,3 +102,12 @@ if __name__ == "__main__":
                     print(f"   {s.action.then}:")
                     for c in s.action.then_commands:
                         print(f"       {c}")
+            # one voice (issue 26): each finding with advice says its step's text
+            from dlcheck.plan import step_advice
+
+            steps = {s.id: s for s in (*report.plan.steps, *report.plan.later)}
+            told = [f for f in report.findings if f.advice]
+            agree = all(f.step in steps and f.advice == step_advice(steps[f.step]) for f in told)
+            links = ", ".join(f"{f.id} ({f.verdict}) -> {f.step}" for f in told)
+            print(f"   findings: {links or '(none with advice)'}")
+            print(f"   findings agree with the plan: {'yes' if agree else 'NO'}")

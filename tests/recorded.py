@@ -67,12 +67,22 @@ MACHINES = {
     "conda environment on Ubuntu": ("conda", "conda-ubuntu-no-dot"),
     "Fresh Debian laptop": ("apt", "debian-fresh"),
     "JupyterHub server (1 core, 1 GiB)": ("hub without sudo", "hub-pod-1gib"),
+    # issue 26
+    "Course environment made, not activated": ("made, not active", "env-made-not-active"),
+    "Debian container as root, Python 3.14": ("root in a container", "debian-root-container"),
+    "SageMaker Studio Lab, Python 3.9": ("hosted notebook with conda", "studiolab-python-39"),
+    "tf-nightly and keras-nightly": ("nightly distributions", "nightly-builds"),
+    "WSL 2 on an 8 GB laptop": ("WSL memory cap", "wsl2-memory-cap"),
+    "Raspberry Pi, 32-bit OS on a 64-bit kernel": ("32-bit userland", "raspberry-pi-32bit-os"),
+    "TensorFlow course, Keras on torch (KERAS_BACKEND)": ("wrong Keras backend", "keras-on-torch"),
+    "KERAS_BACKEND=nonsense": ("broken Keras setting", "keras-backend-nonsense"),
 }
 
 
 # issue 22: the course's PyTorch flavour, recorded with `dlcheck check --course torch`
 # name in the tests -> (class, recorded report under tests/data/reports/)
 TORCH_MACHINES = {
+    "PyTorch flavour: Fedora, Python 3.14": ("torch on Python 3.14", "torch-fedora-python-314"),
     "PyTorch flavour: Linux laptop": ("torch ready", "torch-linux-laptop"),
     "PyTorch flavour: MacBook Air M2": ("torch on Apple Silicon", "torch-apple-silicon"),
     "PyTorch flavour: Intel Mac": ("no torch for Intel Macs", "torch-intel-mac"),

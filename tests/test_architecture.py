@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.fleet",
             "dlcheck.render",
             "dlcheck.kernels",
+            "dlcheck.lessondata",
         ],
     ),
     (
@@ -75,6 +76,10 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.bench.sampling",
             "dlcheck.bench.matmul",
             "dlcheck.bench.context",
+            "dlcheck.lessondata.table",
+            "dlcheck.lessondata.places",
+            "dlcheck.lessondata.proof",
+            "dlcheck.lessondata.facts",
         ],
     ),
     (
@@ -87,6 +92,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs.recommend",
             "dlcheck.bench.checks",
             "dlcheck.kernels.checks",
+            "dlcheck.lessondata.checks",
         ],
     ),
     ("features", ["dlcheck.features"]),
@@ -115,6 +121,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.fleet.model",
             "dlcheck.fleet.aggregate",
             "dlcheck.fleet.build",
+            "dlcheck.lessondata.fetch",
         ],
     ),
     (
@@ -125,6 +132,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.fleet.render",
             "dlcheck.bench.render",
             "dlcheck.bench.versus",
+            "dlcheck.lessondata.render",
         ],
     ),
     (
@@ -136,6 +144,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs.cli",
             "dlcheck.bench.cli",
             "dlcheck.fleet.cli",
+            "dlcheck.lessondata.cli",
         ],
     ),
 ]
@@ -342,7 +351,7 @@ def test_features_register_sections_checks_and_views() -> None:
     from dlcheck.profile import load_profile
 
     names = [f.name for f in FEATURES]
-    assert sorted(names) == ["benchmark", "environment", "frameworks", "kernels"]
+    assert sorted(names) == ["benchmark", "course_data", "environment", "frameworks", "kernels"]
     kinds = [k for f in FEATURES for k in f.checks]
     assert len(kinds) == len(set(kinds)) and not set(kinds) & set(CORE_CHECKS)
     assert set(CHECKS) == set(CORE_CHECKS) | set(kinds)
@@ -461,15 +470,6 @@ FEATURE_PACKAGES = (
     "dlcheck.fleet",
     "dlcheck.kernels",
 )
-# Imports owned by other work that still cross the boundary, each with its reason; remove an
-# entry once its module goes through dlcheck.features (the test fails on a stale entry).
-PENDING_FEATURE_IMPORTS = {
-    # the plan (issue 18's module, not changed by issue 21's spine work): setups, framework
-    # distribution names
-    ("dlcheck.plan", "dlcheck.envs.recommend"),
-    ("dlcheck.plan", "dlcheck.envs.setups"),
-    ("dlcheck.plan", "dlcheck.frameworks.names"),
-}
 
 
 def _bound_by_the_registry(module: str) -> bool:
@@ -490,8 +490,7 @@ def feature_imports(g: dict[str, dict[str, tuple[int, bool]]]) -> set[tuple[str,
 
 def test_only_the_registry_names_a_feature() -> None:
     found = feature_imports(graph())
-    assert found - PENDING_FEATURE_IMPORTS == set()
-    assert PENDING_FEATURE_IMPORTS - found == set(), "stale PENDING_FEATURE_IMPORTS entries"
+    assert found == set()
 
 
 def test_the_feature_rule_sees_what_it_must() -> None:

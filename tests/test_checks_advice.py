@@ -13,6 +13,7 @@ from advice_table import REPORTS, all_machines, row
 from packaging.version import Version
 
 from dlcheck.envs.setups import load_catalog
+from dlcheck.plan import step_advice
 from dlcheck.records import Facts
 from dlcheck.support import load_support, on_cloud_notebook, on_hpc, tensorflow_blockers
 
@@ -26,49 +27,58 @@ def machines() -> dict[str, tuple[str, Facts]]:
     return {name: (cls, facts) for name, cls, facts in all_machines()}
 
 
-EXPECTED = {  # machine -> (verdict, id of the first next step or None, recommended setup)
-    "no-AVX laptop (Pentium N3700)": ("NOT READY", "cpu-arch", None),
-    "Fedora laptop, Python 3.14": ("NOT READY", "python-version", "cpu"),
-    "Mac M2, Xcode Python 3.9.6": ("NOT READY", "python-version", "cpu"),
-    "Ubuntu 20.04 lab PC, Python 3.8": ("NOT READY", "python-version", "cpu"),
-    "Intel Mac, Python 3.13": ("NOT READY", "tensorflow-wheel", "cpu"),
-    "Windows on ARM (Snapdragon X)": ("NOT READY", "tensorflow-wheel", None),
-    "Raspberry Pi 5": ("NOT READY", "tensorflow", "cpu"),
-    "AWS Graviton VM": ("READY WITH WARNINGS", "memory-recommended", "cpu"),
-    "Docker on Apple Silicon": ("NOT READY", "tensorflow", "cpu"),
+EXPECTED = {  # machine -> (verdict, id of the plan's first step or None, recommended setup)
+    "no-AVX laptop (Pentium N3700)": ("NOT READY", "route-cloud", None),
+    "Fedora laptop, Python 3.14": ("NOT READY", "python", "cpu"),
+    "Mac M2, Xcode Python 3.9.6": ("NOT READY", "python", "cpu"),
+    "Ubuntu 20.04 lab PC, Python 3.8": ("NOT READY", "python", "cpu"),
+    "Intel Mac, Python 3.13": ("NOT READY", "python", "cpu"),
+    "Windows on ARM (Snapdragon X)": ("NOT READY", "route-wsl", None),
+    "Raspberry Pi 5": ("NOT READY", "install", "cpu"),
+    "AWS Graviton VM": ("READY WITH WARNINGS", "test-frameworks", "cpu"),
+    "Docker on Apple Silicon": ("NOT READY", "install", "cpu"),
     "GPU cloud VM (T4, 2 vCPU)": ("READY", None, "nvidia"),
     "Colab GPU runtime": ("READY", None, "nvidia"),
-    "Kaggle CPU notebook": ("READY WITH WARNINGS", "tensorflow-works", "cpu"),
+    "Kaggle CPU notebook": ("READY WITH WARNINGS", "test-frameworks", "cpu"),
     "HPC node, driver 470": ("READY WITH WARNINGS", "tensorflow-gpu", "cpu"),
     "HPC node, driver 550": ("READY", None, "nvidia"),
-    "Slurm CPU job (1 core, 3 GiB)": ("NOT READY", "cores", "cpu"),
-    "JupyterHub pod (2 GiB)": ("NOT READY", "cores", "cpu"),
-    "32-bit Python on Windows": ("NOT READY", "python-64bit", "cpu"),
-    "M1, Python under Rosetta": ("NOT READY", "python-native", "cpu"),
-    "MacBook Air M1": ("READY WITH WARNINGS", "graphviz", "cpu"),
-    "Windows NVIDIA laptop": ("READY WITH WARNINGS", "tensorflow-gpu", "cpu"),
-    "older dlcheck, Windows AMD64": ("READY WITH WARNINGS", "graphviz", "cpu"),
+    "Slurm CPU job (1 core, 3 GiB)": ("NOT READY", "route-bigger", "cpu"),
+    "JupyterHub pod (2 GiB)": ("NOT READY", "route-bigger", "cpu"),
+    "32-bit Python on Windows": ("NOT READY", "python", "cpu"),
+    "M1, Python under Rosetta": ("NOT READY", "python", "cpu"),
+    "MacBook Air M1": ("READY WITH WARNINGS", "test-frameworks", "cpu"),
+    "Windows NVIDIA laptop": ("READY WITH WARNINGS", "test-frameworks", "cpu"),
+    "older dlcheck, Windows AMD64": ("READY WITH WARNINGS", "test-frameworks", "cpu"),
     "other tool, Linux aarch64": ("READY", None, "cpu"),
     "report without packages": ("NOT VERIFIED", "tensorflow", "cpu"),
     # issue 18
-    "Alpine container (musl)": ("NOT READY", "tensorflow-wheel", None),
-    "CentOS 7 server (glibc 2.17)": ("NOT READY", "tensorflow-wheel", None),
-    "PyPy 3.10 laptop": ("NOT READY", "tensorflow-wheel", "cpu"),
-    "Free-threaded Python 3.13t": ("NOT READY", "tensorflow-wheel", "cpu"),
+    "Alpine container (musl)": ("NOT READY", "route-glibc", None),
+    "CentOS 7 server (glibc 2.17)": ("NOT READY", "route-glibc", None),
+    "PyPy 3.10 laptop": ("NOT READY", "python", "cpu"),
+    "Free-threaded Python 3.13t": ("NOT READY", "python", "cpu"),
     "Environment made by env create (cpu)": ("READY", None, "cpu"),
-    "Lesson's own pip line": ("READY WITH WARNINGS", "keras-tuner", "cpu"),
-    # its own pipx environment judged (the plan's first step is tool-environment: test_plan)
-    "dlcheck run with pipx": ("NOT READY", "tensorflow", "cpu"),
+    "Lesson's own pip line": ("READY WITH WARNINGS", "install", "cpu"),
+    # its own pipx environment judged: the plan's first step is tool-environment
+    "dlcheck run with pipx": ("NOT READY", "tool-environment", "cpu"),
     "ROCm workstation (tensorflow-rocm)": ("READY", None, "cpu"),
-    "Windows, TensorFlow 2.15 (tensorflow-intel)": ("NOT READY", "tensorflow", "cpu"),
-    "Windows, DirectML plugin": ("NOT READY", "tensorflow", "cpu"),
-    "Mac, tensorflow-metal on 2.20": ("READY WITH WARNINGS", "graphviz", "cpu"),
-    "Fresh Windows laptop": ("NOT READY", "tensorflow", "cpu"),
-    "openSUSE, Python 3.14": ("NOT READY", "python-version", "cpu"),
+    "Windows, TensorFlow 2.15 (tensorflow-intel)": ("NOT READY", "fresh-environment", "cpu"),
+    "Windows, DirectML plugin": ("NOT READY", "fresh-environment", "cpu"),
+    "Mac, tensorflow-metal on 2.20": ("READY WITH WARNINGS", "fresh-environment", "cpu"),
+    "Fresh Windows laptop": ("NOT READY", "install", "cpu"),
+    "openSUSE, Python 3.14": ("NOT READY", "python", "cpu"),
     "Rocky Linux GPU workstation, driver 470": ("READY WITH WARNINGS", "tensorflow-gpu", "cpu"),
     "conda environment on Ubuntu": ("READY WITH WARNINGS", "graphviz", "cpu"),
-    "Fresh Debian laptop": ("NOT READY", "tensorflow", "cpu"),
-    "JupyterHub server (1 core, 1 GiB)": ("NOT READY", "cores", "cpu"),
+    "Fresh Debian laptop": ("NOT READY", "install", "cpu"),
+    "JupyterHub server (1 core, 1 GiB)": ("NOT READY", "route-bigger", "cpu"),
+    # issue 26
+    "Course environment made, not activated": ("NOT READY", "activate", "cpu"),
+    "Debian container as root, Python 3.14": ("NOT READY", "python", "cpu"),
+    "SageMaker Studio Lab, Python 3.9": ("NOT READY", "python", "cpu"),
+    "tf-nightly and keras-nightly": ("READY", None, "cpu"),
+    "WSL 2 on an 8 GB laptop": ("NOT READY", "route-bigger", "cpu"),
+    "Raspberry Pi, 32-bit OS on a 64-bit kernel": ("NOT READY", "route-64bit-os", None),
+    "TensorFlow course, Keras on torch (KERAS_BACKEND)": ("NOT READY", "keras-backend", "cpu"),
+    "KERAS_BACKEND=nonsense": ("NOT READY", "keras-works", "cpu"),
 }
 TF_INSTALL = re.compile(r"pip install[^`]*tensorflow(?!-metal)|env create|tensorflow\[and-cuda\]")
 
@@ -99,7 +109,8 @@ def test_verdict_first_step_and_setup(machines, name: str) -> None:
     report, steps, rec, _first, _setup = row(name, facts)
     verdict, first, setup = EXPECTED[name]
     assert report.verdict == verdict, [(f.id, f.verdict, f.observed) for f in report.findings]
-    assert (steps[0].id if steps else None) == first, [f.id for f in steps]
+    plan = report.plan.steps
+    assert (plan[0].id if plan else None) == first, [x.id for x in plan]
     assert rec.setup == setup, rec
     assert rec.routes, "env recommend must always name a route"
 
@@ -111,18 +122,26 @@ def test_every_next_step_can_work_there(machines, name: str) -> None:
     texts = [f.advice or "" for f in steps]
     install = report.install_command()
     blockers = tensorflow_blockers(facts)
+    here = [c for st in report.plan.steps for c in st.action.commands]  # run on this machine
     if any(not b.fixable_here for b in blockers):
-        # No wheel, or a CPU that cannot run one: no TensorFlow install anywhere.
+        # No wheel, or a CPU that cannot run one: no TensorFlow install on this machine (a
+        # route's `then` commands run where it leads).
         assert install is None
-        assert not [t for t in texts if TF_INSTALL.search(t)], texts
+        assert not [c for c in here if TF_INSTALL.search(c)], here
+        assert report.plan.steps[0].kind == "route"
         assert not [c for r in rec.routes for c in r.commands if TF_INSTALL.search(c)]
     elif blockers:
-        # Another Python first: installing TensorFlow only as a step that comes after it.
+        # Another Python first: installing TensorFlow only after it, in the same step.
         assert install is None
-        for f in steps:
-            if TF_INSTALL.search(f.advice or ""):
-                assert f.blocked_by, f
-        assert steps[0].blocked_by is None and any(g.blocked_by == steps[0].id for g in steps)
+        first = report.plan.steps[0]
+        assert first.id == "python" and first.kind == "blocker", first
+        assert not [
+            c for st in report.plan.steps[1:] for c in st.action.commands if TF_INSTALL.search(c)
+        ]
+        for f in report.findings:  # one voice: every finding it answers says that step
+            if f.step == "python":
+                assert f.advice == step_advice(first)
+                assert f.blocked_by is None or f.blocked_by in first.because
     if on_hpc(facts):
         assert not [t for t in texts if "sudo" in t], texts
         assert not [n for n in rec.notes if "sudo" in n]
@@ -161,8 +180,10 @@ def test_too_old_python_says_where_to_get_one(machines) -> None:
         "Homebrew" in mac["python-version"].advice and "python.org" in mac["python-version"].advice
     )
     ubuntu = {x.id: x for x in row("", machines["Ubuntu 20.04 lab PC, Python 3.8"][1])[0].findings}
+    # one voice: the plan's step for Ubuntu (deadsnakes), never another OS's way
     assert "deadsnakes" in ubuntu["python-version"].advice
-    assert "uv python install 3.12" in ubuntu["python-version"].advice
+    assert "brew" not in ubuntu["python-version"].advice
+    assert "winget" not in ubuntu["python-version"].advice
 
 
 def test_setup_is_the_install_step_where_one_fits(machines) -> None:
@@ -312,7 +333,7 @@ def test_fresh_laptop_gets_one_install_route_and_no_repair_advice(recorded_machi
         f = by_id[fid]
         assert f.verdict != "PASS", f
         assert "einstall" not in (f.advice or ""), f
-        assert "install the course packages first" in (f.advice or ""), f
+        assert f.step == "install" and f.advice == by_id["tensorflow"].advice, f
     assert report.install_command() == "dlcheck env create --setup cpu"
 
 
@@ -325,4 +346,13 @@ def test_an_unprobed_finding_asks_for_the_probe_not_a_repair(machines, name: str
     for f in steps:
         if f.skipped and f.verdict == "UNKNOWN":
             assert "einstall" not in f.advice and "Unset" not in f.advice, f
-            assert "dlcheck check` again" in f.advice or "on the machine itself" in f.advice, f
+            step = next(s for s in (*report.plan.steps, *report.plan.later) if s.id == f.step)
+            # the step that answers it tests it: the probe itself, or a step that makes the
+            # environment (or goes elsewhere) and is checked there
+            assert step.id == "test-frameworks" or step.kind in (
+                "route",
+                "blocker",
+                "install",
+                "fix",
+                "recommended",
+            ), step

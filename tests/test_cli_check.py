@@ -125,7 +125,10 @@ def test_from_with_another_profile_changes_the_verdict(recorded_machine, tmp_pat
     proc = run("check", "--from", str(saved), "--profile", str(strict), "--json")
     data = json.loads(proc.stdout)
     assert proc.returncode == 1 and data["verdict"] == "NOT READY"
-    assert data["findings"][0]["advice"] == "Use the lab PC."
+    # one voice: the finding's advice is its plan step's text, in the profile's own words
+    step = data["plan"]["steps"][0]
+    assert data["findings"][0]["step"] == step["id"] and "Use the lab PC." in step["action"]["text"]
+    assert data["findings"][0]["advice"].startswith(step["title"] + ": ")
     assert data["facts"]["platform"]["hostname"] == "Annas-MacBook-Air.local"
 
 

@@ -356,3 +356,87 @@ def test_keras_failing_on_the_default_backend_is_told_to_set_torch_not_install_t
     assert "keras-backend" in step.resolves
     assert not [c for c in _all_commands(r) if "tensorflow" in c]
     assert "pip install tensorflow" not in " ".join(s.action.text for s in r.plan.steps)
+
+
+# ---- issue 26: each flavour judged by its own framework's limits ---------------------------
+
+
+def test_torch_flavour_on_python_314_is_ready_with_a_warning() -> None:
+    """PyPI has torch wheels for Python 3.14 (2.9.0 on): the PyTorch flavour on 3.14 with
+    every package working is READY WITH WARNINGS (outside the lock's 3.10-3.13), never told to
+    install Python 3.12 with dnf; the TensorFlow flavour on the same machine is NOT READY
+    (TensorFlow's only cp314 wheel is a release candidate)."""
+    r = _report("torch-fedora-python-314")
+    f = {x.id: x for x in r.findings}
+    assert r.verdict == "READY WITH WARNINGS", [(x.id, x.verdict) for x in r.findings]
+    assert f["python-version"].verdict == "PASS" and f["torch-wheel"].verdict == "PASS"
+    assert "3.14" in f["torch-wheel"].observed
+    assert f["python-locked"].verdict == "WARN"
+    assert "dnf" not in json.dumps(r.plan.to_dict())
+    tf = _report("torch-fedora-python-314", course="tensorflow")
+    assert tf.verdict == "NOT READY"
+
+
+def test_tensorflow_flavour_with_keras_on_torch_is_not_ready_and_names_the_variable() -> None:
+    r = _report("keras-on-torch")
+    f = {x.id: x for x in r.findings}
+    assert r.verdict == "NOT READY"
+    kb = f["keras-backend"]
+    assert kb.verdict == "FAIL" and "KERAS_BACKEND" in kb.observed
+    # one step, with the one fix (or the other flavour's check)
+    steps = [s for s in r.plan.steps if "keras-backend" in s.resolves]
+    assert len(steps) == 1 and "unset KERAS_BACKEND" in kb.advice
+    assert "dlcheck check --course torch" in kb.advice
+    assert "keras.json" not in kb.advice  # never the shared file
+    # the same machine as the PyTorch flavour: ready
+    assert _report("keras-on-torch", course="torch").verdict in ("READY", "READY WITH WARNINGS")
+
+
+def test_a_nonsense_keras_backend_is_one_step_naming_it() -> None:
+    """KERAS_BACKEND=nonsense breaks `import keras`: the plan names the variable in one step
+    and never asks to force-reinstall TensorFlow or Keras, which are fine."""
+    r = _report("keras-backend-nonsense")
+    f = {x.id: x for x in r.findings}
+    assert f["tensorflow-works"].verdict == "PASS"
+    assert f["keras-works"].verdict == "FAIL" and f["keras-backend"].verdict == "FAIL"
+    assert len(r.plan.steps) == 1
+    step = r.plan.steps[0]
+    assert {"keras-works", "keras-backend"} <= set(step.resolves)
+    text = json.dumps([r.plan.to_dict(), [x.advice for x in r.findings]])
+    assert "force-reinstall" not in text and "'nonsense'" in step.action.text
+    assert "unset KERAS_BACKEND" in step.action.text
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"backend": 3}', "its backend is not a name"),
+        (None, "folder"),
+        ("x" * (2 << 20), "too large"),
+    ],
+)
+def test_an_unusable_keras_json_is_named_never_a_silent_default(
+    tmp_path: Path, content: str | None, problem: str
+) -> None:
+    from dlcheck.frameworks.probe import keras_backend
+
+    keras = tmp_path / ".keras"
+    keras.mkdir()
+    if content is None:
+        (keras / "keras.json").mkdir()
+    else:
+        (keras / "keras.json").write_text(content)
+    backend, source = keras_backend({}, home=tmp_path)
+    assert backend == "tensorflow" and source.startswith("default (") and problem in source
+    # judged: the PyTorch flavour names the file and its problem, and the fix is the
+    # per-environment setting, never an edit of the shared file
+    facts = machine_facts("torch-linux-laptop")
+    fw = dict(facts.sections["frameworks"])
+    fw.update(keras_backend=backend, keras_backend_source=source, env={})
+    facts = replace(facts, sections={**facts.sections, "frameworks": fw})
+    r = judge(facts, load_profile(course="torch"), load_places())
+    kb = {x.id: x for x in r.findings}["keras-backend"]
+    assert kb.verdict == "FAIL" and problem in kb.observed and "Keras ignores it" in kb.observed
+    assert "KERAS_BACKEND=torch" in kb.advice and 'set "backend"' not in kb.advice

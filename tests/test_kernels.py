@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from dlcheck.kernels.checks import check_kernel_runs_course, check_kernels_sane, why_not
+from dlcheck.kernels.checks import (
+    check_kernel_runs_course,
+    check_kernels_sane,
+    kernel_choice,
+    why_not,
+)
 from dlcheck.kernels.specs import (
     KernelFacts,
     KernelSpec,
@@ -144,15 +149,16 @@ def test_the_checks_name_the_kernel_and_warn(jupyter: dict[str, Path]) -> None:
     assert sane.status == "unmet"
     assert "'Python (old workshop)' (kernel gone)" in sane.observed
     assert "2 kernels are shown as 'Python 3 (twins)' (twin-a, twin-b)" in sane.observed
-    assert "jupyter kernelspec remove -y gone" in (sane.advice or "")
     runs = check_kernel_runs_course(_facts(ours), PARAMS)
     assert runs.status == "unmet" and "none of 5 kernels" in runs.observed
     assert "'Python (old workshop)': interpreter gone" in runs.observed
     # the interpreter checked has the course: the one command that registers it
     have = {"tensorflow": "2.21.0", "keras": "3.12.0"}
     runs = check_kernel_runs_course(_facts(ours, have), PARAMS)
-    assert "ipykernel install --user --name dl-course" in (runs.advice or "")
-    assert "/home/ann/dl_workshop/bin/python -m pip install ipykernel" in (runs.advice or "")
+    assert "/home/ann/dl_workshop/bin/python has the course's packages" in runs.observed
+    choice = kernel_choice(_facts(ours, have), PARAMS)
+    assert choice is not None and choice.register_exe == "/home/ann/dl_workshop/bin/python"
+    assert choice.needs_ipykernel  # the plan's step installs it first (test below)
     # a kernel that has the packages is named, by display name
     fit = KernelSpec(
         "dl",
@@ -339,7 +345,10 @@ def test_a_venvs_own_kernel_is_not_offered_by_anacondas_jupyter(
         Facts(python=checked.python, sections={"kernels": facts.to_dict()}), PARAMS
     )
     assert two.status == "unmet" and f"the Jupyter of {base} does not see it" in two.observed
-    assert f"`{work} -m ipykernel install --user --name dl-course" in (two.advice or "")
+    choice = kernel_choice(
+        Facts(python=checked.python, sections={"kernels": facts.to_dict()}), PARAMS
+    )
+    assert choice is not None and choice.register_exe == str(work) and choice.local is not None
 
 
 # ---- the plan's step (by check kind and the kernels' facts, never by advice words) ----------
@@ -406,3 +415,26 @@ def test_the_plan_gives_the_one_command_that_registers_this_python(tmp_path: Pat
     ]
     assert "choose 'Python (dl-course)' in JupyterLab" in steps[0].action.text
     assert _plan(tmp_path, facts, "Reworded advice.") == steps
+
+
+def test_the_register_step_installs_ipykernel_first_where_it_lacks(tmp_path: Path) -> None:
+    facts = _facts(
+        KernelFacts([_kernel("python3", "Python 3 (ipykernel)")]),
+        {"tensorflow": "2.21.0", "keras": "3.12.0"},
+    )
+    steps = _plan(tmp_path, facts)
+    assert steps[0].action.commands == [
+        "/home/ann/dl_workshop/bin/python -m pip install ipykernel",
+        "/home/ann/dl_workshop/bin/python -m ipykernel install --user --name dl-course "
+        "--display-name 'Python (dl-course)'",
+    ]
+    # the finding's advice is the step's text (one voice), the observed says what was found
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+    from dlcheck.report import judge
+
+    path = tmp_path / "p.toml"
+    path.write_text(PROFILE.replace("{advice}", "Words."))
+    report = judge(facts, load_profile(str(path)), load_places())
+    (f,) = report.findings
+    assert f.step == "register-kernel" and "register it for every Jupyter" in (f.advice or "")

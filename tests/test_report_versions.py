@@ -120,13 +120,17 @@ def test_check_from_an_old_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["schema_version"] == 3 and "extra" not in data["facts"]
     assert "plan" in data and "plan" not in old  # re-planned on reading
     assert data["facts"]["environment"] == old["facts"]["extra"]["environment"]
-    # the same verdict for every finding the old report had; requirements added since (the
-    # Jupyter kernels) are not judged: an old report has no kernels section
-    new = {f["id"]: f["verdict"] for f in data["findings"]}
-    assert {f["id"]: new[f["id"]] for f in old["findings"]} == {
-        f["id"]: f["verdict"] for f in old["findings"]
-    }
-    assert {new[i] for i in set(new) - {f["id"] for f in old["findings"]}} <= {"UNKNOWN"}
+    known = {f["id"] for f in old["findings"]}  # requirements added since are not judged:
+    assert [f["verdict"] for f in data["findings"] if f["id"] in known] == [
+        f["verdict"] for f in old["findings"]
+    ]
+    added = [f for f in data["findings"] if f["id"] not in known]
+    assert sorted(f["id"] for f in added) == [
+        "course-data",
+        "jupyter-kernel",
+        "jupyter-kernels-sane",
+    ]
+    assert all(f["input_missing"] for f in added)
     code, out, err = _cli(["check", "--from", str(ENV_NOTES), "--strict"], capsys)
     assert f"--from: {AMD64_NOTE}" in err
     code, out, _ = _cli(["check", "--from", str(FW_BENCH), "--markdown"], capsys)

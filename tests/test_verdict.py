@@ -115,7 +115,7 @@ def test_rosetta_python_fails_with_arm64_advice(recorded_machine, profile, place
     r = judge(recorded_machine("m1-rosetta"), profile, places)
     f = by_id(r)
     assert f["python-native"].verdict == "FAIL"
-    assert "arm64 Python" in f["python-native"].advice
+    assert "native (arm64) Python" in f["python-native"].advice
     assert f["cpu-arch"].verdict == "PASS"  # the hardware is arm64
 
 
@@ -125,7 +125,7 @@ def test_unknown_facts_become_unknown_not_pass(recorded_machine, profile, places
     r = judge(facts, profile, places)
     f = by_id(r)
     assert f["memory"].verdict == "UNKNOWN" and "boom" in f["memory"].observed
-    assert f["memory"].advice.startswith("Could not tell")
+    assert "Could not tell" in f["memory"].advice
 
 
 def test_nvidia_driver_mismatch_warns_with_reboot(recorded_machine, profile, places):

@@ -8,6 +8,7 @@ from typing import Any
 from dlcheck.checks import Check, Outcome, met, not_given, unknown
 from dlcheck.envs.facts import environment_facts
 from dlcheck.records import Facts
+from dlcheck.shellquote import quote
 
 EXPECTED = "every locked package at its locked version"
 
@@ -26,12 +27,22 @@ def check_environment_lock(facts: Facts, p: dict[str, Any]) -> Outcome:
         return Outcome("unmet", f"setup {env.setup}: {env.incomplete}", EXPECTED)
     if not env.differences():
         return met(f"setup {env.setup}: {checked} packages match its lock", EXPECTED)
+    # The repair says what it does: into this environment, from its lock (whoever made it;
+    # `env create --force` would rebuild the folder env create made, perhaps another one).
+    verify = f"`dlcheck env verify --setup {env.setup}`"
+    if env.lock:
+        lock = quote(env.lock, facts.platform.system == "Windows")
+        repair = (
+            f"repair this environment in place from its lock: `python -m pip install "
+            f"--require-hashes -r {lock}`"
+        )
+    else:
+        repair = f"make a fresh one from the lock: `dlcheck env create --setup {env.setup}`"
     return Outcome(
         "unmet",
         f"setup {env.setup}: {', '.join(env.count_parts())} ({env.first_names()})",
         EXPECTED,
-        f"See what differs with `dlcheck env verify --setup {env.setup}`, then repair it with "
-        f"`dlcheck env create --setup {env.setup} --force`.",
+        f"See what differs with {verify}, then {repair}.",
     )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlcheck.envs.setups import Catalog, conda_subdir, pip_lock_name
+from dlcheck.envs.setups import Catalog, pip_lock_name
 from dlcheck.records import Facts
+from dlcheck.support import machine_subdir
 
 # How a person names each route (Route.name is the key that JSON and tests use).
 ROUTE_HEADINGS = {
@@ -18,6 +19,7 @@ ROUTE_HEADINGS = {
     "cloud notebook": "In a cloud notebook",
     "WSL2": "In WSL2 (Linux inside Windows)",
     "glibc container": "In a container with a glibc-based Linux",
+    "64-bit OS": "On the 64-bit edition of this machine's OS",
 }
 
 
@@ -47,12 +49,6 @@ class Recommendation:
 
 def _has_working_nvidia(facts: Facts) -> bool:
     return facts.gpu.nvidia_status == "ok" and any(g.vendor == "nvidia" for g in facts.gpu.gpus)
-
-
-def hardware_subdir(facts: Facts) -> str | None:
-    """The conda platform a native environment on this machine uses (Apple Silicon stays
-    osx-arm64 even when the Python that ran dlcheck is an x86-64 one under Rosetta)."""
-    return conda_subdir(facts.platform.system, facts.platform.machine)
 
 
 COURSE_PACKAGES = (
@@ -190,12 +186,13 @@ def recommend(
         on_hpc,
         python_mm,
         recommended_python,
+        route_elsewhere,
         tensorflow_blockers,
     )
 
     support = load_support()
     p = facts.platform
-    subdir = hardware_subdir(facts)
+    subdir = machine_subdir(facts)
     reasons: list[str] = []
     notes: list[str] = []
     alternatives: list[str] = []
@@ -207,24 +204,30 @@ def recommend(
         if b.fixable_here:
             notes.append(f"First: {b.reason}; {b.fix}.")
     machine_blocked = [b for b in blockers if not b.fixable_here]
-    if subdir is None or any(b.id in ("cpu", "os") for b in machine_blocked):
+    if subdir is None or any(b.id in ("cpu", "os", "userland") for b in machine_blocked):
         why = (
             machine_blocked[0].reason
             if machine_blocked
             else f"no TensorFlow for {p.system or 'this OS'} on {p.machine or 'this CPU'}"
         )
+        routes = [_cloud_route(facts)]
+        where = route_elsewhere(facts)
+        if where is not None and where.key == "os64":  # the check's route, the same words
+            routes.insert(0, Route("64-bit OS", [], where.text))
         return Recommendation(
             None,
             subdir,
             None,
             [why, "so no setup can run here: use a cloud notebook"],
-            routes=[_cloud_route(facts)],
+            routes=routes,
             notes=notes,
         )
     libc = next((b for b in machine_blocked if b.id in ("libc", "glibc")), None)
     if libc is not None:
         # musl (Alpine) or a glibc older than the locked TensorFlow wheels accept: no setup
         # installs on this system; a glibc-based container or system (or a notebook) does.
+        # The route's words are the check's (support.route_elsewhere, commands.toml).
+        where = route_elsewhere(facts)
         return Recommendation(
             None,
             subdir,
@@ -237,7 +240,9 @@ def recommend(
                         'docker run -it --rm -v "$PWD":/work -w /work python:3.12-slim bash',
                         "(then, inside) dlcheck env recommend",
                     ],
-                    "a Debian-based image with a current glibc (Apptainer on a cluster)",
+                    where.text.rstrip(".")
+                    if where is not None
+                    else "a Debian-based image with a current glibc (Apptainer on a cluster)",
                 ),
                 _cloud_route(facts),
             ],
@@ -289,16 +294,17 @@ def recommend(
         routes: list[Route] = []
         if any(b.id == "platform" for b in machine_blocked):
             reasons.append(machine_blocked[0].reason)
-            if plat and plat.no_wheel_route:
-                reasons.append(plat.no_wheel_route)
-                if "WSL" in plat.no_wheel_route:
-                    routes.append(
-                        Route(
-                            "WSL2",
-                            ["wsl --install", "(then, in Ubuntu) dlcheck env recommend"],
-                            "TensorFlow has wheels for Linux, which WSL2 runs inside Windows",
-                        )
+            # the check's route, from the same function and table (commands.toml [route.*])
+            where = route_elsewhere(facts)
+            if where is not None and where.key == "wsl":
+                reasons.append(where.text)
+                routes.append(
+                    Route(
+                        "WSL2",
+                        [*where.commands, "(then, in Ubuntu) dlcheck env recommend"],
+                        where.then,
                     )
+                )
             routes.append(_cloud_route(facts))
         else:
             reasons.append(f"no locked {setup} setup for {subdir} yet")
@@ -339,7 +345,7 @@ def recommend_setup(
     """The commands for a setup the user chose (``--setup``, or a course's: ``why``) on this
     machine's platform; where it has no lock, why (the catalogue's ``unavailable``) and a
     cloud notebook."""
-    subdir = hardware_subdir(facts)
+    subdir = machine_subdir(facts)
     s = catalog.setups[setup]
     if subdir is None or subdir not in (s.pip_platforms + s.conda_platforms):
         reasons = [f"setup {setup} has no lock for {subdir or 'this platform'}"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dlcheck.errors import UserError
+from dlcheck.formats import conda_subdir  # the one home of the platform helpers
 
 SETUPS_FILE = "setups.toml"
 LOCK_HEADER = "# dlcheck-lock:"
@@ -123,23 +124,6 @@ def _packaged_catalog() -> Catalog:
     from dlcheck.userfiles import packaged_toml
 
     return parse_catalog(*packaged_toml("envs", SETUPS_FILE))
-
-
-def conda_subdir(system: str | None, machine: str | None) -> str | None:
-    """conda's platform name for an OS (platform.system()) and a normalised architecture
-    (x86_64, arm64, ...); None when conda has no such platform."""
-    arch = {"x86_64": "64", "amd64": "64", "arm64": "arm64", "aarch64": "aarch64"}.get(
-        (machine or "").lower()
-    )
-    if system == "Linux":
-        return {"64": "linux-64", "aarch64": "linux-aarch64", "arm64": "linux-aarch64"}.get(
-            arch or ""
-        )
-    if system == "Darwin":
-        return {"64": "osx-64", "arm64": "osx-arm64"}.get(arch or "")
-    if system == "Windows":
-        return {"64": "win-64", "arm64": "win-arm64"}.get(arch or "")
-    return None
 
 
 def current_subdir() -> str | None:

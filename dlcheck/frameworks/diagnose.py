@@ -117,9 +117,14 @@ def _import_advice(
 ) -> str:
     text = " ".join([r.reason or "", *r.stderr_tail])
     backend = fw.keras_backend or ""
+    source = fw.keras_backend_source or "?"
+    if r.name in ("keras", "tensorflow") and backend and backend not in KERAS_BACKENDS:
+        # KERAS_BACKEND names no backend: every `import keras` (tf.keras too) fails on it.
+        # The cause, named; never a reinstall of a framework that is fine.
+        return _backend_advice(want or "tensorflow", source, backend)
     if r.name == "keras" and backend in KERAS_BACKENDS and not _installed(facts, backend):
         if want and want != backend:  # the course's backend: set it, not install this one
-            return _backend_advice(want, fw.keras_backend_source or "?")
+            return _backend_advice(want, source, backend)
         return advice(
             "import", "keras_backend_missing", backend=backend, source=fw.keras_backend_source
         )
@@ -149,6 +154,14 @@ def check_framework_works(facts: Facts, p: dict[str, Any]) -> Outcome:
     if fw.error:
         return unknown(fw.error, expected)
     r = fw.get(name)
+    keras = fw.get("keras")
+    if r is None and name == "tensorflow" and keras is not None and keras.status == OK:
+        if keras.backend == "tensorflow":  # what an older report's facts already imply
+            return met(
+                f"Keras {keras.version or ''} computed on TensorFlow (TensorFlow itself was "
+                "not probed: it imports and computes)",
+                expected,
+            )
     if r is None:
         return unknown(f"{title} was not probed", expected)
     if r.status == OK:
@@ -396,13 +409,20 @@ def _in_place_unsafe(facts: Facts) -> bool:
     return any(d in v for d in (*TF_DISTRIBUTIONS, *BREAKING_PLUGINS) if d != "tensorflow")
 
 
+def _keras_version(versions: dict[str, str]) -> str | None:
+    """The installed Keras's version, whichever distribution installed it (keras-nightly)."""
+    from dlcheck.frameworks.names import KERAS_DISTRIBUTIONS
+
+    return next((versions[d] for d in KERAS_DISTRIBUTIONS if d in versions), None)
+
+
 def check_keras3(facts: Facts, p: dict[str, Any]) -> Outcome:
     """`import keras` and `tf.keras` both give Keras 3 (not Keras 2 / tf-keras)."""
     expected = "Keras 3 from `import keras` and `tf.keras`"
     fw = _fw(facts)
     v = facts.packages.versions
     probed = fw.get("keras") if fw and not fw.error else None
-    kv = _version(probed.version if probed and probed.version else v.get("keras"))
+    kv = _version(probed.version if probed and probed.version else _keras_version(v))
     tfv = _tf_version(facts, fw)
     if kv is None and tfv is None:
         if facts.packages.error and not v:
@@ -450,17 +470,20 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
         return skipped(NOT_PROBED, expected)
     if fw.error:
         return unknown(fw.error, expected)
-    if "keras" not in facts.packages.versions and not fw.get("keras"):
+    if _keras_version(facts.packages.versions) is None and not fw.get("keras"):
         return not_installed_yet("Keras not installed (see the package requirement)", expected)
     backend, source = fw.keras_backend, fw.keras_backend_source or "?"
     if not backend:
         return unknown("backend unknown", expected)
-    where = "the default" if source == "default" else f"set by {source}"
+    where = _where(source)
     want = allowed[0] if allowed else "tensorflow"  # the course's own backend comes first
-    fix = _backend_fix(want, source)
+    fix = _backend_fix(want, source, backend)
     if backend not in allowed:
         return Outcome(
-            "unmet", f"Keras backend '{backend}' ({where})", expected, _backend_advice(want, source)
+            "unmet",
+            f"Keras backend '{backend}' ({where})",
+            expected,
+            _backend_advice(want, source, backend),
         )
     if backend in KERAS_BACKENDS and not _installed(facts, backend):
         return Outcome(
@@ -472,21 +495,55 @@ def check_keras_backend(facts: Facts, p: dict[str, Any]) -> Outcome:
     return met(f"backend '{backend}' ({where})", expected)
 
 
-def _backend_fix(want: str, source: str) -> str:
+def _where(source: str) -> str:
+    """Where the backend choice came from, in words: KERAS_BACKEND, a keras.json, or Keras's
+    default (with why a keras.json was not used: the probe says it was unusable)."""
+    if source == "default":
+        return "the default"
+    if source.startswith("default ("):  # a keras.json Keras ignores: named, never silent
+        return f"the default: {source[len('default (') : -1]}, so Keras ignores it"
+    return f"set by {source}"
+
+
+def _backend_fix(want: str, source: str, have: str | None = None) -> str:
     """How to make Keras load ``want`` when ``source`` (KERAS_BACKEND, a keras.json path, or
-    default) chose another backend."""
-    if want == "tensorflow":
-        if source == "KERAS_BACKEND":
-            return "`unset KERAS_BACKEND` (or set it to tensorflow)"
-        return f'set "backend": "tensorflow" in {source}'
-    if source in ("KERAS_BACKEND", "default"):
-        return f"set KERAS_BACKEND={want} before starting Python or Jupyter"
-    return f'set "backend": "{want}" in {source} (or KERAS_BACKEND={want})'
+    the default) chose ``have``. Never blames a variable that is not set, and never edits the
+    shared keras.json (every environment of the user reads it): the per-environment setting,
+    KERAS_BACKEND, is the fix."""
+    per_env = (
+        f"set KERAS_BACKEND={want} for this environment (`conda env config vars set "
+        f"KERAS_BACKEND={want}` in conda; in a venv, in its activate script or the Jupyter "
+        "kernel's env)"
+    )
+    if source == "KERAS_BACKEND":
+        said = f" (it says '{have}')" if have else ""
+        if want == "tensorflow":
+            return f"`unset KERAS_BACKEND`{said}, or set it to tensorflow"
+        return f"set KERAS_BACKEND={want}{said} before starting Python or Jupyter"
+    if source.startswith("default"):
+        return f"{per_env}; Keras's own default is tensorflow"
+    return f"{per_env}: it overrides {source}, which every environment shares (leave it as it is)"
 
 
-def _backend_advice(want: str, source: str) -> str:
+def _backend_advice(want: str, source: str, have: str | None = None) -> str:
     key = "backend_not_allowed" if want == "tensorflow" else "backend_not_course"
-    return advice("keras", key, fix=_backend_fix(want, source), title=TITLES.get(want, want))
+    if have and have not in KERAS_BACKENDS:  # a setting that names no backend: the cause
+        key = "backend_unknown"
+    other = ""
+    if want == "tensorflow" and have == "torch":  # set up for the other flavour, perhaps
+        other = (
+            " Or, for Keras on PyTorch, check this environment as the course's PyTorch "
+            "flavour: `dlcheck check --course torch`."
+        )
+    return advice(
+        "keras",
+        key,
+        fix=_backend_fix(want, source, have),
+        title=TITLES.get(want, want),
+        other=other,
+        have=have,
+        source=source,
+    )
 
 
 def _pairs(params: dict[str, Any]) -> list[tuple[str, SpecifierSet]]:

@@ -16,11 +16,13 @@ TF_DISTRIBUTIONS = (
     "tf-nightly",
     "tf-nightly-cpu",
 )
+# Distributions that install the `keras` module: keras-nightly is Keras 3 under another name.
+KERAS_DISTRIBUTIONS = ("keras", "keras-nightly")
 FRAMEWORK_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "tensorflow": TF_DISTRIBUTIONS,
     "torch": ("torch",),
     "jax": ("jax",),
-    "keras": ("keras",),
+    "keras": KERAS_DISTRIBUTIONS,
 }
 # Plugins that break `import tensorflow` with the wrong TensorFlow (DirectML: only 2.10;
 # tensorflow-metal 1.2: up to 2.19): an in-place upgrade keeps them, so a fresh environment.

@@ -70,12 +70,26 @@ _HINT_RE = re.compile(
 
 def parse_keras_config(text: str) -> str | None:
     """The ``backend`` in a ``keras.json`` text; None when absent or unreadable."""
+    return keras_config_backend(text)[0]
+
+
+def keras_config_backend(text: str) -> tuple[str | None, str | None]:
+    """(the ``backend`` a ``keras.json`` text names, why the file is unusable): Keras itself
+    ignores a file that is not a JSON object (it then loads its default backend), so such a
+    file is a fact to name, never a silent default. A valid file without ``backend`` is
+    (None, None): the default, as Keras reads it."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, TypeError):
-        return None
-    backend = data.get("backend") if isinstance(data, dict) else None
-    return backend if isinstance(backend, str) and backend else None
+    except (json.JSONDecodeError, TypeError, ValueError, RecursionError):
+        return None, "not valid JSON"
+    if not isinstance(data, dict):
+        return None, "not a JSON object"
+    backend = data.get("backend")
+    if backend is None:
+        return None, None
+    if not isinstance(backend, str) or not backend:
+        return None, "its backend is not a name"
+    return backend, None
 
 
 KERAS_JSON_TIMEOUT = 5.0  # seconds; a hung network home must not hang `dlcheck check`
@@ -106,9 +120,13 @@ def keras_backend(
         text = call_with_timeout(lambda: read_text(path, 1 << 20), timeout) if exists else None
     except CallTimeout:
         return "tensorflow", f"default ({path} gave no answer within {timeout:g} s)"
-    except UserError as exc:
+    except UserError as exc:  # a folder, a FIFO, a file over 1 MiB: unusable, and said
         return "tensorflow", f"default ({exc.path}: {exc.problem})"
-    backend = parse_keras_config(text) if text is not None else None
+    if text is None:
+        return "tensorflow", "default"
+    backend, problem = keras_config_backend(text)
+    if problem:  # Keras ignores it and loads its default: the source says why
+        return "tensorflow", f"default ({path}: {problem})"
     if backend:
         return backend, str(path)
     return "tensorflow", "default"

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -94,24 +93,14 @@ def _checked_fits(facts: Facts, p: dict[str, Any]) -> bool:
     )
 
 
-def register_command(facts: Facts, exe: str | None = None) -> str:
-    """The one command that registers ``exe`` (default: the interpreter checked) as a Jupyter
-    kernel every Jupyter of this user offers (``--user``)."""
-    exe = exe or facts.python.executable or "python"
-    quote = shlex.quote if facts.platform.system != "Windows" else (lambda s: f'"{s}"')
-    return (
-        f"{quote(exe)} -m ipykernel install --user --name {KERNEL_NAME} "
-        f"--display-name {quote(KERNEL_DISPLAY)}"
-    )
-
-
 @dataclass(frozen=True)
 class KernelChoice:
     """Which kernel runs the course, judged from the kernels' facts (the check kind and the
-    plan's step both read it): ``pick``, the one to choose in JupyterLab; else ``register``,
-    the commands that register an interpreter that has the course as a kernel every Jupyter
-    of this user offers (``local``: a kernel only its own environment's Jupyter offers, while
-    ``other_jupyter`` is another Jupyter that does not see it)."""
+    plan's step both read it): ``pick``, the one to choose in JupyterLab; else
+    ``register_exe``, an interpreter that has the course and that no kernel every Jupyter of
+    this user offers starts (``local``: a kernel only its own environment's Jupyter offers,
+    while ``other_jupyter`` is another Jupyter that does not see it). The plan words the step
+    (data/commands.toml ``[kernel_choose.*]``, ``[kernel_register.*]``)."""
 
     offered: list[KernelSpec]
     pick: KernelSpec | None = None
@@ -119,13 +108,14 @@ class KernelChoice:
     fits: int = 0
     local: KernelSpec | None = None
     other_jupyter: str | None = None
-    register: list[str] = field(default_factory=list)
     register_exe: str | None = None
-    display: str = KERNEL_DISPLAY  # the display name the commands give the kernel they make
+    needs_ipykernel: bool = False  # that interpreter lacks ipykernel: install it first
+    name: str = KERNEL_NAME  # the kernel name and display name the registration gives
+    display: str = KERNEL_DISPLAY
 
 
 def kernel_choice(facts: Facts, p: dict[str, Any]) -> KernelChoice | None:
-    """The kernel to choose or the commands that make one; None without readable kernels."""
+    """The kernel to choose or the interpreter to register; None without readable kernels."""
     section = _section(facts)
     if section is None or section.error:
         return None
@@ -142,16 +132,18 @@ def kernel_choice(facts: Facts, p: dict[str, Any]) -> KernelChoice | None:
         others = [j for j in section.jupyters if j != best.offered_by]
         if not others:
             return KernelChoice(offered, best, best.offered_by, len(fits))
-        cmds = [register_command(facts, best.interpreter)]
-        return KernelChoice(offered, None, None, len(fits), best, others[0], cmds, best.interpreter)
+        # it has ipykernel: its kernel runs
+        return KernelChoice(offered, None, None, len(fits), best, others[0], best.interpreter)
     if _checked_fits(facts, p):
         exe = facts.python.executable or "python"
-        cmds = [] if "ipykernel" in facts.packages.versions else [f"{exe} -m pip install ipykernel"]
-        return KernelChoice(offered, register=[*cmds, register_command(facts)], register_exe=exe)
+        missing = "ipykernel" not in facts.packages.versions
+        return KernelChoice(offered, register_exe=exe, needs_ipykernel=missing)
     return KernelChoice(offered)
 
 
 def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
+    """Met when a kernel runs the course (named by display name); what to do is the plan's
+    step (choose it, or register the Python that has the course)."""
     section = _section(facts)
     expected = "a Jupyter kernel with the course's Python and packages"
     if section is None:
@@ -163,29 +155,20 @@ def check_kernel_runs_course(facts: Facts, p: dict[str, Any]) -> Outcome:
         more = f" (and {choice.fits - 1} more)" if choice.fits > 1 else ""
         where = f"the JupyterLab of {choice.pick_where}" if choice.pick_where else "JupyterLab"
         return met(f"choose {_where(choice.pick)} in {where}{more}", expected)
-    code = " then ".join(f"`{c}`" for c in choice.register)
     if choice.local is not None:
-        observed = (
+        return unmet(
             f"{_where(choice.local)} is offered only by the Jupyter of "
-            f"{choice.local.offered_by}; the Jupyter of {choice.other_jupyter} does not see it"
+            f"{choice.local.offered_by}; the Jupyter of {choice.other_jupyter} does not see it",
+            expected,
         )
-        advice = (
-            f"Register it for every Jupyter: {code}, then choose the kernel '{KERNEL_DISPLAY}' "
-            "in JupyterLab, whichever one you start."
-        )
-        return Outcome("unmet", observed, expected, advice)
     offered = choice.offered
     if offered:
         seen = "; ".join(f"{_label(k)}: {why_not(k, p)}" for k in offered[:4])
         observed = f"none of {len(offered)} kernels runs the course ({seen})"
     else:
         observed = "no Jupyter kernel found"
-    if choice.register:
-        advice = (
-            f"This Python has the course's packages but no kernel starts it: register it with "
-            f"{code}, and choose the kernel '{KERNEL_DISPLAY}' in JupyterLab."
-        )
-        return Outcome("unmet", observed, expected, advice)
+    if choice.register_exe:
+        observed += f"; {choice.register_exe} has the course's packages but no kernel starts it"
     return unmet(observed, expected)
 
 
@@ -215,14 +198,7 @@ def check_kernels_sane(facts: Facts, p: dict[str, Any]) -> Outcome:
     if not problems:
         n = len(offered)
         return met(f"{n} kernel{'' if n == 1 else 's'}, each interpreter there", expected)
-    advice = None
-    if gone:
-        cmds = " and ".join(f"`jupyter kernelspec remove -y {shlex.quote(k.name)}`" for k in gone)
-        advice = (
-            f"Remove the kernels whose environment is gone ({cmds}); an environment dlcheck "
-            "made goes with its kernel: `dlcheck env remove PREFIX`."
-        )
-    return Outcome("unmet", "; ".join(problems[:4]), expected, advice)
+    return unmet("; ".join(problems[:4]), expected)
 
 
 def _needs_python(params: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ import shutil
 import sys
 from collections.abc import Iterable
 
+from dlcheck.formats import canonical_name  # noqa: F401 - the one home; imported from here too
 from dlcheck.records import PackageFacts
 from dlcheck.subprocesses import run_command
 
@@ -38,11 +39,6 @@ COURSE_PACKAGES = (
 _META_RE = re.compile(
     r"^(?P<name>.+?)-(?P<version>[^-]+?)(?:-py\d[\d.]*)?\.(?:dist-info|egg-info)$"
 )
-
-
-def canonical_name(name: str) -> str:
-    """PEP 503 normalised project name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def parse_metadata_dirnames(names: Iterable[str]) -> dict[str, str]:

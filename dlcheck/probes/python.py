@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from dlcheck.probes.system import normalise_arch
-from dlcheck.records import OtherPython, PythonFacts
+from dlcheck.records import MadeEnvironment, OtherPython, PythonFacts
 
 
 def classify_environment(
@@ -69,6 +69,60 @@ def _pyenv_names(env: dict[str, str]) -> list[str]:
         return []
 
 
+# The 32-bit relative of a 64-bit architecture: what a 32-bit interpreter on it was built for.
+_ARCH_32 = {"arm64": "arm", "x86_64": "x86"}
+
+
+def interpreter_machine(kernel_machine: str, bits: int, multiarch: str | None = None) -> str:
+    """The architecture the interpreter was built for, beside the kernel's (``uname -m``,
+    which ``platform.machine()`` repeats): a 32-bit Python on a 64-bit kernel (Raspberry Pi
+    OS's 32-bit image: uname says aarch64) is ``arm`` or ``x86``. ``multiarch`` is the build's
+    own triplet (``sys.implementation._multiarch``: ``arm-linux-gnueabihf``) where it has one."""
+    machine = normalise_arch(kernel_machine)
+    triplet = (multiarch or "").split("-")[0].lower()
+    if triplet.startswith("arm") and not triplet.startswith("arm64"):
+        return "arm"
+    if triplet in ("i386", "i486", "i586", "i686"):
+        return "x86"
+    if bits < 64:
+        return _ARCH_32.get(machine, machine)
+    return machine
+
+
+def made_environments(folder: Path, running_prefix: str, limit: int = 64) -> list[MadeEnvironment]:
+    """The finished course environments `dlcheck env create` made in ``folder`` (its default
+    place, ``.venv-<setup>``: their marker says which setup and "complete"), not the running
+    one. Reads at most ``limit`` entries and never raises: a folder it cannot read is none."""
+    from dlcheck.envs.installed import read_marker
+
+    found: list[MadeEnvironment] = []
+    try:
+        with os.scandir(folder) as it:
+            names = sorted(e.name for _, e in zip(range(limit * 8), it))
+    except OSError:
+        return found
+    for name in names:
+        if not name.startswith(".venv-") or len(found) >= limit:
+            continue
+        path = folder / name
+        try:
+            if os.path.realpath(path) == os.path.realpath(running_prefix):
+                continue
+            marker = read_marker(path) if path.is_dir() else None
+        except OSError:
+            continue
+        if marker and marker.get("state") == "complete" and isinstance(marker.get("setup"), str):
+            found.append(MadeEnvironment(name, marker["setup"]))
+    return found
+
+
+def _made_here() -> list[MadeEnvironment]:
+    try:
+        return made_environments(Path.cwd(), sys.prefix)
+    except OSError:  # the current folder was removed under us
+        return []
+
+
 def probe_python() -> PythonFacts:
     """Describe the running interpreter."""
     env = dict(os.environ)
@@ -80,10 +134,15 @@ def probe_python() -> PythonFacts:
         implementation=platform.python_implementation(),
         executable=sys.executable or None,
         bits=struct.calcsize("P") * 8,
-        machine=normalise_arch(platform.machine()),
+        machine=interpreter_machine(
+            platform.machine(),
+            struct.calcsize("P") * 8,
+            getattr(sys.implementation, "_multiarch", None),
+        ),
         env_kind=kind,
         env_name=name,
         prefix=sys.prefix,
         free_threaded=is_free_threaded(getattr(sys, "abiflags", ""), _gil_disabled()),
         others=find_other_pythons(env, lambda n: shutil.which(n), _pyenv_names(env)),
+        made=_made_here(),
     )

@@ -16,7 +16,9 @@ CSV_COLUMNS = ("id", "title", "level", "status", "measured", "required", "advice
 def render_csv(report: Report) -> str:
     report = clean_record(report)  # every machine string sanitized before any view
     s = check_summary(report)
-    # step: the number of the plan's step that resolves the finding (the text view's "1.")
+    # step: the number of the plan's step that resolves the finding (the text view's "1.");
+    # empty for a step the plan lists later
+    number = {st.id: i for i, st in enumerate(report.plan.steps, 1)}
     rows = [
         (
             f.id,
@@ -26,7 +28,7 @@ def render_csv(report: Report) -> str:
             f.observed,
             f.expected,
             f.advice,
-            report.plan.step_of(f.id) or "",
+            number.get(f.step or "", ""),
         )
         for f in s.findings
     ]

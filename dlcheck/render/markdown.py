@@ -38,7 +38,7 @@ def md_escape(text: object) -> str:
     s = _ENTITY_START.sub(r"\\&", s)
     s = _HTML_START.sub("&lt;", s)
     stripped = s.lstrip(" ")
-    if stripped.startswith(">"):
+    if stripped[:1] == ">":  # a quote
         s = s[: len(s) - len(stripped)] + "\\" + stripped
     return s
 

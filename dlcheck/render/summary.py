@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dlcheck.checks import fmt_gib
 from dlcheck.features import view_lines
+from dlcheck.formats import fmt_gib
+from dlcheck.plan import step_advice
 from dlcheck.profile import Profile
 from dlcheck.records import Facts, PythonFacts
 from dlcheck.render.layout import count_line
@@ -135,15 +136,10 @@ def action_steps(report: Report) -> list[Step]:
         members = tuple(by_id[r] for r in (p.because or p.resolves) if r in by_id)
         worst = min((m.verdict for m in members), key=lambda v: _RANK.get(v, 3), default="")
         a = p.action
-        line = f"{p.title}: {a.text}"
-        if a.commands:
-            line += " " + " then ".join(f"`{c}`" for c in a.commands)
-        if a.then:
-            line += f"; {a.then}: " + " then ".join(f"`{c}`" for c in a.then_commands)
         steps.append(
             Step(
                 worst,
-                line,
+                step_advice(p),
                 members,
                 p.kind,
                 p.title,
@@ -183,7 +179,7 @@ def shown_install_command(report: Report, steps: list[Step]) -> str | None:
     """The report's one install command, unless a step already gives it (the plan's install
     step does wherever one is needed)."""
     cmd = report.install_command()
-    if not cmd or any(cmd in s.advice for s in steps) or report.plan.elsewhere:
+    if not cmd or any(cmd in s.commands for s in steps) or report.plan.elsewhere:
         return None
     return cmd
 

@@ -133,14 +133,18 @@ def stderr_tails(report: Report) -> list[str]:
     return log_lines(report.facts)
 
 
+_SPEED_KINDS = ("usable_cores", "training_time")
+
+
 def report_footer(report: Report, summary: CheckSummary | None = None) -> list[str]:
     """Hints shown under the verdict (the bench hint only where no step already gives it)."""
     steps = (summary or check_summary(report)).steps
     if report.source:  # a saved report: hints that show it again, never one that saves over it
         return ["Share: the same command with `--markdown` (this report, never re-probed)"]
     lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
-    if "benchmark" not in report.facts.sections and not any(
-        "dlcheck bench" in s.advice for s in steps
-    ):
+    # the cores' step already sends to `dlcheck bench` (by kind, never by its words)
+    kinds = {r.id: r.check for r in report.profile.requirements}
+    speed = {f.id for s in steps for f in s.findings if kinds.get(f.id) in _SPEED_KINDS}
+    if "benchmark" not in report.facts.sections and not speed:
         lines[0] += " · speed: `dlcheck bench`"
     return lines

@@ -923,6 +923,226 @@ MACHINES = {
 }
 
 
+def keras_on_torch_tf_course() -> Facts:
+    """An Ubuntu laptop with the TensorFlow course installed and working, and torch too, where
+    the learner exported KERAS_BACKEND=torch for another course: Keras runs on torch, and the
+    lesson's episode 5 calls tf.image.resize_with_pad inside the model (issue 26)."""
+    from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    tf = FrameworkResult(
+        "tensorflow",
+        "ok",
+        version="2.21.0",
+        devices=[FrameworkDevice("/CPU:0", "cpu", None, None, "ok")],
+    )
+    torch = FrameworkResult(
+        "torch",
+        "ok",
+        version="2.13.0+cpu",
+        devices=[FrameworkDevice("cpu", "cpu", None, None, "ok")],
+    )
+    keras = FrameworkResult(
+        "keras",
+        "ok",
+        version="3.15.1",
+        backend="torch",
+        devices=[FrameworkDevice("default", "default", None, None, "ok")],
+    )
+    fw = FrameworkFacts(
+        results=[tf, torch, keras],
+        keras_backend="torch",
+        keras_backend_source="KERAS_BACKEND",
+        env={"KERAS_BACKEND": "torch"},
+    )
+    return _linux(packages={**FULL, "torch": "2.13.0"}, frameworks=to_dict(fw), host="ubuntu")
+
+
+def keras_backend_nonsense() -> Facts:
+    """The course installed and working, but KERAS_BACKEND=nonsense exported: `import keras`
+    (and tf.keras) raises ValueError, TensorFlow itself is fine (issue 26/27: never a
+    force-reinstall of frameworks that are fine; the cause named)."""
+    from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    tf = FrameworkResult(
+        "tensorflow",
+        "ok",
+        version="2.21.0",
+        devices=[FrameworkDevice("/CPU:0", "cpu", None, None, "ok")],
+    )
+    keras = FrameworkResult(
+        "keras",
+        "import-error",
+        version=None,
+        reason="ValueError: Unable to import backend : nonsense",
+    )
+    fw = FrameworkFacts(
+        results=[tf, keras],
+        keras_backend="nonsense",
+        keras_backend_source="KERAS_BACKEND",
+        env={"KERAS_BACKEND": "nonsense"},
+    )
+    return _linux(frameworks=to_dict(fw), host="ubuntu")
+
+
+def raspberry_pi_32bit_os() -> Facts:
+    """A Raspberry Pi 4 with Raspberry Pi OS's 32-bit image (Debian 12): the kernel is 64-bit
+    (uname -m: aarch64), the userland and its Python 3.11 are 32-bit ARM (armhf): no
+    TensorFlow or torch wheel exists for it (issue 26)."""
+    f = with_os_release(_linux(machine="arm64", python="3.11.2", packages={}, host="raspberrypi"))
+    return _replace(
+        f,
+        platform={
+            "os_name": "Raspbian GNU/Linux 12 (bookworm)",
+            "distro_id": "raspbian",
+            "distro_like": ["debian"],
+        },
+        python={"bits": 32, "machine": "arm"},
+    )
+
+
+def wsl2_memory_cap() -> Facts:
+    """Ubuntu 24.04 in WSL 2 on an 8 GB Windows laptop: WSL gives Linux half of Windows'
+    memory by default, so Python sees 3.8 GiB; the course is installed (issue 26: the fix is
+    .wslconfig, never "a bigger machine")."""
+    f = with_os_release(_linux(mem_gib=3.8, cores=8.0, host="laptop-wsl"))
+    return _replace(
+        f,
+        platform={
+            "wsl": True,
+            "wsl_version": 2,
+            "kernel": "5.15.167.4-microsoft-standard-WSL2",
+            "hypervisor": "Hyper-V",
+            "context": ["wsl"],
+        },
+    )
+
+
+def nightly_builds() -> Facts:
+    """An Ubuntu laptop with tf-nightly and keras-nightly (TensorFlow and Keras 3 under other
+    names), both working, and the other course packages (issue 26)."""
+    from dlcheck.frameworks.records import FrameworkDevice, FrameworkFacts, FrameworkResult
+    from dlcheck.records import to_dict
+
+    versions = {k: v for k, v in FULL.items() if k not in ("tensorflow", "keras")}
+    versions.update({"tf-nightly": "2.22.0.dev20251130", "keras-nightly": "3.13.0.dev2025113003"})
+    tf = FrameworkResult(
+        "tensorflow",
+        "ok",
+        version="2.22.0-dev20251130",
+        devices=[FrameworkDevice("/CPU:0", "cpu", None, None, "ok")],
+    )
+    keras = FrameworkResult(
+        "keras",
+        "ok",
+        version="3.13.0.dev2025113003",
+        backend="tensorflow",
+        devices=[FrameworkDevice("default", "default", None, None, "ok")],
+    )
+    fw = FrameworkFacts(
+        results=[tf, keras], keras_backend="tensorflow", keras_backend_source="default"
+    )
+    return with_os_release(_linux(packages=versions, frameworks=to_dict(fw), host="nightly"))
+
+
+def studiolab_python_39() -> Facts:
+    """SageMaker Studio Lab (a hosted notebook service), its conda environment "default" with
+    Python 3.9, nothing of the course installed: conda is how a learner gets another Python
+    there (issue 26)."""
+    f = with_os_release(
+        _linux(
+            os_name="Ubuntu 22.04.4 LTS",
+            python="3.9.19",
+            cores=4,
+            mem_gib=16,
+            packages={},
+            context=["sagemaker"],
+            container="docker",
+            host="studiolab",
+        )
+    )
+    return _replace(f, python={"env_kind": "conda", "env_name": "default"})
+
+
+def debian_root_container() -> Facts:
+    """The python:3.14-bookworm image run as root (Docker): its Python is 3.14 (no TensorFlow
+    wheel), Debian's own python3.11 is on PATH too, nothing installed, no Graphviz. Issue 26:
+    the plan said "use the Python already here" while the finding's advice said deadsnakes
+    (an Ubuntu PPA) with sudo."""
+    from dlcheck.frameworks.records import FrameworkFacts
+    from dlcheck.records import OtherPython, to_dict
+
+    f = with_os_release(
+        _linux(
+            os_name="Debian GNU/Linux 12 (bookworm)",
+            python="3.14.0",
+            packages={},
+            frameworks=to_dict(FrameworkFacts(results=[])),
+            container="docker",
+            host="3f2a9c1d",
+        )
+    )
+    return _replace(
+        f,
+        platform={"root": True},
+        python={
+            "env_kind": "system",
+            "executable": "/usr/local/bin/python3.14",
+            "others": [OtherPython("3.11", "python3.11 on PATH", "/usr/bin/python3.11")],
+        },
+        packages={"graphviz_dot": None},
+    )
+
+
+def env_made_not_active() -> Facts:
+    """A fresh Debian laptop where the learner ran `dlcheck env create --setup cpu` (it made
+    .venv-cpu in this folder) and then ran `dlcheck check` again without activating it:
+    "activate it", not "create it" again (issue 26, item 6)."""
+    from dlcheck.records import MadeEnvironment
+
+    f = with_os_release(debian_fresh_laptop())
+    return _replace(f, python={"made": [MadeEnvironment(".venv-cpu", "cpu")]})
+
+
+MACHINES.update(
+    {  # issue 26
+        "env-made-not-active": (
+            "Course environment made, not activated",
+            "made, not active",
+            env_made_not_active,
+        ),
+        "debian-root-container": (
+            "Debian container as root, Python 3.14",
+            "root in a container",
+            debian_root_container,
+        ),
+        "studiolab-python-39": (
+            "SageMaker Studio Lab, Python 3.9",
+            "hosted notebook with conda",
+            studiolab_python_39,
+        ),
+        "nightly-builds": ("tf-nightly and keras-nightly", "nightly distributions", nightly_builds),
+        "wsl2-memory-cap": ("WSL 2 on an 8 GB laptop", "WSL memory cap", wsl2_memory_cap),
+        "raspberry-pi-32bit-os": (
+            "Raspberry Pi, 32-bit OS on a 64-bit kernel",
+            "32-bit userland",
+            raspberry_pi_32bit_os,
+        ),
+        "keras-on-torch": (
+            "TensorFlow course, Keras on torch (KERAS_BACKEND)",
+            "wrong Keras backend",
+            keras_on_torch_tf_course,
+        ),
+        "keras-backend-nonsense": (
+            "KERAS_BACKEND=nonsense",
+            "broken Keras setting",
+            keras_backend_nonsense,
+        ),
+    }
+)
+
+
 def fresh_linux_laptop() -> Facts:
     """A learner's Linux laptop with nothing installed yet, its framework probes run (none
     found)."""
@@ -1032,8 +1252,27 @@ def torch_windows_on_arm() -> Facts:
     return windows_on_arm()
 
 
+def torch_fedora_python_314() -> Facts:
+    """A Fedora 43 laptop whose python3 is 3.14, a venv with torch 2.9.0 (PyPI has cp314
+    wheels from torch 2.9.0 on: `pip index versions torch --python-version 3.14`), Keras and
+    the course packages, all working, KERAS_BACKEND=torch exported (issue 26: the PyTorch
+    flavour is judged by torch's own limits, not TensorFlow's)."""
+    return _linux(
+        os_name="Fedora Linux 43 (Workstation Edition)",
+        python="3.14.0",
+        packages={**TORCH_COURSE, "torch": "2.9.0"},
+        frameworks=_torch_fw(version="2.9.0+cu128", cuda="12.8"),
+        host="fedora-laptop",
+    )
+
+
 # slug -> (name in the tests, class, builder); judged against the packaged torch profile
 TORCH_MACHINES = {
+    "torch-fedora-python-314": (
+        "PyTorch flavour: Fedora, Python 3.14",
+        "torch on Python 3.14",
+        torch_fedora_python_314,
+    ),
     "torch-linux-laptop": ("PyTorch flavour: Linux laptop", "torch ready", torch_linux_laptop),
     "torch-apple-silicon": (
         "PyTorch flavour: MacBook Air M2",
