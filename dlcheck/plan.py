@@ -762,19 +762,16 @@ class _Builder:
         ]
         if not moot:
             return
-        text = (
-            f"dlcheck runs from its own {py.dlcheck_tool} environment and, with no course "
-            "environment active and no Jupyter kernel that runs the course, checked that one: "
-            "its Python and package findings are not the course's. Check the Python the course "
-            "runs in (PATH: its interpreter, such as ~/dl_workshop/bin/python; or a Jupyter "
-            "kernel by name), or activate that environment and run `dlcheck check` again; "
-            "no course environment yet: `dlcheck env create` makes one."
-        )
+        from dlcheck.support import command_entry
+
+        entry = command_entry("tool_environment", self.facts, tool=py.dlcheck_tool)
+        if entry is None:
+            return
         self.add(
             "tool-environment",
             "blocker",
             f"Check the course's Python, not dlcheck's own {py.dlcheck_tool} environment",
-            Action(text, ["dlcheck check --python PATH"]),
+            Action(entry.text, list(entry.commands)),
             moot,
         )
 
