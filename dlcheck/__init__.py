@@ -17,12 +17,15 @@ def check(
     anonymize: bool = False,
     timeout: float = 5.0,
     frameworks: bool = True,
+    python: str | None = None,
+    kernel: str | None = None,
 ) -> Report:
     """Probe this machine and judge it against a profile (the course's by default).
 
     Framework probes (TensorFlow, Keras, PyTorch, JAX in their own processes) run unless
-    ``frameworks=False``. Returns a :class:`dlcheck.report.Report`; in Jupyter it displays
-    as a table.
+    ``frameworks=False``. ``python`` (a path) or ``kernel`` (a Jupyter kernel's name): check
+    that interpreter instead of the one running (the hardware stays this machine's). Returns
+    a :class:`dlcheck.report.Report`; in Jupyter it displays as a table.
     """
     from dlcheck.pipeline import build_report
 
@@ -33,6 +36,8 @@ def check(
         anonymize=anonymize,
         timeout=timeout,
         frameworks=frameworks,
+        python=python,
+        kernel=kernel,
     )
 
 

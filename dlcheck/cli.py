@@ -212,6 +212,18 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
     help="Compare this environment with the lock of this setup (default: the setup "
     "`dlcheck env create` made it from; an environment made another way is not compared).",
 )
+@click.option(
+    "--python",
+    "python_path",
+    metavar="PATH",
+    help="Check this Python interpreter (or environment folder) instead of the one running "
+    "dlcheck: its version, packages and frameworks; the hardware stays this machine's.",
+)
+@click.option(
+    "--kernel",
+    metavar="NAME",
+    help="Check the interpreter of this Jupyter kernel (its name or display name), as --python.",
+)
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
 @time_limit("--timeout", 5.0, "Seconds each probe may take before it is reported as unknown.")
 @click.option(
@@ -253,6 +265,8 @@ def check(
     verbose: bool = False,
     setup: str | None = None,
     course: str | None = None,
+    python_path: str | None = None,
+    kernel: str | None = None,
 ) -> int:
     """Check this machine against the course's minimum requirements.
 
@@ -278,6 +292,8 @@ def check(
             setup=setup,
             strict=strict,
             course=course,
+            python=python_path,
+            kernel=kernel,
         )
     if from_path and not quiet:
         _say_course_changed(from_path, report)

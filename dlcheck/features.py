@@ -44,6 +44,8 @@ from dlcheck.envs.facts import EnvironmentFacts, environment_line
 from dlcheck.errors import UserError
 from dlcheck.frameworks.diagnose import FRAMEWORK_CHECKS
 from dlcheck.frameworks.records import FrameworkFacts
+from dlcheck.kernels.checks import KERNEL_CHECKS
+from dlcheck.kernels.specs import KernelFacts, kernels_line
 from dlcheck.lessondata.checks import DATA_CHECKS
 from dlcheck.lessondata.facts import DataFacts, data_line
 from dlcheck.records import Facts, facts_keys
@@ -60,6 +62,9 @@ class ProbeOptions:
     framework_timeout: float = 60.0
     bench_path: str | None = None  # a saved `dlcheck bench` result
     setup: str | None = None  # `--setup`: compare the environment with this setup's lock
+    # the interpreter checked when it is not the running one (dlcheck.probes.interpreter:
+    # --python, --kernel, dlcheck as a tool): the framework probes run in it
+    interpreter: Any = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,18 @@ def _start_frameworks(options: ProbeOptions) -> Pending | None:
     from dlcheck.probes.packages import installed_distributions
     from dlcheck.records import to_dict
 
-    running = start_frameworks(installed_distributions(), timeout=options.framework_timeout)
+    interp = options.interpreter
+    if interp is not None:  # another interpreter: its packages, its startup environment
+        from dlcheck.probes.interpreter import package_versions
+
+        running = start_frameworks(
+            package_versions(interp),
+            timeout=options.framework_timeout,
+            env=interp.startup_env(),
+            python=interp.executable,
+        )
+    else:
+        running = start_frameworks(installed_distributions(), timeout=options.framework_timeout)
     return lambda facts: to_dict(running.result())
 
 
@@ -99,7 +115,11 @@ def _start_environment(options: ProbeOptions) -> Pending:
     def finish(facts: Facts) -> dict | None:
         from dlcheck.envs.detect import environment_section
 
-        return environment_section(installed=facts.packages.versions, setup=options.setup)
+        # another interpreter checked (--python): its environment, not dlcheck's
+        prefix = facts.python.prefix if options.interpreter is not None else None
+        return environment_section(
+            installed=facts.packages.versions, setup=options.setup, prefix=prefix
+        )
 
     return finish
 
@@ -194,6 +214,21 @@ def _read_bench(path: str) -> dict[str, Any]:
     return benchmark_section(path)
 
 
+def _start_kernels(options: ProbeOptions) -> Pending:
+    def finish(facts: Facts) -> dict | None:
+        from dlcheck.kernels.specs import find_kernels
+
+        # the environment checked is the one whose Jupyter the learner starts
+        prefix = facts.python.prefix
+        return find_kernels(prefixes=[prefix] if prefix else None).to_dict()
+
+    return finish
+
+
+def _kernels_view(facts: Facts) -> str | None:
+    return kernels_line(facts.sections.get("kernels"))
+
+
 def _environment_view(facts: Facts) -> str | None:
     return environment_line(facts.sections.get("environment"))
 
@@ -239,6 +274,14 @@ FEATURES: tuple[Feature, ...] = (
         DATA_CHECKS,
         _start_course_data,
         _course_data_view,
+    ),
+    Feature(
+        "kernels",
+        "Jupyter kernels",
+        KernelFacts,
+        KERNEL_CHECKS,
+        _start_kernels,
+        _kernels_view,
     ),
 )
 
@@ -389,3 +432,38 @@ def keras_installed(facts: Facts) -> bool:
     v = facts.packages.versions
     keras = any(k in v for k in KERAS_DISTRIBUTIONS)
     return keras and any(b in v for b in (*TF_DISTRIBUTIONS, "torch", "jax"))
+
+
+def kernel_to_check(name: str) -> tuple[str, dict[str, str]]:
+    """``--kernel NAME``: the interpreter of that kernel (by name or display name) and the
+    variables its spec sets; UserError (one line) when there is no such kernel, its spec
+    cannot be read, or its interpreter is gone."""
+    from dlcheck.kernels.specs import find_kernel, find_kernels, read_spec_env
+
+    spec = find_kernel(name, find_kernels())
+    assert spec.interpreter is not None
+    return spec.interpreter, read_spec_env(spec)
+
+
+def course_kernel(params: Mapping[str, Any]) -> tuple[str, str, dict[str, str]] | None:
+    """For dlcheck run as a tool with no environment active: the kernel that can run the
+    course (``params``: the kernel_runs_course requirement's), else the first whose
+    interpreter is there; (interpreter, its label, the variables its spec sets) or None."""
+    from dlcheck.kernels.checks import why_not
+    from dlcheck.kernels.specs import find_kernels, read_spec_env
+
+    offered = [k for k in find_kernels().offered() if k.exists and k.interpreter]
+    ranked = sorted(offered, key=lambda k: why_not(k, dict(params)) is not None)
+    if not ranked:
+        return None
+    k = ranked[0]
+    assert k.interpreter is not None
+    return k.interpreter, f"the Jupyter kernel '{k.display_name or k.name}'", read_spec_env(k)
+
+
+def kernel_choice(facts: Facts, params: Mapping[str, Any]) -> Any:
+    """For the plan: the kernel that runs the course, or the commands that register one
+    (``kernels.checks.KernelChoice``; None without readable kernels)."""
+    from dlcheck.kernels.checks import kernel_choice as choose
+
+    return choose(facts, dict(params))

@@ -134,7 +134,8 @@ def step_advice(step: Step) -> str:
 def link(findings: list[Finding], plan: Plan) -> list[Finding]:
     """Every finding with its step: ``step`` (the step's id), ``advice`` (the step's text for
     this machine, one voice with the plan) and ``blocked_by`` (the finding that makes the step
-    needed, where it is another). A finding no step answers has no advice."""
+    needed, where it is another). A finding no step answers has no advice, nor has a passed
+    one."""
     index: dict[str, Step] = {}
     causes: dict[str, set[str]] = {}
     texts: dict[str, str] = {}
@@ -150,7 +151,10 @@ def link(findings: list[Finding], plan: Plan) -> list[Finding]:
             out.append(dataclasses.replace(f, advice=None, step=None, blocked_by=None))
             continue
         blocked = None if f.id in causes[step.id] or not step.because else step.because[0]
-        out.append(dataclasses.replace(f, advice=texts[step.id], step=step.id, blocked_by=blocked))
+        # a passed finding a step points at (the kernel to choose) keeps no advice: nothing
+        # to repair; the step says what to do
+        advice = texts[step.id] if f.verdict != PASS else None
+        out.append(dataclasses.replace(f, advice=advice, step=step.id, blocked_by=blocked))
     return out
 
 
@@ -248,6 +252,7 @@ class _Builder:
             shown = self.steps[:MAX_ELSEWHERE]
             return Plan(shown, elsewhere=True, later=self.steps[MAX_ELSEWHERE:])
         flavour = self.flavour()  # before the others: the findings it answers are its own
+        self.tool()  # dlcheck's own tool environment checked: its findings are moot
         self.python_blocker()
         if not self.steps:
             self.fresh_environment()
@@ -256,6 +261,7 @@ class _Builder:
         self.graphviz()
         self.course_data()
         self.size()
+        self.kernel()
         self.rest()
         order = {k: i for i, k in enumerate(KINDS)}
         steps = sorted(self.steps, key=lambda s: order.get(s.kind, len(KINDS)))
@@ -736,6 +742,90 @@ class _Builder:
             [],
             [],
         )
+
+    def tool(self) -> None:
+        """dlcheck ran from its own tool environment (pipx, uv tool, uvx: ``python.dlcheck_tool``)
+        and checked that one (no ``python.chosen``): the Python, package and framework findings
+        describe a private environment the course never uses. One step first, resolving them:
+        check the course's Python; installing the course there would be wrong."""
+        py = self.facts.python
+        if not py.dlcheck_tool or py.chosen:
+            return
+        moot_kinds = (*_PYTHON_KINDS, "package", *_FRAMEWORK_KINDS, "environment_lock")
+        moot = [
+            f.id
+            for f in self.findings
+            if f.id not in self.done
+            and not f.input_missing
+            and f.verdict != PASS
+            and self.check(f) in moot_kinds
+        ]
+        if not moot:
+            return
+        from dlcheck.support import command_entry
+
+        entry = command_entry("tool_environment", self.facts, tool=py.dlcheck_tool)
+        if entry is None:
+            return
+        self.add(
+            "tool-environment",
+            "blocker",
+            f"Check the course's Python, not dlcheck's own {py.dlcheck_tool} environment",
+            Action(entry.text, list(entry.commands)),
+            moot,
+        )
+
+    def kernel(self) -> None:
+        """The Jupyter kernel the course runs in (check kind ``kernel_runs_course``, the
+        kernels' facts through the registry; words and commands in data/commands.toml
+        ``[kernel_choose.*]``, ``[kernel_register.*]``): where Jupyter offers several kernels,
+        the one to choose, by display name; where none that every Jupyter offers runs the
+        course, the one command that registers the Python that has it."""
+        from dlcheck.features import kernel_choice
+        from dlcheck.support import command_entry
+
+        windows = self.facts.platform.system == "Windows"
+        for f in self.findings:
+            req = self.reqs.get(f.id)
+            if req is None or req.check != "kernel_runs_course" or f.input_missing:
+                continue
+            if f.id in self.done or f.blocked_by:
+                continue
+            choice = kernel_choice(self.facts, req.params)
+            if choice is None:
+                continue
+            if choice.pick is not None and len(choice.offered) > 1:
+                label = choice.pick.display_name or choice.pick.name
+                where = f" started from {choice.pick_where}" if choice.pick_where else ""
+                entry = command_entry(
+                    "kernel_choose",
+                    self.facts,
+                    count=str(len(choice.offered)),
+                    label=label,
+                    interpreter=str(choice.pick.interpreter),
+                    where=where,
+                )
+                if entry is not None:
+                    title = f"Choose the kernel '{label}'"
+                    self.add("choose-kernel", "optional", title, Action(entry.text), [f.id])
+            elif choice.register_exe:
+                fields = {
+                    "python": quote_path(self.facts, choice.register_exe, first=True),
+                    "shown": choice.register_exe,
+                    "name": choice.name,
+                    "display": quote(choice.display, windows),
+                    "label": choice.display,
+                }
+                entry = command_entry("kernel_register", self.facts, **fields)
+                if entry is None:
+                    continue
+                commands = list(entry.commands)
+                if choice.needs_ipykernel:
+                    pip = command_entry("kernel_ipykernel", self.facts, **fields)
+                    commands = [*(pip.commands if pip else []), *commands]
+                title = "Register this Python as a Jupyter kernel"
+                self.add("register-kernel", self.kind_of(f), title,
+                         Action(entry.text, commands), [f.id])  # fmt: skip
 
     def gpu_cause(self) -> bool:
         """Whether the GPU finding names a cause to act on (an NVIDIA driver's message)."""

@@ -226,6 +226,12 @@ class PythonFacts:
     # other CPython 3.X interpreters found on this machine without running them (python3.X
     # on PATH, pyenv's versions): what `dlcheck env create` would find by itself
     others: list[OtherPython] = field(default_factory=list)
+    # the interpreter checked, when it is not the one running dlcheck, and how it was chosen:
+    # "--python", "--kernel NAME", "VIRTUAL_ENV", "CONDA_PREFIX", "the Jupyter kernel NAME"
+    chosen: str | None = None
+    # dlcheck runs from its own tool environment (pipx, uv tool, uvx): its Python is not the
+    # course's (dlcheck/probes/interpreter.py)
+    dlcheck_tool: str | None = None
     # course environments dlcheck made in the current folder: "activate it", not "create it"
     made: list[MadeEnvironment] = field(default_factory=list)
     error: str | None = None

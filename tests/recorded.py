@@ -55,6 +55,8 @@ MACHINES = {
     "Free-threaded Python 3.13t": ("free-threaded build", "free-threaded-313t"),
     "Environment made by env create (cpu)": ("tensorflow-cpu", "env-create-cpu"),
     "Lesson's own pip line": ("no lock", "lesson-pip-line"),
+    # issue 29 (issue 26 item 4): dlcheck from its own pipx environment
+    "dlcheck run with pipx": ("dlcheck as a tool", "pipx-tool"),
     "ROCm workstation (tensorflow-rocm)": ("tensorflow-rocm", "rocm-workstation"),
     "Windows, TensorFlow 2.15 (tensorflow-intel)": ("stale distribution", "windows-tf215-intel"),
     "Windows, DirectML plugin": ("breaking plugin", "windows-directml"),

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs",
             "dlcheck.fleet",
             "dlcheck.render",
+            "dlcheck.kernels",
             "dlcheck.lessondata",
         ],
     ),
@@ -57,6 +58,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs.verify",
             "dlcheck.envs.detect",
             "dlcheck.envs.facts",
+            "dlcheck.envs.defaults",
+            "dlcheck.kernels.specs",
             "dlcheck.bench.facts",
             "dlcheck.bench.grading",
             "dlcheck.bench.stats",
@@ -88,6 +91,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs.checks",
             "dlcheck.envs.recommend",
             "dlcheck.bench.checks",
+            "dlcheck.kernels.checks",
             "dlcheck.lessondata.checks",
         ],
     ),
@@ -107,6 +111,8 @@ LAYERS: list[tuple[str, list[str]]] = [
         "operations",  # what the other commands do, below their views
         [
             "dlcheck.envs.create",
+            "dlcheck.envs.remove",
+            "dlcheck.bench.elsewhere",
             "dlcheck.bench.predict",
             "dlcheck.bench.suite",
             "dlcheck.bench.compare",
@@ -345,7 +351,7 @@ def test_features_register_sections_checks_and_views() -> None:
     from dlcheck.profile import load_profile
 
     names = [f.name for f in FEATURES]
-    assert sorted(names) == ["benchmark", "course_data", "environment", "frameworks"]
+    assert sorted(names) == ["benchmark", "course_data", "environment", "frameworks", "kernels"]
     kinds = [k for f in FEATURES for k in f.checks]
     assert len(kinds) == len(set(kinds)) and not set(kinds) & set(CORE_CHECKS)
     assert set(CHECKS) == set(CORE_CHECKS) | set(kinds)
@@ -353,7 +359,7 @@ def test_features_register_sections_checks_and_views() -> None:
         blank = f.section()
         assert f.section.from_dict(blank.to_dict()) == blank
     used = {r.check for r in load_profile().requirements}
-    assert {"environment_lock", "training_time", "framework_works"} <= used
+    assert {"environment_lock", "training_time", "framework_works", "kernel_runs_course"} <= used
 
 
 def test_importing_the_registry_starts_and_loads_nothing_heavy() -> None:
@@ -370,7 +376,7 @@ def test_importing_the_registry_starts_and_loads_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("section", ["environment", "benchmark"])
+@pytest.mark.parametrize("section", ["environment", "benchmark", "kernels"])
 def test_feature_sections_hold_facts_not_verdicts(section: str) -> None:
     from dlcheck.features import feature
 
@@ -457,7 +463,13 @@ def test_one_toml_loader() -> None:
 # own views and commands (envs/render, bench/render, bench/versus, fleet/render, */cli), the
 # commands layer (dlcheck.cli lazily registers the feature commands by name), and the facts
 # and judgement layers below the registry.
-FEATURE_PACKAGES = ("dlcheck.bench", "dlcheck.envs", "dlcheck.frameworks", "dlcheck.fleet")
+FEATURE_PACKAGES = (
+    "dlcheck.bench",
+    "dlcheck.envs",
+    "dlcheck.frameworks",
+    "dlcheck.fleet",
+    "dlcheck.kernels",
+)
 
 
 def _bound_by_the_registry(module: str) -> bool:

@@ -58,6 +58,8 @@ EXPECTED = {  # machine -> (verdict, id of the plan's first step or None, recomm
     "Free-threaded Python 3.13t": ("NOT READY", "python", "cpu"),
     "Environment made by env create (cpu)": ("READY", None, "cpu"),
     "Lesson's own pip line": ("READY WITH WARNINGS", "install", "cpu"),
+    # its own pipx environment judged: the plan's first step is tool-environment
+    "dlcheck run with pipx": ("NOT READY", "tool-environment", "cpu"),
     "ROCm workstation (tensorflow-rocm)": ("READY", None, "cpu"),
     "Windows, TensorFlow 2.15 (tensorflow-intel)": ("NOT READY", "fresh-environment", "cpu"),
     "Windows, DirectML plugin": ("NOT READY", "fresh-environment", "cpu"),
@@ -96,6 +98,7 @@ def test_every_machine_has_an_expectation_and_the_classes_are_covered(machines) 
         "Slurm job",
         "older report",
         "odd spellings",
+        "dlcheck as a tool",
     ):
         assert needed in classes
 

@@ -40,6 +40,11 @@ EXCEPTIONS = {
     ("env create", "quiet"): "its progress lines are the only sign that a ten-minute install is "
     "alive; a script reads the exit status and the log",
     ("env create", "verbose"): "every step's command and its log file are always printed",
+    **{
+        ("env remove", opt): "it removes an environment and its kernel; what it prints is one "
+        "line per thing removed or left (the truth of what happened), not a document"
+        for opt in ("format", "json", "markdown", "output", "anonymize", "quiet", "verbose")
+    },
 }
 # Not a table: a command whose text is a list of routes and commands gets no csv.
 NO_CSV = {"env recommend": "routes of commands to copy, not rows of figures"}

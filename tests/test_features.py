@@ -63,8 +63,9 @@ def test_without_a_benchmark_it_is_not_judged_and_does_not_count() -> None:
     others = [x for x in report.findings if not x.input_missing]
     assert report.verdict == overall(others)
     counts = report.counts()
-    # the training time, the environment lock and the course data (no section: not looked at)
-    assert counts["NOT_JUDGED"] == 3 and sum(counts.values()) == len(report.findings)
+    # the training time, the environment lock, the course data (no section: not looked at)
+    # and the two kernel requirements (no kernels section)
+    assert counts["NOT_JUDGED"] == 5 and sum(counts.values()) == len(report.findings)
     assert overall([dataclasses.replace(others[0], verdict="PASS")]) == READY
     # and a measured benchmark is judged into the same table
     g, _ = _finding(facts, "training-time")

@@ -155,6 +155,8 @@ def _old_needs(req: Requirement) -> str | None:
             n.startswith("tensorflow") or n in ("tensorflow", "keras", "keras-tuner") for n in names
         )
         return NEEDS_TENSORFLOW if tf else NEEDS_PYTHON
+    if req.check == "kernel_runs_course":  # a kernel needs a Python the course can use
+        return NEEDS_PYTHON
     return None
 
 

@@ -45,6 +45,24 @@ set -e
   echo "bench on 3.8 should be one line, exit 2; got $rc: $err" >&2
   exit 1
 }
+# `dlcheck check --python` (issue 29): this 3.8 judged from the CI's own dlcheck (too old:
+# exit 1, its facts its own), and the CI's Python judged from the 3.8 install (the probe and
+# the kernels run on 3.8 too).
+set +e
+dlcheck check --no-frameworks --json --python "$py" > "$tmp/py38.json"
+rc=$?
+"$tmp/venv/bin/dlcheck" check --no-frameworks --json --python "$(command -v python3)" > "$tmp/from38.json"
+rc2=$?
+set -e
+[ "$rc" -eq 1 ] || { echo "check --python 3.8 exited $rc, expected 1" >&2; exit 1; }
+case "$rc2" in 0|1|3) ;; *) echo "check --python from 3.8 exited $rc2" >&2; exit 1 ;; esac
+"$tmp/venv/bin/python" - "$tmp/py38.json" "$tmp/from38.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert a["facts"]["python"]["version"].startswith("3.8.") and a["facts"]["python"]["chosen"] == "--python"
+assert b["facts"]["python"]["chosen"] == "--python" and not b["facts"]["python"]["version"].startswith("3.8.")
+print("check --python:", a["facts"]["python"]["version"], a["verdict"], "/ from 3.8:", b["facts"]["python"]["version"], b["verdict"])
+PY
 # The core tests (the rest needs 3.10: fleet reports, bench, TensorFlow).
 # Here a test that needs TensorFlow skips (DLCHECK_CI would make it fail): there is none for 3.8.
 cd "$tmp" && env -u DLCHECK_CI "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir "$OLDPWD" \

@@ -94,6 +94,10 @@ print(f"   check found the environment: setup {env['setup']}, environment-lock P
 PYEOF
 "$env312/bin/python" -c "import tensorflow as tf; print('   TensorFlow', tf.__version__, 'sums to', int(tf.reduce_sum(tf.ones([3]))))"
 
+echo "-- dlcheck check --python / --kernel from the CI's own install: as dlcheck inside it (issue 29)"
+DLCHECK_COMPARE_ENV="$env312" DLCHECK_COMPARE_KERNEL=dlcheck-cpu-py312 \
+  python -m pytest -q -p no:cacheprovider tests/test_python_option.py -k inside_that_environment
+
 echo "-- the Slurm job script with DLCHECK_ENV_SETUP=cpu uses env create (a no-op here) and runs inside"
 slurm_out=$(DLCHECK_ENV_SETUP=cpu DLCHECK_ENV_PREFIX="$env312" DLCHECK_NO_BENCH=1 \
   DLCHECK_RESULTS="$work/slurm" bash slurm/dlcheck-bench.sbatch)

@@ -5,7 +5,10 @@
 # setting KERAS_BACKEND=torch; inside it `dlcheck check --course torch` is READY (warnings
 # allowed: this machine may lack Graphviz, cores or disk), and `dlcheck bench --quick` with no
 # --backend measures Keras on torch: the environment's backend, with no keras.json and no
-# KERAS_BACKEND (TensorFlow is not installed there).
+# KERAS_BACKEND (TensorFlow is not installed there). The environment carries KERAS_BACKEND=torch
+# itself (issue 29: its startup hook), so `import keras` there runs on torch with no variable
+# set and never writes ~/.keras/keras.json; `dlcheck check --python` and `--kernel` from the
+# CI's own install judge it as dlcheck inside it does (tests/test_python_option.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -46,9 +49,18 @@ assert spec.get("env", {}).get("KERAS_BACKEND") == "torch", spec
 print(f"   kernel spec {sys.argv[2].split('/')[-2]}: env KERAS_BACKEND=torch")
 PYEOF
 
-echo "-- dlcheck check --course torch in it, KERAS_BACKEND=torch (READY, warnings allowed)"
+echo "-- Keras in it with no variable set (issue 29): torch, ~/.keras/keras.json untouched"
+before=$(sha256sum "$HOME/.keras/keras.json" 2> /dev/null || echo absent)
+got=$(env -u KERAS_HOME -u KERAS_BACKEND "$env/bin/python" -c \
+  "import keras; print(keras.backend.backend())" 2> /dev/null | tail -n 1) || got="(failed)"
+after=$(sha256sum "$HOME/.keras/keras.json" 2> /dev/null || echo absent)
+[ "$got" = torch ] || { echo "keras.backend.backend() in $env: '$got', expected torch" >&2; exit 1; }
+[ "$before" = "$after" ] || { echo "~/.keras/keras.json changed: $before -> $after" >&2; exit 1; }
+echo "   keras.backend.backend() = torch; ~/.keras/keras.json: ${after%% *} before and after"
+
+echo "-- dlcheck check --course torch in it, no KERAS_BACKEND (READY, warnings allowed)"
 set +e
-KERAS_BACKEND=torch "$env/bin/dlcheck" check --course torch --json > "$work/check.json"
+"$env/bin/dlcheck" check --course torch --json > "$work/check.json"
 rc=$?
 set -e
 "$env/bin/python" - "$work/check.json" "$rc" <<'PYEOF'
@@ -65,6 +77,10 @@ assert "tensorflow" not in f, "the torch course does not require TensorFlow"
 print(f"   {d['verdict']} (exit {sys.argv[2]}); torch-works: {f['torch-works']['observed']}")
 print(f"   keras-backend: {f['keras-backend']['observed']}")
 PYEOF
+
+echo "-- dlcheck check --python / --kernel from the CI's own install: as dlcheck inside it"
+DLCHECK_COMPARE_ENV="$env" DLCHECK_COMPARE_KERNEL="$kernel" DLCHECK_COMPARE_ARGS="--course torch" \
+  python -m pytest -q -p no:cacheprovider tests/test_python_option.py -k inside_that_environment
 
 echo "-- dlcheck bench --quick in it, no --backend and no KERAS_BACKEND: measures torch"
 set +e

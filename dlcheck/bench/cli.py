@@ -70,6 +70,12 @@ def _choice(flag: str, choices: tuple[str, ...], help: str) -> Any:
 )
 @click.option("--list", "list_", is_flag=True, help="List the workloads and exit.")
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
+@click.option(
+    "--python",
+    "python_path",
+    metavar="PATH",
+    help="Measure in this Python interpreter (its Keras and backend; it needs dlcheck).",
+)
 @chatter_options(
     quiet="For scripts: no progress and no 'saved' line.",
     verbose="Also show TensorFlow's own log (kept out of the output by default).",
@@ -95,6 +101,7 @@ def bench(
     verbose: bool = False,
     anonymize: bool = False,
     course: str | None = None,
+    python_path: str | None = None,
 ) -> int:
     """How long will the course's training take here? Times the lesson's reference CNN
     (episode 4) on synthetic data of the course's shapes and predicts each episode.
@@ -108,6 +115,14 @@ def bench(
     """
     if ctx.invoked_subcommand is not None:
         return 0
+    if python_path is not None:  # the measurement runs there, never here
+        from dlcheck.bench.elsewhere import bench_args, run_bench_in
+
+        given = dict(quick=quick, all_=all_, names=names, backend=backend, fmt=fmt,
+                     output=output, save=save, profile=profile, places=places, windows=windows,
+                     window_seconds=window_seconds, budget=budget, target=target, list_=list_,
+                     quiet=quiet, verbose=verbose, anonymize=anonymize, course=course)  # fmt: skip
+        return run_bench_in(python_path, bench_args(given))
     from dlcheck.bench.workloads import load_workloads
 
     if list_:

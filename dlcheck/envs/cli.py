@@ -186,6 +186,12 @@ def recommend(
     type=click.Path(file_okay=False),
     help="Verify the environment in this folder instead of the running one.",
 )
+@click.option(
+    "--python",
+    "python_path",
+    metavar="PATH",
+    help="Verify the environment of this Python interpreter (as --prefix, found by running it).",
+)
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
 @click.option("--all", "show_all", is_flag=True, help="List every package that differs.")
 @output_options(formats=("text", "json", "markdown", "csv"), inputs=("lock_path",))
@@ -207,6 +213,7 @@ def verify(
     verbose: bool = False,
     anonymize: bool = False,
     course: str | None = None,
+    python_path: str | None = None,
 ) -> int:
     """Compare the active environment with a lock: missing, different and extra packages.
 
@@ -227,6 +234,12 @@ def verify(
         from dlcheck.profile import course_setup
 
         setup_name = course_setup(course)
+    if python_path is not None:  # its environment, as that interpreter itself says
+        from dlcheck.probes.interpreter import probe_interpreter
+
+        if prefix is not None:
+            raise click.UsageError("give at most one of --prefix and --python")
+        prefix = str(probe_interpreter(python_path, "--python").answer.get("prefix") or "")
     if prefix is not None:
         from pathlib import Path
 
@@ -262,6 +275,7 @@ def verify(
         from dataclasses import replace
 
         result = replace(result, notes=[f"lock chosen: {chosen}", *result.notes])
+    result = _with_backend_note(result, prefix)
     if anonymize:  # after every note, which may name a path in the home folder
         from dataclasses import replace
 
@@ -290,6 +304,23 @@ def verify(
     if result.exit_code and (output or verbose):  # the file says it, the terminal did not
         click.echo(f"dlcheck: exit {result.exit_code}: {result.summary()}", err=True)
     return result.exit_code
+
+
+def _with_backend_note(result: Any, prefix: str | None) -> Any:
+    """The result with a note on the Keras backend the environment carries and where it comes
+    from (its startup hook, or KERAS_BACKEND set by you), when it carries one."""
+    import os
+    import sys
+    from dataclasses import replace
+    from pathlib import Path
+
+    from dlcheck.envs.defaults import backend_source, read_hook
+
+    hook = read_hook(Path(prefix or sys.prefix))
+    if hook is None:  # an environment env create gave no defaults (or made another way)
+        return result
+    backend, source = backend_source(dict(os.environ), hook)
+    return replace(result, notes=[*result.notes, f"Keras backend: {backend}, {source}"])
 
 
 @env.command(short_help="Create the course environment from its lock.")
@@ -350,3 +381,19 @@ def create(
     installer = None if use_uv is None else ("uv" if use_uv else "pip")
     opts = CreateOptions(setup_name, prefix, python_path, kernel, force, installer, use_conda)
     return make(opts)
+
+
+@env.command(short_help="Remove an environment env create made, with its kernel.")
+@click.argument("prefix", type=click.Path())
+def remove(prefix: str) -> int:
+    """Remove the environment at PREFIX and its Jupyter kernel, when dlcheck can prove it made
+    them (`env create`'s marker and token); anything else is refused and left as it is.
+
+    Exit status: 0 removed, 1 something could not be removed (said), 2 refused (one line).
+    """
+    from dlcheck.envs.remove import remove_environment
+
+    done = remove_environment(prefix)
+    for line in [done.environment, *done.kernels]:
+        click.echo(line)
+    return 0 if done.removed else 1

@@ -844,6 +844,13 @@ def _make(plan: Plan, run: _Run, emit: Emit) -> Any:
         _build_conda(plan, run, emit)
     else:
         _build_venv(plan, run, emit)
+    defaults = _kernel_env(plan.name)
+    if defaults:  # KERAS_BACKEND=torch however Python starts here (dlcheck/envs/defaults.py)
+        from dlcheck.envs.defaults import write_hook
+
+        names = ", ".join(f"{k}={v}" for k, v in sorted(defaults.items()))
+        emit(StepStarted(f"making {names} this environment's default"))
+        write_hook(prefix, defaults)
     if plan.kernel:
         run.kernel_dir = plan.kernel_dir
         run.kernel_new = plan.kernel_dir is not None and not os.path.lexists(plan.kernel_dir)

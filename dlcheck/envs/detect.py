@@ -173,7 +173,16 @@ def environment_section(
         ],
         "extra": [f"{d.name} {d.installed}" for d in result.extra][:LIST_LIMIT],
         "incomplete": result.incomplete,
+        **_defaults(prefix),
     }
+
+
+def _defaults(prefix: str | None) -> dict[str, Any]:
+    """The variables the environment sets itself (its startup hook), as facts."""
+    from dlcheck.envs.defaults import read_hook
+
+    hook = read_hook(Path(prefix or sys.prefix))
+    return {"defaults": hook["defaults"], "defaults_from": hook["module"]} if hook else {}
 
 
 def lock_of_environment(prefix: str | None = None) -> tuple[str, str | None, str]:

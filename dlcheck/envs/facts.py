@@ -26,6 +26,10 @@ class EnvironmentFacts:
     different: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     incomplete: str | None = None  # an unfinished `dlcheck env create`
+    # the variables the environment sets itself when Python starts in it (its startup hook,
+    # dlcheck/envs/defaults.py: KERAS_BACKEND=torch), and the hook's module
+    defaults: dict[str, str] = field(default_factory=dict)
+    defaults_from: str | None = None
     error: str | None = None  # the detection itself failed
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,11 +73,15 @@ def environment_line(section: Any) -> str | None:
     if env.error:
         return f"setup check failed: {env.error}"
     head = f"setup {env.setup} ({env.platform} lock): "
+    backend = env.defaults.get("KERAS_BACKEND")
+    tail = f"; KERAS_BACKEND={backend} by default ({env.defaults_from})" if backend else ""
     if env.incomplete:
-        return head + env.incomplete
+        return head + env.incomplete + tail
     if not env.differences():
-        return head + f"matches the lock ({env.counts.get('checked', '?')} packages)"
-    return head + f"DIFFERS from the lock ({', '.join(env.count_parts())}: {env.first_names()})"
+        return head + f"matches the lock ({env.counts.get('checked', '?')} packages)" + tail
+    return (
+        head + f"DIFFERS from the lock ({', '.join(env.count_parts())}: {env.first_names()})" + tail
+    )
 
 
 WHEEL_TAGS = "wheel-tags.toml"

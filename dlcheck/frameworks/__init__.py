@@ -14,11 +14,13 @@ if TYPE_CHECKING:
     from dlcheck.frameworks.probe import FrameworkProbe
 
 
-def start_frameworks(versions: Any, timeout: float = 60.0, env: Any = None) -> FrameworkProbe:
+def start_frameworks(
+    versions: Any, timeout: float = 60.0, env: Any = None, python: str | None = None
+) -> FrameworkProbe:
     """Start probing every installed framework in the background; see ``probe.start_frameworks``."""
     from dlcheck.frameworks.probe import start_frameworks as start
 
-    return start(versions, timeout=timeout, env=env)
+    return start(versions, timeout=timeout, env=env, python=python)
 
 
 __all__ = ["start_frameworks"]

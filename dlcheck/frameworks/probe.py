@@ -107,6 +107,11 @@ def keras_backend(
     from dlcheck.userfiles import read_text
 
     if env.get("KERAS_BACKEND"):
+        # set by the environment's own startup hook (`dlcheck env create`), not by the user
+        hook = env.get("DLCHECK_ENV_DEFAULTS", "")
+        if "KERAS_BACKEND" in hook.split("@", 1)[0].split(","):
+            where = hook.split("@", 1)[1] if "@" in hook else "its startup hook"
+            return env["KERAS_BACKEND"], f"the environment's default ({where})"
         return env["KERAS_BACKEND"], "KERAS_BACKEND"
     base = Path(env["KERAS_HOME"]) if env.get("KERAS_HOME") else (home or Path.home()) / ".keras"
     path = base / "keras.json"
@@ -392,9 +397,11 @@ def start_frameworks(
     versions: Mapping[str, str],
     timeout: float = DEFAULT_FRAMEWORK_TIMEOUT,
     env: Mapping[str, str] | None = None,
+    python: str | None = None,
 ) -> FrameworkProbe:
-    """Start probing every installed framework (by distribution metadata) in the background."""
+    """Start probing every installed framework (by distribution metadata) in the background,
+    in ``python`` (default: the running interpreter) with ``env`` (default: ours)."""
     env = os.environ if env is None else env
     backend, source = keras_backend(env, timeout=min(timeout, KERAS_JSON_TIMEOUT))
     groups = plan_groups(installed_frameworks(versions), backend)
-    return FrameworkProbe(groups, timeout=timeout, env=env, keras=(backend, source))
+    return FrameworkProbe(groups, timeout=timeout, python=python, env=env, keras=(backend, source))

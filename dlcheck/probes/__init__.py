@@ -37,9 +37,16 @@ def _run_probe(
     out[f"{name}__seconds"] = round(time.perf_counter() - start, 4)
 
 
-def collect_facts(disk_path: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Facts:
+def collect_facts(
+    disk_path: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    interpreter: Any = None,
+    tool: str | None = None,
+) -> Facts:
     """Probe this machine. Probes run concurrently in daemon threads; each is bounded by
-    ``timeout`` seconds (a hung one is abandoned, not waited for)."""
+    ``timeout`` seconds (a hung one is abandoned, not waited for). ``interpreter`` (probed by
+    dlcheck.probes.interpreter): the python and packages facts are that interpreter's, the
+    rest this machine's; ``tool``: dlcheck runs from that tool's environment."""
     from dlcheck.probes.cpu import probe_cpu
     from dlcheck.probes.disk import probe_disk
     from dlcheck.probes.gpu import probe_gpu
@@ -59,6 +66,10 @@ def collect_facts(disk_path: str | None = None, timeout: float = DEFAULT_TIMEOUT
         "gpu": (lambda: probe_gpu(timeout=inner), GpuFacts),
         "packages": (lambda: probe_packages(timeout=inner), PackageFacts),
     }
+    if interpreter is not None or tool is not None:
+        probes["python"] = (lambda: _python_of(interpreter, tool), PythonFacts)
+        if interpreter is not None:
+            probes["packages"] = (lambda: _packages_of(interpreter, inner), PackageFacts)
     out: dict[str, Any] = {}
     threads = []
     for name, (fn, empty) in probes.items():
@@ -85,3 +96,23 @@ def collect_facts(disk_path: str | None = None, timeout: float = DEFAULT_TIMEOUT
         probe_seconds=seconds,
         **records,
     )
+
+
+def _python_of(interpreter: Any, tool: str | None) -> PythonFacts:
+    import dataclasses
+
+    from dlcheck.probes.python import probe_python
+
+    here = probe_python()  # this machine's other Pythons (found without running any)
+    if interpreter is None:
+        return dataclasses.replace(here, dlcheck_tool=tool)
+    from dlcheck.probes.interpreter import python_facts
+
+    return python_facts(interpreter, here.others, tool)
+
+
+def _packages_of(interpreter: Any, timeout: float) -> PackageFacts:
+    from dlcheck.probes.interpreter import package_facts
+    from dlcheck.probes.packages import graphviz
+
+    return package_facts(interpreter, graphviz(timeout))

@@ -72,14 +72,22 @@ def parse_dot_version(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def probe_packages(timeout: float = 3.0) -> PackageFacts:
-    """Installed distributions and Graphviz's ``dot``."""
-    versions = installed_distributions()
+def graphviz(timeout: float = 3.0) -> PackageFacts:
+    """Graphviz's ``dot`` on this machine's PATH (no distributions)."""
     dot = shutil.which("dot")
     dot_version = None
     if dot:
         res = run_command([dot, "-V"], timeout=timeout)
         dot_version = parse_dot_version(res.stderr + res.stdout)
+    return PackageFacts(graphviz_dot=dot, graphviz_version=dot_version)
+
+
+def probe_packages(timeout: float = 3.0) -> PackageFacts:
+    """Installed distributions and Graphviz's ``dot``."""
+    versions = installed_distributions()
+    dot = graphviz(timeout)
     return PackageFacts(
-        versions=dict(sorted(versions.items())), graphviz_dot=dot, graphviz_version=dot_version
+        versions=dict(sorted(versions.items())),
+        graphviz_dot=dot.graphviz_dot,
+        graphviz_version=dot.graphviz_version,
     )

@@ -12,7 +12,7 @@ from dlcheck.features import view_lines
 from dlcheck.formats import fmt_gib
 from dlcheck.plan import step_advice
 from dlcheck.profile import Profile
-from dlcheck.records import Facts
+from dlcheck.records import Facts, PythonFacts
 from dlcheck.render.layout import count_line
 from dlcheck.report import Report
 from dlcheck.sanitize import DEFAULT_LIMIT, clean
@@ -71,7 +71,7 @@ def machine_lines(facts: Facts, profile: Profile | None = None) -> list[tuple[st
         ("Host", p.hostname or "(anonymised)"),
         ("OS", " · ".join(b for b in os_bits if b)),
         ("Python", f"{py.implementation or ''} {py.version or '?'} ({py.bits or '?'}-bit, {env})"),
-        ("Executable", py.executable or "unknown"),
+        ("Executable", executable_line(py)),
         ("CPU", cpu),
         ("Memory", mem),
         ("Disk", disk),
@@ -94,6 +94,18 @@ def machine_lines(facts: Facts, profile: Profile | None = None) -> list[tuple[st
     if errors:
         lines.append(("Probe problems", "; ".join(errors)))
     return lines
+
+
+def executable_line(py: PythonFacts) -> str:
+    """The interpreter checked, how it was chosen, and dlcheck's own tool environment."""
+    line = py.executable or "unknown"
+    if py.chosen:
+        line += f" (checked: chosen by {py.chosen})"
+    if py.dlcheck_tool:
+        line += f"; dlcheck runs from its own {py.dlcheck_tool} environment"
+        if not py.chosen:
+            line += " (this one: give --python or activate the course's environment)"
+    return line
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ the old in-Python builders returned once its host name is set.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -707,6 +708,24 @@ def lesson_pip_line_env() -> Facts:
     return _linux(packages=pkgs, frameworks=_fw(), host="learner")
 
 
+def pipx_tool_laptop() -> Facts:
+    """dlcheck installed with pipx and run with no course environment active and no kernel
+    that runs the course: it checked its own pipx environment (Python 3.13, its own deps)."""
+    facts = _linux(
+        python="3.13.1", packages={"click": "8.1.8", "rich": "14.0.0", "packaging": "25.0"}
+    )
+    prefix = "/home/u/.local/share/pipx/venvs/dlcheck"
+    py = dataclasses.replace(
+        facts.python,
+        executable=f"{prefix}/bin/python",
+        prefix=prefix,
+        env_name="dlcheck",
+        dlcheck_tool="pipx",
+    )
+    kernels = {"kernels": [], "searched": ["/home/u/.local/share/jupyter/kernels"]}
+    return dataclasses.replace(facts, python=py, sections={**facts.sections, "kernels": kernels})
+
+
 def rocm_workstation() -> Facts:
     """A Linux workstation with an AMD GPU and tensorflow-rocm 2.18, which computes on it."""
     pkgs = {k: v for k, v in FULL.items() if k != "tensorflow"}
@@ -882,6 +901,7 @@ MACHINES = {
         env_create_cpu_env,
     ),
     "lesson-pip-line": ("Lesson's own pip line", "no lock", lesson_pip_line_env),
+    "pipx-tool": ("dlcheck run with pipx", "dlcheck as a tool", pipx_tool_laptop),
     "rocm-workstation": ("ROCm workstation (tensorflow-rocm)", "tensorflow-rocm", rocm_workstation),
     "windows-tf215-intel": (
         "Windows, TensorFlow 2.15 (tensorflow-intel)",
