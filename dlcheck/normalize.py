@@ -10,7 +10,6 @@ first brought to the current one (``upgrade_facts``). Pure: no I/O."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 from collections.abc import Collection
@@ -50,6 +49,18 @@ def upgrade_facts(facts: dict[str, Any], version: Any) -> None:
             facts.setdefault("extra", {})[key] = value
 
 
+def _copied(value: Any) -> Any:
+    """A copy of parsed JSON (dicts and lists copied, scalars shared): what deepcopy gives
+    for it at a fraction of the cost (no memo), which a fleet of 10,000 reports pays."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(v) for v in value)
+    return value
+
+
 def normalize_report(
     data: dict[str, Any], sections: Collection[str] = ()
 ) -> tuple[dict[str, Any], list[str]]:
@@ -58,7 +69,7 @@ def normalize_report(
     (dlcheck/features.py). Never raises on odd content: what it cannot read it leaves alone."""
     from dlcheck.probes.system import normalise_arch
 
-    out = copy.deepcopy(data)
+    out = _copied(data)
     notes: list[str] = []
     facts = out.get("facts")
     if not isinstance(facts, dict):

@@ -67,7 +67,9 @@ class Support:
         return self.cuda_driver_minor_compat.get(cuda.split(".")[0])
 
 
+@lru_cache(maxsize=4096)
 def _v(text: str | None) -> Version | None:
+    # Versions are immutable and the support table's few strings are compared per finding.
     try:
         return Version(text) if text else None
     except InvalidVersion:
