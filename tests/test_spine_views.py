@@ -179,3 +179,21 @@ def test_what_a_requirement_needs_is_the_check_kinds_answer(req: Requirement) ->
 )
 def test_needs_of_check_kinds(check: str, params: dict, needs: str | None) -> None:
     assert CHECKS[check].needs(params) == needs
+
+
+def test_steps_beyond_those_shown_are_named_in_one_line() -> None:
+    """The plan shows the fewest steps first and keeps the rest in ``plan.later``; their
+    findings count in the verdict line, so every view names those steps in one line (a
+    learner read '5 warnings' above four)."""
+    from dlcheck.render.html import render_html
+    from dlcheck.render.markdown import render_markdown
+
+    report = build_report(from_path=str(REPORTS / "debian-fresh.check.json"))
+    plan = report.plan
+    assert len(plan.steps) >= 2 and "After these:" not in _text(report)
+    hidden = plan.steps[-1]
+    cut = dataclasses.replace(plan, steps=plan.steps[:-1], later=[hidden, *plan.later])
+    shorter = dataclasses.replace(report, plan=cut)
+    for out in (_text(shorter), render_markdown(shorter), render_html(shorter)):
+        assert "After these:" in out
+        assert hidden.title.split()[0] in out.split("After these:", 1)[1]

@@ -82,6 +82,8 @@ def render_html(report: Report, show_all: bool = False) -> str:
                 "<p><b>Install all missing packages at once:</b></p>"
                 f"<pre><code>{escape(s.install_command)}</code></pre>"
             )
+        if s.later:
+            out.append(f"<p>{escape(s.later_line)}</p>")
     if not show_all:
         out.append(
             f"<p>{escape(s.passed_text)} "

@@ -111,6 +111,8 @@ def render_markdown(report: Report, show_all: bool = False) -> str:
         if s.install_command:
             out += ["", "Install all missing packages at once:", ""]
             out += md_code_block([s.install_command])
+        if s.later:
+            out += ["", md_escape(s.later_line)]
     if not show_all:
         out += [
             "",

@@ -6,7 +6,7 @@ the one install command, and each requirement's label. (The fleet's summary is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dlcheck.features import view_lines
 from dlcheck.formats import fmt_gib
@@ -219,6 +219,9 @@ class CheckSummary:
     findings: list[Finding]  # every requirement, the profile's order (``--all``)
     steps: list[Step]
     install_command: str | None  # shown apart only where no step gives it already
+    # titles of the plan's steps beyond those shown (the plan lists the fewest steps first):
+    # their findings count in the verdict line, so the views name them in one line
+    later: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -228,6 +231,11 @@ class CheckSummary:
     def passed_text(self) -> str:
         n = self.passed
         return f"{n} requirement{'s' if n != 1 else ''} passed"
+
+    @property
+    def later_line(self) -> str:
+        """The one line naming the plan's steps beyond those shown."""
+        return f"After these: {'; '.join(self.later)}." if self.later else ""
 
     @property
     def verdict_line(self) -> str:
@@ -256,4 +264,17 @@ def check_summary(report: Report) -> CheckSummary:
         findings=list(report.findings),
         steps=steps,
         install_command=shown_install_command(report, steps),
+        later=later_titles(report),
     )
+
+
+def later_titles(report: Report) -> list[str]:
+    """The plan's later steps that answer a finding still open (FAIL, WARN, UNKNOWN that
+    counts), each as its title and level: 'Install Graphviz (optional)'."""
+    open_ids = {f.id for f in report.findings if f.verdict != "PASS" and not f.not_judged}
+    out = []
+    for p in report.plan.later:
+        if open_ids.intersection(p.resolves):
+            kind = f" ({p.kind})" if p.kind in ("recommended", "optional") else ""
+            out.append(p.title + kind)
+    return out

@@ -96,6 +96,8 @@ def render_text(
         if s.install_command:
             console.print(Text("Install all missing packages at once:", style="bold"))
             command_line(console, s.install_command)
+        if s.later:
+            hang(console, Text("    "), Text(s.later_line), w)
     console.print()
     if not show_all:
         hang(
