@@ -563,11 +563,21 @@ class _Builder:
             Action(
                 f"This environment has {', '.join(found)}, which do not work together, and an "
                 "upgrade in place would keep them side by side. Make a new environment for the "
-                "course (this one stays as it is), then run `dlcheck check` in it.",
+                f"course (this one stays as it is), then run `{self.check_command}` in it.",
                 commands,
             ),
             resolves,
             [f.id for f in self.todo if f.id in why],
+        )
+
+    @property
+    def check_command(self) -> str:
+        """The check to run after a step: with this course's --course where it is not the
+        default (a torch learner told `dlcheck check` would be judged as the other course)."""
+        return (
+            "dlcheck check"
+            if self.course == "tensorflow"
+            else f"dlcheck check --course {self.course}"
         )
 
     def install(self) -> None:
@@ -605,13 +615,14 @@ class _Builder:
             action = Action(
                 f"`dlcheck env create` made it already in this folder ({made.folder}, setup "
                 f"{made.setup}): activate it, then check there.",
-                [activate, "dlcheck check"],
+                [activate, self.check_command],
             )
         elif setup:
             title = "Create the course environment"
             action = Action(
                 "A new environment with every course package at a tested version, from the "
-                "setup's lock; it says how to activate it. Then run `dlcheck check` there.",
+                f"setup's lock; it says how to activate it. Then run `{self.check_command}` "
+                "there.",
                 self.create_commands(setup),
             )
         else:
@@ -621,7 +632,7 @@ class _Builder:
             # the reason names the packages it is about: their requirements' titles
             titles = [f.title for f in missing]
             action = Action(
-                "Into this environment, then run `dlcheck check` again."
+                f"Into this environment, then run `{self.check_command}` again."
                 if required
                 else f"Recommended for the course: {_names(titles)}.",
                 [pip],

@@ -196,4 +196,35 @@ def test_steps_beyond_those_shown_are_named_in_one_line() -> None:
     shorter = dataclasses.replace(report, plan=cut)
     for out in (_text(shorter), render_markdown(shorter), render_html(shorter)):
         assert "After these:" in out
-        assert hidden.title.split()[0] in out.split("After these:", 1)[1]
+        after = out.split("After these:", 1)[1]
+        assert hidden.title.split()[0] in after
+        assert all(cmd in after for cmd in hidden.action.commands)  # and how to do it
+
+
+def test_the_footer_commands_keep_what_chose_the_judgement() -> None:
+    """`dlcheck check --course torch` said "`dlcheck check --all` lists every requirement":
+    that command judges the other course. The hints keep --course, and say "the same
+    command" where --python, --kernel, a profile or a saved report chose what was judged."""
+    from dlcheck.render.markdown import render_markdown
+
+    saved = build_report(from_path=str(REPORTS / "torch-linux-laptop.check.json"))
+    assert saved.profile.course == "torch"
+    assert "the same command with `--all`" in _text(saved)
+    live = dataclasses.replace(saved, source=None)  # as if probed here with --course torch
+    assert "`dlcheck check --course torch --all`" in _text(live)
+    assert "`dlcheck check --course torch --all --markdown`" in render_markdown(live)
+    python = dataclasses.replace(live.facts.python, chosen="--python")
+    chosen = dataclasses.replace(live, facts=dataclasses.replace(live.facts, python=python))
+    assert "the same command with `--all`" in _text(chosen)
+    assert "dlcheck check --course torch --all" not in _text(chosen)
+
+
+def test_a_step_of_the_torch_course_checks_the_torch_course_again() -> None:
+    """A torch learner told "then run `dlcheck check` there" was judged as the TensorFlow
+    course in the new environment: the step's check keeps --course."""
+    torch = build_report(from_path=str(REPORTS / "debian-fresh.check.json"), course="torch")
+    step = next(s for s in torch.plan.steps if s.kind == "install")
+    assert "`dlcheck check --course torch`" in step.action.text
+    tf = build_report(from_path=str(REPORTS / "debian-fresh.check.json"))
+    step = next(s for s in tf.plan.steps if s.kind == "install")
+    assert "`dlcheck check`" in step.action.text and "--course" not in step.action.text

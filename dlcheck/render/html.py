@@ -13,6 +13,7 @@ from dlcheck.render.summary import (
     finding_lines,
     finding_status,
     requirement_label,
+    same_command,
 )
 from dlcheck.report import Report
 from dlcheck.sanitize import clean, clean_record
@@ -83,11 +84,17 @@ def render_html(report: Report, show_all: bool = False) -> str:
                 f"<pre><code>{escape(s.install_command)}</code></pre>"
             )
         if s.later:
-            out.append(f"<p>{escape(s.later_line)}</p>")
+            items = "".join(
+                f"<li>{escape(title)}"
+                + "".join(f"<pre><code>{escape(c)}</code></pre>" for c in commands)
+                + "</li>"
+                for title, commands in s.later
+            )
+            out.append(f"<p>After these:</p><ul>{items}</ul>")
     if not show_all:
         out.append(
             f"<p>{escape(s.passed_text)} "
-            "(<code>dlcheck check --all</code> lists every requirement).</p>"
+            f"({html_advice(same_command(report, '--all'))} lists every requirement).</p>"
         )
     out.append("</div>")
     return "".join(out)

@@ -9,6 +9,7 @@ from dlcheck.render.summary import (
     finding_lines,
     finding_status,
     requirement_label,
+    same_command,
 )
 from dlcheck.report import Report
 from dlcheck.sanitize import clean, clean_record
@@ -112,10 +113,15 @@ def render_markdown(report: Report, show_all: bool = False) -> str:
             out += ["", "Install all missing packages at once:", ""]
             out += md_code_block([s.install_command])
         if s.later:
-            out += ["", md_escape(s.later_line)]
+            out += ["", "After these:", ""]
+            for title, commands in s.later:
+                out.append(f"- {md_escape(title)}")
+                if commands:
+                    out += ["", *(f"  {line}" for line in md_code_block(list(commands))), ""]
     if not show_all:
         out += [
             "",
-            f"{s.passed_text} (`dlcheck check --all --markdown` lists every requirement).",
+            f"{s.passed_text} ({same_command(report, '--all --markdown')} lists every "
+            "requirement).",
         ]
     return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from dlcheck.features import view_lines
 from dlcheck.formats import fmt_gib
 from dlcheck.plan import step_advice
-from dlcheck.profile import Profile
+from dlcheck.profile import DEFAULT_COURSE, Profile
 from dlcheck.records import Facts, PythonFacts
 from dlcheck.render.layout import count_line
 from dlcheck.report import Report
@@ -188,6 +188,20 @@ def shown_install_command(report: Report, steps: list[Step]) -> str | None:
 NOT_JUDGED = "NOT JUDGED"
 
 
+def same_command(report: Report, options: str) -> str:
+    """How to run this check again with ``options`` (``--all``): ``dlcheck check OPTIONS``
+    (with its ``--course``) where nothing else chose what was judged; else "the same command
+    with OPTIONS": a saved report, an instructor's profile or ``--python``/``--kernel`` would
+    be lost from a command written here (a footer that dropped ``--course torch`` judged the
+    other course)."""
+    own_profile = not report.profile.source.startswith("<packaged ")
+    if report.source or own_profile or report.facts.python.chosen:
+        return f"the same command with `{options}`"
+    course = report.profile.course
+    flavour = f" --course {course}" if course != DEFAULT_COURSE else ""
+    return f"`dlcheck check{flavour} {options}`"
+
+
 def finding_status(f: Finding) -> str:
     """A finding's verdict as the views label it: ``NOT JUDGED`` where the judgement does not
     count it (``Finding.not_judged``)."""
@@ -221,7 +235,7 @@ class CheckSummary:
     install_command: str | None  # shown apart only where no step gives it already
     # titles of the plan's steps beyond those shown (the plan lists the fewest steps first):
     # their findings count in the verdict line, so the views name them in one line
-    later: list[str] = field(default_factory=list)
+    later: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -231,11 +245,6 @@ class CheckSummary:
     def passed_text(self) -> str:
         n = self.passed
         return f"{n} requirement{'s' if n != 1 else ''} passed"
-
-    @property
-    def later_line(self) -> str:
-        """The one line naming the plan's steps beyond those shown."""
-        return f"After these: {'; '.join(self.later)}." if self.later else ""
 
     @property
     def verdict_line(self) -> str:
@@ -268,13 +277,13 @@ def check_summary(report: Report) -> CheckSummary:
     )
 
 
-def later_titles(report: Report) -> list[str]:
+def later_titles(report: Report) -> list[tuple[str, tuple[str, ...]]]:
     """The plan's later steps that answer a finding still open (FAIL, WARN, UNKNOWN that
-    counts), each as its title and level: 'Install Graphviz (optional)'."""
+    counts), each as its title and level ('Install Graphviz (optional)') and its commands."""
     open_ids = {f.id for f in report.findings if f.verdict != "PASS" and not f.not_judged}
     out = []
     for p in report.plan.later:
         if open_ids.intersection(p.resolves):
             kind = f" ({p.kind})" if p.kind in ("recommended", "optional") else ""
-            out.append(p.title + kind)
+            out.append((p.title + kind, tuple(p.action.commands)))
     return out

@@ -14,6 +14,7 @@ from dlcheck.render.summary import (
     finding_lines,
     finding_status,
     requirement_label,
+    same_command,
 )
 from dlcheck.report import Report
 from dlcheck.sanitize import clean_record
@@ -96,8 +97,12 @@ def render_text(
         if s.install_command:
             console.print(Text("Install all missing packages at once:", style="bold"))
             command_line(console, s.install_command)
-        if s.later:
-            hang(console, Text("    "), Text(s.later_line), w)
+        if s.later:  # the plan's steps beyond those shown: named, with their commands
+            console.print(Text("    After these:"))
+            for title, commands in s.later:
+                hang(console, Text("    - "), Text(title), w)
+                for cmd in commands:
+                    command_line(console, cmd, indent=8)
     console.print()
     if not show_all:
         hang(
@@ -117,9 +122,8 @@ def render_text(
 
 
 def all_command(report: Report) -> str:
-    """How to list every requirement of this report: for a saved one (--from), the same
-    command with --all (its path may be long: a command is never wrapped)."""
-    return "the same command with `--all`" if report.source else "`dlcheck check --all`"
+    """How to list every requirement of this report (a command is never wrapped)."""
+    return same_command(report, "--all")
 
 
 def verdict_line(report: Report) -> str:
@@ -143,7 +147,8 @@ def report_footer(report: Report, summary: CheckSummary | None = None) -> list[s
     steps = (summary or check_summary(report)).steps
     if report.source:  # a saved report: hints that show it again, never one that saves over it
         return ["Share: the same command with `--markdown` (this report, never re-probed)"]
-    lines = ["Share: `dlcheck check --markdown` · save: `dlcheck check --json -o me.json`"]
+    share, save = same_command(report, "--markdown"), same_command(report, "--json -o me.json")
+    lines = [f"Share: {share} · save: {save}"]
     # the cores' step already sends to `dlcheck bench` (by kind, never by its words)
     kinds = {r.id: r.check for r in report.profile.requirements}
     speed = {f.id for s in steps for f in s.findings if kinds.get(f.id) in _SPEED_KINDS}
