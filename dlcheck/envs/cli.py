@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from dlcheck.cli import course_type, setup_type
+from dlcheck.cli import Given, course_type, python_path_type, setup_type
 from dlcheck.errors import UserError
 from dlcheck.output import chatter_options, output_options
 
@@ -195,6 +195,7 @@ def recommend(
     "--python",
     "python_path",
     metavar="PATH",
+    type=python_path_type(),
     help="Verify the environment of this Python interpreter (as --prefix, found by running it).",
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
@@ -345,9 +346,15 @@ def _with_backend_note(result: Any, prefix: str | None) -> Any:
     type=click.Path(file_okay=False),
     help="Where to create it (default: .venv-SETUP in the current folder).",
 )
-@click.option("--python", "python_path", help="The Python to build it with (default: found).")
+@click.option(
+    "--python",
+    "python_path",
+    type=python_path_type(),
+    help="The Python to build it with (default: found).",
+)
 @click.option(
     "--kernel",
+    type=Given("a kernel name to register (or none: no kernel)"),
     help="Name of the Jupyter kernel to register (default dlcheck-SETUP-HASH; none: no kernel).",
 )
 @click.option("--force", is_flag=True, help="Rebuild an environment that already exists.")
