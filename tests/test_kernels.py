@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dlcheck.errors import UserError
 from dlcheck.kernels.checks import (
     check_kernel_runs_course,
     check_kernels_sane,
@@ -206,6 +207,26 @@ def test_find_kernel_by_name_or_display_name(jupyter: dict[str, Path]) -> None:
         find_kernel("gone", facts)
     with pytest.raises(Exception, match="no such Jupyter kernel"):
         find_kernel("nope", facts)
+
+
+def test_kernel_errors_name_the_fix(
+    jupyter: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two kernels of one display name: the folder names that select one. A kernel whose
+    interpreter is gone: the command that removes it by name, or its folder without Jupyter."""
+    kernels = list(_ours(find_kernels(env=_env(jupyter), prefixes=[]), jupyter).values())
+    with pytest.raises(UserError) as exc:
+        find_kernel("Python 3 (twins)", KernelFacts(kernels=kernels))
+    assert "--kernel twin-a or --kernel twin-b" in str(exc.value)
+    assert find_kernel("twin-b", KernelFacts(kernels=kernels)).name == "twin-b"
+    with pytest.raises(UserError) as exc:
+        find_kernel("gone", KernelFacts(kernels=kernels, jupyters=["/env/with/jupyter"]))
+    assert "`jupyter kernelspec remove gone`" in str(exc.value)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    with pytest.raises(UserError) as exc:
+        find_kernel("gone", KernelFacts(kernels=kernels))
+    assert "jupyter kernelspec" not in str(exc.value)
+    assert f"deleting its folder {jupyter['gone']}" in str(exc.value)
 
 
 def test_check_kernel_judges_that_kernels_interpreter(
