@@ -148,6 +148,8 @@ def probe_interpreter(
     environment: a kernel's variables). UserError for anything but a Python 3.8+."""
     from dlcheck.subprocesses import kill_group, start_process
 
+    if not given.strip():  # `bench --python ''`: say which option was empty
+        raise UserError(None, f"{chosen} {given!r} is empty: give the path of a Python interpreter")
     path = interpreter_path(given)
     extra = dict(env or {})
     try:
