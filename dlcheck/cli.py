@@ -165,6 +165,31 @@ class Seconds(click.ParamType):
         return number
 
 
+class Given(click.ParamType):
+    """A path or a name that must not be empty: ``--python ''`` would else check the running
+    interpreter without a word."""
+
+    name = "text"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"{value!r} is empty: give {self.what}", param, ctx)
+        return value
+
+
+def python_path_type() -> Given:
+    """``--python PATH`` in every command: an interpreter or an environment folder."""
+    return Given("the path of a Python interpreter or of an environment folder")
+
+
+def kernel_name_type() -> Given:
+    """``--kernel NAME`` in every command: a Jupyter kernel's name or display name."""
+    return Given("a Jupyter kernel's name (`jupyter kernelspec list`) or display name")
+
+
 def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
     """A time-limit option: seconds (``Seconds``), its default shown in the help."""
     return click.option(name, type=Seconds(), default=default, show_default=True, help=help)
@@ -216,16 +241,23 @@ def time_limit(name: str, default: float, help: str) -> Callable[[Any], Any]:
     "--python",
     "python_path",
     metavar="PATH",
+    type=python_path_type(),
     help="Check this Python interpreter (or environment folder) instead of the one running "
     "dlcheck: its version, packages and frameworks; the hardware stays this machine's.",
 )
 @click.option(
     "--kernel",
     metavar="NAME",
+    type=kernel_name_type(),
     help="Check the interpreter of this Jupyter kernel (its name or display name), as --python.",
 )
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
-@time_limit("--timeout", 5.0, "Seconds each probe may take before it is reported as unknown.")
+@time_limit(
+    "--timeout",
+    5.0,
+    "Seconds each probe may take before it is reported as unknown; given, also the probe "
+    "of the --python or --kernel interpreter (else 15 s there: a cold start).",
+)
 @click.option(
     "--no-frameworks",
     is_flag=True,
@@ -294,6 +326,7 @@ def check(
             course=course,
             python=python_path,
             kernel=kernel,
+            interpreter_timeout=timeout if _given("timeout") else None,
         )
     if from_path and not quiet:
         _say_course_changed(from_path, report)
@@ -323,6 +356,14 @@ def check(
 
         click.echo(f"dlcheck: exit {report.exit_code}: {verdict_line(report)}", err=True)
     return report.exit_code
+
+
+def _given(name: str) -> bool:
+    """Whether the option ``name`` was given on the command line (not its default)."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
 def _say_course_changed(from_path: str, report: Any) -> None:

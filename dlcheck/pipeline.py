@@ -39,6 +39,7 @@ def build_report(
     course: str | None = None,
     python: str | None = None,
     kernel: str | None = None,
+    interpreter_timeout: float | None = None,
 ) -> Report:
     """Probe this machine (or read ``from_path``) and judge it. Inputs (profile, places, a
     benchmark file) are loaded before the probes run, so a bad one fails fast. The features'
@@ -48,7 +49,8 @@ def build_report(
     report (the benchmark's ``<stem>.bench.json``) replaces its saved section. ``strict``:
     required findings left unchecked count too (``verdict.overall``). ``python`` (a path) or
     ``kernel`` (a Jupyter kernel's name): the interpreter-dependent facts come from that
-    interpreter (``choose_interpreter``), the hardware's from this machine."""
+    interpreter (``choose_interpreter``), the hardware's from this machine; its probe may take
+    ``interpreter_timeout`` seconds (None: ``PROBE_TIMEOUT``, a cold start's 15 s)."""
     for name, value in (("timeout", timeout), ("framework_timeout", framework_timeout)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise UserError(None, f"{name} must be a number of seconds, not {value!r}")
@@ -69,7 +71,11 @@ def build_report(
     places = load_places(places_path)
     if setup is not None and from_path:
         raise UserError(None, "--setup compares the running environment: not with --from")
-    interp, tool = (None, None) if from_path else choose_interpreter(python, kernel, profile)
+    interp, tool = (
+        (None, None)
+        if from_path
+        else choose_interpreter(python, kernel, profile, interpreter_timeout)
+    )
     options = ProbeOptions(frameworks, framework_timeout, bench_path, setup, interp)
     refuse_options(options)  # each feature's own options (an unknown setup)
     if from_path:
@@ -95,34 +101,41 @@ def build_report(
 
 
 def choose_interpreter(
-    python: str | None, kernel: str | None, profile: Any
+    python: str | None, kernel: str | None, profile: Any, timeout: float | None = None
 ) -> tuple[Any, str | None]:
     """The interpreter to check, probed (None: the running one), and the tool environment
     dlcheck runs from (pipx, uv tool, uvx; None). ``--python``, else ``--kernel``; run as a
     tool, the active VIRTUAL_ENV or CONDA_PREFIX, else the kernel that runs the course (the
     profile's kernel_runs_course requirement says what that needs). UserError for a path or
-    kernel that is not a working Python 3.8+."""
+    kernel that is not a working Python 3.8+ (or gives no answer within ``timeout`` s)."""
     import os
     import sys
 
-    from dlcheck.probes.interpreter import active_environment, probe_interpreter, tool_environment
+    from dlcheck.probes.interpreter import (
+        PROBE_TIMEOUT,
+        active_environment,
+        probe_interpreter,
+        tool_environment,
+    )
+
+    limit = PROBE_TIMEOUT if timeout is None else timeout
 
     tool = tool_environment()
     if python:
-        return probe_interpreter(python, "--python"), tool
+        return probe_interpreter(python, "--python", timeout=limit), tool
     if kernel:
         exe, env = kernel_to_check(kernel)
-        return probe_interpreter(exe, f"--kernel {kernel}", env), tool
+        return probe_interpreter(exe, f"--kernel {kernel}", env, limit), tool
     if tool is None:
         return None, None
     active = active_environment(os.environ)
     if active and os.path.realpath(os.path.dirname(os.path.dirname(active[0]))) != os.path.realpath(
         sys.prefix
     ):
-        return probe_interpreter(active[0], active[1]), tool
+        return probe_interpreter(active[0], active[1], timeout=limit), tool
     params = next((r.params for r in profile.requirements if r.check == "kernel_runs_course"), {})
     found = course_kernel(params)
     if found is None:
         return None, tool
     exe, label, env = found
-    return probe_interpreter(exe, label, env), tool
+    return probe_interpreter(exe, label, env, limit), tool

@@ -791,16 +791,28 @@ class _Builder:
         kernels' facts through the registry; words and commands in data/commands.toml
         ``[kernel_choose.*]``, ``[kernel_register.*]``): where Jupyter offers several kernels,
         the one to choose, by display name; where none that every Jupyter offers runs the
-        course, the one command that registers the Python that has it."""
+        course, the one command that registers the Python that has it; where a step runs
+        `dlcheck env create`, the kernel it registers (``[kernel_created.*]``), no other."""
         from dlcheck.features import kernel_choice
         from dlcheck.support import command_entry
 
         windows = self.facts.platform.system == "Windows"
+        # a step that runs `dlcheck env create` (install, fresh environment, another Python):
+        # the environment it makes registers its own kernel, so none is registered here
+        setup = self.setup()
+        create = self.create_commands(setup) if setup else []
+        creates = any(c in s.action.commands for s in self.steps for c in create)
         for f in self.findings:
             req = self.reqs.get(f.id)
             if req is None or req.check != "kernel_runs_course" or f.input_missing:
                 continue
             if f.id in self.done or f.blocked_by:
+                continue
+            if creates and f.verdict in ("FAIL", "WARN"):
+                entry = command_entry("kernel_created", self.facts, setup=str(setup))
+                if entry is not None:
+                    title = "Choose the kernel `dlcheck env create` registers"
+                    self.add("created-kernel", self.kind_of(f), title, Action(entry.text), [f.id])
                 continue
             choice = kernel_choice(self.facts, req.params)
             if choice is None:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from dlcheck.cli import main
-from dlcheck.envs.recommend import recommend
+from dlcheck.envs.recommend import recommend, recommend_setup
 from dlcheck.envs.setups import load_catalog
-from dlcheck.records import CpuFacts, Facts, Gpu, GpuFacts, PlatformFacts, to_dict
+from dlcheck.records import (
+    CpuFacts,
+    Facts,
+    Gpu,
+    GpuFacts,
+    OtherPython,
+    PlatformFacts,
+    PythonFacts,
+    to_dict,
+)
 
 CATALOG = load_catalog()
 
@@ -160,3 +171,52 @@ def test_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
             main(argv)
         assert exc.value.code == 2
         assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_cli_from_report_takes_its_course(capsys: pytest.CaptureFixture[str]) -> None:
+    """A report checked with --course torch is recommended keras-torch (as `check --from`
+    judges it), unless --course says otherwise."""
+    path = Path(__file__).parent / "data" / "reports" / "torch-linux-laptop.check.json"
+    with pytest.raises(SystemExit) as exc:
+        main(["env", "recommend", "--from", str(path)])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    assert out.startswith("Setup: keras-torch (linux-64)")
+    assert "dlcheck env create --setup keras-torch" in out and "--course torch" in out
+    with pytest.raises(SystemExit) as exc:
+        main(["env", "recommend", "--from", str(path), "--course", "tensorflow"])
+    assert capsys.readouterr().out.startswith("Setup: cpu (linux-64)")
+
+
+def _with_python(facts: Facts, version: str, others: list[OtherPython]) -> Facts:
+    return dataclasses.replace(facts, python=PythonFacts(version=version, others=others))
+
+
+@pytest.mark.parametrize("setup", ["keras-torch", "nvidia", "cpu"])
+def test_chosen_setup_uses_the_python_already_here(setup: str) -> None:
+    """--setup/--course: the venv is made with the running Python when the setup's range
+    covers it (stock Debian 12: 3.11, no python3.12), else with another one on the machine."""
+    linux = machine("Linux", "x86_64", "ok")
+    rec = recommend_setup(_with_python(linux, "3.11.2", []), CATALOG, setup)
+    pip = next(r for r in rec.routes if r.name == "pip")
+    assert pip.commands[0] == f"python3.11 -m venv .venv-{setup}"
+    assert pip.comment is not None and pip.comment.endswith("(use 3.11)")
+    assert "from a clone" not in pip.comment  # the heading says it once (route_heading)
+    older = _with_python(linux, "3.9.2", [OtherPython("3.11", "python3.11 on PATH")])
+    pip = next(r for r in recommend_setup(older, CATALOG, setup).routes if r.name == "pip")
+    assert pip.commands[0] == f"python3.11 -m venv .venv-{setup}"
+    assert (
+        next(r for r in recommend(older, CATALOG).routes if r.name == "pip")
+        .commands[0]
+        .startswith("python3.11 -m venv")
+    )
+
+
+def test_pip_route_heading_says_where_once() -> None:
+    from dlcheck.envs.render import render_recommend_text
+
+    rec = recommend_setup(machine("Linux", "x86_64"), CATALOG, "keras-torch")
+    buf = io.StringIO()
+    render_recommend_text(rec, file=buf, width=300)
+    heading = next(ln for ln in buf.getvalue().splitlines() if "step by step with pip" in ln)
+    assert heading.count("from a clone of the dlcheck repository") == 1, heading

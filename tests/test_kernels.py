@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dlcheck.errors import UserError
 from dlcheck.kernels.checks import (
     check_kernel_runs_course,
     check_kernels_sane,
@@ -206,6 +207,26 @@ def test_find_kernel_by_name_or_display_name(jupyter: dict[str, Path]) -> None:
         find_kernel("gone", facts)
     with pytest.raises(Exception, match="no such Jupyter kernel"):
         find_kernel("nope", facts)
+
+
+def test_kernel_errors_name_the_fix(
+    jupyter: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two kernels of one display name: the folder names that select one. A kernel whose
+    interpreter is gone: the command that removes it by name, or its folder without Jupyter."""
+    kernels = list(_ours(find_kernels(env=_env(jupyter), prefixes=[]), jupyter).values())
+    with pytest.raises(UserError) as exc:
+        find_kernel("Python 3 (twins)", KernelFacts(kernels=kernels))
+    assert "--kernel twin-a or --kernel twin-b" in str(exc.value)
+    assert find_kernel("twin-b", KernelFacts(kernels=kernels)).name == "twin-b"
+    with pytest.raises(UserError) as exc:
+        find_kernel("gone", KernelFacts(kernels=kernels, jupyters=["/env/with/jupyter"]))
+    assert "`jupyter kernelspec remove gone`" in str(exc.value)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    with pytest.raises(UserError) as exc:
+        find_kernel("gone", KernelFacts(kernels=kernels))
+    assert "jupyter kernelspec" not in str(exc.value)
+    assert f"deleting its folder {jupyter['gone']}" in str(exc.value)
 
 
 def test_check_kernel_judges_that_kernels_interpreter(
@@ -438,3 +459,32 @@ def test_the_register_step_installs_ipykernel_first_where_it_lacks(tmp_path: Pat
     report = judge(facts, load_profile(str(path)), load_places())
     (f,) = report.findings
     assert f.step == "register-kernel" and "register it for every Jupyter" in (f.advice or "")
+
+
+def test_no_second_kernel_where_env_create_is_the_install_step(tmp_path: Path) -> None:
+    """The install step is `dlcheck env create` (it registers the new environment's kernel):
+    the kernel finding says to choose that kernel, never to register another one."""
+    import dataclasses
+
+    from dlcheck.places import load_places
+    from dlcheck.profile import load_profile
+    from dlcheck.report import judge, load_report_facts
+
+    recorded = load_report_facts(
+        Path(__file__).parent / "data" / "reports" / "fresh-linux-laptop.check.json"
+    )
+    kernels = KernelFacts([_kernel("python3", "Python 3 (ipykernel)")]).to_dict()
+    for have in ({"tensorflow": "2.15.0", "keras": "2.15.0"}, {}):  # outdated, missing
+        facts = dataclasses.replace(
+            recorded,
+            packages=dataclasses.replace(recorded.packages, versions=have),
+            sections={**recorded.sections, "kernels": kernels},
+        )
+        report = judge(facts, load_profile(), load_places())
+        steps = report.plan.steps + report.plan.later
+        assert steps[0].action.commands == ["dlcheck env create --setup cpu"]
+        commands = [c for s in steps for c in s.action.commands]
+        assert not any("ipykernel install" in c for c in commands), commands
+        (kernel,) = [s for s in steps if "jupyter-kernel" in s.resolves]
+        assert kernel.id == "created-kernel" and kernel.after == [steps[0].id]
+        assert "dlcheck-cpu-" in kernel.action.text and "choose it" in kernel.action.text

@@ -423,3 +423,67 @@ def test_the_plan_of_dlcheck_run_with_pipx_checks_the_courses_python() -> None:
     chosen = dataclasses.replace(facts.python, chosen="--python")
     usual = judge(dataclasses.replace(facts, python=chosen), load_profile(), load_places())
     assert usual.plan.steps[0].id != "tool-environment"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--no-frameworks", "--python", ""],
+        ["check", "--no-frameworks", "--kernel", ""],
+        ["check", "--no-frameworks", "--kernel", "  "],
+        ["env", "verify", "--python", ""],
+        ["env", "create", "--python", ""],
+        ["env", "create", "--kernel", ""],
+        ["bench", "--python", ""],
+    ],
+)
+def test_an_empty_interpreter_is_one_line_exit_2(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Empty is not "the running one": refused, never silently ignored."""
+    code, out, err = _cli(argv, capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "empty" in err and "Traceback" not in err
+
+
+def test_a_program_given_the_probe_never_shows_its_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A program that echoes or complains about its arguments (`ls -c BOOT CHILD`): the one
+    line of any non-interpreter, none of the probe's source."""
+    fake = tmp_path / "lister"
+    fake.write_text(
+        '#!/bin/sh\nfor a in "$@"; do echo "lister: cannot access \'$a\'" >&2; done\nexit 2\n'
+    )
+    fake.chmod(0o755)
+    code, out, err = _cli(["check", "--no-frameworks", "--python", str(fake)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.rstrip().endswith("is not a Python interpreter (it exited with status 2)"), err
+    assert "import" not in err and "sys." not in err
+
+
+def test_the_interpreter_probe_honours_timeout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--timeout, given, bounds the probe of --python too (a hanging interpreter)."""
+    hang = tmp_path / "hang"
+    hang.write_text("#!/bin/sh\nexec sleep 60\n")
+    hang.chmod(0o755)
+    code, out, err = _cli(
+        ["check", "--no-frameworks", "--python", str(hang), "--timeout", "0.5"], capsys
+    )
+    assert code == 2 and err.count("\n") == 1 and "gave no answer within 0.5 s" in err, err
+
+
+def test_a_venv_with_a_dangling_python_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A venv whose base Python was removed: its bin/python is a link to nothing; say that."""
+    env = tmp_path / "env"
+    (env / "bin").mkdir(parents=True)
+    gone = tmp_path / "python3.99"
+    (env / "bin" / "python").symlink_to(gone)
+    for given in (env, env / "bin" / "python"):
+        code, out, err = _cli(["check", "--no-frameworks", "--python", str(given)], capsys)
+        assert code == 2 and err.count("\n") == 1, err
+        assert "dangling link" in err and str(gone) in err, err

@@ -304,7 +304,8 @@ def test_route_names_read_as_spoken(empty: Report) -> None:
     render_recommend_text(rec, file=buf, width=200)
     out = buf.getvalue() + render_recommend_markdown(rec)
     assert "In one command (it makes the environment from the lock and checks it):" in out
-    assert "Or step by step with pip (from a clone of the dlcheck repository; Python 3.10, " in out
+    assert "Or step by step with pip (Python 3.10, " in out
+    assert "repository; Python" not in out  # "from a clone" said once, after the comment
     assert "one command route" not in out and "pip route" not in out
     assert "the pip route's environment" not in out and "Setup: cpu for" not in out
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from dlcheck.cli import course_type, setup_type
+from dlcheck.cli import Given, course_type, python_path_type, setup_type
 from dlcheck.errors import UserError
 from dlcheck.output import chatter_options, output_options
 
@@ -112,27 +112,32 @@ def recommend(
     from dlcheck.envs.recommend import recommend_setup
     from dlcheck.envs.render import render_recommend_markdown, render_recommend_text
     from dlcheck.envs.setups import conda_locks_present, load_catalog
+    from dlcheck.profile import course_setup
 
     kind = fmt
     catalog = load_catalog()
     why = "chosen with --setup"
-    if setup_name is None and course is not None:
-        from dlcheck.profile import course_setup
+    if from_path:
+        from dlcheck.documents import read_document
+        from dlcheck.profile import report_course
 
+        saved = read_document(from_path, ["dlcheck.report"])
+        facts = saved.record()
+        if setup_name is None and course is None:  # the course it was checked as (check --from)
+            checked = report_course(saved.data)
+            setup_name = course_setup(checked)
+            why = f"the report's course: {checked} (it was checked with --course {checked})"
+    else:
+        from dlcheck.probes import collect_facts
+
+        facts = collect_facts()
+    if setup_name is None and course is not None:
         setup_name = course_setup(course)
         why = f"the course's {course} flavour (--course {course})"
     if setup_name is not None and setup_name not in catalog.setups:
         raise UserError(
             None, f"unknown setup {setup_name!r}; known: {', '.join(sorted(catalog.setups))}"
         )
-    if from_path:
-        from dlcheck.report import load_report_facts
-
-        facts = load_report_facts(from_path)
-    else:
-        from dlcheck.probes import collect_facts
-
-        facts = collect_facts()
     ready = conda_locks_present(catalog)
     rec = (
         recommend_setup(facts, catalog, setup_name, ready, why)
@@ -190,6 +195,7 @@ def recommend(
     "--python",
     "python_path",
     metavar="PATH",
+    type=python_path_type(),
     help="Verify the environment of this Python interpreter (as --prefix, found by running it).",
 )
 @click.option("--allow-extra", is_flag=True, help="Packages the lock does not name do not fail.")
@@ -340,9 +346,15 @@ def _with_backend_note(result: Any, prefix: str | None) -> Any:
     type=click.Path(file_okay=False),
     help="Where to create it (default: .venv-SETUP in the current folder).",
 )
-@click.option("--python", "python_path", help="The Python to build it with (default: found).")
+@click.option(
+    "--python",
+    "python_path",
+    type=python_path_type(),
+    help="The Python to build it with (default: found).",
+)
 @click.option(
     "--kernel",
+    type=Given("a kernel name to register (or none: no kernel)"),
     help="Name of the Jupyter kernel to register (default dlcheck-SETUP-HASH; none: no kernel).",
 )
 @click.option("--force", is_flag=True, help="Rebuild an environment that already exists.")

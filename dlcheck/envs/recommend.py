@@ -61,6 +61,30 @@ def _pythons(catalog: Catalog) -> list[str]:
     return list(getattr(catalog, "pythons", None) or [catalog.python])
 
 
+def python_to_use(facts: Facts, catalog: Catalog, package: str = "tensorflow") -> str:
+    """The Python (major.minor) a setup's environment is made with here: the running one when
+    the setups are locked for it and the framework has wheels for it, else one already on
+    this machine that they cover (``support.python_already_here``, the plan's answer too),
+    else the one to install
+    (``support.recommended_python``). ``package``: the setup's framework."""
+    from dlcheck.support import python_already_here, python_mm, recommended_python
+
+    best = recommended_python(facts, package)  # the running one where the locks cover it
+    if best == python_mm(facts):
+        return best
+    here = python_already_here(facts, package)
+    if here is not None and ".".join(here.version.split(".")[:2]) in _pythons(catalog):
+        return ".".join(here.version.split(".")[:2])
+    return best
+
+
+def _setup_framework(setup: str) -> str:
+    """The framework a setup's lock installs (keras-torch: torch), for its Python's wheels."""
+    from dlcheck.support import FRAMEWORK_SETUPS
+
+    return next((fw for fw, name in FRAMEWORK_SETUPS.items() if name == setup), "tensorflow")
+
+
 def _venv(name: str, py: str, windows: bool) -> list[str]:
     if windows:
         return [f"py -{py} -m venv {name}", f"{name}\\Scripts\\activate"]
@@ -103,8 +127,8 @@ def routes_for(
                     "python -m pip install --no-deps -e .",
                     verify,
                 ],
-                f"from a clone of the dlcheck repository; Python "
-                f"{', '.join(_pythons(catalog))} (use {py})",
+                # the view adds "from a clone of the dlcheck repository" (route_heading)
+                f"Python {', '.join(_pythons(catalog))} (use {py})",
             )
         )
     if subdir in s.conda_platforms and conda_ready:
@@ -184,8 +208,6 @@ def recommend(
     from dlcheck.support import (
         load_support,
         on_hpc,
-        python_mm,
-        recommended_python,
         route_elsewhere,
         tensorflow_blockers,
     )
@@ -249,10 +271,7 @@ def recommend(
             notes=notes,
         )
     plat = support.platforms.get(subdir)
-    py = recommended_python(facts)
-    mm = python_mm(facts)
-    if mm in _pythons(catalog):
-        py = mm
+    py = python_to_use(facts, catalog)
     nvidia = _has_working_nvidia(facts)
     linuxish = p.system == "Linux"
     driver_ok, driver_why = _driver_runs_gpu_setup(facts) if nvidia else (False, None)
@@ -363,6 +382,7 @@ def recommend_setup(
             subdir,
             facts.platform.system == "Windows",
             conda_ready is None or setup in conda_ready,
+            python_to_use(facts, catalog, _setup_framework(setup)),
         ),
         notes=s.notes_for(subdir),
     )

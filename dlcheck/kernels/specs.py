@@ -382,9 +382,14 @@ def find_kernel(name: str, facts: KernelFacts) -> KernelSpec:
         extra = f"; {broken[0]}" if broken else ""
         raise UserError(None, f"--kernel {name!r}: no such Jupyter kernel (found: {known}){extra}")
     if len(match) > 1:
+        from dlcheck.shellquote import quote
+
         names = ", ".join(k.name for k in match)
+        pick = " or ".join(f"--kernel {quote(k.name)}" for k in match)
         raise UserError(
-            None, f"--kernel {name!r}: {len(match)} kernels have that display name ({names})"
+            None,
+            f"--kernel {name!r}: {len(match)} kernels have that display name ({names}): "
+            f"name one by its folder name instead ({pick})",
         )
     spec = match[0]
     if spec.error:
@@ -400,9 +405,21 @@ def find_kernel(name: str, facts: KernelFacts) -> KernelSpec:
         raise UserError(
             spec.spec_dir,
             f"kernel {spec.name!r} starts {spec.interpreter}, which is gone (its environment "
-            "was removed): `jupyter kernelspec remove` it",
+            f"was removed): {_removal(spec, facts)}",
         )
     return spec
+
+
+def _removal(spec: KernelSpec, facts: KernelFacts) -> str:
+    """How to remove a kernel spec: Jupyter's command where a Jupyter is here, else its
+    folder (a spec is only a folder with a kernel.json)."""
+    import shutil
+
+    from dlcheck.shellquote import quote
+
+    if facts.jupyters or shutil.which("jupyter"):
+        return f"remove it with `jupyter kernelspec remove {quote(spec.name)}`"
+    return f"remove it by deleting its folder {spec.spec_dir} (no Jupyter found here)"
 
 
 def kernels_line(section: Any) -> str | None:

@@ -69,12 +69,29 @@ class Interpreter:
 def interpreter_path(given: str) -> Path:
     """The interpreter file ``given`` names: the file itself, or in an environment folder its
     ``bin/python`` (``Scripts/python.exe`` on Windows). UserError when there is none."""
+    if not given.strip():  # Path("") is the current folder: say what was given instead
+        raise UserError(None, f"{given!r}: an empty path is not a Python interpreter")
     path = Path(given).expanduser()
     if path.is_dir():
-        for inner in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
+        inners = ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe")
+        for inner in inners:
             if (path / inner).is_file():
                 return path / inner
+        for inner in inners:  # a venv whose base Python went away: its link points nowhere
+            if (path / inner).is_symlink():
+                target = os.readlink(path / inner)
+                raise UserError(
+                    given,
+                    f"its {inner} is a dangling link (to {target}, which does not exist): "
+                    "not a Python interpreter; make the environment again",
+                )
         raise UserError(given, "is a folder with no bin/python: not a Python interpreter")
+    if path.is_symlink() and not path.exists():
+        raise UserError(
+            given,
+            f"is a dangling link (to {os.readlink(path)}, which does not exist): "
+            "not a Python interpreter",
+        )
     if not path.exists():
         raise UserError(given, "no such file: not a Python interpreter")
     if not path.is_file():
@@ -106,9 +123,19 @@ def parse_answer(given: str, stdout: str, stderr: str, returncode: int | None) -
             return data
         break
     tail = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    if _quotes_the_probe(stdout + stderr):
+        # a program that took the probe's source as its arguments (`ls -c ...`): not a Python
+        status = f" (it exited with status {returncode})" if returncode else ""
+        raise UserError(given, f"is not a Python interpreter{status}")
     why = f" ({tail[-1][:160]})" if tail else ""
     status = f"exited with status {returncode}" if returncode else "printed no answer to the probe"
     raise UserError(given, f"is not a working Python interpreter: it {status}{why}")
+
+
+def _quotes_the_probe(output: str) -> bool:
+    """Whether the output repeats the probe's boot source (never shown): two of its lines,
+    which a Python's traceback never both shows (it shows the one line that failed)."""
+    return "sys.version_info <" in output and "import runpy" in output
 
 
 def probe_interpreter(
@@ -121,6 +148,8 @@ def probe_interpreter(
     environment: a kernel's variables). UserError for anything but a Python 3.8+."""
     from dlcheck.subprocesses import kill_group, start_process
 
+    if not given.strip():  # `bench --python ''`: say which option was empty
+        raise UserError(None, f"{chosen} {given!r} is empty: give the path of a Python interpreter")
     path = interpreter_path(given)
     extra = dict(env or {})
     try:
