@@ -388,3 +388,24 @@ def test_mean_half_width() -> None:
     assert mean_half_width([1.0]) == math.inf
     assert mean_half_width([1.0, 1.0, 1.0]) == 0.0
     assert math.isclose(mean_half_width([0.0, 2.0]), 1.96 * math.sqrt(2) / math.sqrt(2))
+
+
+def test_an_epoch_shorter_than_its_parts_has_no_negative_part() -> None:
+    """When the observed mean epoch is below the sum of its parts' medians (torch on the
+    2-core VM: "epoch start and gaps -0.31 s"), no part of the breakdown is negative and the
+    parts still add up to the observed epoch; a saved file with a negative start is mended."""
+    c = components(STEADY)
+    c = dataclasses.replace(c, validation_pass=Cost(0.3, 0.29, 0.31, 9), validation_images=293)
+    parts = (EP4.train_batches() - 1) * c.step.value + c.last_batch.value + 0.3
+    epoch = Cost.of_mean([parts - 0.2, parts - 0.1, parts - 0.15])
+    a = anchored(c, epoch, EP4.train_batches(), 293)
+    est = estimate(a, EP4.train_batches(), 10, 293)
+    assert min(est.breakdown.values()) >= 0 and est.breakdown["epoch_start"] == 0
+    per_epoch = sum(v for k, v in est.breakdown.items()
+                    if k not in ("fit_setup", "first_epoch_tracing"))  # fmt: skip
+    assert per_epoch == pytest.approx(10 * epoch.value, rel=1e-3)
+    assert est.low <= est.seconds <= est.high
+    old = dataclasses.replace(c, epoch=epoch, epoch_start=Cost(-0.15, -0.2, -0.1, 3, "residual"))
+    mended = estimate(old, EP4.train_batches(), 10, 293)
+    assert min(mended.breakdown.values()) >= 0
+    assert mended.seconds == pytest.approx(est.seconds, rel=1e-3)
