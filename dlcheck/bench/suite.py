@@ -75,7 +75,8 @@ def assemble(
     """Predictions, verdict and headline from measurements (pure but for the defaults); the
     load seen during the run widens every interval."""
     refs = reference_results() if references is None else references
-    predictions = predict_all(workloads, results, settings, load.widen if load else 0.0)
+    predictions = predict_all(workloads, results, settings, load.widen if load else 0.0,
+                              refs, context)  # fmt: skip
     verdict = decide(predictions, settings, places, refs)
     return BenchResult(
         dlcheck_version=__version__,

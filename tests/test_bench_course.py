@@ -1,0 +1,117 @@
+"""Every episode in every verdict: the episodes a run did not time are scaled from a measured
+reference by this machine's speed on the one it timed (dlcheck/bench/transfer.py), and the
+course's verdict is its worst episode, named. Recorded data only (the packaged references)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import pytest
+
+from dlcheck.bench.grading import BenchSettings
+from dlcheck.bench.predict import deciding_episode, predict_all
+from dlcheck.bench.results import Context, reference_results, result_from_dict
+from dlcheck.bench.suite import assemble
+from dlcheck.bench.transfer import MARGIN, ROUGH_MARGIN, SCALED, choose_basis
+from dlcheck.bench.workloads import load_workloads
+from dlcheck.places import load_places
+
+SETTINGS = BenchSettings()
+
+
+def tf_reference():
+    return next(r for r in reference_results() if r.context.backend == "tensorflow")
+
+
+def only_ep4(ref, speed: float = 1.0):
+    """The reference's episode-4 measurement as if timed here, ``speed`` times as long."""
+    r = ref.results["ep4-cnn"]
+    c = r.components
+    if speed != 1.0:
+        c = dataclasses.replace(
+            c,
+            step=c.step.scaled(speed),
+            last_batch=c.last_batch.scaled(speed),
+            epoch_start=c.epoch_start.scaled(speed),
+            validation_pass=c.validation_pass.scaled(speed),
+            epoch=c.epoch.scaled(speed) if c.epoch else None,
+            fit_setup=c.fit_setup * speed,
+            train_tracing=c.train_tracing * speed,
+            validation_tracing=c.validation_tracing * speed,
+        )
+    return {"ep4-cnn": dataclasses.replace(r, components=c)}
+
+
+def test_a_quick_run_predicts_every_episode_and_the_worst_decides() -> None:
+    """Episode 4 timed at the reference's speed: episodes 2, 3 and 5 are the reference's own
+    predictions (scaled by 1), each with an interval wider than the reference's, and the
+    course's verdict is episode 5's FAIL, named (the 2-core learner of issue 28)."""
+    ref = tf_reference()
+    ctx = Context(backend="tensorflow", device_kind="cpu")
+    p = predict_all(load_workloads(), only_ep4(ref), SETTINGS, 0.0, [ref], ctx)
+    assert [e.episode for e in p.episodes] == [2, 3, 4, 5] and p.course_complete
+    there = {e.workload: e for e in ref.predictions.episodes}
+    for e in p.episodes:
+        if e.episode == 4:
+            assert e.basis == "measured"
+            continue
+        r = there[e.workload]
+        assert e.basis == SCALED and e.reference == "dev-2core-epyc-vm" and not e.rough
+        assert e.scaled_from == "ep4-cnn" and e.speed == pytest.approx(1.0, rel=1e-3)
+        assert e.seconds == pytest.approx(r.seconds, rel=0.01)
+        assert e.seconds_per_epoch == pytest.approx(r.seconds_per_epoch, rel=0.01)
+        assert e.warmup_seconds == pytest.approx(r.warmup_seconds, rel=0.01)
+        assert e.low < r.low <= r.seconds <= r.high < e.high
+    worst = deciding_episode(p, SETTINGS)
+    assert worst is not None and worst.episode == 5
+    result = assemble(load_workloads(), ctx, only_ep4(ref), SETTINGS, load_places(None),
+                      references=[ref], created="2026-12-07T00:00:00+00:00", hostname="h")  # fmt: skip
+    v = result.verdict
+    assert v.verdict == "FAIL" and v.episode == 5 and v.workload == "ep5-densenet"
+    assert v.message.startswith("Episode 5 (ep5-densenet) decides")
+    assert "scaled from the reference dev-2core-epyc-vm" in v.message
+    # the headline stays episode 4's time, with the course's verdict
+    assert result.headline.predicted_episode4_s == pytest.approx(there["ep4-cnn"].seconds, 0.01)
+    assert result.headline.verdict == "FAIL"
+    # the JSON round trip keeps the basis of each prediction
+    back = result_from_dict(json.loads(result.to_json()), "<test>")
+    assert back.predictions == result.predictions and back.verdict == result.verdict
+
+
+def test_a_faster_machine_scales_every_episode_by_its_speed() -> None:
+    """Episode 4 twice as fast as the reference's: the per-epoch time and the warm-up of each
+    untimed episode are halved (predicted apart), and the verdict follows the worst."""
+    ref = tf_reference()
+    ctx = Context(backend="tensorflow", device_kind="cpu")
+    p = predict_all(load_workloads(), only_ep4(ref, 0.5), SETTINGS, 0.0, [ref], ctx)
+    there = {e.workload: e for e in ref.predictions.episodes}
+    ep5 = next(e for e in p.episodes if e.episode == 5)
+    assert ep5.speed == pytest.approx(0.5, rel=0.02)
+    assert ep5.seconds_per_epoch == pytest.approx(there["ep5-densenet"].seconds_per_epoch / 2, 0.02)
+    assert ep5.warmup_seconds == pytest.approx(there["ep5-densenet"].warmup_seconds / 2, 0.02)
+    assert ep5.seconds == pytest.approx(30 * ep5.seconds_per_epoch + ep5.warmup_seconds)
+
+
+def test_without_a_reference_of_this_backend_the_scaled_interval_is_rough() -> None:
+    """On another backend or device kind, the speed ratio of one model says little about
+    another (a GPU speeds a DenseNet far more than a small CNN): the interval says so."""
+    ref = tf_reference()
+    w5 = next(w for w in load_workloads() if w.episode == 5)
+    anchor = next(e for e in ref.predictions.episodes if e.episode == 4)
+    same = choose_basis(w5, anchor, Context(backend="tensorflow", device_kind="cpu"), [ref])
+    gpu = choose_basis(w5, anchor, Context(backend="tensorflow", device_kind="gpu"), [ref])
+    assert same is not None and same.margin == MARGIN
+    assert gpu is not None and gpu.margin == ROUGH_MARGIN
+    p = predict_all(load_workloads(), only_ep4(ref), SETTINGS, 0.0, [ref],
+                    Context(backend="jax", device_kind="cpu"))  # fmt: skip
+    ep5 = next(e for e in p.episodes if e.episode == 5)
+    assert ep5.rough and ep5.high / ep5.seconds > math.exp(ROUGH_MARGIN) - 1e-9
+
+
+def test_no_reference_no_guess() -> None:
+    """Without references only the timed episode is predicted, and it decides."""
+    ref = tf_reference()
+    p = predict_all(load_workloads(), only_ep4(ref), SETTINGS, 0.0, [], Context())
+    assert [e.episode for e in p.episodes] == [4] and not p.course_complete
