@@ -66,8 +66,9 @@ def test_a_quick_run_predicts_every_episode_and_the_worst_decides() -> None:
         assert e.low < r.low <= r.seconds <= r.high < e.high
     worst = deciding_episode(p, SETTINGS)
     assert worst is not None and worst.episode == 5
+    when = "2026-12-07T00:00:00+00:00"
     result = assemble(load_workloads(), ctx, only_ep4(ref), SETTINGS, load_places(None),
-                      references=[ref], created="2026-12-07T00:00:00+00:00", hostname="h")  # fmt: skip
+                      references=[ref], created=when, hostname="h")  # fmt: skip
     v = result.verdict
     assert v.verdict == "FAIL" and v.episode == 5 and v.workload == "ep5-densenet"
     assert v.message.startswith("Episode 5 (ep5-densenet) decides")
@@ -115,3 +116,29 @@ def test_no_reference_no_guess() -> None:
     ref = tf_reference()
     p = predict_all(load_workloads(), only_ep4(ref), SETTINGS, 0.0, [], Context())
     assert [e.episode for e in p.episodes] == [4] and not p.course_complete
+
+
+def test_the_check_grades_the_worst_episode_and_names_it() -> None:
+    """`dlcheck check --bench me.bench.json`: the training_time finding is the course's,
+    decided by its worst episode, and its observed names it (and says when it was scaled)."""
+    from dlcheck.bench.checks import check_training_time
+    from dlcheck.bench.facts import SECTION, BenchmarkFacts, EpisodeTime
+    from dlcheck.records import Facts
+
+    b = BenchmarkFacts(
+        source="me.bench.json",
+        episodes=[
+            EpisodeTime("ep2-dense", 2, 4.4, 3.0, 6.6, "scaled"),
+            EpisodeTime("ep4-cnn", 4, 22.0, 20.0, 25.0),
+            EpisodeTime("ep5-densenet", 5, 967.0, 620.0, 1490.0, "scaled"),
+        ],
+        deciding_episode=5,
+    )
+    params = {"workload": "ep4-cnn", "pass_seconds": 60, "warn_seconds": 300}
+    o = check_training_time(Facts(sections={SECTION: b.to_dict()}), params)
+    assert o.status == "unmet" and "episode 5 (ep5-densenet, not timed: scaled" in o.observed
+    assert "16.1 min" in o.observed and o.observed.endswith("too slow")
+    # episode 4 alone passes
+    b4 = BenchmarkFacts(source="me.bench.json", episodes=[b.episodes[1]])
+    o4 = check_training_time(Facts(sections={SECTION: b4.to_dict()}), params)
+    assert o4.status == "met" and "episode 4 (ep4-cnn; me.bench.json)" in o4.observed

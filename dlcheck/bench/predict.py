@@ -11,6 +11,7 @@ from dlcheck.bench.grading import (  # noqa: F401 - also named from here
     grade,
     grade_interval,
     grade_training,
+    worst_episode,
 )
 from dlcheck.bench.results import (
     BenchResult,
@@ -148,27 +149,6 @@ def predict_all(
     return Predictions(episodes=ordered, course_seconds=total, course_complete=complete)
 
 
-# The course's verdict is its worst episode's: grades from best to worst (BORDERLINE by the
-# grades it straddles).
-_RANK = {"PASS": 0, "PASS/WARN": 1, "WARN": 2, "WARN/FAIL": 3, "FAIL": 4, "PASS/FAIL": 3}
-
-
-def _rank(e: EpisodePrediction, settings: BenchSettings) -> tuple[int, float]:
-    verdict, between = grade_interval(e.low if e.low is not None else e.seconds,
-                                      e.high if e.high is not None else e.seconds, settings)  # fmt: skip
-    key = "/".join(between) if verdict == BORDERLINE else verdict
-    return _RANK.get(key, -1), e.seconds
-
-
-def deciding_episode(
-    predictions: Predictions, settings: BenchSettings
-) -> EpisodePrediction | None:
-    """The episode that decides the course's verdict: the worst graded, the longest of those."""
-    if not predictions.episodes:
-        return None
-    return max(predictions.episodes, key=lambda e: _rank(e, settings))
-
-
 def place_pointers(
     settings: BenchSettings,
     places: Places,
@@ -200,6 +180,11 @@ def place_pointers(
     return out
 
 
+def deciding_episode(predictions: Predictions, settings: BenchSettings) -> EpisodePrediction | None:
+    """The episode that decides the course's verdict: the worst graded, the longest of those."""
+    return worst_episode(predictions.episodes, settings)
+
+
 def decide(
     predictions: Predictions,
     settings: BenchSettings,
@@ -214,11 +199,11 @@ def decide(
     if head is None:
         message = f"{settings.workload} was not measured: run `dlcheck bench` for a verdict."
     else:
-        bound = " at most (early stopping may end it sooner)" if head.early_stopping else ""
+        bound = " (at most: early stopping may end it sooner)" if head.early_stopping else ""
         which = f"Episode {head.episode} ({head.workload})"
         if len(predictions.episodes) > 1:
             which += " decides" if verdict != "PASS" else " is the longest"
-        message = f"{which}: its training takes {t.about}{bound} here ({t.limits})"
+        message = f"{which}: its training takes {t.about} here{bound} ({t.limits})"
         message += f": {t.state}." if t.state else "."
         if head.basis != "measured":
             message += (
@@ -274,8 +259,9 @@ def headline_of(
     verdict: TrainingGrade,
     workloads: list[Workload] | None = None,
 ) -> Headline:
-    """The headline: episode 4's predicted time, the course's verdict; its training images/s is that of the lesson's whole epoch (epoch start
-    and end included, as a learner sees it) when the parts were measured."""
+    """The headline: episode 4's predicted time, the course's verdict; its training images/s
+    is that of the lesson's whole epoch (epoch start and end included, as a learner sees
+    it) when the parts were measured."""
     head = next((e for e in predictions.episodes if e.episode == 4), None)
     workload = head.workload if head else verdict.workload
     return Headline(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING
 
 from dlcheck.bench.compare import Comparison
-from dlcheck.bench.results import BenchResult
+from dlcheck.bench.results import BenchResult, EpisodePrediction
 from dlcheck.formats import fmt_seconds
 from dlcheck.render.layout import style_of
 from dlcheck.sanitize import clean
@@ -96,7 +96,7 @@ def _g(x: float | None) -> str:
     return "?" if x is None else f"{x / 1e9:,.1f}"
 
 
-def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
+def _breakdown_line(episode: int, epochs: int, b: dict[str, float], how: str = "") -> str:
     def each(key: str) -> str:
         return fmt_seconds(b.get(key, 0.0) / epochs)
 
@@ -105,8 +105,18 @@ def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
         f"and epoch end {each('last_batch_and_epoch_end')} + epoch start and gaps "
         f"{each('epoch_start')} + validation {each('validation')}) + fit set-up "
         f"{fmt_seconds(b.get('fit_setup', 0.0))} + first-epoch tracing "
-        f"{fmt_seconds(b.get('first_epoch_tracing', 0.0))}, each measured."
+        f"{fmt_seconds(b.get('first_epoch_tracing', 0.0))}, {how or 'each measured'}."
     )
+
+
+def _how(e: EpisodePrediction) -> str:
+    """How an episode's prediction was made: measured here, or scaled from a reference."""
+    if e.basis == "measured":
+        return ""
+    rough = ", roughly" if e.rough else ""
+    return (f"not timed here: the reference {clean(e.reference or '?', 60)}'s parts x "
+            f"{e.speed or 0:.2f} (this machine's speed on {clean(e.scaled_from or '?', 40)}"
+            f"{rough})")  # fmt: skip
 
 
 def render_result(
@@ -265,6 +275,8 @@ def _predicted_rows(result: BenchResult) -> list[list[Text]]:
         what = f"{e.epochs} epochs"
         if e.early_stopping:
             what += " (early stopping may end sooner)"
+        if e.basis != "measured":
+            what += ", not timed: scaled"
         rows.append(
             [
                 Text(f"{e.episode} ({clean(e.workload, 40)})"),
@@ -283,9 +295,16 @@ def _course_lines(result: BenchResult) -> list[Text]:
     from rich.text import Text
 
     p = result.predictions
-    lines = [Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim")
+    lines = [Text(_breakdown_line(e.episode, e.epochs, e.breakdown, _how(e)), "dim")
              for e in p.episodes if e.breakdown]  # fmt: skip
     course = fmt_seconds(p.course_seconds)
+    scaled = [e for e in p.episodes if e.basis != "measured"]
+    if scaled:
+        nums = [str(e.episode) for e in scaled]
+        which = (f"Episodes {', '.join(nums[:-1])} and {nums[-1]} were" if len(nums) > 1
+                 else f"Episode {nums[0]} was")  # fmt: skip
+        lines.append(Text(f"{which} not timed here (`dlcheck bench --all` times every "
+                          "episode).", "dim"))  # fmt: skip
     if p.course_complete:
         lines.append(Text(f"All course training runs together: about {course}."))
     else:

@@ -208,10 +208,11 @@ class PlacePointer:
 
 @dataclass(frozen=True)
 class TrainingGrade:
-    """The course's training graded against the profile's [bench] thresholds (bench/grading.py):
-    the worst graded episode decides, named in ``episode``. Kept in the JSON under ``verdict``; the one verdict concept of
-    dlcheck is dlcheck/verdict.py, which judges this grade again as the check kind
-    ``training_time`` when a benchmark is given to `dlcheck check`."""
+    """The course's training graded against the profile's [bench] thresholds
+    (bench/grading.py): the worst graded episode decides, named in ``episode``. Kept in the
+    JSON under ``verdict``; the one verdict concept of dlcheck is dlcheck/verdict.py, which
+    judges this grade again as the check kind ``training_time`` when a benchmark is given
+    to `dlcheck check`."""
 
     verdict: str  # PASS, WARN, FAIL, BORDERLINE or UNKNOWN
     workload: str
