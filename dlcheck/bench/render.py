@@ -344,31 +344,89 @@ def _verdict_lines(result: BenchResult) -> list[Text]:
 
 
 def render_comparison(
-    comp: Comparison, file: IO[str] | None = None, width: int | None = None
+    comp: Comparison, file: IO[str] | None = None, width: int | None = None, quiet: bool = False
 ) -> None:
     """Side-by-side table of several results, where and on what each was measured, speeds
-    against the first; stacked blocks (one per figure) when the table does not fit ``width``;
-    then the comparison in words, one line per episode (dlcheck.bench.versus)."""
+    against the first; then the comparison in words, one line per episode
+    (dlcheck.bench.versus). When the side-by-side table does not fit ``width`` with more than
+    two results (a room's learners), one row per result instead (where, device, each
+    episode's predicted time and verdict), as the fleet does: never wider than ``width``.
+    ``quiet``: the table alone."""
     from rich.console import Console
     from rich.text import Text
 
     from dlcheck.bench.versus import versus_lines
-    from dlcheck.render.layout import console_width, hang, print_table
+    from dlcheck.render.layout import console_width, hang, print_table, table_fits
 
     console = Console(file=file, highlight=False, width=width)
-    console_width(console, width)  # the one width rule (dlcheck.render.layout)
-    for note in comp.notes:
-        hang(console, Text(""), Text(clean(note, 1000), "yellow"), console.width, indent=0)
+    w = console_width(console, width)  # the one width rule (dlcheck.render.layout)
+
+    def say(text: Text) -> None:
+        hang(console, Text(""), text, w, indent=0)
+
     heads, plain = comparison_table(comp)  # the same cells as Markdown and CSV
     rows = [
         [Text(c, "dim" if j and c == "missing" else "") for j, c in enumerate(cells)]
         for cells in plain
     ]
-    print_table(console, heads, rows, console.width, 0)
-    hang(console, Text(""), Text(_ratio_note(comp), "dim"), console.width, indent=0)
-    words = versus_lines(comp)
-    for i, line in enumerate(words):
-        hang(console, Text(""), Text(line, "bold" if i == 0 else ""), console.width, indent=0)
+    many = len(comp.labels) > 2 and table_fits(heads, rows, w) is None
+    if not quiet:
+        for note in comp.notes:
+            say(Text(clean(note, 1000), "yellow"))
+    if many:
+        rheads, rrows = result_rows(comp)
+        print_table(console, rheads, [[Text(c) for c in r] for r in rrows], w, 0)
+        if not quiet:
+            say(Text(f"{len(comp.labels)} results, one row each: each episode's predicted "
+                     "training time; course: the worst episode's verdict (- not measured; the "
+                     f"side-by-side table does not fit {w} columns: `--format csv` or `--json` "
+                     "have every figure).", "dim"))  # fmt: skip
+            say(Text(comfortable_line(comp)))
+        return
+    print_table(console, heads, rows, w, 0)
+    if quiet:
+        return
+    say(Text(_ratio_note(comp), "dim"))
+    for i, line in enumerate(versus_lines(comp)):
+        say(Text(line, "bold" if i == 0 else ""))
+
+
+def result_rows(comp: Comparison) -> tuple[list[str], list[list[str]]]:
+    """One row per compared result: its name, where and on what it was measured (only when
+    they differ between results), each episode's predicted time, and the course's verdict
+    (the worst episode's, graded by the compare's profile, and which episode)."""
+    where = [clean(c.where, 80) for c in comp.columns]
+    device = [clean(c.accelerator, 80) for c in comp.columns]
+    heads = ["result"]
+    extra = [(h, v) for h, v in (("measured in", where), ("device", device)) if len(set(v)) > 1]
+    heads += [h for h, _ in extra]
+    heads += [f"ep {e.episode}" for e in comp.episodes] + ["course"]
+    order = {"PASS": 0, "WARN": 1, "BORDERLINE": 2, "FAIL": 3}
+    rows = []
+    for i, col in enumerate(comp.columns):
+        cells = [clean(col.name, 80), *(v[i] for _, v in extra)]
+        worst: tuple[int, int] | None = None
+        for e in comp.episodes:
+            c = e.cells[i]
+            cells.append("-" if c.seconds is None else fmt_seconds(c.seconds))
+            if c.seconds is not None:
+                rank = (order.get(c.verdict, -1), e.episode)
+                worst = rank if worst is None or rank > worst else worst
+        verdict = next((k for k, v in order.items() if worst and v == worst[0]), "UNKNOWN")
+        cells.append(f"{verdict} (ep {worst[1]})" if worst else "UNKNOWN")
+        rows.append(cells)
+    return heads, rows
+
+
+def comfortable_line(comp: Comparison) -> str:
+    """Which results make the course comfortable; counted when they are many."""
+    from dlcheck.bench.versus import comfortable_sentence
+
+    if len(comp.comfortable) <= 5:
+        return comfortable_sentence(comp)
+    limit = fmt_seconds(comp.pass_seconds) if comp.pass_seconds is not None else "the limit"
+    return (f"{len(comp.comfortable)} of {len(comp.labels)} results make the course "
+            f"comfortable (every episode compared PASS, at most {limit}).")  # fmt: skip
 
 
 # -- Markdown and CSV: the same content as the text views ----------------------------------
