@@ -142,3 +142,56 @@ def test_the_check_grades_the_worst_episode_and_names_it() -> None:
     b4 = BenchmarkFacts(source="me.bench.json", episodes=[b.episodes[1]])
     o4 = check_training_time(Facts(sections={SECTION: b4.to_dict()}), params)
     assert o4.status == "met" and "episode 4 (ep4-cnn; me.bench.json)" in o4.observed
+
+
+def test_all_says_its_total_first_a_line_per_workload_and_ctrl_c_keeps_what_finished(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`bench --all`: the expected total before anything is timed, a line as each workload
+    finishes, one progress for the whole run, and Ctrl-C keeps the finished workloads and
+    says which were not measured."""
+    import io
+
+    import dlcheck.bench.suite as suite
+    from dlcheck.bench.measure import DEFAULT
+    from dlcheck.bench.render import render_result
+    from dlcheck.bench.suite import judge_bench, run_suite
+
+    ref = tf_reference()
+    workloads = load_workloads()
+    chosen = sorted(workloads, key=lambda w: (not w.headline, w.episode))
+    plan = dataclasses.replace(DEFAULT, name="default+all", per_workload=True)
+    ctx = Context(plan=plan.name, backend="tensorflow")
+    monkeypatch.setattr(suite, "collect_context", lambda keras, plan: ctx)
+    said: list[str] = []
+    bars: list[tuple[str, str, int, int]] = []
+
+    def measure(w, keras, plan, peak, progress, end):  # noqa: ANN001, ANN202
+        progress(w.id, "training", 50, 100)
+        if w.id == "ep3-dense":
+            raise KeyboardInterrupt
+        return ref.results[w.id]
+
+    class Quiet:
+        def mark(self) -> None: ...
+        def stop(self, cores):  # noqa: ANN001, ANN202
+            return None
+
+    run = run_suite(object(), chosen, workloads, plan, SETTINGS, load_places(None),
+                    progress=lambda *a: bars.append(a), measure=measure, sampler=Quiet(),
+                    notify=said.append)  # fmt: skip
+    assert said[0].startswith("Timing 4 workloads (ep4-cnn, ep2-dense, ep3-dense, ep5-densenet)")
+    assert "at most about 8.0 min in all" in said[0]
+    assert said[1].startswith("ep4-cnn measured (1/4)") and "at most about 6.0 min left" in said[1]
+    assert said[2].startswith("ep2-dense measured (2/4)") and len(said) == 3
+    # one bar for the whole run, its fraction over all workloads
+    assert {b[0] for b in bars} == {"all workloads"}
+    assert [b[2] for b in bars] == [125, 375, 625] and bars[2][1].startswith("ep3-dense (3/4)")
+    assert run.interrupted and list(run.results) == ["ep4-cnn", "ep2-dense"]
+    result = judge_bench(run, references=[ref])
+    assert result.not_measured == ["ep3-dense", "ep5-densenet"]
+    f = io.StringIO()
+    render_result(result, f, 80)
+    text = " ".join(f.getvalue().split())
+    said = "Interrupted: finished ep4-cnn, ep2-dense; not measured: ep3-dense, ep5-densenet."
+    assert said in text

@@ -114,7 +114,8 @@ def bench(
     options = BenchOptions(quick, all_, names, backend, profile, places, windows, window_seconds,
                            budget, target, course)  # fmt: skip
     # the progress display: on the real standard error when it is a terminal, not with -q
-    run = build_bench(options, display=lambda tty: Bars(tty is not None and not quiet, tty))
+    run = build_bench(options, display=lambda tty: Bars(tty is not None and not quiet, tty),
+                      lines=not quiet)  # fmt: skip
     result = judge_bench(run)
     if anonymize:
         from dlcheck.anonymize import anonymize_record

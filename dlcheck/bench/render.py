@@ -339,7 +339,10 @@ def _verdict_lines(result: BenchResult) -> list[Text]:
             url = f" {clean(pl.url)}" if pl.url else ""
             lines.append(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
     if result.interrupted:
-        lines.append(Text("Interrupted: only the workloads above finished.", "yellow"))
+        gone = ", ".join(clean(w, 40) for w in result.not_measured)
+        done = ", ".join(clean(w, 40) for w in result.results) or "none"
+        said = f"Interrupted: finished {done}" + (f"; not measured: {gone}." if gone else ".")
+        lines.append(Text(said, "yellow"))
     return lines
 
 

@@ -258,6 +258,8 @@ class BenchResult:
     headline: Headline
     interrupted: bool = False
     machine: MachineNote | None = None
+    # the workloads the run was asked to time and did not finish (interrupted)
+    not_measured: list[str] = field(default_factory=list)
     source: str | None = None  # where it was loaded from (not written)
     load: LoadReport | None = None  # what else used the machine during the run
 
