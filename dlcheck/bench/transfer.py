@@ -52,7 +52,8 @@ def choose_basis(
 ) -> Basis | None:
     """The reference to scale ``workload`` from: one that measured both it and the timed
     episode, of the same backend and device kind first (the validated case), else of the same
-    backend, else any (rough)."""
+    backend, else any (rough); among equals the one whose timed episode ran at the nearest
+    speed (the most alike machine)."""
 
     def pair(ref: BenchResult) -> tuple[EpisodePrediction, EpisodePrediction] | None:
         eps = {e.workload: e for e in ref.predictions.episodes}
@@ -66,10 +67,14 @@ def choose_basis(
         same_device = (ref.context.device_kind or "cpu") == (context.device_kind or "cpu")
         return 0 if same_backend and same_device else 1 if same_backend else 2
 
-    usable = [(rank(r), i, r) for i, r in enumerate(references) if pair(r) is not None]
+    def distance(ref: BenchResult) -> float:  # the nearest speed: the most alike machine
+        a = pair(ref)[0]  # type: ignore[index]
+        return abs(math.log(max(anchor.seconds_per_epoch, 1e-9) / a.seconds_per_epoch))
+
+    usable = [(rank(r), distance(r), i, r) for i, r in enumerate(references) if pair(r)]
     if not usable:
         return None
-    best, _, ref = min(usable, key=lambda x: (x[0], x[1]))
+    best, _, _, ref = min(usable, key=lambda x: (x[0], x[1], x[2]))
     a, t = pair(ref)  # type: ignore[misc]
     return Basis(ref, a, t, MARGIN if best == 0 else ROUGH_MARGIN)
 
