@@ -6,7 +6,7 @@ of load favours neither side.
 
     python benchmarks/honesty_prediction.py [--rounds 3] [--episodes 2,3,4,5]
         [--backend tensorflow|torch|jax] [--bench-args "--quick"] [--ep5-bench-args "--budget 150"]
-        [--ep5-epochs 2] [--from-quick]
+        [--ep5-epochs 2] [--from-quick [--ep5-timed]]
 
 Two modes:
 - default: one `dlcheck bench --workload EP --json` per episode and round (each episode timed
@@ -14,7 +14,9 @@ Two modes:
 - --from-quick: one `dlcheck bench --json` with --bench-args (default --quick, which times
   episode 4 only) per round, whose predictions of every episode are checked: the episodes it did
   not time are scaled from a packaged reference (dlcheck/bench/transfer.py), and this mode is
-  what validates that model against the lesson's own fits.
+  what validates that model against the lesson's own fits; --ep5-timed also times episode 5
+  directly each round (`--workload ep5-densenet` with --ep5-bench-args), against the same
+  lesson fit.
 
 --backend runs both sides on that Keras 3 backend: `dlcheck bench --backend B` and the lesson's
 code with KERAS_BACKEND=B (the PyTorch flavour of the lesson sets it so).
@@ -117,6 +119,34 @@ def spread(values: list[float]) -> float:
     return (max(values) - min(values)) / statistics.median(values) if values else float("nan")
 
 
+def summary(key: str, ep: int, preds: list[dict], acts: list[dict], n5: int) -> bool:
+    """One episode's line (and episode 5's per-epoch lines); True when within 10%."""
+    ps = [p["seconds"] for p in preds]
+    acs = [a["fit_seconds"] for a in acts]
+    ratio = statistics.median(ps) / statistics.median(acs)
+    inside = sum(p["low"] <= a["fit_seconds"] <= p["high"]
+                 for p, a in zip(preds, acts, strict=True))  # fmt: skip
+    walls = [p["wall"] for p in preds]
+    print(f"{key:>7}  {statistics.median(ps):>9.1f} s  {statistics.median(acs):>11.1f} s  "
+          f"{ratio:5.3f}  {spread(ps):>10.1%}  {spread(acs):>12.1%}  "
+          f"{inside:>3}/{len(ps):<3} {max(walls):>10.1f} s")  # fmt: skip
+    if ep == 5:
+        for j in range(n5):
+            pe = statistics.median(p["epochs"][j] for p in preds)
+            ae = statistics.median(a["epoch_seconds"][j] for a in acts)
+            print(f"         epoch {j + 1}: predicted {pe:.1f} s, actual {ae:.1f} s, "
+                  f"ratio {pe / ae:.3f}")  # fmt: skip
+        later = [statistics.median(a["epoch_seconds"][1:]) for a in acts]
+        warm_a = [a["epoch_seconds"][0] - m for a, m in zip(acts, later, strict=True)]
+        pw = statistics.median(p["warmup"] for p in preds)
+        pp = statistics.median(p["per_epoch"] for p in preds)
+        print(f"         per epoch (after the first): predicted {pp:.1f} s, actual "
+              f"{statistics.median(later):.1f} s, ratio {pp / statistics.median(later):.3f}; "
+              f"warm-up: predicted {pw:.1f} s, actual (first epoch minus the later ones) "
+              f"{statistics.median(warm_a):.1f} s")  # fmt: skip
+    return abs(ratio - 1) <= 0.10
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=3)
@@ -132,6 +162,8 @@ def main() -> int:
                     help="epochs of the lesson's episode-5 fit (2 to 30)")  # fmt: skip
     ap.add_argument("--from-quick", action="store_true",
                     help="one bench run per round predicts every episode")  # fmt: skip
+    ap.add_argument("--ep5-timed", action="store_true",
+                    help="with --from-quick: also time episode 5 directly each round")  # fmt: skip
     args = ap.parse_args()
     episodes = [int(x) for x in args.episodes.split(",") if x.strip()]
     if any(e not in WORKLOAD for e in episodes):
@@ -139,8 +171,12 @@ def main() -> int:
     if not 2 <= args.ep5_epochs <= 30:
         ap.error("--ep5-epochs is 2 to 30")
     n5 = args.ep5_epochs
-    preds: dict[int, list[dict]] = {e: [] for e in episodes}
-    acts: dict[int, list[dict]] = {e: [] for e in episodes}
+    # what is compared: (key, episode, how); how: quick (one bench run) or timed (its own)
+    kinds = [(str(e), e, "quick" if args.from_quick else "timed") for e in episodes]
+    if args.from_quick and args.ep5_timed and 5 in episodes:
+        kinds.append(("5 timed", 5, "timed"))
+    preds: dict[str, list[dict]] = {k: [] for k, _, _ in kinds}
+    acts: dict[str, list[dict]] = {k: [] for k, _, _ in kinds}
     mode = "from one bench run per round" if args.from_quick else "each episode timed directly"
     print(f"load average at start: {load_average()}; backend {args.backend}; {mode}; "
           f"bench options: {args.bench_args!r}, episode 5: {args.ep5_bench_args!r}, "
@@ -148,13 +184,18 @@ def main() -> int:
     for i in range(args.rounds):
         bench_first = i % 2 == 0
         quick: dict | None = None
-        if args.from_quick and bench_first:
-            quick = bench_doc(shlex.split(args.bench_args), args.backend, None)
-            if quick is None:
-                return 2
         round_acts: dict[int, dict] = {}
-        round_preds: dict[int, dict] = {}
+        round_preds: dict[str, dict] = {}
+
+        def run_quick() -> bool:
+            nonlocal quick
+            quick = bench_doc(shlex.split(args.bench_args), args.backend, None)
+            return quick is not None
+
+        if args.from_quick and bench_first and not run_quick():
+            return 2
         for ep in episodes:
+            timed = [(k, how) for k, e, how in kinds if e == ep and how == "timed"]
             extra = shlex.split(args.ep5_bench_args if ep == 5 else args.bench_args)
             order = ("bench", "lesson") if bench_first else ("lesson", "bench")
             for side in order:
@@ -163,68 +204,47 @@ def main() -> int:
                     if a is None:
                         return 2
                     round_acts[ep] = a
-                elif not args.from_quick:
+                    continue
+                for k, _ in timed:
                     p = predict(ep, extra, args.backend, n5)
                     if p is None:
                         return 2
-                    round_preds[ep] = p
+                    round_preds[k] = p
         if args.from_quick:
-            if quick is None:  # lesson first this round
-                quick = bench_doc(shlex.split(args.bench_args), args.backend, None)
-                if quick is None:
-                    return 2
-            for ep in episodes:
-                p = prediction_of(quick, ep, n5)
-                if p is None:
-                    return 2
-                round_preds[ep] = p
-            print(f"round {i + 1}: bench verdict {round_preds[episodes[0]]['course']} "
-                  f"decided by episode {round_preds[episodes[0]]['deciding']}, bench wall "
-                  f"{quick['_wall']:.1f} s")  # fmt: skip
-        for ep in episodes:
-            p, a = round_preds[ep], round_acts[ep]
-            preds[ep].append(p)
-            acts[ep].append(a)
+            if quick is None and not run_quick():  # lesson first this round
+                return 2
+            assert quick is not None
+            for k, ep, how in kinds:
+                if how == "quick":
+                    p = prediction_of(quick, ep, n5)
+                    if p is None:
+                        return 2
+                    round_preds[k] = p
+            v = quick.get("verdict") or {}
+            print(f"round {i + 1}: bench verdict {v.get('verdict')} decided by episode "
+                  f"{v.get('episode')}, bench wall {quick['_wall']:.1f} s")  # fmt: skip
+        for k, ep, _ in kinds:
+            p, a = round_preds[k], round_acts[ep]
+            preds[k].append(p)
+            acts[k].append(a)
             inside = p["low"] <= a["fit_seconds"] <= p["high"]
             busy = " (busy: " + "; ".join(p["notes"]) + ")" if p["busy"] else ""
             per_ep = ""
             if ep == 5:
                 per_ep = " per epoch predicted " + ", ".join(f"{x:.1f}" for x in p["epochs"]) + \
                          " actual " + ", ".join(f"{x:.1f}" for x in a["epoch_seconds"])  # fmt: skip
-            print(f"round {i + 1} episode {ep} ({p['basis']}): predicted {p['seconds']:.1f} s "
+            print(f"round {i + 1} episode {k} ({p['basis']}): predicted {p['seconds']:.1f} s "
                   f"[{p['low']:.1f}, {p['high']:.1f}] {p['verdict']}, actual "
                   f"{a['fit_seconds']:.1f} s, ratio {p['seconds'] / a['fit_seconds']:.3f}, "
                   f"{'inside' if inside else 'OUTSIDE'} the interval, bench wall "
-                  f"{p['wall']:.1f} s{per_ep}{busy}; load {load_average()}")  # fmt: skip
+                  f"{p['wall']:.1f} s{per_ep}{busy}; load {load_average()}",
+                  flush=True)  # fmt: skip
     print()
     print("episode  pred median  actual median  ratio   pred spread  actual spread  "
           "inside  bench wall max")  # fmt: skip
     ok = True
-    for ep in episodes:
-        ps = [p["seconds"] for p in preds[ep]]
-        acs = [a["fit_seconds"] for a in acts[ep]]
-        ratio = statistics.median(ps) / statistics.median(acs)
-        inside = sum(p["low"] <= a["fit_seconds"] <= p["high"]
-                     for p, a in zip(preds[ep], acts[ep], strict=True))  # fmt: skip
-        walls = [p["wall"] for p in preds[ep]]
-        print(f"{ep:>7}  {statistics.median(ps):>9.1f} s  {statistics.median(acs):>11.1f} s  "
-              f"{ratio:5.3f}  {spread(ps):>10.1%}  {spread(acs):>12.1%}  "
-              f"{inside:>3}/{len(ps):<3} {max(walls):>10.1f} s")  # fmt: skip
-        if ep == 5:
-            for j in range(n5):
-                pe = statistics.median(p["epochs"][j] for p in preds[ep])
-                ae = statistics.median(a["epoch_seconds"][j] for a in acts[ep])
-                print(f"         epoch {j + 1}: predicted {pe:.1f} s, actual {ae:.1f} s, "
-                      f"ratio {pe / ae:.3f}")  # fmt: skip
-            later = [statistics.median(a["epoch_seconds"][1:]) for a in acts[ep]]
-            warm_a = [a["epoch_seconds"][0] - m for a, m in zip(acts[ep], later, strict=True)]
-            pw = statistics.median(p["warmup"] for p in preds[ep])
-            pp = statistics.median(p["per_epoch"] for p in preds[ep])
-            print(f"         per epoch (after the first): predicted {pp:.1f} s, actual "
-                  f"{statistics.median(later):.1f} s, ratio {pp / statistics.median(later):.3f}; "
-                  f"warm-up: predicted {pw:.1f} s, actual (first epoch minus the later ones) "
-                  f"{statistics.median(warm_a):.1f} s")  # fmt: skip
-        ok = ok and abs(ratio - 1) <= 0.10
+    for k, ep, _ in kinds:
+        ok = summary(k, ep, preds[k], acts[k], n5) and ok
     print(f"load average at end: {load_average()}")
     print("PASS: every episode within 10%" if ok else "FAIL: some episode off by more than 10%")
     return 0 if ok else 1
