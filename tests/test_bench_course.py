@@ -195,3 +195,33 @@ def test_all_says_its_total_first_a_line_per_workload_and_ctrl_c_keeps_what_fini
     text = " ".join(f.getvalue().split())
     said = "Interrupted: finished ep4-cnn, ep2-dense; not measured: ep3-dense, ep5-densenet."
     assert said in text
+
+
+def test_quick_json_has_every_episode_with_an_interval_and_the_deciding_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dlcheck bench --quick --json` (episode 4 timed, stood in by the reference's own
+    measurement): predictions with intervals for episodes 2 to 5 and a verdict naming the
+    episode that decides it; exit 1 for its FAIL."""
+    import dlcheck.bench.measure as measure
+    import dlcheck.bench.suite as suite
+    from dlcheck.cli import main
+
+    ref = tf_reference()
+    ctx = Context(backend="tensorflow", device_kind="cpu", plan="quick")
+    monkeypatch.setattr(measure, "setup_backend", lambda backend: object())
+    monkeypatch.setattr(suite, "collect_context", lambda keras, plan: ctx)
+    monkeypatch.setattr(suite, "measure_workload", lambda w, *a: ref.results[w.id])
+    monkeypatch.setattr(suite, "reference_results", lambda: [ref])
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--quick", "--json", "--backend", "tensorflow"])
+    assert exc.value.code == 1
+    doc = json.loads(capsys.readouterr().out)
+    eps = doc["predictions"]["episodes"]
+    assert [e["episode"] for e in eps] == [2, 3, 4, 5]
+    for e in eps:
+        assert e["low"] < e["seconds"] < e["high"]
+        assert e["basis"] == ("measured" if e["episode"] == 4 else "scaled")
+    assert doc["verdict"]["episode"] == 5 and doc["verdict"]["verdict"] == "FAIL"
+    assert doc["verdict"]["workload"] == "ep5-densenet"
+    assert doc["headline"]["workload"] == "ep4-cnn"
