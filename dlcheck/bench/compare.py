@@ -156,6 +156,8 @@ def _train_rates(per: list[Any], results: list[BenchResult], workload: str) -> t
 def where_of(r: BenchResult) -> tuple[str, str | None]:
     """(where it was measured, the hosted notebook's name or None)."""
     contexts = r.context.where
+    if contexts is None and r.machine is not None:  # a reference measured before it was kept
+        return clean(f"not recorded; measured on {r.machine.description}", 300), None
     if contexts is None:
         return "not recorded (older file)", None
     hosted = [HOSTED_NAMES[c] for c in HOSTED_NAMES if c in contexts]

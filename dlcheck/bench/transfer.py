@@ -6,7 +6,8 @@ prediction scaled by this machine's speed against the reference's, as the timed 
 it (its predicted seconds per epoch here over there): its epochs and its warm-up (fit's set-up,
 the first epoch's tracing) each scaled, so the per-epoch time and the warm-up are predicted
 separately. The interval joins, in log space (relative errors multiply), the reference
-episode's own interval, the timed episode's interval here and a margin for the model itself
+episode's own interval (without the widening for the load during the reference's run, which
+slowed its episodes alike), the timed episode's interval here and a margin for the model itself
 (what a machine's speed ratio on one model misses on another: episode 5's DenseNet does not
 speed up exactly as episode 4's small CNN does). The margin was checked on the 2-core VM
 against the lesson's own fits (benchmarks/honesty_prediction.py --from-quick, both backends;
@@ -97,9 +98,15 @@ def scaled_prediction(
     warmup = t.warmup_seconds * speed
     seconds = workload.epochs * per_epoch + warmup
 
+    # the reference's interval without its own load widening (the load of its run slowed
+    # its episodes alike: their ratio, which is what is used here, does not carry it)
+    w = 1.0 + (basis.reference.load.widen if basis.reference.load else 0.0)
+    t_low = min(t.seconds, t.low * w) if t.low is not None else None
+    t_high = max(t.seconds, t.high / w) if t.high is not None else None
+
     def spread(low: bool) -> float:
         parts = (
-            _log_half(t.seconds, t.low if low else t.high, low),
+            _log_half(t.seconds, t_low if low else t_high, low),
             _log_half(anchor.seconds, anchor.low if low else anchor.high, low),
             basis.margin,
         )
