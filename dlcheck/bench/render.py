@@ -44,7 +44,8 @@ def _rate_cell(rate: tuple[float | None, bool] | None) -> str:
 
 def render_result_csv(result: BenchResult) -> str:
     """One row per workload: THE images/s figure, the windows' spread, the step time and
-    the workload's predicted episode (the same figures as the text view)."""
+    the workload's predicted episode (the same figures as the text view); an episode not
+    timed here has its prediction alone."""
     from dlcheck.render.layout import csv_text
 
     rates = _epoch_rates(result)
@@ -72,6 +73,10 @@ def render_result_csv(result: BenchResult) -> str:
                 _num(e.high) if e else None, e.verdict if e else None,
             ]
         )  # fmt: skip
+    for e in result.predictions.episodes:  # not timed here: the prediction alone (scaled)
+        if e.workload not in result.results:
+            rows.append([clean(e.workload, 40), *([None] * 10), e.episode, e.epochs,
+                         _num(e.seconds), _num(e.low), _num(e.high), e.verdict])  # fmt: skip
     return csv_text(heads, rows)
 
 
@@ -550,7 +555,8 @@ def render_result_markdown(result: BenchResult) -> str:
         ]
         for e in p.episodes:
             out.append(
-                f"| {e.episode} ({md_escape(clean(e.workload, 40))}) | {e.epochs} "
+                f"| {e.episode} ({md_escape(clean(e.workload, 40))}"
+                f"{', not timed: scaled' if e.basis != 'measured' else ''}) | {e.epochs} "
                 f"| {fmt_seconds(e.seconds_per_epoch)} | {fmt_seconds(e.seconds)} "
                 f"| {_range(e.low, e.high)} | {md_escape(e.verdict)} |"
             )
