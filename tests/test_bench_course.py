@@ -78,6 +78,13 @@ def test_a_quick_run_predicts_every_episode_and_the_worst_decides() -> None:
     # the headline stays episode 4's time, with the course's verdict
     assert result.headline.predicted_episode4_s == pytest.approx(there["ep4-cnn"].seconds, 0.01)
     assert result.headline.verdict == "FAIL"
+    # every view shows the episodes not timed here
+    from dlcheck.bench.render import render_result_csv, render_result_markdown
+
+    md = render_result_markdown(result)
+    assert "| 5 (ep5-densenet, not timed: scaled) | 30 " in md
+    csv_rows = render_result_csv(result).strip().splitlines()
+    assert len(csv_rows) == 5 and csv_rows[-1].startswith("ep5-densenet,")
     # the JSON round trip keeps the basis of each prediction
     back = result_from_dict(json.loads(result.to_json()), "<test>")
     assert back.predictions == result.predictions and back.verdict == result.verdict
