@@ -102,6 +102,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "dlcheck.envs.create",
             "dlcheck.bench.predict",
+            "dlcheck.bench.transfer",
             "dlcheck.bench.suite",
             "dlcheck.bench.compare",
             "dlcheck.fleet.read",
