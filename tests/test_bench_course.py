@@ -147,8 +147,12 @@ def test_the_check_grades_the_worst_episode_and_names_it() -> None:
     o = check_training_time(Facts(sections={SECTION: b.to_dict()}), params)
     assert o.status == "unmet" and "episode 5 (ep5-densenet, not timed: scaled" in o.observed
     assert "16.1 min" in o.observed and o.observed.endswith("too slow")
+    # a section of an older dlcheck (no deciding episode): the headline, as it was judged
+    old = dataclasses.replace(b, deciding_episode=None)
+    o_old = check_training_time(Facts(sections={SECTION: old.to_dict()}), params)
+    assert o_old.status == "met" and "episode 4" in o_old.observed
     # episode 4 alone passes
-    b4 = BenchmarkFacts(source="me.bench.json", episodes=[b.episodes[1]])
+    b4 = BenchmarkFacts(source="me.bench.json", episodes=[b.episodes[1]], deciding_episode=4)
     o4 = check_training_time(Facts(sections={SECTION: b4.to_dict()}), params)
     assert o4.status == "met" and "episode 4 (ep4-cnn; me.bench.json)" in o4.observed
 
