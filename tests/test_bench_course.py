@@ -238,3 +238,20 @@ def test_quick_json_has_every_episode_with_an_interval_and_the_deciding_one(
     assert doc["verdict"]["episode"] == 5 and doc["verdict"]["verdict"] == "FAIL"
     assert doc["verdict"]["workload"] == "ep5-densenet"
     assert doc["headline"]["workload"] == "ep4-cnn"
+
+
+def test_the_run_log_lines_reach_the_real_standard_error_while_it_is_kept_out(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Piped, `--all`'s lines go to the real standard error, while the framework's own log on
+    file descriptor 2 stays captured (kept in the result, shown with --verbose)."""
+    import os
+
+    from dlcheck.bench.suite import CapturedStderr
+
+    with CapturedStderr() as captured:
+        os.write(2, b"E0000 framework noise\n")
+        captured.line("ep4-cnn measured (1/4) in 1.0 min")
+    err = capfd.readouterr().err
+    assert "ep4-cnn measured (1/4) in 1.0 min" in err and "framework noise" not in err
+    assert captured.tail == ["E0000 framework noise"]
