@@ -14,7 +14,7 @@ from dlcheck.bench.grading import BenchSettings
 from dlcheck.bench.predict import deciding_episode, predict_all
 from dlcheck.bench.results import Context, reference_results, result_from_dict
 from dlcheck.bench.suite import assemble
-from dlcheck.bench.transfer import MARGIN, ROUGH_MARGIN, SCALED, choose_basis
+from dlcheck.bench.transfer import MARGIN, OVERHEAD_MARGIN, ROUGH_MARGIN, SCALED, choose_basis
 from dlcheck.bench.workloads import load_workloads
 from dlcheck.places import load_places
 
@@ -113,6 +113,10 @@ def test_without_a_reference_of_this_backend_the_scaled_interval_is_rough() -> N
     same = choose_basis(w5, anchor, Context(backend="tensorflow", device_kind="cpu"), [ref])
     gpu = choose_basis(w5, anchor, Context(backend="tensorflow", device_kind="gpu"), [ref])
     assert same is not None and same.margin == MARGIN
+    # a tiny model (episode 2: framework overhead, not FLOPs) gets the wider margin
+    w2 = next(w for w in load_workloads() if w.episode == 2)
+    tiny = choose_basis(w2, anchor, Context(backend="tensorflow", device_kind="cpu"), [ref])
+    assert tiny is not None and tiny.margin == OVERHEAD_MARGIN
     assert gpu is not None and gpu.margin == ROUGH_MARGIN
     p = predict_all(load_workloads(), only_ep4(ref), SETTINGS, 0.0, [ref],
                     Context(backend="jax", device_kind="cpu"))  # fmt: skip
