@@ -9,7 +9,11 @@ Prints one JSON line: the wall time of the fit call and of each epoch.
 --backend sets KERAS_BACKEND before Keras is imported, as the lesson's PyTorch flavour does
 (default: KERAS_BACKEND if set, else tensorflow).
 
-Episode 5 uses DenseNet121 with random weights (weights=None: no download, same cost).
+Episode 5 feeds the 64x64 images through the lesson's resize with padding to 160x160 inside the
+model (``tf.image.resize_with_pad`` in a Lambda layer on TensorFlow, as the lesson writes it;
+Keras' ``Resizing(pad_to_aspect_ratio=True)`` on the other backends, where that code does not
+run) and uses DenseNet121 with random weights (weights=None: the ImageNet weights are a
+download; same architecture, same frozen layers, same cost).
 """
 
 from __future__ import annotations
@@ -76,16 +80,24 @@ def dollar_street(keras, np):  # episode 4
 
 def transfer(keras, np):  # episode 5
     rng = np.random.default_rng(5)
-    train_images = rng.random((878, 160, 160, 3), dtype=np.float32)
+    train_images = rng.random((878, 64, 64, 3), dtype=np.float32)
     train_labels = rng.integers(0, 10, 878)
-    val_images = rng.random((293, 160, 160, 3), dtype=np.float32)
+    val_images = rng.random((293, 64, 64, 3), dtype=np.float32)
     val_labels = rng.integers(0, 10, 293)
     inputs = keras.Input(train_images.shape[1:])
+    if keras.backend.backend() == "tensorflow":  # the lesson's code
+        import tensorflow as tf
+
+        method = tf.image.resize_with_pad
+        resize = keras.layers.Lambda(lambda imgs: method(imgs, 160, 160))
+    else:  # tf.image does not run on torch: Keras' own resize with padding
+        resize = keras.layers.Resizing(160, 160, pad_to_aspect_ratio=True)
+    resized_images = resize(inputs)
     base_model = keras.applications.DenseNet121(
         include_top=False, pooling="max", weights=None, input_shape=(160, 160, 3)
     )
     base_model.trainable = False
-    x = base_model(inputs, training=False)
+    x = base_model(resized_images, training=False)
     x = keras.layers.Flatten()(x)
     x = keras.layers.BatchNormalization()(x)
     x = keras.layers.Dense(50, activation="relu")(x)

@@ -114,6 +114,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "dlcheck.envs.remove",
             "dlcheck.bench.elsewhere",
             "dlcheck.bench.predict",
+            "dlcheck.bench.transfer",
             "dlcheck.bench.suite",
             "dlcheck.bench.compare",
             "dlcheck.fleet.read",

@@ -203,7 +203,9 @@ def test_comfortable_places_are_those_passing_every_episode() -> None:
     # episode 5: the older VM 29 min, the newer 16 min [11, 24]; every other episode < 1 min
     lenient = BenchSettings(pass_seconds=1500.0, warn_seconds=3600.0)
     comp = compare([old, new], lenient)
-    assert comp.comfortable == ["dev-2core-epyc-vm'"]
+    # the same reference id twice: told apart by the folder each was read from
+    assert comp.comfortable == ["dev-2core-epyc-vm (results/)"]
+    assert comp.labels[0] == "dev-2core-epyc-vm (bench/)"
     assert "Comfortable for the course" in comfortable_sentence(comp)
     assert faster_words(2.0) == "2.00x faster" and faster_words(0.8) == "1.25x as long"
     assert faster_words(1.001) == "the same speed"

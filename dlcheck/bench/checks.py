@@ -1,5 +1,7 @@
-"""The benchmark's check kind ``training_time``: the predicted wall time of a lesson's
-training (a saved `dlcheck bench` result, dlcheck/bench/facts.py) against the thresholds.
+"""The benchmark's check kind ``training_time``: the predicted wall time of the course's
+training (a saved `dlcheck bench` result, dlcheck/bench/facts.py) against the thresholds: the
+worst episode decides and is named in the finding's observed (episode, workload, whether it
+was timed or scaled, its time and interval).
 PASS is met; WARN and FAIL are unmet (the requirement's level decides how loud); BORDERLINE
 (the interval straddles a threshold) is unknown; no benchmark given is not judged."""
 
@@ -8,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dlcheck.bench.facts import benchmark_facts
-from dlcheck.bench.grading import BORDERLINE, BenchSettings, grade_training
+from dlcheck.bench.grading import BORDERLINE, BenchSettings, grade_training, worst_episode
 from dlcheck.checks import Check, Outcome, met, not_given, unknown
 from dlcheck.records import Facts
 
@@ -24,7 +26,16 @@ def _settings(p: dict[str, Any]) -> BenchSettings:
 def check_training_time(facts: Facts, p: dict[str, Any]) -> Outcome:
     s = _settings(p)
     b = benchmark_facts(facts.sections)
-    e = b.episode(s.workload) if b is not None and not b.error else None
+    # the course's training: its worst episode decides (every episode the saved run
+    # predicted); a section of an older dlcheck (no deciding episode) keeps its verdict,
+    # the headline workload's
+    e = None
+    if b is not None and not b.error:
+        e = (
+            worst_episode(b.episodes, s)
+            if b.deciding_episode is not None
+            else b.episode(s.workload)
+        )
     t = grade_training(e.seconds if e else None, e.low if e else None, e.high if e else None, s)
     if b is None:
         return not_given(
@@ -37,7 +48,8 @@ def check_training_time(facts: Facts, p: dict[str, Any]) -> Outcome:
     if e is None:
         where = b.source or "the benchmark"
         return unknown(f"{s.workload} was not measured in {where}", t.expected)
-    observed = f"{t.about} for episode {e.episode} ({b.source or 'benchmark'})"
+    how = ", not timed: scaled" if e.basis != "measured" else ""
+    observed = f"{t.about} for episode {e.episode} ({e.workload}{how}; {b.source or 'benchmark'})"
     if t.grade == "PASS":
         return met(observed, t.expected)
     if t.advice is None:  # no time in the section: nothing to grade

@@ -137,7 +137,8 @@ def bench(
     options = BenchOptions(quick, all_, names, backend, profile, places, windows, window_seconds,
                            budget, target, course)  # fmt: skip
     # the progress display: on the real standard error when it is a terminal, not with -q
-    run = build_bench(options, display=lambda tty: Bars(tty is not None and not quiet, tty))
+    run = build_bench(options, display=lambda tty: Bars(tty is not None and not quiet, tty),
+                      lines=not quiet)  # fmt: skip
     result = judge_bench(run)
     if anonymize:
         from dlcheck.anonymize import anonymize_record
@@ -219,11 +220,12 @@ def __getattr__(name: str) -> Any:
     files=("plot",),
 )
 @chatter_options(
-    quiet="For scripts: the table without the notes, and no 'wrote' line.",
+    quiet="For scripts: the table alone (no notes, no sentences), and no 'wrote' line.",
     verbose="Also say on standard error which file the ratios are relative to.",
 )
 @click.option("--profile", type=click.Path(dir_okay=False), help="Grade episodes by this profile.")
 @click.option("--anonymize", is_flag=True, help="Remove hostname, user name and home paths.")
+@click.option("--list", "list_", is_flag=True, help="List the packaged references and exit.")
 def compare_cmd(
     files: tuple[str, ...],
     plot: str | None,
@@ -234,14 +236,23 @@ def compare_cmd(
     verbose: bool = False,
     profile: str | None = None,
     anonymize: bool = False,
+    list_: bool = False,
 ) -> int:
     """Compare saved results (`dlcheck bench --save FILE`) side by side; ratios are against
-    the first file. Says when results differ in backend, thread count or load."""
-    from dlcheck.bench.compare import compare, require_matplotlib
+    the first file. A packaged reference goes by its id (`--list` lists them). Says when
+    results differ in backend, thread count or load; many results become one row each."""
+    from dlcheck.bench.compare import compare, load_named, require_matplotlib
     from dlcheck.bench.compare import plot as draw
     from dlcheck.bench.render import render_comparison
-    from dlcheck.bench.results import load_result
 
+    if list_:
+        from dlcheck.bench.compare import reference_list
+
+        for ref_id, backend, device, where, desc in reference_list():
+            click.echo(f"{ref_id}: {backend} on {device}; measured in {where}")
+            if not quiet:
+                click.echo(f"  {desc}")
+        return 0
     if len(files) < 2:
         raise UserError(None, "dlcheck bench compare needs at least two result files")
     from dlcheck import output as out
@@ -256,7 +267,7 @@ def compare_cmd(
 
     prof = load_profile(profile)  # a bad profile: one line, exit 2, before any file is read
     settings = bench_settings(prof.settings, prof.source)
-    results = [load_result(f) for f in files]
+    results = [load_named(f) for f in files]
     if anonymize:
         from dlcheck.anonymize import anonymize_record
 
@@ -279,7 +290,7 @@ def compare_cmd(
 
         out.emit(render_comparison_csv(comp), output=output, inputs=inputs, quiet=quiet)
     else:
-        draw_text = out.draw_to(render_comparison, comp)
+        draw_text = out.draw_to(render_comparison, comp, quiet=quiet)
         out.emit(draw=draw_text, output=output, inputs=inputs, quiet=quiet, width=80)
     if plot:  # atomic, and never over an input (a result file given, -o, the profile)
         out.write_with(plot, lambda tmp: draw(comp, tmp, scale), (*files, output, profile), ".png")

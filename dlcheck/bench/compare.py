@@ -156,6 +156,8 @@ def _train_rates(per: list[Any], results: list[BenchResult], workload: str) -> t
 def where_of(r: BenchResult) -> tuple[str, str | None]:
     """(where it was measured, the hosted notebook's name or None)."""
     contexts = r.context.where
+    if contexts is None and r.machine is not None:  # a reference measured before it was kept
+        return clean(f"not recorded; measured on {r.machine.description}", 300), None
     if contexts is None:
         return "not recorded (older file)", None
     hosted = [HOSTED_NAMES[c] for c in HOSTED_NAMES if c in contexts]
@@ -236,14 +238,76 @@ def episode_lines(results: list[BenchResult], settings: BenchSettings) -> list[E
     return lines
 
 
+def _folder(r: BenchResult) -> str | None:
+    """The folder a result file was read from (its parent directory's name), if any."""
+    if not r.source or r.source.startswith("<"):
+        return None
+    parent = Path(r.source).parent
+    return parent.name or str(parent) or None
+
+
 def unique_labels(results: list[BenchResult]) -> list[str]:
-    labels = []
-    for r in results:
-        label = r.label()
-        while label in labels:
-            label += "'"
-        labels.append(label)
-    return labels
+    """Each result's column name, by what tells it apart: its label (reference id, file name)
+    when that is unique; else, among the results sharing it, the host it was measured on, then
+    the folder it was read from (a room's 30 learners' ``me.bench.json``: ``me (pc-04)``, or
+    ``me (alice/)``), each added only when it tells the group apart; a number last."""
+    base = [r.label() for r in results]
+    labels = list(base)
+    for name in sorted(set(base)):
+        group = [i for i, b in enumerate(base) if b == name]
+        if len(group) < 2:
+            continue
+        hosts = [results[i].hostname or "" for i in group]
+        folders = [_folder(results[i]) or "" for i in group]
+        for i, host, folder in zip(group, hosts, folders):  # noqa: B905 - same length
+            bits = []
+            if host and len(set(hosts)) > 1:
+                bits.append(host)
+            if folder and len(set(folders)) > 1 and (not bits or hosts.count(host) > 1):
+                bits.append(f"{folder}/")
+            labels[i] = f"{name} ({', '.join(bits)})" if bits else name
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        n = seen.get(label, 0) + 1
+        seen[label] = n
+        out.append(label if n == 1 else f"{label} #{n}")
+    return out
+
+
+def reference_ids() -> dict[str, BenchResult]:
+    """The packaged reference results by their id (``bench compare dev-2core-epyc-vm ...``)."""
+    from dlcheck.bench.results import reference_results
+
+    return {r.machine.id: r for r in reference_results() if r.machine}
+
+
+def load_named(name: str) -> BenchResult:
+    """A result file, or a packaged reference by its id when no such file exists; else the
+    file's own error (one line), which says how to list the references."""
+    from dlcheck.bench.results import load_result
+
+    if not Path(name).exists():
+        refs = reference_ids()
+        if name in refs:
+            return refs[name]
+        if not name.endswith(".json"):
+            known = ", ".join(sorted(refs)) or "none"
+            raise UserError(name, f"no such file or packaged reference (references: {known}; "
+                                  "`dlcheck bench compare --list`)")  # fmt: skip
+    return load_result(name)
+
+
+def reference_list() -> list[tuple[str, str, str, str, str]]:
+    """(id, backend, device, where measured and when, description) of each packaged reference."""
+    out = []
+    for ref_id, r in sorted(reference_ids().items()):
+        where, _ = where_of(r)
+        device = _accelerator(r)
+        when = r.created[:10] if r.created else "?"
+        desc = r.machine.description if r.machine else ""
+        out.append((ref_id, r.context.backend or "?", device, f"{where}, {when}", desc))
+    return out
 
 
 def compare(results: list[BenchResult], settings: BenchSettings | None = None) -> Comparison:

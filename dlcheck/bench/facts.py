@@ -21,6 +21,7 @@ class EpisodeTime:
     seconds: float  # predicted wall time of the lesson's model.fit call
     low: float | None = None  # its prediction interval
     high: float | None = None
+    basis: str = "measured"  # measured here, or "scaled" from a reference (bench/transfer.py)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class BenchmarkFacts:
     episodes: list[EpisodeTime] = field(default_factory=list)
     course_seconds: float | None = None
     error: str | None = None
+    # The episode that decided the saved run's verdict (the worst; None in older files); the
+    # check grades every episode again with the profile's thresholds (bench/checks.py).
+    deciding_episode: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -56,7 +60,7 @@ def benchmark_section(path: str | Path) -> dict[str, Any]:
 
     result = load_result(path)
     episodes = [
-        EpisodeTime(e.workload, e.episode, e.seconds, e.low, e.high)
+        EpisodeTime(e.workload, e.episode, e.seconds, e.low, e.high, e.basis)
         for e in result.predictions.episodes
     ]
     return BenchmarkFacts(
@@ -66,6 +70,7 @@ def benchmark_section(path: str | Path) -> dict[str, Any]:
         interrupted=result.interrupted,
         episodes=episodes,
         course_seconds=result.predictions.course_seconds,
+        deciding_episode=result.verdict.episode,
     ).to_dict()
 
 
@@ -85,5 +90,9 @@ def benchmark_line(section: Any) -> str | None:
         return None
     if b.error:
         return f"benchmark unreadable: {b.error}"
-    parts = [f"episode {e.episode} ({e.workload}) {fmt_seconds(e.seconds)}" for e in b.episodes]
+    parts = [
+        f"episode {e.episode} ({e.workload}) {fmt_seconds(e.seconds)}"
+        + (" scaled" if e.basis != "measured" else "")
+        for e in b.episodes
+    ]
     return f"{b.source or 'benchmark'}: " + (", ".join(parts) or "nothing measured")

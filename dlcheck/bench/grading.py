@@ -5,8 +5,9 @@ its words included (``grade_training``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from dlcheck.errors import UserError
 from dlcheck.formats import fmt_seconds
@@ -119,3 +120,26 @@ def grade_training(
         state=state,
         advice=ADVICE.get(verdict),
     )
+
+
+# The course's verdict is its worst episode's: grades from best to worst (BORDERLINE by the
+# grades it straddles).
+_RANK = {"PASS": 0, "PASS/WARN": 1, "WARN": 2, "WARN/FAIL": 3, "PASS/FAIL": 3, "FAIL": 4}
+
+T = TypeVar("T")
+
+
+def worst_episode(episodes: Sequence[T], settings: BenchSettings) -> T | None:
+    """The episode that decides the course's verdict: the worst graded (its ``low``/``high``
+    interval against the thresholds), the longest of those. Any records with ``seconds``,
+    ``low`` and ``high`` (bench's predictions, the check's facts)."""
+
+    def rank(e: Any) -> tuple[int, float]:
+        lo = e.low if e.low is not None else e.seconds
+        hi = e.high if e.high is not None else e.seconds
+        verdict, between = grade_interval(lo, hi, settings)
+        key = "/".join(between) if verdict == BORDERLINE else verdict
+        return _RANK.get(key, -1), e.seconds
+
+    usable = [e for e in episodes if getattr(e, "seconds", None) is not None]
+    return max(usable, key=rank) if usable else None

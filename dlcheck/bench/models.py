@@ -57,15 +57,33 @@ def ep4_cnn(keras: Any) -> Any:
     return _compile_classifier(keras, model)
 
 
+def resize_with_pad(keras: Any, size: int) -> Any:
+    """The lesson's ``Lambda(lambda x: tf.image.resize_with_pad(x, 160, 160))`` on the
+    TensorFlow backend, as written; on the other backends (where that TensorFlow code does not
+    run) Keras' own ``Resizing(..., pad_to_aspect_ratio=True)``, the same bilinear resize with
+    padding (the 64x64 images are square: no padding is added either way)."""
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return keras.layers.Lambda(lambda x: tf.image.resize_with_pad(x, size, size))
+    return keras.layers.Resizing(size, size, pad_to_aspect_ratio=True)
+
+
+EP5_SIZE = 160  # DenseNet121's input size in the lesson
+
+
 def ep5_densenet(keras: Any) -> Any:
-    """Episode 5: frozen DenseNet121 (include_top=False, pooling='max') at 160x160 plus a small
-    head (7,093,360 params, 53,808 trainable). Random weights: no download, same cost."""
+    """Episode 5 as the lesson builds it: the 64x64 images resized with padding to 160x160
+    inside the model, a frozen DenseNet121(include_top=False, pooling='max') and a small head
+    (7,093,360 params, 53,808 trainable). Random weights (weights=None): the ImageNet weights
+    are a download, and the architecture, the frozen layers and so the cost are the same."""
+    inputs = keras.Input(shape=(64, 64, 3))
+    x = resize_with_pad(keras, EP5_SIZE)(inputs)
     base = keras.applications.DenseNet121(
-        include_top=False, pooling="max", weights=None, input_shape=(160, 160, 3)
+        include_top=False, pooling="max", weights=None, input_shape=(EP5_SIZE, EP5_SIZE, 3)
     )
     base.trainable = False
-    inputs = keras.Input(shape=(160, 160, 3))
-    x = base(inputs, training=False)
+    x = base(x, training=False)
     x = keras.layers.Flatten()(x)
     x = keras.layers.BatchNormalization()(x)
     x = keras.layers.Dense(50, activation="relu")(x)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING
 
 from dlcheck.bench.compare import Comparison
-from dlcheck.bench.results import BenchResult
+from dlcheck.bench.results import BenchResult, EpisodePrediction
 from dlcheck.formats import fmt_seconds
 from dlcheck.render.layout import style_of
 from dlcheck.sanitize import clean
@@ -44,7 +44,8 @@ def _rate_cell(rate: tuple[float | None, bool] | None) -> str:
 
 def render_result_csv(result: BenchResult) -> str:
     """One row per workload: THE images/s figure, the windows' spread, the step time and
-    the workload's predicted episode (the same figures as the text view)."""
+    the workload's predicted episode (the same figures as the text view); an episode not
+    timed here has its prediction alone."""
     from dlcheck.render.layout import csv_text
 
     rates = _epoch_rates(result)
@@ -72,6 +73,10 @@ def render_result_csv(result: BenchResult) -> str:
                 _num(e.high) if e else None, e.verdict if e else None,
             ]
         )  # fmt: skip
+    for e in result.predictions.episodes:  # not timed here: the prediction alone (scaled)
+        if e.workload not in result.results:
+            rows.append([clean(e.workload, 40), *([None] * 10), e.episode, e.epochs,
+                         _num(e.seconds), _num(e.low), _num(e.high), e.verdict])  # fmt: skip
     return csv_text(heads, rows)
 
 
@@ -96,7 +101,7 @@ def _g(x: float | None) -> str:
     return "?" if x is None else f"{x / 1e9:,.1f}"
 
 
-def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
+def _breakdown_line(episode: int, epochs: int, b: dict[str, float], how: str = "") -> str:
     def each(key: str) -> str:
         return fmt_seconds(b.get(key, 0.0) / epochs)
 
@@ -105,8 +110,18 @@ def _breakdown_line(episode: int, epochs: int, b: dict[str, float]) -> str:
         f"and epoch end {each('last_batch_and_epoch_end')} + epoch start and gaps "
         f"{each('epoch_start')} + validation {each('validation')}) + fit set-up "
         f"{fmt_seconds(b.get('fit_setup', 0.0))} + first-epoch tracing "
-        f"{fmt_seconds(b.get('first_epoch_tracing', 0.0))}, each measured."
+        f"{fmt_seconds(b.get('first_epoch_tracing', 0.0))}, {how or 'each measured'}."
     )
+
+
+def _how(e: EpisodePrediction) -> str:
+    """How an episode's prediction was made: measured here, or scaled from a reference."""
+    if e.basis == "measured":
+        return ""
+    rough = ", roughly" if e.rough else ""
+    return (f"not timed here: the reference {clean(e.reference or '?', 60)}'s parts x "
+            f"{e.speed or 0:.2f} (this machine's speed on {clean(e.scaled_from or '?', 40)}"
+            f"{rough})")  # fmt: skip
 
 
 def render_result(
@@ -265,6 +280,8 @@ def _predicted_rows(result: BenchResult) -> list[list[Text]]:
         what = f"{e.epochs} epochs"
         if e.early_stopping:
             what += " (early stopping may end sooner)"
+        if e.basis != "measured":
+            what += ", not timed: scaled"
         rows.append(
             [
                 Text(f"{e.episode} ({clean(e.workload, 40)})"),
@@ -283,9 +300,16 @@ def _course_lines(result: BenchResult) -> list[Text]:
     from rich.text import Text
 
     p = result.predictions
-    lines = [Text(_breakdown_line(e.episode, e.epochs, e.breakdown), "dim")
+    lines = [Text(_breakdown_line(e.episode, e.epochs, e.breakdown, _how(e)), "dim")
              for e in p.episodes if e.breakdown]  # fmt: skip
     course = fmt_seconds(p.course_seconds)
+    scaled = [e for e in p.episodes if e.basis != "measured"]
+    if scaled:
+        nums = [str(e.episode) for e in scaled]
+        which = (f"Episodes {', '.join(nums[:-1])} and {nums[-1]} were" if len(nums) > 1
+                 else f"Episode {nums[0]} was")  # fmt: skip
+        lines.append(Text(f"{which} not timed here (`dlcheck bench --all` times every "
+                          "episode).", "dim"))  # fmt: skip
     if p.course_complete:
         lines.append(Text(f"All course training runs together: about {course}."))
     else:
@@ -320,36 +344,97 @@ def _verdict_lines(result: BenchResult) -> list[Text]:
             url = f" {clean(pl.url)}" if pl.url else ""
             lines.append(Text(f"  - {clean(pl.name)}{url}: {clean(there)}"))
     if result.interrupted:
-        lines.append(Text("Interrupted: only the workloads above finished.", "yellow"))
+        gone = ", ".join(clean(w, 40) for w in result.not_measured)
+        done = ", ".join(clean(w, 40) for w in result.results) or "none"
+        said = f"Interrupted: finished {done}" + (f"; not measured: {gone}." if gone else ".")
+        lines.append(Text(said, "yellow"))
     return lines
 
 
 def render_comparison(
-    comp: Comparison, file: IO[str] | None = None, width: int | None = None
+    comp: Comparison, file: IO[str] | None = None, width: int | None = None, quiet: bool = False
 ) -> None:
     """Side-by-side table of several results, where and on what each was measured, speeds
-    against the first; stacked blocks (one per figure) when the table does not fit ``width``;
-    then the comparison in words, one line per episode (dlcheck.bench.versus)."""
+    against the first; then the comparison in words, one line per episode
+    (dlcheck.bench.versus). When the side-by-side table does not fit ``width`` with more than
+    two results (a room's learners), one row per result instead (where, device, each
+    episode's predicted time and verdict), as the fleet does: never wider than ``width``.
+    ``quiet``: the table alone."""
     from rich.console import Console
     from rich.text import Text
 
     from dlcheck.bench.versus import versus_lines
-    from dlcheck.render.layout import console_width, hang, print_table
+    from dlcheck.render.layout import console_width, hang, print_table, table_fits
 
     console = Console(file=file, highlight=False, width=width)
-    console_width(console, width)  # the one width rule (dlcheck.render.layout)
-    for note in comp.notes:
-        hang(console, Text(""), Text(clean(note, 1000), "yellow"), console.width, indent=0)
+    w = console_width(console, width)  # the one width rule (dlcheck.render.layout)
+
+    def say(text: Text) -> None:
+        hang(console, Text(""), text, w, indent=0)
+
     heads, plain = comparison_table(comp)  # the same cells as Markdown and CSV
     rows = [
         [Text(c, "dim" if j and c == "missing" else "") for j, c in enumerate(cells)]
         for cells in plain
     ]
-    print_table(console, heads, rows, console.width, 0)
-    hang(console, Text(""), Text(_ratio_note(comp), "dim"), console.width, indent=0)
-    words = versus_lines(comp)
-    for i, line in enumerate(words):
-        hang(console, Text(""), Text(line, "bold" if i == 0 else ""), console.width, indent=0)
+    many = len(comp.labels) > 2 and table_fits(heads, rows, w) is None
+    if not quiet:
+        for note in comp.notes:
+            say(Text(clean(note, 1000), "yellow"))
+    if many:
+        rheads, rrows = result_rows(comp)
+        print_table(console, rheads, [[Text(c) for c in r] for r in rrows], w, 0)
+        if not quiet:
+            say(Text(f"{len(comp.labels)} results, one row each: each episode's predicted "
+                     "training time; course: the worst episode's verdict (- not measured; the "
+                     f"side-by-side table does not fit {w} columns: `--format csv` or `--json` "
+                     "have every figure).", "dim"))  # fmt: skip
+            say(Text(comfortable_line(comp)))
+        return
+    print_table(console, heads, rows, w, 0)
+    if quiet:
+        return
+    say(Text(_ratio_note(comp), "dim"))
+    for i, line in enumerate(versus_lines(comp)):
+        say(Text(line, "bold" if i == 0 else ""))
+
+
+def result_rows(comp: Comparison) -> tuple[list[str], list[list[str]]]:
+    """One row per compared result: its name, where and on what it was measured (only when
+    they differ between results), each episode's predicted time, and the course's verdict
+    (the worst episode's, graded by the compare's profile, and which episode)."""
+    where = [clean(c.where, 80) for c in comp.columns]
+    device = [clean(c.accelerator, 80) for c in comp.columns]
+    heads = ["result"]
+    extra = [(h, v) for h, v in (("measured in", where), ("device", device)) if len(set(v)) > 1]
+    heads += [h for h, _ in extra]
+    heads += [f"ep {e.episode}" for e in comp.episodes] + ["course"]
+    order = {"PASS": 0, "WARN": 1, "BORDERLINE": 2, "FAIL": 3}
+    rows = []
+    for i, col in enumerate(comp.columns):
+        cells = [clean(col.name, 80), *(v[i] for _, v in extra)]
+        worst: tuple[int, int] | None = None
+        for e in comp.episodes:
+            c = e.cells[i]
+            cells.append("-" if c.seconds is None else fmt_seconds(c.seconds))
+            if c.seconds is not None:
+                rank = (order.get(c.verdict, -1), e.episode)
+                worst = rank if worst is None or rank > worst else worst
+        verdict = next((k for k, v in order.items() if worst and v == worst[0]), "UNKNOWN")
+        cells.append(f"{verdict} (ep {worst[1]})" if worst else "UNKNOWN")
+        rows.append(cells)
+    return heads, rows
+
+
+def comfortable_line(comp: Comparison) -> str:
+    """Which results make the course comfortable; counted when they are many."""
+    from dlcheck.bench.versus import comfortable_sentence
+
+    if len(comp.comfortable) <= 5:
+        return comfortable_sentence(comp)
+    limit = fmt_seconds(comp.pass_seconds) if comp.pass_seconds is not None else "the limit"
+    return (f"{len(comp.comfortable)} of {len(comp.labels)} results make the course "
+            f"comfortable (every episode compared PASS, at most {limit}).")  # fmt: skip
 
 
 # -- Markdown and CSV: the same content as the text views ----------------------------------
@@ -470,7 +555,8 @@ def render_result_markdown(result: BenchResult) -> str:
         ]
         for e in p.episodes:
             out.append(
-                f"| {e.episode} ({md_escape(clean(e.workload, 40))}) | {e.epochs} "
+                f"| {e.episode} ({md_escape(clean(e.workload, 40))}"
+                f"{', not timed: scaled' if e.basis != 'measured' else ''}) | {e.epochs} "
                 f"| {fmt_seconds(e.seconds_per_epoch)} | {fmt_seconds(e.seconds)} "
                 f"| {_range(e.low, e.high)} | {md_escape(e.verdict)} |"
             )

@@ -179,13 +179,22 @@ class EpisodePrediction:
     low: float | None = None  # the prediction interval (measurement spread, load widening)
     high: float | None = None
     breakdown: dict[str, float] = field(default_factory=dict)  # parts of `seconds`
+    # "measured": timed in this run; "scaled": not timed here, the reference result
+    # `reference`'s prediction scaled by this machine's speed on the timed `scaled_from`
+    # (`speed`: its seconds per epoch here over there; dlcheck/bench/transfer.py); `rough`:
+    # no reference of this backend and device kind, so the interval is much wider.
+    basis: str = "measured"
+    reference: str | None = None
+    scaled_from: str | None = None
+    speed: float | None = None
+    rough: bool = False
 
 
 @dataclass(frozen=True)
 class Predictions:
     episodes: list[EpisodePrediction] = field(default_factory=list)
     course_seconds: float | None = None  # sum over the measured episodes
-    course_complete: bool = False  # every course workload was measured
+    course_complete: bool = False  # every course workload has a prediction (timed or scaled)
 
 
 @dataclass(frozen=True)
@@ -199,10 +208,11 @@ class PlacePointer:
 
 @dataclass(frozen=True)
 class TrainingGrade:
-    """The headline training time graded against the profile's [bench] thresholds
-    (bench/grading.py). Kept in the JSON under ``verdict``; the one verdict concept of
-    dlcheck is dlcheck/verdict.py, which judges this grade again as the check kind
-    ``training_time`` when a benchmark is given to `dlcheck check`."""
+    """The course's training graded against the profile's [bench] thresholds
+    (bench/grading.py): the worst graded episode decides, named in ``episode``. Kept in the
+    JSON under ``verdict``; the one verdict concept of dlcheck is dlcheck/verdict.py, which
+    judges this grade again as the check kind ``training_time`` when a benchmark is given
+    to `dlcheck check`."""
 
     verdict: str  # PASS, WARN, FAIL, BORDERLINE or UNKNOWN
     workload: str
@@ -214,6 +224,9 @@ class TrainingGrade:
     low: float | None = None  # the headline prediction's interval
     high: float | None = None
     between: list[str] = field(default_factory=list)  # BORDERLINE: the grades it straddles
+    # The episode that decides the course's verdict (the worst graded; `workload`, `seconds`,
+    # `low` and `high` are its). None: files of older dlcheck versions (the headline's grade).
+    episode: int | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +258,8 @@ class BenchResult:
     headline: Headline
     interrupted: bool = False
     machine: MachineNote | None = None
+    # the workloads the run was asked to time and did not finish (interrupted)
+    not_measured: list[str] = field(default_factory=list)
     source: str | None = None  # where it was loaded from (not written)
     load: LoadReport | None = None  # what else used the machine during the run
 

@@ -10,7 +10,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import IO, Any, Protocol
 
@@ -58,6 +58,7 @@ class BenchRun:
     results: dict[str, WorkloadResult]
     load: LoadReport | None
     interrupted: bool
+    chosen: list[str] = field(default_factory=list)  # the workloads asked for, in order
 
 
 def assemble(
@@ -71,11 +72,13 @@ def assemble(
     created: str | None = None,
     hostname: str | None = None,
     load: LoadReport | None = None,
+    not_measured: list[str] | None = None,
 ) -> BenchResult:
     """Predictions, verdict and headline from measurements (pure but for the defaults); the
     load seen during the run widens every interval."""
     refs = reference_results() if references is None else references
-    predictions = predict_all(workloads, results, settings, load.widen if load else 0.0)
+    predictions = predict_all(workloads, results, settings, load.widen if load else 0.0,
+                              refs, context)  # fmt: skip
     verdict = decide(predictions, settings, places, refs)
     return BenchResult(
         dlcheck_version=__version__,
@@ -88,6 +91,7 @@ def assemble(
         headline=headline_of(results, predictions, verdict, workloads),
         interrupted=interrupted,
         load=load,
+        not_measured=list(not_measured or []),
     )
 
 
@@ -103,12 +107,20 @@ def run_suite(
     deadline: float | None = None,
     sampler: LoadSampler | None = None,
     started: float | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> BenchRun:
     """Measure ``chosen`` in order until ``deadline`` (time.monotonic(); default: the plan's
     budget from now; with ``plan.per_workload`` each workload gets the budget). ``sampler``
     (started before the framework import) watches the machine; ``started`` is the monotonic
-    time the run began, for the wall time. Ctrl-C stops the run; what finished is kept."""
+    time the run began, for the wall time. Ctrl-C stops the run; what finished is kept.
+    With several workloads each given the budget (--all), ``notify`` is told the expected
+    total before the first and a line as each finishes, and ``progress`` shows one bar for the
+    whole run (its total elapsed and left)."""
     measure = measure or measure_workload
+    t_run = time.monotonic()
+    several = plan.per_workload and len(chosen) > 1
+    if several and notify is not None:
+        notify(expected_line(chosen, plan))
     results: dict[str, WorkloadResult] = {}
     interrupted = False
     context = Context(plan=plan.name)
@@ -119,22 +131,64 @@ def run_suite(
         if sampler is None:
             sampler = LoadSampler(context.usable_cores)
         sampler.mark()
-        for w in chosen:
+        for k, w in enumerate(chosen):
             if plan.per_workload:
                 end = time.monotonic() + plan.budget_seconds
-            results[w.id] = measure(w, keras, plan, peak, progress, end)
+            tell = whole_run(progress, k, len(chosen)) if several else progress
+            t0 = time.monotonic()
+            results[w.id] = measure(w, keras, plan, peak, tell, end)
+            if several and notify is not None:
+                notify(done_line(w, k, chosen, plan, time.monotonic() - t0,
+                                 time.monotonic() - t_run))  # fmt: skip
     except KeyboardInterrupt:
         interrupted = True
     load = sampler.stop(context.usable_cores) if sampler is not None else None
     wall = round(time.monotonic() - started, 2) if started is not None else None
     context = replace(context, cpu_freq_mhz_end=read_clock().current, wall_seconds=wall)
-    return BenchRun(workloads, settings, places, context, results, load, interrupted)
+    return BenchRun(workloads, settings, places, context, results, load, interrupted,
+                    [w.id for w in chosen])  # fmt: skip
+
+
+def expected_line(chosen: list[Workload], plan: Plan) -> str:
+    """What a run of several workloads will take, said before it starts."""
+    from dlcheck.formats import fmt_seconds
+
+    total = len(chosen) * plan.budget_seconds
+    names = ", ".join(w.id for w in chosen)
+    each = fmt_seconds(plan.budget_seconds)
+    return (f"Timing {len(chosen)} workloads ({names}), each until +-{plan.target:.0%} or "
+            f"{each}: at most about {fmt_seconds(total)} in all.")  # fmt: skip
+
+
+def done_line(w: Workload, k: int, chosen: list[Workload], plan: Plan, took: float,
+              elapsed: float) -> str:  # fmt: skip
+    """One line as a workload of several finishes: its time, the run's, what is left."""
+    from dlcheck.formats import fmt_seconds
+
+    left = (len(chosen) - k - 1) * plan.budget_seconds
+    more = f", at most about {fmt_seconds(left)} left" if left else ", all done"
+    return (f"{w.id} measured ({k + 1}/{len(chosen)}) in {fmt_seconds(took)}; "
+            f"{fmt_seconds(elapsed)} so far{more}.")  # fmt: skip
+
+
+def whole_run(progress: Progress | None, k: int, n: int) -> Progress | None:
+    """A workload's progress as part of the whole run: one bar, the run's fraction done."""
+    if progress is None:
+        return None
+
+    def tell(workload: str, stage: str, done: int, total: int) -> None:
+        frac = (k + (done / total if total else 0.0)) / n
+        progress("all workloads", f"{workload} ({k + 1}/{n}) {stage}", int(1000 * frac), 1000)
+
+    return tell
 
 
 def judge_bench(run: BenchRun, references: list[BenchResult] | None = None) -> BenchResult:
     """The predictions, the graded headline and the verdict of a run (``assemble``)."""
+    missing = [w for w in run.chosen if w not in run.results]
     return assemble(run.workloads, run.context, run.results, run.settings, run.places,
-                    run.interrupted, references=references, load=run.load)  # fmt: skip
+                    run.interrupted, references=references, load=run.load,
+                    not_measured=missing)  # fmt: skip
 
 
 # The budget counts from the process start, as the framework import is part of the wait; a
@@ -179,13 +233,17 @@ class Display(Protocol):
 
 
 def build_bench(
-    options: BenchOptions, display: Callable[[IO[str] | None], Display] | None = None
+    options: BenchOptions,
+    display: Callable[[IO[str] | None], Display] | None = None,
+    lines: bool = False,
 ) -> BenchRun:
     """Measure as ``options`` ask: the profile and places read first (a bad file is one line,
     exit 2, before anything is imported), then Keras imported on the backend and the chosen
     workloads timed within the plan's budget. The framework's own log on standard error is
     kept in ``context.stderr_tail``; ``display(stream)`` makes the progress display, given the
-    real standard error when it is a terminal (else None)."""
+    real standard error when it is a terminal (else None). ``lines``: a run of several
+    workloads says its expected total first and a line as each finishes (above the progress
+    on a terminal, on standard error when it is not one)."""
     from dlcheck.bench import measure
     from dlcheck.places import load_places
     from dlcheck.profile import load_profile
@@ -207,10 +265,13 @@ def build_bench(
         with (display or _NoDisplay)(captured.terminal) as bars:
             bars.say(f"Loading Keras on {backend}...")
             keras = measure.setup_backend(backend)
+            notify = None
+            if lines:
+                notify = bars.say if captured.terminal is not None else captured.line
             run = run_suite(
                 keras, chosen, workloads, plan, settings, places, progress=bars.update,
                 deadline=None if plan.per_workload else started + plan.budget_seconds,
-                sampler=sampler, started=started,
+                sampler=sampler, started=started, notify=notify,
             )  # fmt: skip
     if captured.tail:
         run = replace(run, context=replace(run.context, stderr_tail=captured.tail))
@@ -279,6 +340,14 @@ class CapturedStderr:
         if tty:
             self.terminal = os.fdopen(os.dup(self._saved), "w", encoding="utf-8", errors="replace")
         return self
+
+    def line(self, text: str) -> None:
+        """``text`` as a line on the real standard error (piped: a log of the run)."""
+        fd = self._saved if self._saved >= 0 else 2
+        try:
+            os.write(fd, (text + "\n").encode("utf-8", "replace"))
+        except OSError:
+            pass
 
     def __exit__(self, *exc: Any) -> None:
         import sys
