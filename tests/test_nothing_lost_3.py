@@ -185,7 +185,7 @@ def test_a_measured_result_is_kept_when_its_output_fails(
     folder = tmp_path / "results"
     folder.mkdir()
 
-    def measured(options: object, display: object = None) -> object:
+    def measured(options: object, display: object = None, **_: object) -> object:
         folder.rmdir()  # the folder goes away while the benchmark runs
         return type("Run", (), {"interrupted": False})()
 
