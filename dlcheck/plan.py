@@ -194,6 +194,19 @@ class _Builder:
         cause = [r for r in because or [] if r in new]
         self.steps.append(Step(sid, kind, title, action, fresh, [], cause))
 
+    def extend(self, commands: list[str], text: str, finding: str) -> None:
+        """The step that runs ``commands`` also answers ``finding``, said in its text."""
+        for i, st in enumerate(self.steps):
+            if finding not in self.done and any(c in st.action.commands for c in commands):
+                action = dataclasses.replace(st.action, text=f"{st.action.text} {text}")
+                because = [*st.because, finding] if st.because else st.because
+                resolves = [*st.resolves, finding]
+                self.steps[i] = dataclasses.replace(
+                    st, action=action, resolves=resolves, because=because
+                )
+                self.done.add(finding)
+                return
+
     def open(self, *kinds: str) -> list[Finding]:
         return [f for f in self.todo if f.id not in self.done and self.check(f) in kinds]
 
@@ -810,9 +823,8 @@ class _Builder:
                 continue
             if creates and f.verdict in ("FAIL", "WARN"):
                 entry = command_entry("kernel_created", self.facts, setup=str(setup))
-                if entry is not None:
-                    title = "Choose the kernel `dlcheck env create` registers"
-                    self.add("created-kernel", self.kind_of(f), title, Action(entry.text), [f.id])
+                if entry is not None:  # said in the step that makes it: one step, not two
+                    self.extend(create, entry.text, f.id)
                 continue
             choice = kernel_choice(self.facts, req.params)
             if choice is None:
