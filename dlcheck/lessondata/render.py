@@ -102,7 +102,7 @@ def render_check_text(
     console.print()
     console.print(Text("Verdict: " + _summary(check)), soft_wrap=True)
     if check.next_step:
-        console.print(Text("Next step: download what is missing (it uses the network):"))
+        console.print(Text("Next step: download what is missing or broken (it uses the network):"))
         for command in check.next_step:
             console.print(Text("    " + command), soft_wrap=True)
 
@@ -116,7 +116,7 @@ def render_check_markdown(check: DataCheck) -> str:
         lines.append("| " + " | ".join(md_escape(c) for c in row) + " |")
     lines += ["", md_escape(_summary(check))]
     if check.next_step:
-        lines += ["", "Next step: download what is missing (it uses the network):", ""]
+        lines += ["", "Next step: download what is missing or broken (it uses the network):", ""]
         lines += md_code_block(list(check.next_step))
     return "\n".join(lines) + "\n"
 
