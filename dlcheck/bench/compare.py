@@ -3,6 +3,7 @@ spirit of ``pyperf compare_to``; the CLI only wires it up."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ class EpisodeCell:
     high: float | None = None
     verdict: str = "UNKNOWN"  # graded now, against the profile given to compare
     speed: float | None = None  # the first column's seconds / these: 2.0 = twice as fast
+    scaled: bool = False  # not timed in that run: scaled from a reference (bench/transfer.py)
 
 
 @dataclass(frozen=True)
@@ -225,11 +227,12 @@ def episode_lines(results: list[BenchResult], settings: BenchSettings) -> list[E
                 verdict = grade_interval(e.low, e.high, settings)[0]
             else:
                 verdict = grade(e.seconds, settings)
-            cells.append(EpisodeCell(e.seconds, e.low, e.high, verdict))
+            scaled = e.basis == "scaled"
+            cells.append(EpisodeCell(e.seconds, e.low, e.high, verdict, scaled=scaled))
         base = cells[0].seconds
         cells = [
             c if i == 0 or c.seconds is None or not base or not c.seconds
-            else EpisodeCell(c.seconds, c.low, c.high, c.verdict, base / c.seconds)
+            else dataclasses.replace(c, speed=base / c.seconds)
             for i, c in enumerate(cells)
         ]  # fmt: skip
         lines.append(

@@ -377,7 +377,7 @@ def render_comparison(
         [Text(c, "dim" if j and c == "missing" else "") for j, c in enumerate(cells)]
         for cells in plain
     ]
-    many = len(comp.labels) > 2 and table_fits(heads, rows, w) is None
+    many = len(comp.labels) > 2 and table_fits(heads, rows, w, (0,)) is None
     if not quiet:
         for note in comp.notes:
             say(Text(clean(note, 1000), "yellow"))
@@ -391,7 +391,7 @@ def render_comparison(
                      "have every figure).", "dim"))  # fmt: skip
             say(Text(comfortable_line(comp)))
         return
-    print_table(console, heads, rows, w, 0)
+    print_table(console, heads, rows, w, 0, whole=(0,))  # a figure's label never wraps
     if quiet:
         return
     say(Text(_ratio_note(comp), "dim"))

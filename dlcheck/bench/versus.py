@@ -87,6 +87,13 @@ def missing_sentences(comp: Comparison) -> list[str]:
                 f"{clean(col.name, 80)} did not measure episode{'s' if len(gone) > 1 else ''} "
                 f"{', '.join(gone)}: `dlcheck bench --all --save FILE` measures every episode."
             )
+        scaled = [str(e.episode) for e in comp.episodes if e.cells[i].scaled]
+        if scaled:
+            out.append(
+                f"{clean(col.name, 80)} did not time episode{'s' if len(scaled) > 1 else ''} "
+                f"{', '.join(scaled)}: scaled from a reference by its speed on the episode it "
+                "timed (wider intervals); `dlcheck bench --all --save FILE` times every episode."
+            )
     return out
 
 

@@ -221,7 +221,7 @@ def longest_line(text: str) -> int:
 
 
 def table_fits(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int, whole: Sequence[int] = ()
 ) -> list[int] | None:
     """The column widths of a table that fits ``width`` without cutting a word, or None when
     it does not fit (then the rows are shown as stacked blocks). Each column's least width
@@ -229,7 +229,8 @@ def table_fits(
     of its widest cell (no cell wraps into more than about three lines). When the natural
     widths do not fit, the widest columns give up width first (one level caps them all, as
     high as the room allows), so a column that fits at its natural width keeps it while a
-    column with slack wraps; words wrap only inside the capped columns, never mid-word."""
+    column with slack wraps; words wrap only inside the capped columns, never mid-word. The
+    columns in ``whole`` never wrap (row labels a reader searches for: 'ep4-cnn train img/s')."""
     n = len(headers)
     if n == 0:
         return None
@@ -240,7 +241,7 @@ def table_fits(
         nat = max(longest_line(c) for c in cells)
         word = max(longest_word(c) for c in cells)
         natural.append(nat)
-        least.append(max(word, min(nat, MIN_COLUMN), (nat + 2) // 3))
+        least.append(nat if i in whole else max(word, min(nat, MIN_COLUMN), (nat + 2) // 3))
     overhead = 2 * (n - 1)  # two spaces between columns, no borders
     room = width - overhead
     if sum(least) > room:
@@ -280,6 +281,7 @@ def print_table(
     width: int,
     title_column: int = 0,
     justify: Sequence[str] | None = None,
+    whole: Sequence[int] = (),
 ) -> None:
     """A table when it fits ``width`` with every word whole; otherwise one stacked block
     per row: the ``title_column`` cell in bold, then ``field: value`` lines."""
@@ -287,7 +289,7 @@ def print_table(
     from rich.text import Text
 
     rows = [[c if isinstance(c, Text) else Text(str(c)) for c in r] for r in rows]
-    widths = table_fits(headers, rows, width)
+    widths = table_fits(headers, rows, width, whole)
     if widths is not None:
         table = Table(
             box=None, header_style="bold underline", expand=False, pad_edge=False, padding=(0, 1)
