@@ -43,13 +43,15 @@ def start_process(
     env: Mapping[str, str] | None = None,
     merge_stderr: bool = False,
     own_group: bool = True,
+    capture: bool = True,
 ) -> subprocess.Popen[str]:
     """Start ``args`` in the background (never through a shell) and register it (module
     docstring): no standard input, its output piped as text (undecodable bytes replaced);
     ``merge_stderr`` sends standard error into standard output. ``own_group`` (POSIX, the
     default): in a process group of its own, so that ``kill_group`` also stops what it
     started (`python -m venv` runs ensurepip). The caller bounds it with a timeout and kills
-    it past that; ``kill_children`` stops it on every exit of dlcheck."""
+    it past that; ``kill_children`` stops it on every exit of dlcheck. ``capture=False``:
+    its output goes straight to dlcheck's (a child whose display is the user's)."""
     posix = os.name == "posix"
     flags = 0
     if not posix and own_group:
@@ -57,8 +59,8 @@ def start_process(
     proc = subprocess.Popen(  # noqa: S603 - argument list, no shell
         list(args),
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=(subprocess.STDOUT if merge_stderr else subprocess.PIPE) if capture else None,
         text=True,
         errors="replace",
         env=env,

@@ -59,8 +59,12 @@ def run_bench_in(python: str, args: Sequence[str]) -> int:
             f"environment ({interp.executable} -m pip install dlcheck), or make the course "
             "environment with `dlcheck env create` (it has dlcheck)",
         )
-    proc = subprocess.Popen(  # noqa: S603 - argument list, no shell; output passed through
-        [interp.executable, "-m", "dlcheck", "bench", *args], stdin=subprocess.DEVNULL
+    from dlcheck.subprocesses import start_process
+
+    # registered (killed with dlcheck on every exit), its output passed through, in dlcheck's
+    # process group so that the terminal's Ctrl-C reaches it and it says what it kept
+    proc = start_process(
+        [interp.executable, "-m", "dlcheck", "bench", *args], own_group=False, capture=False
     )
     try:
         return proc.wait(timeout=BENCH_TIMEOUT)
