@@ -353,6 +353,10 @@ def test_whole_epochs_stop_only_when_every_part_is_precise() -> None:
     assert epoch_stop_reason(few, STEADY, bimodal, passes, 4, 3, 5.0, 30.0) == LIMIT
     # under the floor of three epochs the budget does not end it yet
     assert epoch_stop_reason(rule, STEADY, bimodal[:1], passes[:1], 2, 3, 40.0, 30.0) is None
+    # nor with one epoch's wall after the first (--quick on a budget of 13 s once stopped
+    # there, and that one slow epoch made episode 4's prediction 60% high): two walls at least
+    assert epoch_stop_reason(rule, STEADY, bimodal[:1], passes[:1], 3, 3, 40.0, 30.0) is None
+    assert epoch_stop_reason(rule, STEADY, bimodal[:2], passes[:2], 4, 3, 40.0, 30.0) == BUDGET
 
 
 def test_epoch_walls_start_to_next_start_after_the_first() -> None:

@@ -23,7 +23,7 @@ def _choice(flag: str, choices: tuple[str, ...], help: str) -> Any:
     short_help="Time the course's training here; predict each episode.",
 )
 @click.option(
-    "--quick", is_flag=True, help="A shorter run: a verdict within about 30 s, import included."
+    "--quick", is_flag=True, help="A shorter run: a verdict within about 15 s, import included."
 )
 @click.option("--all", "all_", is_flag=True, help="Every episode's model (takes minutes).")
 @click.option(
@@ -107,7 +107,7 @@ def bench(
     (episode 4) on synthetic data of the course's shapes and predicts each episode.
 
     It measures until the median step time is known within +-3% (95% confidence) or the time
-    budget is spent (--quick about 30 s, default about 2 minutes), and gives every prediction an
+    budget is spent (--quick about 15 s, default about 2 minutes), and gives every prediction an
     interval from the measurement's own spread, widened when other programs load the machine.
 
     Exit status: 0 PASS or WARN, 1 FAIL, 3 BORDERLINE (the interval straddles a threshold:
