@@ -6,7 +6,7 @@ of load favours neither side.
 
     python benchmarks/honesty_prediction.py [--rounds 3] [--episodes 2,3,4,5]
         [--backend tensorflow|torch|jax] [--bench-args "--quick"] [--ep5-bench-args "--budget 150"]
-        [--ep5-epochs 2] [--from-quick [--ep5-timed]]
+        [--ep5-epochs 2] [--from-quick [--ep5-timed]] [--keep FILE.jsonl]
 
 Two modes:
 - default: one `dlcheck bench --workload EP --json` per episode and round (each episode timed
@@ -17,6 +17,10 @@ Two modes:
   what validates that model against the lesson's own fits; --ep5-timed also times episode 5
   directly each round (`--workload ep5-densenet` with --ep5-bench-args), against the same
   lesson fit.
+
+--keep FILE appends every bench document and every lesson fit of the run to FILE (one JSON
+object a line: round, side, episode, document), so that a change of the interval model can be
+judged afterwards against the same rounds (the file must not exist yet).
 
 --backend runs both sides on that Keras 3 backend: `dlcheck bench --backend B` and the lesson's
 code with KERAS_BACKEND=B (the PyTorch flavour of the lesson sets it so).
@@ -45,6 +49,17 @@ from dlcheck.subprocesses import run_command
 
 HERE = Path(__file__).resolve().parent
 WORKLOAD = {2: "ep2-dense", 3: "ep3-dense", 4: "ep4-cnn", 5: "ep5-densenet"}
+KEEP: list = []  # [open file] with --keep
+ROUND = [0]
+
+
+def keep(side: str, episode: int | None, doc: dict) -> None:
+    if KEEP:
+        line = {"round": ROUND[0], "side": side, "episode": episode, "doc": doc}
+        KEEP[0].write(json.dumps(line) + "\n")
+        KEEP[0].flush()
+
+
 EP5_EPOCHS = 2  # default: the lesson's episode 5 fit is cut to this many epochs
 
 
@@ -65,6 +80,7 @@ def bench_doc(extra: list[str], backend: str, workload: str | None) -> dict | No
         print(f"  bench measured on {measured!r}, not {backend!r}")
         return None
     doc["_wall"] = wall
+    keep("bench", int(workload[2]) if workload else None, doc)
     return doc
 
 
@@ -112,6 +128,7 @@ def actual(episode: int, backend: str, ep5_epochs: int) -> dict | None:
     if out.get("backend") != backend:
         print(f"  the lesson's code ran on {out.get('backend')!r}, not {backend!r}")
         return None
+    keep("lesson", episode, out)
     return out
 
 
@@ -164,7 +181,12 @@ def main() -> int:
                     help="one bench run per round predicts every episode")  # fmt: skip
     ap.add_argument("--ep5-timed", action="store_true",
                     help="with --from-quick: also time episode 5 directly each round")  # fmt: skip
+    ap.add_argument("--keep", metavar="FILE", help="append every document to FILE (JSON lines)")
     args = ap.parse_args()
+    if args.keep:
+        if Path(args.keep).exists():
+            ap.error(f"{args.keep} exists: --keep writes a new file")
+        KEEP.append(open(args.keep, "x", encoding="utf-8"))  # noqa: SIM115
     episodes = [int(x) for x in args.episodes.split(",") if x.strip()]
     if any(e not in WORKLOAD for e in episodes):
         ap.error("episodes are 2, 3, 4 and 5")
@@ -182,6 +204,7 @@ def main() -> int:
           f"bench options: {args.bench_args!r}, episode 5: {args.ep5_bench_args!r}, "
           f"{n5} epochs")  # fmt: skip
     for i in range(args.rounds):
+        ROUND[0] = i + 1
         bench_first = i % 2 == 0
         quick: dict | None = None
         round_acts: dict[int, dict] = {}

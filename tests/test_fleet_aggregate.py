@@ -344,3 +344,20 @@ def test_a_result_without_hardware_is_not_pinned_on_one_of_several_same_named_ma
     with_bench = [m for m in pc1 if m["benchmark"]]
     assert len(with_bench) == 1 and with_bench[0]["check_verdict"] is None
     assert not with_bench[0]["cpu"] and "no-check-report" in with_bench[0]["failing"]
+
+
+def test_named_files_none_readable_is_bad_input(capsys, tmp_path) -> None:
+    """`dlcheck report FILE` whose one file is broken: one line naming it, exit 2 (bad input,
+    as every command says of a bad file); in a folder, a broken file is listed as skipped
+    beside the readable ones and the exit follows the machines."""
+    broken = tmp_path / "pc01.check.json"
+    broken.write_text("{not json", encoding="utf-8")
+    rc, out, err = run_cli(capsys, "report", str(broken))
+    assert rc == 2 and out == ""
+    assert err.count("\n") == 1 and "pc01.check.json" in err and "Traceback" not in err
+    other = tmp_path / "pc02.check.json"
+    other.write_text("[]", encoding="utf-8")
+    rc, _, err = run_cli(capsys, "report", str(broken), str(other))
+    assert rc == 2 and "and 1 more files" in err
+    rc, out, _ = run_cli(capsys, "report", str(tmp_path), "--format", "json")
+    assert rc == 1 and len(json.loads(out)["skipped"]) == 2

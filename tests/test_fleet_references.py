@@ -20,7 +20,7 @@ REFERENCES = Path(__file__).resolve().parents[1] / "dlcheck" / "bench" / "refere
 
 
 def test_references_are_compared_with_never_counted(lab: Path) -> None:
-    refs = sorted(REFERENCES.glob("*.json"))
+    refs = sorted(REFERENCES.glob("*.json"), key=lambda p: p.stem)  # as the fleet sorts: by id
     assert refs, "dlcheck ships at least one bench reference"
     alone = build_fleet([str(lab)])
     both = build_fleet([str(lab), str(REFERENCES)])
@@ -38,7 +38,10 @@ def test_references_are_compared_with_never_counted(lab: Path) -> None:
     text = buf.getvalue()
     assert "Compared with (bench references, not machines of this lab):" in text
     assert "no dlcheck check report" not in text
-    assert f"{refs[0].stem}: ep4-cnn PASS" in text
+    # the verdict of a result of every episode is the course's, said with its deciding episode
+    # (it read "ep4-cnn FAIL, ... episode 4 predicted 19 s" when episode 5 failed)
+    assert f"{refs[0].stem}: course FAIL (episode 5 decides)" in text
+    assert "dev-2core-xeon-vm-torch: ep4-cnn PASS" in text  # an older file: no deciding episode
     assert "Compared with" in render_markdown(both)
     assert "id='references'" in render_html(both)
     data = json.loads(render_json(both))

@@ -48,10 +48,11 @@ def report(
     PATHS are `dlcheck check --json`, `dlcheck env verify --json` and `dlcheck bench --json`
     files, or folders of them (*.json, searched recursively). Files of the same machine are
     merged (by host name, or by file name: pc07.check.json, pc07.env.json, pc07.bench.json).
-    Unreadable, malformed or unknown files are listed as skipped.
+    Unreadable, malformed or unknown files are listed as skipped; when every PATH is a file
+    and none can be read, that is bad input (one line, exit 2).
 
     Exit status: 0 every machine ready (warnings allowed), 1 a machine is not ready or
-    unknown (or none could be read), 2 bad usage.
+    unknown (or no file of a folder could be read), 2 bad usage or no named file readable.
     """
     from dlcheck import output as out
     from dlcheck.fleet import render
@@ -59,6 +60,14 @@ def report(
 
     inputs = (*paths, profile, places)  # -o was checked against them before any was read
     fleet = build_fleet(paths, profile, places, anonymize, course)
+    if not fleet.rows and not fleet.references and fleet.skipped and _all_files(paths):
+        # files named one by one, none readable: bad input (one line, exit 2), as every other
+        # command says of a bad file; a folder's bad files stay "skipped" in the table
+        from dlcheck.errors import UserError
+
+        first = fleet.skipped[0]
+        more = len(fleet.skipped) - 1
+        raise UserError(first.path, first.reason + (f" (and {more} more files)" if more else ""))
     if quiet and fmt == "text":
         text = "".join(line + "\n" for line in render.summary_lines(fleet))  # plain sentences
         out.emit(text, output=output, inputs=inputs, quiet=True)
@@ -78,3 +87,10 @@ def report(
     if why and (verbose or output or fmt != "text"):  # the text view on screen says it
         click.echo(f"dlcheck: {why}", err=True)
     return fleet.exit_code
+
+
+def _all_files(paths: tuple[str, ...]) -> bool:
+    """Whether every path names a file (not a folder): the user chose each one."""
+    import os
+
+    return bool(paths) and all(not os.path.isdir(p) for p in paths)

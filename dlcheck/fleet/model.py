@@ -74,6 +74,9 @@ class BenchPart:
     # A published reference (its ``machine`` note, e.g. dlcheck/bench/references/): what the
     # lab is compared with, never a machine of the lab. The note's description, or "".
     reference: str = ""
+    # The episode that decides the verdict (a result of every episode: the worst one), when
+    # the file says it: the verdict is the course's, not the headline workload's.
+    deciding: int | None = None
 
 
 Part = CheckPart | EnvPart | BenchPart

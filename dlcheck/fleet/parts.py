@@ -355,6 +355,8 @@ def bench_part(data: dict[str, Any], where: str) -> BenchPart:
     ips = _num(head.get("train_images_per_s"))
     ep4 = _num(head.get("predicted_episode4_s"))
     verdict = head.get("verdict")
+    judged = data.get("verdict")
+    episode = judged.get("episode") if isinstance(judged, dict) else None
     return BenchPart(
         path=where,
         host=clean(host) if isinstance(host, str) and host else None,
@@ -365,4 +367,5 @@ def bench_part(data: dict[str, Any], where: str) -> BenchPart:
         verdict=clean(verdict, 60),
         overall=_verdict_of(verdict),
         reference=reference,
+        deciding=episode if isinstance(episode, int) and not isinstance(episode, bool) else None,
     )
