@@ -521,7 +521,8 @@ def test_a_reference_load_is_shown_as_it_recorded_it() -> None:
     from dlcheck.sanitize import clean_record
 
     # the reference as packaged on 2026-11-27 (recorded: the packaged one is re-measured)
-    ref = Path(__file__).resolve().parent / "data" / "bench" / "2026-11-27" / "dev-2core-epyc-vm.json"
+    ref = Path(__file__).resolve().parent / "data" / "bench" / "2026-11-27"
+    ref = ref / "dev-2core-epyc-vm.json"
     result = clean_record(load_result(str(ref)))
     load = result.load
     assert load is not None and load.other_share_before and load.other_share is not None
