@@ -259,3 +259,34 @@ def test_the_run_log_lines_reach_the_real_standard_error_while_it_is_kept_out(
     err = capfd.readouterr().err
     assert "ep4-cnn measured (1/4) in 1.0 min" in err and "framework noise" not in err
     assert captured.tail == ["E0000 framework noise"]
+
+
+def test_steal_time_in_the_run_makes_every_interval_that_of_a_shared_host() -> None:
+    """A run that saw steal time (a VM sharing its host) predicts the same times with intervals
+    at least +-40% (measured and, through the anchor, scaled); no steal: the quiet width."""
+    import dataclasses
+
+    from dlcheck.bench.load import LoadReport
+    from dlcheck.bench.predict import SHARED_HOST
+    from dlcheck.bench.suite import shared_host
+
+    assert shared_host(LoadReport(usable_cores=2.0, steal_share=0.003))
+    assert not shared_host(LoadReport(usable_cores=2.0, steal_share=0.0))
+    assert not shared_host(LoadReport(usable_cores=2.0, steal_share=None))  # not a Linux VM
+    assert not shared_host(None)
+    quiet = _quick_assembled(LoadReport(usable_cores=2.0, steal_share=0.0))
+    noisy = _quick_assembled(LoadReport(usable_cores=2.0, steal_share=0.003))
+    q4, n4 = (next(e for e in r.predictions.episodes if e.episode == 4) for r in (quiet, noisy))
+    assert n4.seconds == q4.seconds
+    assert n4.high >= n4.seconds * (1 + SHARED_HOST) * 0.999 > q4.high
+    q5, n5 = (next(e for e in r.predictions.episodes if e.episode == 5) for r in (quiet, noisy))
+    assert n5.basis == "scaled" and n5.seconds == q5.seconds and n5.high > q5.high
+    assert dataclasses.asdict(noisy.load)["steal_share"] == 0.003  # recorded with the result
+
+
+def _quick_assembled(load):
+    """A --quick run's result (episode 4 from the packaged reference) judged with ``load``."""
+    ref = tf_reference()
+    ctx = Context(backend="tensorflow", device_kind="cpu")
+    return assemble(load_workloads(), ctx, only_ep4(ref), SETTINGS, load_places(),
+                    references=[ref], load=load)  # fmt: skip

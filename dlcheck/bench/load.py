@@ -160,7 +160,11 @@ def describe_load(load: LoadReport | None) -> str:
         if load.other_share_max is not None and load.other_share_max > load.other_share:
             parts.append(f"at most {load.other_share_max:.0%}")
     head = "busy" if load.busy else "quiet"
-    return f"{head} (other programs: {', '.join(parts)})" if parts else head
+    words = f"{head} (other programs: {', '.join(parts)})" if parts else head
+    if load.steal_share:  # the predictions' intervals allow for it (predict.SHARED_HOST)
+        words += (f"; a VM sharing its host (the hypervisor gave {load.steal_share:.1%} of the "
+                  "CPU to other guests: its speed follows theirs)")  # fmt: skip
+    return words
 
 
 def assess(

@@ -78,7 +78,7 @@ def assemble(
     load seen during the run widens every interval."""
     refs = reference_results() if references is None else references
     predictions = predict_all(workloads, results, settings, load.widen if load else 0.0,
-                              refs, context)  # fmt: skip
+                              refs, context, shared_host(load))  # fmt: skip
     verdict = decide(predictions, settings, places, refs)
     return BenchResult(
         dlcheck_version=__version__,
@@ -93,6 +93,12 @@ def assemble(
         load=load,
         not_measured=list(not_measured or []),
     )
+
+
+def shared_host(load: LoadReport | None) -> bool:
+    """Whether the run saw steal time: a VM whose hypervisor gives CPU time to other guests,
+    so that the next fit's speed depends on them (predict.SHARED_HOST)."""
+    return bool(load is not None and load.steal_share)
 
 
 def run_suite(
