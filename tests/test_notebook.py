@@ -21,7 +21,8 @@ NB_PATH = NOTEBOOK.relative_to(ROOT).as_posix()
 # The "laptop" the test uploads: a real `dlcheck bench --all` result (the packaged reference of
 # the 2-core development VM, every episode measured), standing in for a learner's laptop.
 # Its column keeps the machine's own name (a reference's id), not "laptop".
-RECORDED_LAPTOP = ROOT / "benchmarks" / "results" / "dev-2core-epyc-vm.json"
+# the reference as packaged on 2026-11-27, recorded (the packaged one is re-measured)
+RECORDED_LAPTOP = ROOT / "tests" / "data" / "bench" / "2026-11-27" / "dev-2core-epyc-vm.json"
 LAPTOP = "dev-2core-epyc-vm"
 
 nbformat = pytest.importorskip("nbformat")
