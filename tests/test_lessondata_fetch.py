@@ -111,9 +111,15 @@ def test_sigint_mid_file_then_a_rerun_ends_with_the_same_bytes(
         if done > total // 3:
             signal.raise_signal(signal.SIGINT)  # Ctrl-C, delivered to this (main) thread
 
+    # Ctrl-C as a terminal delivers it, whatever this run inherited (a background job of a
+    # non-interactive shell starts with SIGINT ignored)
+    saved = signal.signal(signal.SIGINT, signal.default_int_handler)
     with Publisher(served) as pub:
-        with pytest.raises(KeyboardInterrupt):
-            fetch_data(files, lesson_roots(), pub.url, timeout=10, progress=interrupt)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                fetch_data(files, lesson_roots(), pub.url, timeout=10, progress=interrupt)
+        finally:
+            signal.signal(signal.SIGINT, saved)
         assert not dest.exists()
         part = dest.parent / ("." + dest.name + PART_SUFFIX)
         assert 0 < part.stat().st_size < len(served[IMAGES])

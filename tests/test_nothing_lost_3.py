@@ -338,6 +338,7 @@ def test_a_signal_during_the_framework_probes_kills_every_probe(
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "dlcheck", "check", "--json", "--framework-timeout", "300"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        preexec_fn=_stop_signals_default,
     )  # fmt: skip
     children: list[int] = []
     try:
@@ -362,6 +363,14 @@ def test_a_signal_during_the_framework_probes_kills_every_probe(
         for p in children:
             if _alive(p):
                 os.kill(p, signal.SIGKILL)
+
+
+def _stop_signals_default() -> None:
+    """In the child: the stop signals as a terminal's shell leaves them, whatever this test
+    run inherited (CI started under `nohup` ignores SIGHUP, a background job SIGINT, and
+    dlcheck rightly keeps an ignored signal ignored)."""
+    for num in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+        signal.signal(num, signal.SIG_DFL)
 
 
 def test_the_registry_kills_every_child_and_its_children(tmp_path: Path) -> None:
