@@ -49,6 +49,7 @@ from dlcheck.subprocesses import run_command
 
 HERE = Path(__file__).resolve().parent
 WORKLOAD = {2: "ep2-dense", 3: "ep3-dense", 4: "ep4-cnn", 5: "ep5-densenet"}
+EPISODE_OF = {w: e for e, w in WORKLOAD.items()}
 KEEP: list = []  # [open file] with --keep
 ROUND = [0]
 
@@ -80,7 +81,7 @@ def bench_doc(extra: list[str], backend: str, workload: str | None) -> dict | No
         print(f"  bench measured on {measured!r}, not {backend!r}")
         return None
     doc["_wall"] = wall
-    keep("bench", int(workload[2]) if workload else None, doc)
+    keep("bench", EPISODE_OF.get(workload or ""), doc)
     return doc
 
 
